@@ -1,0 +1,299 @@
+"""What every importer shares: reading release files, reporting errors with their line,
+progress, and writing codes so that a newer release marks what changed.
+
+Each importer parses an official file into plain rows and hands them to `sync_codes`
+(or bulk-writes its own table). The management command wraps the whole import in one
+transaction, so a file that fails half-way leaves the previous data as it was.
+"""
+
+from __future__ import annotations
+
+import datetime
+import gzip
+import hashlib
+import io
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from django.db import transaction
+
+from codes.models import Code, CodeChange, Release
+
+BATCH_SIZE = 2000
+
+
+class ImportFileError(Exception):
+    """A release file that cannot be read; the message names the file and line."""
+
+    def __init__(self, path: Path | str, line: int | None, message: str):
+        self.path, self.line = str(path), line
+        where = f"{Path(path).name}, line {line}" if line else Path(path).name
+        super().__init__(f"{where}: {message}")
+
+
+def open_text(path: Path | str, encoding: str = "utf-8") -> TextIO:
+    """Open a release file as text, gunzipping `.gz` files."""
+    path = Path(path)
+    if not path.exists():
+        raise ImportFileError(path, None, "file not found")
+    if path.suffix == ".gz":
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding=encoding, newline="")
+    return open(path, encoding=encoding, newline="")
+
+
+def open_binary(path: Path | str):
+    path = Path(path)
+    if not path.exists():
+        raise ImportFileError(path, None, "file not found")
+    return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
+
+
+def sha256_of(path: Path | str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def parse_date(value: str, *, path: Path | str, line: int | None, formats=("%Y%m%d", "%Y-%m-%d")):
+    """Parse a date in one of the CMS formats; blank gives None."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    for fmt in formats:
+        try:
+            return datetime.datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    raise ImportFileError(path, line, f"{value!r} is not a date")
+
+
+class Progress:
+    """Prints `label: done/total` at most every `every` rows (and at the end)."""
+
+    def __init__(self, label: str, total: int | None = None, *, stdout=None, verbosity: int = 1, every: int = 20000):
+        self.label, self.total, self.every = label, total, every
+        self.stdout = stdout or sys.stdout
+        self.verbosity = verbosity
+        self.done = 0
+        self._last = 0
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n
+        if self.verbosity >= 1 and self.done - self._last >= self.every:
+            self._last = self.done
+            self._print()
+
+    def finish(self) -> None:
+        if self.verbosity >= 1:
+            self._print()
+
+    def _print(self) -> None:
+        of = f"/{self.total:,}" if self.total else ""
+        self.stdout.write(f"  {self.label}: {self.done:,}{of}\n")
+        if hasattr(self.stdout, "flush"):
+            self.stdout.flush()
+
+
+def register_release(
+    *,
+    dataset: str,
+    version: str,
+    title: str,
+    path: Path | str | None = None,
+    source: str = "",
+    licence: str = "Public domain (US government work)",
+    effective_date: datetime.date | None = None,
+    end_date: datetime.date | None = None,
+) -> Release:
+    """Create or refresh the Release row for this file (same dataset and version = same row)."""
+    defaults = {
+        "title": title,
+        "source": source,
+        "licence": licence,
+        "effective_date": effective_date,
+        "end_date": end_date,
+    }
+    if path is not None:
+        defaults["file_name"] = Path(path).name
+        defaults["file_sha256"] = sha256_of(path)
+    release, _ = Release.objects.update_or_create(dataset=dataset, version=version, defaults=defaults)
+    return release
+
+
+@dataclass
+class CodeRow:
+    """One code as a release file describes it; `parent` is the parent's canonical code."""
+
+    code: str
+    title: str
+    kind: str = "code"
+    compact: str = ""
+    short_title: str = ""
+    billable: bool = False
+    parent: str | None = None
+    sort_key: str = ""
+    data: dict = field(default_factory=dict)
+    effective_date: datetime.date | None = None
+    termination_date: datetime.date | None = None
+    # A row can say it is deleted (HCPCS termination dates); otherwise absent = deleted.
+    deleted: bool = False
+
+
+@dataclass
+class SyncResult:
+    added: int = 0
+    revised: int = 0
+    deleted: int = 0
+    restored: int = 0
+    total: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.total:,} codes: {self.added:,} added, {self.revised:,} revised, "
+            f"{self.deleted:,} deleted, {self.restored:,} reinstated"
+        )
+
+
+def compact_code(code: str) -> str:
+    return code.replace(".", "").replace(" ", "").upper()
+
+
+def _depths(rows: dict[str, CodeRow]) -> dict[str, int]:
+    depth: dict[str, int] = {}
+
+    def depth_of(code: str) -> int:
+        if code in depth:
+            return depth[code]
+        parent = rows[code].parent
+        depth[code] = 0 if parent is None or parent not in rows else depth_of(parent) + 1
+        return depth[code]
+
+    for code in rows:
+        depth_of(code)
+    return depth
+
+
+def sync_codes(
+    *,
+    system: str,
+    release: Release,
+    rows: Iterable[CodeRow],
+    scope=None,
+    progress: Progress | None = None,
+) -> SyncResult:
+    """Write a release's codes for one system.
+
+    Upserts every row (parents before children, so each row gets its parent's id and
+    lineage), records a CodeChange for each added, revised, reinstated or deleted code,
+    and marks codes of `scope` (a Code queryset; default: the whole system) that the release no longer
+    has as deleted. Rows are never removed. Running it twice with the same rows changes
+    nothing the second time. Call it inside a transaction.
+    """
+    assert transaction.get_connection().in_atomic_block, "sync_codes must run in a transaction"
+    by_code: dict[str, CodeRow] = {}
+    for row in rows:
+        row.compact = row.compact or compact_code(row.code)
+        by_code[row.code] = row
+    result = SyncResult(total=len(by_code))
+
+    existing = {
+        code: (pk, title, deleted)
+        for code, pk, title, deleted in Code.objects.filter(system=system).values_list("code", "pk", "title", "deleted")
+    }
+    changes: list[CodeChange] = []
+    ids: dict[str, int] = {code: values[0] for code, values in existing.items()}
+    lineages: dict[str, list[int]] = {}
+
+    depth = _depths(by_code)
+    levels: dict[int, list[CodeRow]] = {}
+    for code, row in by_code.items():
+        levels.setdefault(depth[code], []).append(row)
+
+    update_fields = [
+        "compact", "kind", "title", "short_title", "billable", "parent", "lineage", "sort_key", "data",
+        "release", "effective_date", "termination_date", "deleted",
+    ]
+    for level in sorted(levels):
+        objs = []
+        for row in levels[level]:
+            parent_id = ids.get(row.parent) if row.parent else None
+            lineage = [*lineages.get(row.parent, []), parent_id] if parent_id else []
+            lineages[row.code] = lineage
+            objs.append(
+                Code(
+                    system=system, code=row.code, compact=row.compact, kind=row.kind, title=row.title,
+                    short_title=row.short_title[:120], billable=row.billable, parent_id=parent_id,
+                    lineage=lineage, sort_key=row.sort_key, data=row.data, release=release,
+                    first_release=release, effective_date=row.effective_date,
+                    termination_date=row.termination_date, deleted=row.deleted,
+                )
+            )
+        for start in range(0, len(objs), BATCH_SIZE):
+            Code.objects.bulk_create(
+                objs[start : start + BATCH_SIZE],
+                update_conflicts=True,
+                unique_fields=["system", "code"],
+                update_fields=update_fields,
+            )
+            if progress:
+                progress.advance(len(objs[start : start + BATCH_SIZE]))
+        new_codes = [row.code for row in levels[level] if row.code not in ids]
+        for start in range(0, len(new_codes), BATCH_SIZE):
+            ids.update(
+                Code.objects.filter(system=system, code__in=new_codes[start : start + BATCH_SIZE]).values_list("code", "pk")
+            )
+
+    for code, row in by_code.items():
+        before = existing.get(code)
+        if before is None:
+            result.added += 1
+            changes.append(CodeChange(code_id=ids[code], release=release, change=CodeChange.Change.ADDED, new_title=row.title))
+            continue
+        _, old_title, was_deleted = before
+        if was_deleted and not row.deleted:
+            result.restored += 1
+            changes.append(CodeChange(code_id=ids[code], release=release, change=CodeChange.Change.RESTORED, new_title=row.title))
+        elif row.deleted and not was_deleted:
+            result.deleted += 1
+            changes.append(CodeChange(code_id=ids[code], release=release, change=CodeChange.Change.DELETED, old_title=old_title))
+        if old_title and old_title != row.title:
+            result.revised += 1
+            changes.append(
+                CodeChange(code_id=ids[code], release=release, change=CodeChange.Change.REVISED, old_title=old_title, new_title=row.title)
+            )
+
+    # Codes this release no longer has: deleted as of the day before it took effect.
+    gone_ids = [pk for code, (pk, _, deleted) in existing.items() if code not in by_code and not deleted]
+    if gone_ids and scope is not None:
+        in_scope = set(scope.values_list("pk", flat=True))
+        gone_ids = [pk for pk in gone_ids if pk in in_scope]
+    if gone_ids:
+        ended = release.effective_date - datetime.timedelta(days=1) if release.effective_date else None
+        for start in range(0, len(gone_ids), BATCH_SIZE):
+            batch = gone_ids[start : start + BATCH_SIZE]
+            Code.objects.filter(pk__in=batch).update(deleted=True)
+            if ended:
+                Code.objects.filter(pk__in=batch, termination_date__isnull=True).update(termination_date=ended)
+        changes.extend(CodeChange(code_id=pk, release=release, change=CodeChange.Change.DELETED) for pk in gone_ids)
+        result.deleted += len(gone_ids)
+
+    CodeChange.objects.bulk_create(changes, batch_size=BATCH_SIZE)
+    if progress:
+        progress.finish()
+    return result
+
+
+def batched(iterable: Iterable, size: int = BATCH_SIZE) -> Iterator[list]:
+    batch = []
+    for item in iterable:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

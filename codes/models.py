@@ -1,0 +1,431 @@
+"""The code sets: codes of every system, their notes and the data related to them.
+
+One `Code` table holds every code of every system (and the header rows of each
+hierarchy: ICD-10-CM chapters and sections, PCS sections, body systems and tables,
+HCPCS ranges, MDCs). Data that belongs to a pair of codes or that has many rows
+per code (NCCI edits, MUEs, RVUs, GEMs, index entries) has a table of its own keyed
+by code *strings*, not foreign keys: the CMS files name codes that other files do
+not define (a CPT code only known from the fee schedule), and a page joins them by
+code at read time.
+"""
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+
+class System(models.TextChoices):
+    """Code systems; the value is the URL slug."""
+
+    ICD10CM = "icd-10-cm", "ICD-10-CM"
+    ICD10PCS = "icd-10-pcs", "ICD-10-PCS"
+    HCPCS = "hcpcs", "HCPCS Level II"
+    CPT = "cpt", "CPT"
+    MSDRG = "ms-drg", "MS-DRG"
+
+
+class Kind(models.TextChoices):
+    """Where a row sits in its system's hierarchy."""
+
+    CHAPTER = "chapter", "Chapter"  # ICD-10-CM chapter ("19")
+    SECTION = "section", "Section"  # ICD-10-CM block ("S50-S59"), PCS section ("0"), CPT range
+    BODY_SYSTEM = "body_system", "Body system"  # PCS "0Q"
+    TABLE = "table", "Table"  # PCS "0QU"
+    MDC = "mdc", "Major diagnostic category"  # MS-DRG "MDC 08"
+    CATEGORY = "category", "Category"  # ICD-10-CM 3-character code
+    SUBCATEGORY = "subcategory", "Subcategory"  # ICD-10-CM 4-6 characters with children
+    CODE = "code", "Code"  # anything reportable or a leaf
+    MODIFIER = "modifier", "Modifier"  # HCPCS/CPT modifiers
+
+
+# Kinds that only organise the hierarchy: shown as browse pages, not code pages.
+BROWSE_KINDS = {Kind.CHAPTER, Kind.SECTION, Kind.BODY_SYSTEM, Kind.MDC}
+
+
+class Release(models.Model):
+    """One official release file that was imported (one per dataset and version)."""
+
+    dataset = models.CharField(max_length=40, help_text="e.g. icd-10-cm, ncci-ptp-practitioner")
+    version = models.CharField(max_length=40, help_text="e.g. 2026-04 or 2024Q3")
+    title = models.CharField(max_length=200)
+    source = models.TextField(blank=True, help_text="Publisher and file name")
+    licence = models.CharField(max_length=200, blank=True)
+    effective_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    file_name = models.CharField(max_length=300, blank=True)
+    file_sha256 = models.CharField(max_length=64, blank=True)
+    imported_at = models.DateTimeField(default=timezone.now)
+    row_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["dataset", "version"], name="release_unique")]
+        ordering = ["dataset", "-effective_date"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CodeQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(deleted=False)
+
+    def pages(self):
+        """Rows that have a code page (not the browse-only headers)."""
+        return self.exclude(kind__in=BROWSE_KINDS)
+
+
+class Code(models.Model):
+    system = models.CharField(max_length=12, choices=System.choices)
+    code = models.CharField(max_length=16, help_text="Canonical form, e.g. M48.56XA")
+    compact = models.CharField(
+        max_length=16, help_text="Upper case without dots or spaces, e.g. M4856XA; used for lookup"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.CODE)
+    title = models.TextField(blank=True, help_text="Official long description")
+    short_title = models.CharField(max_length=120, blank=True)
+    billable = models.BooleanField(
+        default=False, help_text="Valid for submission on a claim (ICD-10-CM/PCS leaf, HCPCS code, ...)"
+    )
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    # Primary keys of the ancestors, root first: breadcrumbs and inherited notes in one query.
+    lineage = models.JSONField(default=list, blank=True)
+    sort_key = models.CharField(max_length=40, blank=True, help_text="Order among siblings")
+    # System-specific attributes (PCS axes, HCPCS coverage/BETOS/..., DRG weights, CC/MCC).
+    data = models.JSONField(default=dict, blank=True)
+
+    release = models.ForeignKey(Release, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    first_release = models.ForeignKey(
+        Release, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    effective_date = models.DateField(null=True, blank=True)
+    termination_date = models.DateField(null=True, blank=True)
+    deleted = models.BooleanField(default=False, help_text="Not in the latest release, or terminated")
+    replaced_by = models.CharField(max_length=100, blank=True, help_text="Codes that replaced a deleted code")
+
+    objects = CodeQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["system", "code"], name="code_unique")]
+        indexes = [
+            models.Index(fields=["system", "compact"], name="code_compact"),
+            models.Index(fields=["system", "kind", "sort_key"], name="code_kind_sort"),
+            models.Index(fields=["parent", "sort_key"], name="code_parent_sort"),
+        ]
+        ordering = ["system", "sort_key", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.get_system_display()} {self.code}"
+
+    def get_absolute_url(self) -> str:
+        if self.kind == Kind.MODIFIER:
+            return reverse("codes:modifier", args=[self.system, self.code])
+        if self.kind in BROWSE_KINDS:
+            return reverse("codes:browse_node", args=[self.system, self.code])
+        return reverse("codes:code", args=[self.system, self.code])
+
+    @property
+    def is_header(self) -> bool:
+        return not self.billable and self.kind in {Kind.CATEGORY, Kind.SUBCATEGORY, Kind.TABLE}
+
+
+class CodeChange(models.Model):
+    """What a release changed: a code added, its title revised, or the code deleted."""
+
+    class Change(models.TextChoices):
+        ADDED = "added", "Added"
+        REVISED = "revised", "Title revised"
+        DELETED = "deleted", "Deleted"
+        RESTORED = "restored", "Reinstated"
+
+    code = models.ForeignKey(Code, on_delete=models.CASCADE, related_name="changes")
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="changes")
+    change = models.CharField(max_length=10, choices=Change.choices)
+    old_title = models.TextField(blank=True)
+    new_title = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-release__effective_date", "code__code"]
+
+
+class Note(models.Model):
+    """A tabular note on a code or a header (ICD-10-CM), inherited by everything under it."""
+
+    class Type(models.TextChoices):
+        INCLUSION = "inclusion", "Inclusion terms"
+        INCLUDES = "includes", "Includes"
+        EXCLUDES1 = "excludes1", "Excludes1"
+        EXCLUDES2 = "excludes2", "Excludes2"
+        CODE_FIRST = "code_first", "Code first"
+        USE_ADDITIONAL = "use_additional", "Use additional code"
+        CODE_ALSO = "code_also", "Code also"
+        NOTE = "note", "Note"
+        SEVENTH = "seventh", "7th character"
+        SEVENTH_NOTE = "seventh_note", "7th character note"
+
+    code = models.ForeignKey(Code, on_delete=models.CASCADE, related_name="notes")
+    type = models.CharField(max_length=16, choices=Type.choices)
+    text = models.TextField()
+    # For 7th characters: the character itself ("A"); otherwise blank.
+    key = models.CharField(max_length=4, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["code", "type", "position"], name="note_code_type")]
+        ordering = ["code", "type", "position"]
+
+    # Every type but inclusion terms applies to the code's children too.
+    INHERITED = frozenset(Type) - {Type.INCLUSION}
+
+
+class PlainDescription(models.Model):
+    """A plain-language ("Common Language") description written by the site's editors."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    system = models.CharField(max_length=12, choices=System.choices)
+    code = models.CharField(max_length=16, help_text="Canonical code, as on the code page")
+    text = models.TextField()
+    author = models.CharField(max_length=100)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created = models.DateTimeField(default=timezone.now)
+    updated = models.DateTimeField(auto_now=True)
+    published = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["system", "code"], name="plain_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.system} {self.code}"
+
+
+class IndexTerm(models.Model):
+    """An entry of an alphabetic index or table: External Cause index, Table of Drugs
+    and Chemicals, Neoplasm Table (ICD-10-CM) or the ICD-10-PCS index."""
+
+    class Index(models.TextChoices):
+        EXTERNAL_CAUSE = "eindex", "Index to External Causes"
+        DRUGS = "drugs", "Table of Drugs and Chemicals"
+        NEOPLASM = "neoplasm", "Neoplasm Table"
+        PCS = "pcs", "ICD-10-PCS Index"
+
+    index = models.CharField(max_length=10, choices=Index.choices)
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="+")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    level = models.PositiveSmallIntegerField(default=0, help_text="0 = main term")
+    position = models.PositiveIntegerField(help_text="Document order within the index")
+    letter = models.CharField(max_length=1, blank=True, db_index=True)
+    title = models.TextField()
+    nemod = models.CharField(max_length=200, blank=True, help_text="Nonessential modifiers")
+    code = models.CharField(max_length=16, blank=True)
+    see = models.TextField(blank=True)
+    see_also = models.TextField(blank=True)
+    # Table cells: the codes of the table's columns, in order ("" for "--").
+    cells = models.JSONField(default=list, blank=True)
+    # Per code in `code` and `cells`: is it a valid code in the current release?
+    invalid_codes = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["index", "letter", "position"], name="indexterm_letter")]
+        ordering = ["index", "position"]
+
+
+class PcsDefinition(models.Model):
+    """ICD-10-PCS definition of an axis value (root operation, approach, device, body part...)."""
+
+    section = models.CharField(max_length=1)
+    axis = models.PositiveSmallIntegerField(help_text="Character position, 1-7")
+    axis_title = models.CharField(max_length=60)
+    value = models.CharField(max_length=1, blank=True)
+    term = models.CharField(max_length=200)
+    definition = models.TextField(blank=True)
+    explanation = models.TextField(blank=True)
+    includes = models.JSONField(default=list, blank=True)
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["section", "axis", "term"], name="pcsdef_term")]
+
+
+class ProcessingNote(models.Model):
+    """HCPCS processing note text, referenced by number from the HCPCS record."""
+
+    number = models.CharField(max_length=4, unique=True)
+    text = models.TextField()
+
+
+class CcCode(models.Model):
+    """MS-DRG severity of a secondary diagnosis (Tables 6I/6J/6K): CC or MCC, and the
+    number of its PDX exclusion list."""
+
+    class Level(models.TextChoices):
+        CC = "CC", "CC (complication or comorbidity)"
+        MCC = "MCC", "MCC (major complication or comorbidity)"
+
+    code = models.CharField(max_length=10, help_text="ICD-10-CM code, canonical with dot")
+    level = models.CharField(max_length=3, choices=Level.choices)
+    exclusion_list = models.PositiveIntegerField(null=True, blank=True)
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["release", "code"], name="cccode_unique")]
+        indexes = [models.Index(fields=["code"], name="cccode_code")]
+
+
+class DrgCcExclusion(models.Model):
+    """MS-DRG CC exclusion list row (Table 6K part 2): a principal diagnosis on list
+    `list_number` makes the CC/MCC codes that point to that list non-CC."""
+
+    list_number = models.PositiveIntegerField()
+    pdx = models.CharField(max_length=10, help_text="Principal diagnosis code, canonical form")
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["list_number", "pdx"], name="ccexcl_list")]
+
+
+class FeeSchedule(models.Model):
+    """Medicare Physician Fee Schedule RVU row (PPRRVU): numeric and indicator columns only."""
+
+    code = models.CharField(max_length=5, db_index=True)
+    modifier = models.CharField(max_length=2, blank=True)
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="+")
+    status_code = models.CharField(max_length=1, blank=True)
+    work_rvu = models.DecimalField(max_digits=8, decimal_places=2, null=True)
+    pe_nonfacility_rvu = models.DecimalField(max_digits=8, decimal_places=2, null=True)
+    pe_facility_rvu = models.DecimalField(max_digits=8, decimal_places=2, null=True)
+    mp_rvu = models.DecimalField(max_digits=8, decimal_places=2, null=True)
+    total_nonfacility = models.DecimalField(max_digits=8, decimal_places=2, null=True)
+    total_facility = models.DecimalField(max_digits=8, decimal_places=2, null=True)
+    pctc = models.CharField(max_length=1, blank=True)
+    global_days = models.CharField(max_length=3, blank=True)
+    pre_op = models.DecimalField(max_digits=6, decimal_places=4, null=True)
+    intra_op = models.DecimalField(max_digits=6, decimal_places=4, null=True)
+    post_op = models.DecimalField(max_digits=6, decimal_places=4, null=True)
+    mult_proc = models.CharField(max_length=1, blank=True)
+    bilat_surg = models.CharField(max_length=1, blank=True)
+    asst_surg = models.CharField(max_length=1, blank=True)
+    co_surg = models.CharField(max_length=1, blank=True)
+    team_surg = models.CharField(max_length=1, blank=True)
+    endo_base = models.CharField(max_length=5, blank=True)
+    conversion_factor = models.DecimalField(max_digits=8, decimal_places=4, null=True)
+    supervision = models.CharField(max_length=2, blank=True)
+    imaging_family = models.CharField(max_length=2, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["release", "code", "modifier"], name="pfs_unique")]
+        ordering = ["code", "modifier"]
+
+
+class Locality(models.Model):
+    """A Medicare payment locality with its GPCIs (GPCI file joined with the locality file)."""
+
+    mac = models.CharField(max_length=5)
+    number = models.CharField(max_length=2)
+    state = models.CharField(max_length=2)
+    name = models.CharField(max_length=120)
+    counties = models.TextField(blank=True)
+    gpci_work = models.DecimalField(max_digits=5, decimal_places=3)
+    gpci_pe = models.DecimalField(max_digits=5, decimal_places=3)
+    gpci_mp = models.DecimalField(max_digits=5, decimal_places=3)
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["release", "mac", "number"], name="locality_unique")]
+        ordering = ["state", "name"]
+
+
+class Setting(models.TextChoices):
+    """Claim type an NCCI edit applies to."""
+
+    PRACTITIONER = "practitioner", "Practitioner"
+    OUTPATIENT = "outpatient", "Outpatient hospital"
+    DME = "dme", "DME supplier"
+
+
+class PtpEdit(models.Model):
+    """NCCI procedure-to-procedure edit: column 2 is not paid with column 1 on the same day
+    unless the modifier indicator allows a modifier."""
+
+    setting = models.CharField(max_length=12, choices=Setting.choices)
+    column1 = models.CharField(max_length=5)
+    column2 = models.CharField(max_length=5)
+    deletion_date = models.DateField(null=True, blank=True)
+    modifier_indicator = models.CharField(max_length=1)
+    rationale = models.CharField(max_length=120, blank=True)
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["column1", "setting", "column2"], name="ptp_col1"),
+            models.Index(fields=["column2", "setting", "column1"], name="ptp_col2"),
+        ]
+
+    MODIFIER_INDICATORS = {
+        "0": "Not allowed: no modifier lets the two codes be paid together on the same day.",
+        "1": "Allowed: a modifier (such as 59, XE, XS, XP, XU or an anatomic modifier) may bypass the edit when the services are truly separate.",
+        "9": "Not applicable: the edit was deleted before it took effect.",
+    }
+
+    @property
+    def modifier_meaning(self) -> str:
+        return self.MODIFIER_INDICATORS.get(self.modifier_indicator, "")
+
+
+class Mue(models.Model):
+    """NCCI medically unlikely edit: the most units of service normally reported per day."""
+
+    ADJUDICATION = {
+        "1": "Line edit: each claim line is checked on its own.",
+        "2": "Date of service edit (policy): an absolute limit per day, based on policy.",
+        "3": "Date of service edit (clinical): a per-day limit that may be exceeded on appeal with documentation.",
+    }
+
+    setting = models.CharField(max_length=12, choices=Setting.choices)
+    code = models.CharField(max_length=5, db_index=True)
+    units = models.PositiveIntegerField()
+    mai = models.CharField(max_length=1, help_text="MUE adjudication indicator")
+    rationale = models.CharField(max_length=120, blank=True)
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["release", "setting", "code"], name="mue_unique")]
+
+    @property
+    def mai_meaning(self) -> str:
+        return self.ADJUDICATION.get(self.mai, "")
+
+
+class AddOnEdit(models.Model):
+    """NCCI add-on code edit: an add-on code and a primary code it may be reported with."""
+
+    EDIT_TYPES = {
+        "1": "Type 1: only paid with the listed primary codes.",
+        "2": "Type 2: no specific primary codes; the contractor decides what counts as primary.",
+        "3": "Type 3: some primary codes are listed; the contractor may allow others.",
+    }
+
+    addon_code = models.CharField(max_length=5, db_index=True)
+    primary_code = models.CharField(max_length=5, db_index=True, help_text="CCCCC = no specific primary code")
+    edit_type = models.CharField(max_length=1)
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="+")
+
+
+class GemMapping(models.Model):
+    """General Equivalence Mapping between ICD-9-CM and ICD-10-CM diagnosis codes."""
+
+    class Direction(models.TextChoices):
+        TO_ICD9 = "10to9", "ICD-10-CM to ICD-9-CM"
+        TO_ICD10 = "9to10", "ICD-9-CM to ICD-10-CM"
+
+    direction = models.CharField(max_length=5, choices=Direction.choices)
+    source = models.CharField(max_length=8, help_text="As in the GEM file, no dot")
+    target = models.CharField(max_length=8, help_text="As in the GEM file, no dot")
+    icd10 = models.CharField(max_length=8, db_index=True, help_text="The ICD-10-CM side, canonical with dot")
+    approximate = models.BooleanField(default=False)
+    no_map = models.BooleanField(default=False)
+    combination = models.BooleanField(default=False)
+    scenario = models.PositiveSmallIntegerField(default=0)
+    choice_list = models.PositiveSmallIntegerField(default=0)
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="+")

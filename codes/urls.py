@@ -1,0 +1,22 @@
+from django.urls import path, re_path
+
+from . import views
+
+app_name = "codes"
+
+SYSTEM = r"(?P<system>icd-10-cm|icd-10-pcs|hcpcs|cpt|ms-drg)"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("lookup/", views.lookup, name="lookup"),
+    path("api/v1/codes/<str:system>/<str:code>", views.api_code, name="api_code"),
+    path("icd-10-cm/tables/<str:index>/", views.index_table, name="index_table"),
+    path("icd-10-pcs/index/", views.pcs_index, name="pcs_index"),
+    re_path(r"^(?P<system>hcpcs)/modifiers/$", views.modifier_list, name="modifier_list"),
+    re_path(r"^(?P<system>hcpcs)/modifiers/(?P<code>[^/]+)/$", views.modifier, name="modifier"),
+    re_path(rf"^{SYSTEM}/$", views.browse, name="browse"),
+    re_path(rf"^{SYSTEM}/browse/(?P<code>[^/]+)/$", views.browse_node, name="browse_node"),
+    re_path(rf"^{SYSTEM}/(?P<code>[^/]+)/$", views.code_page, name="code"),
+    re_path(rf"^{SYSTEM}/(?P<code>[^/]+)/edits/$", views.ptp_edits, name="ptp_edits"),
+]
