@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("lookup/", views.lookup, name="lookup"),
+    path("data-sources/", views.data_sources, name="data_sources"),
     path("api/v1/codes/<str:system>/<str:code>", views.api_code, name="api_code"),
     path("icd-10-cm/tables/<str:index>/", views.index_table, name="index_table"),
     path("icd-10-pcs/index/", views.pcs_index, name="pcs_index"),

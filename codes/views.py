@@ -1,9 +1,267 @@
-from django.http import HttpResponse
+import importlib
+import re
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from .models import BROWSE_KINDS, Code, Kind, PlainDescription, Release, System
+
+# Related-data sections shown on each system's code pages, in page order
+# (modules in codes/sections/, templates in templates/codes/sections/).
+SECTIONS = {
+    System.ICD10CM: ["notes", "cc", "gems"],
+    System.ICD10PCS: ["pcs"],
+    System.HCPCS: ["hcpcs", "pfs", "ncci"],
+    System.CPT: ["pfs", "ncci"],
+    System.MSDRG: ["drg"],
+}
+
+SYSTEM_BLURBS = {
+    System.ICD10CM: "Diagnosis codes (CDC/NCHS), FY2026.",
+    System.ICD10PCS: "Inpatient procedure codes (CMS), FY2026.",
+    System.HCPCS: "Level II codes for drugs, supplies, equipment and services (CMS).",
+    System.CPT: "Procedure and service codes; official descriptors are AMA licensed content.",
+    System.MSDRG: "Medicare Severity DRGs, version 43 (FY2026).",
+}
+
+_CODE_CHARS = re.compile(r"[^A-Z0-9]")
 
 
-def _todo(request, *args, **kwargs):
-    return HttpResponse("coming soon")
+def _compact(code: str) -> str:
+    return _CODE_CHARS.sub("", code.upper())
 
 
-home = robots_txt = lookup = api_code = index_table = pcs_index = modifier_list = modifier = _todo
-browse = browse_node = code_page = ptp_edits = _todo
+def _section_module(name: str):
+    return importlib.import_module(f"codes.sections.{name}")
+
+
+def _sections_for(code: Code) -> list[dict]:
+    sections = []
+    for name in SECTIONS.get(code.system, []):
+        context = _section_module(name).context(code)
+        if context:
+            sections.append({"name": name, "template": f"codes/sections/_{name}.html", "data": context})
+    return sections
+
+
+def _close_matches(system: str, compact: str, limit: int = 12) -> list[Code]:
+    """Codes that share the longest prefix with what was asked for."""
+    for length in range(len(compact), 0, -1):
+        matches = list(
+            Code.objects.pages().filter(system=system, compact__startswith=compact[:length]).order_by("compact")[:limit]
+        )
+        if matches:
+            return matches
+    return []
+
+
+def _find(system: str, code: str, *, kinds=None) -> Code:
+    compact = _compact(code)
+    rows = Code.objects.filter(system=system, compact=compact).select_related("release")
+    if kinds:
+        rows = rows.filter(kind__in=kinds)
+    found = rows.first()
+    if found is None:
+        raise Http404(code)
+    return found
+
+
+def _not_found(request: HttpRequest, system: str, code: str) -> HttpResponse:
+    context = {
+        "system": system,
+        "system_label": System(system).label,
+        "asked": code[:40],
+        "matches": _close_matches(system, _compact(code)[:16]),
+    }
+    return render(request, "codes/code_not_found.html", context, status=404)
+
+
+def _code_payload(code: Code, *, ancestors, plain, sections) -> dict:
+    """The code page's data as JSON (the API) — the same facts the page shows."""
+    return {
+        "system": code.system,
+        "code": code.code,
+        "kind": code.kind,
+        "title": code.title,
+        "short_title": code.short_title,
+        "url": settings.SITE_ROOT + code.get_absolute_url(),
+        "billable": code.billable,
+        "status": "deleted" if code.deleted else "active",
+        "effective_date": code.effective_date.isoformat() if code.effective_date else None,
+        "termination_date": code.termination_date.isoformat() if code.termination_date else None,
+        "replaced_by": code.replaced_by.split() if code.replaced_by else [],
+        "release": code.release.title if code.release else None,
+        "descriptions": {
+            "official": code.title or None,
+            "official_source": code.release.title if code.release and code.title else None,
+            "common_language": plain.text if plain else None,
+        },
+        "hierarchy": [{"code": a.code, "kind": a.kind, "title": a.title} for a in ancestors],
+        "data": code.data,
+        "related": {section["name"]: section["data"] for section in sections},
+    }
+
+
+def _code_context(code: Code) -> dict:
+    ancestors = sorted(Code.objects.filter(pk__in=code.lineage), key=lambda a: code.lineage.index(a.pk))
+    plain = PlainDescription.objects.filter(
+        system=code.system, code=code.code, status=PlainDescription.Status.PUBLISHED
+    ).first()
+    children = list(code.children.order_by("sort_key", "code")[:500])
+    siblings = []
+    if code.parent_id:
+        siblings = list(Code.objects.filter(parent_id=code.parent_id).order_by("sort_key", "code")[:60])
+    changes = list(code.changes.select_related("release").order_by("-release__effective_date")[:10])
+    sections = _sections_for(code)
+    return {
+        "code": code,
+        "ancestors": ancestors,
+        "plain": plain,
+        "children": children,
+        "siblings": siblings,
+        "changes": changes,
+        "sections": sections,
+        "canonical_url": settings.SITE_ROOT + code.get_absolute_url(),
+        "payload": lambda: _code_payload(code, ancestors=ancestors, plain=plain, sections=sections),
+    }
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    systems = [{"slug": s.value, "label": s.label, "blurb": SYSTEM_BLURBS[s]} for s in System]
+    return render(request, "codes/home.html", {"systems": systems})
+
+
+@require_GET
+def lookup(request: HttpRequest) -> HttpResponse:
+    """Exact and prefix code lookup across every system (full search comes with Case2Code)."""
+    query = request.GET.get("q", "").strip()[:200]
+    compact = _compact(query)[:16]
+    results: list[Code] = []
+    if compact:
+        exact = list(Code.objects.pages().filter(compact=compact)[:10])
+        if len(exact) == 1:
+            return redirect(exact[0].get_absolute_url())
+        prefix = Code.objects.pages().filter(compact__startswith=compact).order_by("deleted", "compact")
+        results = exact + [c for c in prefix[:100] if c not in exact]
+    return render(request, "codes/lookup.html", {"query": query, "results": results})
+
+
+@require_GET
+def code_page(request: HttpRequest, system: str, code: str) -> HttpResponse:
+    try:
+        found = _find(system, code)
+    except Http404:
+        return _not_found(request, system, code)
+    if found.code != code or found.kind in BROWSE_KINDS or found.kind == Kind.MODIFIER:
+        return redirect(found.get_absolute_url(), permanent=True)
+    return render(request, "codes/code.html", _code_context(found))
+
+
+@require_GET
+def modifier(request: HttpRequest, system: str, code: str) -> HttpResponse:
+    try:
+        found = _find(system, code, kinds=[Kind.MODIFIER])
+    except Http404:
+        return _not_found(request, system, code)
+    if found.code != code:
+        return redirect(found.get_absolute_url(), permanent=True)
+    context = _code_context(found)
+    context["is_modifier"] = True
+    return render(request, "codes/code.html", context)
+
+
+@require_GET
+def modifier_list(request: HttpRequest, system: str) -> HttpResponse:
+    modifiers = Code.objects.filter(system=system, kind=Kind.MODIFIER).order_by("deleted", "code")
+    return render(request, "codes/modifier_list.html", {"modifiers": modifiers, "system": system})
+
+
+@require_GET
+def browse(request: HttpRequest, system: str) -> HttpResponse:
+    roots = Code.objects.filter(system=system, parent__isnull=True, kind__in=BROWSE_KINDS).order_by("sort_key", "code")
+    context = {
+        "system": system,
+        "system_label": System(system).label,
+        "blurb": SYSTEM_BLURBS[System(system)],
+        "nodes": roots,
+        "canonical_url": settings.SITE_ROOT + reverse("codes:browse", args=[system]),
+    }
+    return render(request, "codes/browse.html", context)
+
+
+@require_GET
+def browse_node(request: HttpRequest, system: str, code: str) -> HttpResponse:
+    try:
+        node = _find(system, code)
+    except Http404:
+        return _not_found(request, system, code)
+    if node.kind not in BROWSE_KINDS or node.code != code:
+        return redirect(node.get_absolute_url(), permanent=True)
+    ancestors = sorted(Code.objects.filter(pk__in=node.lineage), key=lambda a: node.lineage.index(a.pk))
+    children = Paginator(node.children.order_by("sort_key", "code"), 200).get_page(request.GET.get("page"))
+    context = {
+        "system": system,
+        "system_label": System(system).label,
+        "node": node,
+        "ancestors": ancestors,
+        "children": children,
+        "canonical_url": settings.SITE_ROOT + node.get_absolute_url(),
+    }
+    return render(request, "codes/browse_node.html", context)
+
+
+def ptp_edits(request: HttpRequest, system: str, code: str) -> HttpResponse:
+    from .edits import ptp_edits as view
+
+    return view(request, system, code)
+
+
+def index_table(request: HttpRequest, index: str) -> HttpResponse:
+    from .tables import index_table as view
+
+    return view(request, index)
+
+
+def pcs_index(request: HttpRequest) -> HttpResponse:
+    from .pcs_index import pcs_index as view
+
+    return view(request)
+
+
+@require_GET
+def api_code(request: HttpRequest, system: str, code: str) -> JsonResponse:
+    if system not in System.values:
+        return JsonResponse({"error": f"Unknown code system {system!r}.", "systems": System.values}, status=404)
+    try:
+        found = _find(system, code)
+    except Http404:
+        matches = [c.code for c in _close_matches(system, _compact(code)[:16], limit=5)]
+        return JsonResponse({"error": f"No {System(system).label} code {code[:40]!r}.", "close_matches": matches}, status=404)
+    return JsonResponse(_code_context(found)["payload"]())
+
+
+@require_GET
+def data_sources(request: HttpRequest) -> HttpResponse:
+    releases = Release.objects.order_by("dataset", "-effective_date")
+    return render(request, "codes/data_sources.html", {"releases": releases})
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        "Disallow: /accounts/",
+        "Disallow: /admin/",
+        "Disallow: /api/",
+        "Disallow: /lookup/",
+        f"Sitemap: {settings.SITE_ROOT}{reverse('sitemap_index')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+

@@ -14,5 +14,7 @@ urlpatterns = [
         {"sitemaps": SITEMAPS},
         name="django.contrib.sitemaps.views.sitemap",
     ),
+    path("", include("casepilot.urls")),
+    path("", include("jobs.urls")),
     path("", include("codes.urls")),
 ]
