@@ -9,9 +9,19 @@ not define (a CPT code only known from the fee schedule), and a page joins them 
 code at read time.
 """
 
+import re
+
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+
+
+_NOT_CODE_CHARS = re.compile(r"[^A-Z0-9]")
+
+
+def compact_code(code: str) -> str:
+    """The lookup form of a code: upper case, letters and digits only ("m48.56xa" -> "M4856XA")."""
+    return _NOT_CODE_CHARS.sub("", code.upper())
 
 
 class System(models.TextChoices):

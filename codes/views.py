@@ -1,5 +1,4 @@
 import importlib
-import re
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -9,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from .models import BROWSE_KINDS, Code, Kind, PlainDescription, Release, System
+from .models import BROWSE_KINDS, Code, Kind, PlainDescription, Release, System, compact_code
 
 # Related-data sections shown on each system's code pages, in page order
 # (modules in codes/sections/, templates in templates/codes/sections/).
@@ -29,13 +28,6 @@ SYSTEM_BLURBS = {
     System.MSDRG: "Medicare Severity DRGs, version 43 (FY2026).",
 }
 
-_CODE_CHARS = re.compile(r"[^A-Z0-9]")
-
-
-def _compact(code: str) -> str:
-    return _CODE_CHARS.sub("", code.upper())
-
-
 def _section_module(name: str):
     return importlib.import_module(f"codes.sections.{name}")
 
@@ -43,7 +35,11 @@ def _section_module(name: str):
 def _sections_for(code: Code) -> list[dict]:
     sections = []
     for name in SECTIONS.get(code.system, []):
-        context = _section_module(name).context(code)
+        try:  # INTEGRATION: remove once every section module has landed
+            module = _section_module(name)
+        except ModuleNotFoundError:
+            continue
+        context = module.context(code)
         if context:
             sections.append({"name": name, "template": f"codes/sections/_{name}.html", "data": context})
     return sections
@@ -61,7 +57,7 @@ def _close_matches(system: str, compact: str, limit: int = 12) -> list[Code]:
 
 
 def _find(system: str, code: str, *, kinds=None) -> Code:
-    compact = _compact(code)
+    compact = compact_code(code)
     rows = Code.objects.filter(system=system, compact=compact).select_related("release")
     if kinds:
         rows = rows.filter(kind__in=kinds)
@@ -76,7 +72,7 @@ def _not_found(request: HttpRequest, system: str, code: str) -> HttpResponse:
         "system": system,
         "system_label": System(system).label,
         "asked": code[:40],
-        "matches": _close_matches(system, _compact(code)[:16]),
+        "matches": _close_matches(system, compact_code(code)[:16]),
     }
     return render(request, "codes/code_not_found.html", context, status=404)
 
@@ -141,7 +137,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def lookup(request: HttpRequest) -> HttpResponse:
     """Exact and prefix code lookup across every system (full search comes with Case2Code)."""
     query = request.GET.get("q", "").strip()[:200]
-    compact = _compact(query)[:16]
+    compact = compact_code(query)[:16]
     results: list[Code] = []
     if compact:
         exact = list(Code.objects.pages().filter(compact=compact)[:10])
@@ -241,7 +237,7 @@ def api_code(request: HttpRequest, system: str, code: str) -> JsonResponse:
     try:
         found = _find(system, code)
     except Http404:
-        matches = [c.code for c in _close_matches(system, _compact(code)[:16], limit=5)]
+        matches = [c.code for c in _close_matches(system, compact_code(code)[:16], limit=5)]
         return JsonResponse({"error": f"No {System(system).label} code {code[:40]!r}.", "close_matches": matches}, status=404)
     return JsonResponse(_code_context(found)["payload"]())
 

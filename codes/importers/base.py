@@ -20,7 +20,7 @@ from typing import TextIO
 
 from django.db import transaction
 
-from codes.models import Code, CodeChange, Release
+from codes.models import Code, CodeChange, Release, compact_code
 
 BATCH_SIZE = 2000
 
@@ -157,10 +157,6 @@ class SyncResult:
             f"{self.total:,} codes: {self.added:,} added, {self.revised:,} revised, "
             f"{self.deleted:,} deleted, {self.restored:,} reinstated"
         )
-
-
-def compact_code(code: str) -> str:
-    return code.replace(".", "").replace(" ", "").upper()
 
 
 def _depths(rows: dict[str, CodeRow]) -> dict[str, int]:

@@ -1,0 +1,50 @@
+from django.contrib import admin
+from django.utils import timezone
+
+from .models import Code, CodeChange, PlainDescription, Release
+
+
+@admin.register(Release)
+class ReleaseAdmin(admin.ModelAdmin):
+    list_display = ["dataset", "version", "title", "effective_date", "row_count", "imported_at"]
+    list_filter = ["dataset"]
+    search_fields = ["title", "dataset", "version"]
+
+
+@admin.register(Code)
+class CodeAdmin(admin.ModelAdmin):
+    list_display = ["code", "system", "kind", "title", "billable", "deleted"]
+    list_filter = ["system", "kind", "billable", "deleted"]
+    search_fields = ["compact", "code", "title"]
+    raw_id_fields = ["parent"]
+    readonly_fields = ["release", "first_release", "lineage"]
+    show_full_result_count = False
+
+
+@admin.register(CodeChange)
+class CodeChangeAdmin(admin.ModelAdmin):
+    list_display = ["code", "change", "release"]
+    list_filter = ["change", "release"]
+    raw_id_fields = ["code"]
+
+
+@admin.register(PlainDescription)
+class PlainDescriptionAdmin(admin.ModelAdmin):
+    list_display = ["code", "system", "author", "status", "updated"]
+    list_filter = ["system", "status"]
+    search_fields = ["code", "text"]
+    actions = ["publish", "unpublish"]
+
+    @admin.action(description="Publish the selected descriptions")
+    def publish(self, request, queryset):
+        queryset.filter(published__isnull=True).update(published=timezone.now())
+        queryset.update(status=PlainDescription.Status.PUBLISHED)
+
+    @admin.action(description="Return the selected descriptions to draft")
+    def unpublish(self, request, queryset):
+        queryset.update(status=PlainDescription.Status.DRAFT)
+
+    def save_model(self, request, obj, form, change):
+        if obj.status == PlainDescription.Status.PUBLISHED and obj.published is None:
+            obj.published = timezone.now()
+        super().save_model(request, obj, form, change)
