@@ -68,7 +68,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
 ]
 
-ROOT_URLCONF = "codingahead.urls"
+# bench/ swaps in a URLconf with a bare view to compare against (see bench/README.md).
+ROOT_URLCONF = os.getenv("ROOT_URLCONF", "codingahead.urls")
 WSGI_APPLICATION = "codingahead.wsgi.application"
 
 TEMPLATES = [
