@@ -129,7 +129,7 @@ def _mapping(gem: Gem, direction: str, release: Release) -> GemMapping:
         combination=gem.flags[2] == "1",
         scenario=int(gem.flags[3]),
         choice_list=int(gem.flags[4]),
-        release=release,
+        release_id=release.pk,
     )
 
 

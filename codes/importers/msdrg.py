@@ -482,7 +482,7 @@ def import_msdrg(
                     exclusion_list=table6k.codes[code][1]
                     if code in table6k.codes
                     else None,
-                    release=release,
+                    release_id=release.pk,
                 )
                 for code, level in levels.items()
             ),
@@ -494,7 +494,7 @@ def import_msdrg(
             "CC exclusion rows", stdout=stdout, verbosity=verbosity, every=50000
         )
         objs = [
-            DrgCcExclusion(list_number=number, pdx=pdx, release=release)
+            DrgCcExclusion(list_number=number, pdx=pdx, release_id=release.pk)
             for number in sorted(used)
             for pdx in table6k.lists[number]
         ]
