@@ -111,6 +111,15 @@ def parse_gem(*, path: Path | str, direction: str) -> list[Gem]:
                 line,
                 f"target {target!r} does not agree with the no-map flag in {flags}",
             )
+        # ICD-10-CM codes start with a letter, most ICD-9-CM codes with a digit: this catches
+        # the two text files (which have no header) given the wrong way round.
+        icd10 = source if direction == GemMapping.Direction.TO_ICD9 else target
+        if not no_map and not icd10[0].isalpha():
+            raise ImportFileError(
+                path,
+                line,
+                f"{icd10!r} is not an ICD-10-CM code: is this the other GEM file?",
+            )
         gems.append(Gem(source=source, target=target, flags=flags))
     if not gems:
         raise ImportFileError(path, None, "no mappings")

@@ -426,12 +426,11 @@ def import_msdrg(
     for code, number in cc_codes.items():
         if code in mcc_codes:
             raise ImportFileError(cc, number, f"{code} is also on the MCC list")
-    table6k = parse_cc_exclusions(
-        path=exclusions,
-        progress=Progress(
-            "Table 6K lines", stdout=stdout, verbosity=verbosity, every=50000
-        ),
+    progress = Progress(
+        "Table 6K lines", stdout=stdout, verbosity=verbosity, every=50000
     )
+    table6k = parse_cc_exclusions(path=exclusions, progress=progress)
+    progress.finish()
     levels = {**dict.fromkeys(mcc_codes, "MCC"), **dict.fromkeys(cc_codes, "CC")}
     for code, (level, _, _, number) in table6k.codes.items():
         if code not in levels:

@@ -104,6 +104,10 @@ def test_rerunning_replaces_the_rows():
             {"to_icd10": "msdrg_mcc.txt"},
             "msdrg_mcc.txt, line 1: expected 'source target flags'",
         ),
+        (
+            {"to_icd10": "gems_10to9_cms.txt"},
+            "gems_10to9_cms.txt, line 1: '0010' is not an ICD-10-CM code",
+        ),
     ],
 )
 def test_a_malformed_file_names_the_line_and_keeps_the_previous_data(files, message):
