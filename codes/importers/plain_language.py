@@ -6,9 +6,10 @@ own text, not a government release, so the checks here are editorial ones (known
 code shape, 80-200 words, one entry per code) rather than a release layout.
 
 Who owns a row: the import owns a description only while the row's `author` is the
-author named in the file. An editor who rewrites a description in the admin puts their
-own name in `author`; from then on the import leaves that row alone (it reports it as
-kept). Rows the import owns are made equal to the file; new rows are published at once.
+author named in the file and the row is published. An editor who rewrites a description
+in the admin puts their own name in `author`, and one who withdraws it sets it back to
+draft; from then on the import leaves that row alone (it reports it as kept). Rows the
+import owns are made equal to the file; new rows are published at once.
 """
 
 from __future__ import annotations
@@ -196,13 +197,14 @@ def load_descriptions(
             if row is None:
                 result.added += 1
                 published = now
-            elif row.author != entry.author:
+            elif (
+                row.author != entry.author
+                or row.status != PlainDescription.Status.PUBLISHED
+            ):
+                # Taken over (another author) or withdrawn (draft) by an editor.
                 result.kept.append(f"{entry.system} {entry.code}")
                 continue
-            elif (
-                row.text == entry.text
-                and row.status == PlainDescription.Status.PUBLISHED
-            ):
+            elif row.text == entry.text:
                 result.unchanged += 1
                 continue
             else:

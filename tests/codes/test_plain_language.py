@@ -205,3 +205,17 @@ def test_it_warns_about_codes_missing_from_the_code_table():
     assert "1 hcpcs codes not in the code table: J1100" in output
     assert "icd-10-cm codes not in" not in output
     assert PlainDescription.objects.count() == 3
+
+
+@pytest.mark.django_db
+@pytest.mark.sqlite_smoke
+def test_it_does_not_republish_a_description_an_editor_withdrew():
+    _load(SAMPLE)
+    PlainDescription.objects.filter(code="J1100").update(
+        status=PlainDescription.Status.DRAFT
+    )
+    output = _load(SAMPLES / "plain_sample_revised.jsonl")
+    assert "1 kept" in output
+    row = PlainDescription.objects.get(code="J1100")
+    assert row.status == PlainDescription.Status.DRAFT
+    assert "revised entry" not in row.text
