@@ -10,7 +10,7 @@ class Command(BaseCommand):
     help = (
         "Load the plain-language descriptions (JSON lines: system, code, author, text). "
         "Without paths, loads every fixtures/plain_language/*.jsonl. Rows an editor has "
-        "taken over in the admin (another author) are left alone."
+        "taken over (another author) or withdrawn (draft) in the admin are left alone."
     )
 
     def add_arguments(self, parser):
