@@ -16,7 +16,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from codes.models import Code, CodeChange, Kind, System
+from codes.models import Code, CodeChange, Kind, System, compact_code
 
 from .base import BATCH_SIZE, ImportFileError, open_binary, register_release
 
@@ -116,7 +116,7 @@ def import_cpt_descriptors(
                     Code(
                         system=System.CPT,
                         code=code,
-                        compact=code,
+                        compact=compact_code(code),
                         kind=Kind.CODE,
                         title=descriptor,
                         billable=True,

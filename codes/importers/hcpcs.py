@@ -15,6 +15,7 @@ continuation lines padded with a "*" margin) or as a two-column TSV (`note<TAB>t
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ MODIFIER_RE = re.compile(r"^[A-Z0-9]{2}$")
 MONTHS = {"JAN": 1, "APR": 4, "JUL": 7, "OCT": 10}
 
 
+@functools.cache
 def _key(name: str) -> str:
     """Header names compared without case, spaces or underscores ("ADD DT" = "ADD_DT")."""
     return re.sub(r"[^A-Z0-9]", "", str(name or "").upper())
@@ -424,6 +426,15 @@ def release_from_name(path: Path | str) -> tuple[str, datetime.date] | None:
     return f"{year}-{month:02d}", datetime.date(year, month, 1)
 
 
+def _effective(record: Record) -> datetime.date | None:
+    """The action effective date, except when that action ended the code: a discontinued
+    code's last action takes effect after its termination, so the added date says more."""
+    effective = record.action_effective or record.added
+    if record.termination and effective and effective > record.termination:
+        return record.added or effective
+    return effective
+
+
 def code_rows(
     records: Iterable[Record],
     *,
@@ -439,7 +450,6 @@ def code_rows(
             kind=Kind.SECTION,
             parent=g.parent,
             sort_key=g.code,
-            compact=g.code,
         )
         for g in groups
     ]
@@ -466,7 +476,7 @@ def code_rows(
                 parent=None if record.is_modifier else group_for(record.code, groups),
                 sort_key=record.code,
                 data=record.fields,
-                effective_date=record.action_effective or record.added,
+                effective_date=_effective(record),
                 termination_date=record.termination,
                 deleted=deleted,
             )

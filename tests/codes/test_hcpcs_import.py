@@ -82,12 +82,16 @@ def test_codes_sit_under_their_letter_and_range(tmp_path):
     ]
     assert Code.objects.get(system="hcpcs", code="J9035").parent.code == "J9000-J9999"
     assert Code.objects.get(system="hcpcs", code="A4253").parent.code == "A4206-A4290"
+    # Browse nodes are found by the same compact form as the lookup uses.
+    assert Code.objects.get(system="hcpcs", code="J0120-J3599").compact == "J0120J3599"
 
 
 def test_a_terminated_code_is_deleted_and_not_billable(tmp_path):
     _import(_workbook(tmp_path))
     code = Code.objects.get(system="hcpcs", code="C8904")
     assert code.termination_date == datetime.date(2018, 12, 31)
+    # Its last action (effective 2019-01-01) ended it; the page shows when it began instead.
+    assert code.effective_date == datetime.date(2001, 10, 1)
     assert code.deleted
     assert not code.billable
     assert code.data["xref"] == ["77046"]
