@@ -266,3 +266,32 @@ def test_import_runs_in_one_transaction(tmp_path, monkeypatch):
             path=_workbook(tmp_path), proc_notes=[SAMPLES / "hcpcs_proc_notes.tsv"]
         )
     assert not Release.objects.exists()
+
+
+def test_a_truncated_text_record_names_its_line(tmp_path):
+    lines = (
+        (SAMPLES / "hcpcs_2020_anweb.txt").read_text(encoding="latin-1").splitlines()
+    )
+    index = next(i for i, line in enumerate(lines) if line.startswith("J1100"))
+    lines[index] = lines[index][:200]
+    path = tmp_path / "HCPC2020_ANWEB.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="latin-1")
+    with pytest.raises(
+        ImportFileError, match=rf"line {index + 1}: record is 200 characters long"
+    ):
+        list(read_records(path))
+
+
+def test_a_continuation_without_its_first_line_is_refused(tmp_path):
+    lines = (
+        (SAMPLES / "hcpcs_2020_anweb.txt").read_text(encoding="latin-1").splitlines()
+    )
+    index = next(i for i, line in enumerate(lines) if line.startswith("G0439001003"))
+    del lines[index]
+    path = tmp_path / "HCPC2020_ANWEB.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="latin-1")
+    with pytest.raises(
+        ImportFileError,
+        match=rf"line {index + 1}: continuation line without its first line",
+    ):
+        list(read_records(path))
