@@ -40,7 +40,7 @@ class Command(BaseCommand):
     def handle(
         self, *args, path, release_version, effective, end, verbosity, **options
     ):
-        progress = Progress("codes", stdout=self.stdout, verbosity=verbosity - 1)
+        progress = Progress("codes", stdout=self.stdout, verbosity=verbosity)
         try:
             result = import_tabular(
                 path=path,

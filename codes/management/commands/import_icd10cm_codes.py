@@ -45,7 +45,7 @@ class Command(BaseCommand):
             effective = datetime.date(int(release_version) - 1, 10, 1)
         if end is None and release_version.isdigit():
             end = datetime.date(int(release_version), 9, 30)
-        progress = Progress("codes", stdout=self.stdout, verbosity=verbosity - 1)
+        progress = Progress("codes", stdout=self.stdout, verbosity=verbosity)
         try:
             release, result, _count = import_codes_file(
                 path=path,
