@@ -1,0 +1,158 @@
+"""NCCI edits of a CPT or HCPCS code: medically unlikely edits (MUEs) per setting, add-on
+code relationships, and a summary of procedure-to-procedure (PTP) edits with the first
+edits of each role and links to the full lists.
+
+A fixed number of queries whatever the code: MUEs (1), add-on edits (4: counts and capped
+lists), PTP counts (2, grouped), the first edits of each role and setting (at most 4),
+titles of the codes shown (1), releases (1).
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from codes.edits import (
+    PTP_SETTINGS,
+    ROLES,
+    counts_of,
+    edit_row,
+    edits_of,
+    system_of,
+    titles_of,
+)
+from codes.models import AddOnEdit, Code, Mue, Release, Setting, System
+
+SHOWN_EDITS = 10
+SHOWN_ADDONS = 50
+NO_PRIMARY = "CCCCC"  # add-on edit type 2: no specific primary codes
+
+
+def _link(code: str) -> str:
+    return reverse("codes:code", args=[system_of(code), code])
+
+
+def _mues(code: str) -> list[dict]:
+    rows = {mue.setting: mue for mue in Mue.objects.filter(code=code)}
+    return [
+        {
+            "setting": setting,
+            "setting_label": label,
+            "units": rows[setting].units,
+            "mai": rows[setting].mai,
+            "mai_meaning": rows[setting].mai_meaning,
+            "rationale": rows[setting].rationale,
+        }
+        for setting, label in Setting.choices
+        if setting in rows
+    ]
+
+
+def _addons(code: str) -> dict | None:
+    as_addon = AddOnEdit.objects.filter(addon_code=code)
+    as_primary = AddOnEdit.objects.filter(primary_code=code)
+    primaries = list(
+        as_addon.order_by("primary_code").values_list("primary_code", "edit_type")[
+            :SHOWN_ADDONS
+        ]
+    )
+    addons = list(
+        as_primary.order_by("addon_code").values_list("addon_code", "edit_type")[
+            :SHOWN_ADDONS
+        ]
+    )
+    if not primaries and not addons:
+        return None
+    primary_count = (
+        as_addon.count() if len(primaries) == SHOWN_ADDONS else len(primaries)
+    )
+    addon_count = as_primary.count() if len(addons) == SHOWN_ADDONS else len(addons)
+    edit_types = sorted({edit_type for _, edit_type in primaries})
+    return {
+        "is_addon": bool(primaries),
+        "edit_types": [
+            {"value": t, "meaning": AddOnEdit.EDIT_TYPES.get(t, "")} for t in edit_types
+        ],
+        "primary_count": primary_count
+        - sum(1 for p, _ in primaries if p == NO_PRIMARY),
+        "primaries": [
+            {"code": p, "url": _link(p), "edit_type": t}
+            for p, t in primaries
+            if p != NO_PRIMARY
+        ],
+        "no_specific_primary": any(p == NO_PRIMARY for p, _ in primaries),
+        "addon_count": addon_count,
+        "addons": [
+            {
+                "code": a,
+                "url": _link(a),
+                "edit_type": t,
+                "edit_type_meaning": AddOnEdit.EDIT_TYPES.get(t, ""),
+            }
+            for a, t in addons
+        ],
+    }
+
+
+def _ptp(code: Code) -> list[dict]:
+    counts = counts_of(code.code)
+    firsts = {}
+    for role in ROLES:
+        for setting in PTP_SETTINGS:
+            if sum(counts[role][setting].values()):
+                firsts[(role, setting)] = list(
+                    edits_of(code.code, role=role, setting=setting)[:SHOWN_EDITS]
+                )
+    others = {
+        getattr(edit, "column2" if role == "column1" else "column1")
+        for (role, _), edits in firsts.items()
+        for edit in edits
+    }
+    titles = titles_of(others)
+    base_url = reverse("codes:ptp_edits", args=[code.system, code.code])
+    summary = []
+    for setting, label in PTP_SETTINGS.items():
+        roles = []
+        for role, role_label in ROLES.items():
+            n = counts[role][setting]
+            roles.append(
+                {
+                    "role": role,
+                    "label": role_label,
+                    "in_effect": n["in_effect"],
+                    "deleted": n["deleted"],
+                    "total": n["in_effect"] + n["deleted"],
+                    "edits": [
+                        edit_row(edit, role=role, titles=titles)
+                        for edit in firsts.get((role, setting), [])
+                    ],
+                    "url": f"{base_url}?role={role}&setting={setting}",
+                }
+            )
+        summary.append({"setting": setting, "setting_label": label, "roles": roles})
+    return summary
+
+
+def context(code: Code) -> dict | None:
+    if code.system not in (System.CPT, System.HCPCS):
+        return None
+    mues = _mues(code.code)
+    addons = _addons(code.code)
+    ptp = _ptp(code)
+    has_ptp = any(role["total"] for setting in ptp for role in setting["roles"])
+    if not (mues or addons or has_ptp):
+        return None
+    release = (
+        Release.objects.filter(dataset__startswith="ncci-")
+        .order_by("-effective_date", "dataset")
+        .first()
+    )
+    return {
+        "mues": mues,
+        "addons": addons,
+        "ptp": ptp if has_ptp else [],
+        "shown_edits": SHOWN_EDITS,
+        "release_version": release.version if release else "",
+        "effective_date": release.effective_date.isoformat()
+        if release and release.effective_date
+        else None,
+    }
