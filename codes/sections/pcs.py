@@ -1,7 +1,8 @@
 """ICD-10-PCS: what each of a code's seven characters means, with the official definition
 of the value (root operation, approach...) and the terms a body part or device includes;
 for a table (first three characters), the official table grid. One query either way:
-the axes are stored on the code, the definitions come from PcsDefinition.
+the axes are stored on the code, the definitions come from PcsDefinition (a code
+deleted before the current tables takes one more query to read its table).
 """
 
 from __future__ import annotations
@@ -55,8 +56,37 @@ def _described(axis: dict, definitions: dict, body_system: str) -> dict:
     }
 
 
+def _axes_from_table(code: Code) -> list[dict]:
+    """A code that only an older code list had (deleted since) stores no axes: read the
+    labels its characters still have in its table. One query."""
+    table = (
+        Code.objects.filter(pk=code.parent_id, kind=Kind.TABLE)
+        .values_list("data", flat=True)
+        .first()
+    )
+    if not table or len(code.code) != 7:
+        return []
+    axes = [dict(axis) for axis in table.get("axes", [])]
+    for pos in range(4, 8):
+        char = code.code[pos - 1]
+        found = next(
+            (
+                (axis["title"], value["label"])
+                for row in table.get("rows", [])
+                for axis in row
+                if axis["pos"] == pos
+                for value in axis["values"]
+                if value["value"] == char
+            ),
+            None,
+        )
+        title, label = found or ("", "(not in the current table)")
+        axes.append({"pos": pos, "title": title, "value": char, "label": label})
+    return axes
+
+
 def _code_context(code: Code) -> dict | None:
-    axes = code.data.get("axes")
+    axes = code.data.get("axes") or (_axes_from_table(code) if code.parent_id else [])
     if not axes:
         return None
     section, body_system = code.code[0], axes[1]["label"]

@@ -121,3 +121,30 @@ def test_the_index_page_without_an_index(client):
     response = client.get(reverse("codes:pcs_index"))
     assert response.status_code == 200
     assert "has not been imported" in response.content.decode()
+
+
+def test_a_deleted_code_reads_its_axes_from_its_table(
+    imported, django_assert_max_num_queries
+):
+    table = _code("0QU")
+    gone = Code.objects.create(
+        system="icd-10-pcs",
+        code="0QU00KZ",
+        compact="0QU00KZ",
+        kind="code",
+        parent=table,
+        deleted=True,
+    )
+    with django_assert_max_num_queries(2):
+        data = pcs.context(gone)
+    labels = [axis["label"] for axis in data["axes"]]
+    assert labels[:5] == [
+        "Medical and Surgical",
+        "Lower Bones",
+        "Supplement",
+        "Lumbar Vertebra",
+        "Open",
+    ]
+    assert (
+        labels[5] == "(not in the current table)"
+    )  # K is not a device of the sample table
