@@ -3,7 +3,8 @@ code relationships, and a summary of procedure-to-procedure (PTP) edits with the
 edits of each role and links to the full lists.
 
 A fixed number of queries whatever the code: MUEs (1), add-on edits (4: counts and capped
-lists), PTP counts (2, grouped), the first edits of each role and setting (at most 4),
+lists), PTP counts (2, grouped), the first edits of each role and setting (at most 8: in effect,
+then deleted ones when fewer than 10 are in effect),
 titles of the codes shown (1), releases (1).
 """
 
@@ -16,7 +17,7 @@ from codes.edits import (
     ROLES,
     counts_of,
     edit_row,
-    edits_of,
+    first_edits,
     system_of,
     titles_of,
 )
@@ -98,10 +99,13 @@ def _ptp(code: Code) -> list[dict]:
     firsts = {}
     for role in ROLES:
         for setting in PTP_SETTINGS:
-            if sum(counts[role][setting].values()):
-                firsts[(role, setting)] = list(
-                    edits_of(code.code, role=role, setting=setting)[:SHOWN_EDITS]
-                )
+            firsts[(role, setting)] = first_edits(
+                code.code,
+                role=role,
+                setting=setting,
+                counts=counts[role][setting],
+                limit=SHOWN_EDITS,
+            )
     others = {
         getattr(edit, "column2" if role == "column1" else "column1")
         for (role, _), edits in firsts.items()

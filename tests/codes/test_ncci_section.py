@@ -54,7 +54,7 @@ def _role(data, setting, role):
 
 def test_it_shows_mues_per_setting(django_assert_max_num_queries):
     code = _code("43239")
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(17):
         data = ncci.context(code)
     assert [(m["setting"], m["units"], m["mai"]) for m in data["mues"]] == [
         ("practitioner", 1, "2"),
@@ -128,7 +128,7 @@ def test_query_count_does_not_grow_with_edits(django_assert_max_num_queries):
         + [(f"{30000 + i}", "20930") for i in range(200)]
     )
     code = _code("20930")
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(17):
         data = ncci.context(code)
     assert _role(data, "outpatient", "column2")["in_effect"] == 200
 
