@@ -368,8 +368,9 @@ class PtpEdit(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["column1", "setting", "column2"], name="ptp_col1"),
-            models.Index(fields=["column2", "setting", "column1"], name="ptp_col2"),
+            # deletion_date in the key: a page counts a code's edits in effect from the index alone.
+            models.Index(fields=["column1", "setting", "deletion_date", "column2"], name="ptp_col1"),
+            models.Index(fields=["column2", "setting", "deletion_date", "column1"], name="ptp_col2"),
         ]
 
     MODIFIER_INDICATORS = {

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views
+from . import edits, pcs_index, tables, views
 
 app_name = "codes"
 
@@ -12,12 +12,12 @@ urlpatterns = [
     path("lookup/", views.lookup, name="lookup"),
     path("data-sources/", views.data_sources, name="data_sources"),
     path("api/v1/codes/<str:system>/<str:code>", views.api_code, name="api_code"),
-    path("icd-10-cm/tables/<str:index>/", views.index_table, name="index_table"),
-    path("icd-10-pcs/index/", views.pcs_index, name="pcs_index"),
+    path("icd-10-cm/tables/<str:index>/", tables.index_table, name="index_table"),
+    path("icd-10-pcs/index/", pcs_index.pcs_index, name="pcs_index"),
     re_path(r"^(?P<system>hcpcs)/modifiers/$", views.modifier_list, name="modifier_list"),
     re_path(r"^(?P<system>hcpcs)/modifiers/(?P<code>[^/]+)/$", views.modifier, name="modifier"),
     re_path(rf"^{SYSTEM}/$", views.browse, name="browse"),
     re_path(rf"^{SYSTEM}/browse/(?P<code>[^/]+)/$", views.browse_node, name="browse_node"),
     re_path(rf"^{SYSTEM}/(?P<code>[^/]+)/$", views.code_page, name="code"),
-    re_path(rf"^{SYSTEM}/(?P<code>[^/]+)/edits/$", views.ptp_edits, name="ptp_edits"),
+    re_path(rf"^{SYSTEM}/(?P<code>[^/]+)/edits/$", edits.ptp_edits, name="ptp_edits"),
 ]

@@ -35,11 +35,7 @@ def _section_module(name: str):
 def _sections_for(code: Code) -> list[dict]:
     sections = []
     for name in SECTIONS.get(code.system, []):
-        try:  # INTEGRATION: remove once every section module has landed
-            module = _section_module(name)
-        except ModuleNotFoundError:
-            continue
-        context = module.context(code)
+        context = _section_module(name).context(code)
         if context:
             sections.append({"name": name, "template": f"codes/sections/_{name}.html", "data": context})
     return sections
@@ -103,15 +99,21 @@ def _code_payload(code: Code, *, ancestors, plain, sections) -> dict:
     }
 
 
+def _siblings(code: Code, around: int = 8) -> list[Code]:
+    """The codes next to this one under the same parent (a window: some parents have thousands)."""
+    same_parent = Code.objects.filter(parent_id=code.parent_id)
+    before = same_parent.filter(sort_key__lt=code.sort_key).order_by("-sort_key", "-code")[:around]
+    after = same_parent.filter(sort_key__gte=code.sort_key).order_by("sort_key", "code")[: around + 1]
+    return [*reversed(before), *after]
+
+
 def _code_context(code: Code) -> dict:
     ancestors = sorted(Code.objects.filter(pk__in=code.lineage), key=lambda a: code.lineage.index(a.pk))
     plain = PlainDescription.objects.filter(
         system=code.system, code=code.code, status=PlainDescription.Status.PUBLISHED
     ).first()
     children = list(code.children.order_by("sort_key", "code")[:500])
-    siblings = []
-    if code.parent_id:
-        siblings = list(Code.objects.filter(parent_id=code.parent_id).order_by("sort_key", "code")[:60])
+    siblings = _siblings(code) if code.parent_id else []
     changes = list(code.changes.select_related("release").order_by("-release__effective_date")[:10])
     sections = _sections_for(code)
     return {
@@ -210,24 +212,6 @@ def browse_node(request: HttpRequest, system: str, code: str) -> HttpResponse:
         "canonical_url": settings.SITE_ROOT + node.get_absolute_url(),
     }
     return render(request, "codes/browse_node.html", context)
-
-
-def ptp_edits(request: HttpRequest, system: str, code: str) -> HttpResponse:
-    from .edits import ptp_edits as view
-
-    return view(request, system, code)
-
-
-def index_table(request: HttpRequest, index: str) -> HttpResponse:
-    from .tables import index_table as view
-
-    return view(request, index)
-
-
-def pcs_index(request: HttpRequest) -> HttpResponse:
-    from .pcs_index import pcs_index as view
-
-    return view(request)
 
 
 @require_GET

@@ -150,7 +150,7 @@ def test_the_template_renders_the_mappings():
     _import()
     html = render_to_string(
         "codes/sections/_gems.html",
-        {"section": gems.context(Code(system="icd-10-cm", code="A02.1"))},
+        {"data": gems.context(Code(system="icd-10-cm", code="A02.1"))},
     )
     assert '<section class="panel" aria-labelledby="gems-heading">' in html
     assert (

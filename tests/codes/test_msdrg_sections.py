@@ -86,7 +86,7 @@ def test_the_drg_section_skips_other_systems_and_mdc_nodes(msdrg):
 def test_the_drg_template_renders_facts_and_family(msdrg):
     html = render_to_string(
         "codes/sections/_drg.html",
-        {"section": drg.context(Code.objects.get(system="ms-drg", code="470"))},
+        {"data": drg.context(Code.objects.get(system="ms-drg", code="470"))},
     )
     assert '<section class="panel" aria-labelledby="drg-heading">' in html
     assert '<a href="/ms-drg/browse/MDC-08/">MDC 08: Diseases and Disorders' in html
@@ -121,7 +121,7 @@ def test_the_cc_section_shows_only_the_first_codes_of_a_long_list(msdrg, monkeyp
     exclusions = cc.context(_icd10cm("A02.21"))["exclusions"]
     assert (exclusions["count"], exclusions["shown"]) == (4, 2)
     html = render_to_string(
-        "codes/sections/_cc.html", {"section": cc.context(_icd10cm("A02.22"))}
+        "codes/sections/_cc.html", {"data": cc.context(_icd10cm("A02.22"))}
     )
     assert "one of these 4 codes (the first 2 are listed)" in html
 
@@ -129,7 +129,7 @@ def test_the_cc_section_shows_only_the_first_codes_of_a_long_list(msdrg, monkeyp
 def test_the_cc_section_says_when_a_code_has_no_exclusions(msdrg):
     context = cc.context(_icd10cm("K77"))
     assert (context["level"], context["exclusions"]) == ("CC", None)
-    html = render_to_string("codes/sections/_cc.html", {"section": context})
+    html = render_to_string("codes/sections/_cc.html", {"data": context})
     assert "counts as a CC with any principal diagnosis" in html
 
 
