@@ -1,0 +1,254 @@
+"""Redact protected health information (PHI) from case notes before they are stored or sent to an LLM.
+
+Coders paste real notes. What identifies a patient is replaced by a bracketed label ("[NAME]",
+"[DOB]", ...); what a coder needs to code the case is kept: codes (ICD-10, CPT, HCPCS), drug doses,
+lab values, dates of service (a date is only redacted when labelled as a date of birth) and eponyms
+(Parkinson, Crohn). Rules, not a statistical model: names are found through the cues notes use
+("Patient: John Smith", "Mr. Smith", "pt name", "signed by", relatives), then every later mention
+of the same name is redacted too.
+
+    result = redact(text)
+    result.text     # the redacted text, the only version that is kept
+    result.counts   # {"name": 2, "dob": 1}
+    result.found    # [Found(kind, text, start, end), ...] spans in the original text
+
+bench/phi.py measures it on synthetic notes with planted PHI (tests/casepilot/phi_notes.jsonl).
+"""
+
+import re
+from dataclasses import dataclass, field
+
+KINDS = {
+    "name": "patient and personal names",
+    "dob": "dates of birth",
+    "ssn": "Social Security numbers",
+    "mrn": "medical record numbers",
+    "phone": "phone and fax numbers",
+    "email": "email addresses",
+    "address": "street addresses",
+    "account": "account, member and policy numbers",
+}
+
+
+@dataclass(frozen=True)
+class Found:
+    kind: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class RedactionResult:
+    text: str
+    counts: dict[str, int] = field(default_factory=dict)
+    found: list[Found] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def summary(self) -> str:
+        """'2 patient and personal names, 1 date of birth' for telling the user what was removed."""
+        return ", ".join(f"{n} {KINDS[kind]}" for kind, n in sorted(self.counts.items()))
+
+
+# Words that start with a capital but are not names: they end a name that follows a cue
+# ("Patient: John Smith Age 54") and are never propagated as names.
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(word.lower() for word in words.split())
+
+
+_NOT_NAMES = _wordset(
+    """
+    A An And Age Admit Admitted Admission Allergies Alert Assessment At Attending But By Cc Chief Clinic
+    Complaint Date Daughter Diagnosis Discharge Dob Dos Dr Encounter Er Exam Female For From Gender He
+    Her His History Hospital Hpi I Id In Is It Labs Male Medicine Meds Mrn No Note Of On Or Pain Past
+    Patient Phone Physician Plan Procedure Provider Pt Re Room Ros Seen Sex She Son Ssn Status Subject
+    Surgery The They This To Type Was Wife Husband With Yo Y/O Years Old Account Acct Member Policy
+    Insurance Address Email Tel Fax Cell Mobile Home Work Hi Hello Thanks Regards Md Do Np Pa Rn Cpc
+    Ccs Coder Coding Question Icd Cpt Hcpcs Drg Left Right Bilateral Acute Chronic Presents Presented
+    Reports Denies States Today Yesterday Follow Up Return Visit New Established Office Inpatient
+    Outpatient Emergency Department Unit Ward Bed Floor Service Medical Record Number Contact Phone
+    Name Mother Father Sister Brother Guardian Spouse Caregiver Emergency Signed Electronically
+    January February March April May June July August September October November December
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday Street Avenue Road St Ave Rd
+    """
+)
+
+# Medical eponyms that are also surnames: a cued "Mary Jones" is redacted, but a later bare
+# "Jones" is not, since it may be Bence Jones protein.
+_EPONYMS = _wordset(
+    """
+    Parkinson Parkinson's Crohn Crohn's Alzheimer Alzheimer's Hodgkin Hodgkin's Addison Addison's Cushing
+    Cushing's Graves Graves' Hashimoto Bell Bell's Down Raynaud Sjogren Guillain Barre Kaposi Wilms Ewing
+    Paget Reiter Tourette Huntington Meniere Barrett Barrett's Baker Baker's Colles Smith's Apgar Glasgow
+    Foley Whipple Nissen Roux Hartmann Billroth Babinski Homan Murphy Murphy's Kussmaul Cheyne Stokes
+    Wernicke Korsakoff Marfan Turner Klinefelter Epstein Barr Lyme Bence Jones Gleason Breslow Clark
+    """
+)
+
+_NAME_WORD = r"(?:[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?|[A-Z]{2,}(?:[-'][A-Z]+)?|[A-Z]\.?)"
+# "John Smith", "John Q. Smith", "SMITH, JOHN", "Smith, John A"
+_NAME = rf"{_NAME_WORD}(?:,?[ \t]+{_NAME_WORD}){{0,3}}"
+
+_MONTHS = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+_DATE = (
+    r"(?:\d{1,2}[/\-.]\d{1,2}[/\-.](?:\d{4}|\d{2})"
+    r"|\d{4}-\d{1,2}-\d{1,2}"
+    rf"|{_MONTHS}[ \t]+\d{{1,2}}(?:st|nd|rd|th)?,?[ \t]+\d{{4}}"
+    rf"|\d{{1,2}}[ \t]+{_MONTHS},?[ \t]+\d{{4}})"
+)
+_STREET_SUFFIX = (
+    r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|"
+    r"Circle|Cir|Highway|Hwy|Parkway|Pkwy|Square|Sq|Trail|Trl|Loop|Pike|Row|Alley)\.?"
+)
+_US_STATE = r"(?:[A-Z]{2})"
+
+# (kind, pattern); a named group "phi" marks the part to redact when the pattern includes a label.
+_PATTERNS: list[tuple[str, re.Pattern]] = [
+    ("email", re.compile(r"(?P<phi>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)")),
+    (
+        "dob",
+        re.compile(
+            rf"\b(?:DOB|D\.O\.B\.?|date[ \t]+of[ \t]+birth|birth[ \t]*date|born(?:[ \t]+on)?)\b[ \t:#-]*(?P<phi>{_DATE})",
+            re.I,
+        ),
+    ),
+    (
+        "ssn",
+        re.compile(
+            r"(?:\b(?:SSN|SS#|social[ \t]+security(?:[ \t]+(?:number|no\.?|#))?)[ \t:#-]*(?P<phi>\d{3}[- ]?\d{2}[- ]?\d{4}|[xX*]{3}-[xX*]{2}-\d{4})\b)"
+            r"|(?P<bare>\b\d{3}-\d{2}-\d{4}\b)",
+            re.I,
+        ),
+    ),
+    (
+        "mrn",
+        re.compile(
+            r"\b(?:MRN|MR[ \t]*#|MR[ \t]+(?:number|no\.?)|medical[ \t]+record(?:[ \t]+(?:number|no\.?|#))?|chart[ \t]+(?:number|no\.?|#)"
+            r"|patient[ \t]+(?:id|identifier)|pt[ \t]+id)\b[ \t:#.-]*(?P<phi>[A-Z]{0,4}-?\d[\dA-Z-]{3,})",
+            re.I,
+        ),
+    ),
+    (
+        "account",
+        re.compile(
+            r"\b(?:account|acct|billing[ \t]+(?:number|no\.?|#)|member[ \t]+id|subscriber[ \t]+id|policy|insurance[ \t]+id|"
+            r"medicare[ \t]+(?:id|number|no\.?|#)|medicaid[ \t]+(?:id|number|no\.?|#)|MBI|HICN|claim[ \t]+(?:number|no\.?|#)|encounter[ \t]+(?:number|no\.?|#)|FIN)\b"
+            r"\.?(?:[ \t]+(?:number|no\.?|#|id))?[ \t:#.-]*(?P<phi>[A-Z]{0,4}-?\d[\dA-Z-]{3,}|[A-Z0-9]{4,}\d[A-Z0-9]*)",
+            re.I,
+        ),
+    ),
+    (
+        "phone",
+        re.compile(
+            r"(?:\b(?:phone|ph|tel|telephone|cell|mobile|fax|home|work|contact|call)\b\.?[ \t:#-]*(?P<phi>(?:\+?1[ \t.-]?)?(?:\(\d{3}\)[ \t]?|\d{3}[ \t.-])?\d{3}[ \t.-]\d{4}(?:[ \t]*(?:x|ext\.?)[ \t]*\d{1,5})?))"
+            r"|(?P<bare>(?:\+?1[ \t.-]?)?(?:\(\d{3}\)[ \t]?|\b\d{3}[.-])\d{3}[.-]\d{4}\b)",
+            re.I,
+        ),
+    ),
+    (
+        "address",
+        re.compile(
+            rf"(?P<phi>\b\d{{1,6}}[ \t]+(?:[NSEW]\.?[ \t]+)?(?:[A-Z][a-z]+|\d{{1,3}}(?:st|nd|rd|th))(?:[ \t]+[A-Z][a-z]+){{0,3}}[ \t]+{_STREET_SUFFIX}"
+            r"(?:,?[ \t]+(?:Apt|Apartment|Suite|Ste|Unit|#)\.?[ \t]*#?[\w-]+)?"
+            rf"(?:,[ \t]*[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)*(?:,[ \t]*|[ \t]+){_US_STATE}(?:[ \t]+\d{{5}}(?:-\d{{4}})?)?)?)(?![\w])"
+            rf"|\b(?:P\.?O\.?[ \t]+Box)[ \t]+\d+(?:,[ \t]*[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)*,?[ \t]+{_US_STATE}[ \t]+\d{{5}})?"
+        ),
+    ),
+    (
+        "address",
+        re.compile(
+            r"\b(?:address|addr|lives[ \t]+at|residing[ \t]+at)\b[ \t:.-]+(?P<phi>\d[^\n;]{4,80}?)(?=[ \t]*(?:\n|;|$|\.\s))",
+            re.I,
+        ),
+    ),
+]
+
+# Cues that a name follows. "pt name", "Patient:", "Mr."; relatives; signatures.
+_NAME_CUES = re.compile(
+    r"(?:"
+    r"\b(?:patient|pt|resident|member|subscriber|guarantor|client|insured)(?:'s)?[ \t]*(?:full[ \t]+)?name\b[ \t]*[:#-]?[ \t]*"
+    r"|\b(?:patient|pt|name|re|resident|guarantor|insured|subscriber)[ \t]*:[ \t]*"
+    r"|\b(?:Mr|Mrs|Ms|Miss|Mx|Master)\.?[ \t]+"
+    r"|\b(?:wife|husband|spouse|son|daughter|mother|father|sister|brother|guardian|caregiver|grandson|granddaughter|"
+    r"niece|nephew|emergency[ \t]+contact|next[ \t]+of[ \t]+kin|POA)\b,?[ \t]*(?:\(|:|is|named)?[ \t]*"
+    r"|\b(?:electronically[ \t]+)?signed[ \t]+by[ \t]*:?[ \t]*|\bsignature[ \t]*:[ \t]*|\bdictated[ \t]+by[ \t]*:?[ \t]*"
+    r"|\b(?:sincerely|regards|thanks|thank[ \t]+you|best|cheers)[ \t]*,?[ \t]*\n[ \t]*"
+    r")"
+    rf"(?P<phi>{_NAME})",
+    re.I,
+)
+
+
+def _clean_name(candidate: str) -> str:
+    """Cut a cued name at the first word that is not part of a name ("John Smith Age" -> "John Smith")."""
+    words = re.split(r"(,?[ \t]+)", candidate)
+    kept: list[str] = []
+    for i in range(0, len(words), 2):
+        word = words[i]
+        bare = word.strip(".,'").lower()
+        if bare in _NOT_NAMES or not word[:1].isupper():
+            break
+        if kept:
+            kept.append(words[i - 1])
+        kept.append(word)
+    name = "".join(kept).rstrip(",")
+    # A lone initial or a two-letter all-caps word is not a name on its own.
+    if len(name.replace(".", "")) < 2 or (len(kept) == 1 and name.isupper() and len(name) <= 3):
+        return ""
+    return name
+
+
+def _name_spans(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    tokens: set[str] = set()
+    for match in _NAME_CUES.finditer(text):
+        name = _clean_name(match.group("phi"))
+        if not name:
+            continue
+        start = match.start("phi")
+        spans.append((start, start + len(name)))
+        for token in re.findall(r"[A-Za-z][A-Za-z'-]+", name):
+            if len(token) >= 3 and token.lower() not in _NOT_NAMES and token.lower() not in _EPONYMS:
+                tokens.add(token)
+    # Later bare mentions ("Smith reports ...") of a name found through a cue. Case-sensitive
+    # as written or in capitals, so "mark" or "will" in running text is left alone.
+    if tokens:
+        variants = sorted(tokens | {t.upper() for t in tokens}, key=len, reverse=True)
+        mention = re.compile(r"\b(?:" + "|".join(re.escape(t) for t in variants) + r")(?:'s)?\b")
+        spans.extend((m.start(), m.end()) for m in mention.finditer(text))
+    return spans
+
+
+def redact(text: str) -> RedactionResult:
+    """Find PHI in `text` and return the text with each item replaced by its label, with counts."""
+    candidates: list[tuple[int, int, str]] = []
+    for kind, pattern in _PATTERNS:
+        for match in pattern.finditer(text):
+            groups = match.groupdict()
+            group = "phi" if groups.get("phi") else "bare"
+            candidates.append((match.start(group), match.end(group), kind))
+    candidates.extend((start, end, "name") for start, end in _name_spans(text))
+
+    # Keep the earliest, then the longest span where two overlap.
+    candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
+    chosen: list[tuple[int, int, str]] = []
+    for start, end, kind in candidates:
+        if chosen and start < chosen[-1][1]:
+            continue
+        chosen.append((start, end, kind))
+
+    parts: list[str] = []
+    found: list[Found] = []
+    counts: dict[str, int] = {}
+    position = 0
+    for start, end, kind in chosen:
+        parts.append(text[position:start])
+        parts.append(f"[{kind.upper()}]")
+        found.append(Found(kind, text[start:end], start, end))
+        counts[kind] = counts.get(kind, 0) + 1
+        position = end
+    parts.append(text[position:])
+    return RedactionResult(text="".join(parts), counts=counts, found=found)
