@@ -5,4 +5,4 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the profile signal)
+        from . import quota, signals  # noqa: F401  (connect the profile and guest-views-on-login receivers)

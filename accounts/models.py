@@ -3,10 +3,12 @@
 The plan and metering models (Plan, code-view records) follow in their own block at the end.
 """
 
+import datetime
 import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -113,3 +115,86 @@ class CodeNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} note on {self.code_id}"
+
+
+# --- Plans and metering (accounts/quota.py does the counting) ---------------------------------
+
+
+class PlanQuerySet(models.QuerySet):
+    def current(self, *, today: datetime.date | None = None) -> "PlanQuerySet":
+        """Plans in effect today: a plan expires by itself after its end date."""
+        today = today or timezone.now().date()
+        return self.filter(starts__lte=today, ends__gte=today)
+
+
+class Plan(models.Model):
+    """A paid plan on an account, granted by staff in the admin (no payment integration yet)."""
+
+    class Name(models.TextChoices):
+        PRO = "pro", "Pro"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plans")
+    name = models.CharField(max_length=20, choices=Name.choices, default=Name.PRO)
+    starts = models.DateField(default=datetime.date.today, help_text="First day of the plan")
+    ends = models.DateField(help_text="Last day of the plan (inclusive); it lapses by itself after that")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(max_length=200, blank=True, help_text="Why it was granted (invoice, trial...)")
+    created = models.DateTimeField(default=timezone.now)
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-ends"]
+        constraints = [models.CheckConstraint(condition=models.Q(ends__gte=models.F("starts")), name="plan_ends_after_start")]
+
+    def __str__(self) -> str:
+        return f"{self.get_name_display()} for {self.user} ({self.starts} to {self.ends})"
+
+    def clean(self) -> None:
+        if self.starts and self.ends and self.ends < self.starts:
+            raise ValidationError({"ends": "The plan must end on or after its first day."})
+
+    @property
+    def is_current(self) -> bool:
+        return self.starts <= timezone.now().date() <= self.ends
+
+
+class CodeView(models.Model):
+    """A code opened by one visitor in one metering period; a view of a code already opened in the
+    period is free. The unique row is what makes parallel requests count once. Signed-in users'
+    rows carry the user, and are their "recently viewed" list."""
+
+    # "u:<user id>" or "s:<hash of the session key>" (accounts/quota.py).
+    subject = models.CharField(max_length=80)
+    period = models.CharField(max_length=10, help_text="YYYY-MM")
+    code = models.ForeignKey("codes.Code", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="code_views"
+    )
+    viewed = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["subject", "period", "code"], name="code_view_unique")]
+        indexes = [models.Index(fields=["user", "-viewed"], name="code_view_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} viewed {self.code_id} in {self.period}"
+
+
+class QuotaCounter(models.Model):
+    """How many views one subject has spent in one period, never more than `allowance`.
+
+    Subjects: a user or a guest session per month, a guest client address (hashed) per day."""
+
+    subject = models.CharField(max_length=80)
+    period = models.CharField(max_length=10, help_text="YYYY-MM, or YYYY-MM-DD for a client address")
+    used = models.PositiveIntegerField(default=0)
+    allowance = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["subject", "period"], name="quota_counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.period}: {self.used}/{self.allowance}"

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.QuotaMiddleware",
 ]
 
 # bench/ swaps in a URLconf with a bare view to compare against (see bench/README.md).
@@ -134,6 +135,19 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+
+# Metered code pages (accounts/quota.py). Views renew each calendar month (UTC): a guest gets
+# QUOTA_GUEST_VIEWS, a free account with a verified email QUOTA_FREE_EXTRA_VIEWS more; Pro and
+# staff are unlimited. Guests are also held to QUOTA_GUEST_VIEWS_PER_ADDRESS per client address a
+# day, so clearing cookies does not start over. METERING_ENABLED=False turns metering off (bench/).
+METERING_ENABLED = envbool("METERING_ENABLED", "True")
+QUOTA_GUEST_VIEWS = envint("QUOTA_GUEST_VIEWS", 1)
+QUOTA_FREE_EXTRA_VIEWS = envint("QUOTA_FREE_EXTRA_VIEWS", 5)
+QUOTA_GUEST_VIEWS_PER_ADDRESS = envint("QUOTA_GUEST_VIEWS_PER_ADDRESS", 3)
+# Addresses of reverse proxies whose X-Forwarded-For names the client; from anyone else it is ignored.
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES")
+# Key for hashing client addresses (only hashes are stored); derived from SECRET_KEY when unset.
+QUOTA_ADDRESS_SALT = os.getenv("QUOTA_ADDRESS_SALT", "")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
