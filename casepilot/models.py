@@ -1,3 +1,6 @@
+import secrets
+
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -21,14 +24,6 @@ class GuideTopic(models.TextChoices):
     HCPCS = "hcpcs", "HCPCS"
 
 
-class GuideQuerySet(models.QuerySet):
-    def search(self, query: str, limit: int = 5) -> list["Guide"]:
-        """Guides ranked for a free-text question (see casepilot.guides.find_guides)."""
-        from casepilot.guides import find_guides
-
-        return find_guides(query, limit=limit, queryset=self)
-
-
 class Guide(models.Model):
     """One article of the knowledge base, written in the site's own words, citing its sources."""
 
@@ -47,8 +42,6 @@ class Guide(models.Model):
     updated = models.DateField(help_text="Last reviewed")
     imported_at = models.DateTimeField(default=timezone.now)
 
-    objects = GuideQuerySet.as_manager()
-
     class Meta:
         ordering = ["topic", "title"]
 
@@ -62,3 +55,65 @@ class Guide(models.Model):
     def code_refs(self) -> list[tuple[str, str]]:
         """The codes mentioned as (system, code) pairs."""
         return [tuple(ref.split(" ", 1)) for ref in self.codes]
+
+
+# --- CasePilot questions and answers ---
+
+
+def _permalink_slug() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class QuestionQuerySet(models.QuerySet):
+    def of(self, user) -> "QuestionQuerySet":
+        """A signed-in user's history, newest first."""
+        return self.filter(user=user).order_by("-created")
+
+
+class Question(models.Model):
+    """A question asked of CasePilot with the answer it got. PHI is redacted before it is saved."""
+
+    class Rating(models.IntegerChoices):
+        HELPFUL = 1, "Helpful"
+        NOT_HELPFUL = -1, "Not helpful"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="casepilot_questions"
+    )
+    # A hash of a guest's session key: lets the guest rate the answer they got, nothing more.
+    asker = models.CharField(max_length=64, blank=True)
+    text = models.TextField(help_text="The question as asked, with PHI redacted")
+    answer = models.TextField()
+    citations = models.JSONField(default=list, blank=True)
+    codes = models.JSONField(default=list, blank=True)
+    intents = models.JSONField(default=list, blank=True)
+    engine = models.CharField(max_length=20, default="default")
+    redactions = models.JSONField(default=dict, blank=True, help_text="What was redacted, counted by kind")
+    slug = models.CharField(max_length=24, unique=True, default=_permalink_slug, help_text="Permalink")
+    rating = models.SmallIntegerField(null=True, blank=True, choices=Rating.choices)
+    rated_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    created = models.DateTimeField(default=timezone.now)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+        indexes = [models.Index(fields=["user", "-created"], name="question_user_created")]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    def get_absolute_url(self) -> str:
+        return reverse("casepilot:answer", args=[self.slug])
+
+
+class QuestionCount(models.Model):
+    """Questions one asker (a user, a guest session or a guest address, hashed) asked on one day."""
+
+    subject = models.CharField(max_length=64)
+    day = models.DateField()
+    used = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["subject", "day"], name="question_count_unique")]
