@@ -117,3 +117,239 @@ class QuestionCount(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["subject", "day"], name="question_count_unique")]
+
+
+# --- CaseConsultant: coding questions by email (casepilot/consult.py, casepilot/mail.py) ---
+
+
+def _consult_token() -> str:
+    """Random lower-case hex: survives mail systems that change the case of addresses."""
+    return secrets.token_hex(8)
+
+
+class ConsultationQuerySet(models.QuerySet):
+    def open(self) -> "ConsultationQuerySet":
+        """Waiting for a consultant: everything not yet answered or closed, oldest first."""
+        return self.filter(status__in=Consultation.OPEN_STATUSES).order_by("created")
+
+    def for_user(self, user) -> "ConsultationQuerySet":
+        return self.filter(user=user).order_by("-updated")
+
+    def opened_this_month(self, user, *, now=None) -> "ConsultationQuerySet":
+        start = (now or timezone.now()).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        return self.filter(user=user, created__gte=start)
+
+
+class Consultation(models.Model):
+    """A coding question and its thread: the user's messages, the automated answer, the consultant's."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        AUTO_ANSWERED = "auto-answered", "Automated answer sent"
+        WITH_CONSULTANT = "with-consultant", "With a consultant"
+        ANSWERED = "answered", "Answered"
+        CLOSED = "closed", "Closed"
+
+    OPEN_STATUSES = (Status.RECEIVED, Status.AUTO_ANSWERED, Status.WITH_CONSULTANT)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="consultations")
+    subject = models.CharField(max_length=200)
+    codes = models.CharField(max_length=300, blank=True, help_text="Codes involved, as the user typed them")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RECEIVED)
+    # The per-consultation reply address, consult+<token>@domain: threading when headers are lost.
+    token = models.CharField(max_length=24, unique=True, default=_consult_token)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="claimed_consultations"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    updated = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ConsultationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+        indexes = [models.Index(fields=["status", "created"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.subject}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("casepilot:consultation", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def age(self):
+        return timezone.now() - self.created
+
+    def set_status(self, status: str) -> None:
+        self.status = status
+        self.updated = timezone.now()
+        if status == self.Status.ANSWERED:
+            self.answered_at = self.updated
+        if status == self.Status.CLOSED:
+            self.closed_at = self.updated
+        self.save(update_fields=["status", "updated", "answered_at", "closed_at"])
+
+    def reopen(self) -> None:
+        """A new message from the user puts an answered or closed consultation back in the queue."""
+        if not self.is_open:
+            self.closed_at = None
+            self.set_status(self.Status.WITH_CONSULTANT if self.claimed_by_id else self.Status.RECEIVED)
+        else:
+            self.updated = timezone.now()
+            self.save(update_fields=["updated"])
+
+    def claim(self, consultant) -> None:
+        self.claimed_by = consultant
+        self.claimed_at = timezone.now()
+        self.save(update_fields=["claimed_by", "claimed_at"])
+        if self.is_open:
+            self.set_status(self.Status.WITH_CONSULTANT)
+
+    def thread_message_ids(self) -> list[str]:
+        """Every Message-ID of the thread, oldest first, for the References header."""
+        return [m for m in self.messages.order_by("created", "pk").values_list("message_id", flat=True) if m]
+
+    def phi_totals(self) -> dict[str, int]:
+        totals: dict[str, int] = {}
+        for counts in self.messages.values_list("phi_counts", flat=True):
+            for kind, n in (counts or {}).items():
+                totals[kind] = totals.get(kind, 0) + n
+        return totals
+
+
+class ConsultMessage(models.Model):
+    """One message of a consultation. The body is stored only after PHI redaction."""
+
+    class Author(models.TextChoices):
+        USER = "user", "User"
+        AUTOMATED = "automated", "Automated answer (CasePilot)"
+        CONSULTANT = "consultant", "Consultant"
+
+    class Via(models.TextChoices):
+        WEB = "web", "Website"
+        EMAIL = "email", "Email"
+
+    consultation = models.ForeignKey(Consultation, models.CASCADE, related_name="messages")
+    author_kind = models.CharField(max_length=12, choices=Author.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True)
+    via = models.CharField(max_length=8, choices=Via.choices, default=Via.WEB)
+    body = models.TextField()
+    # The automated answer's sources ([{"title", "url"}]) and the codes it names (["cpt 99213"]).
+    citations = models.JSONField(default=list, blank=True)
+    answer_codes = models.JSONField(default=list, blank=True)
+    # PHI removed from this message before it was stored: {"name": 2, "dob": 1}.
+    phi_counts = models.JSONField(default=dict, blank=True)
+    # Notes for the user about this message: attachments refused, text cut.
+    notes = models.JSONField(default=list, blank=True)
+    # The Message-ID it arrived with, or that its email went out with (threading).
+    message_id = models.CharField(max_length=250, blank=True, db_index=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_author_kind_display()} on #{self.consultation_id}"
+
+    @property
+    def phi_total(self) -> int:
+        return sum(self.phi_counts.values())
+
+
+def _attachment_path(instance: "ConsultAttachment", filename: str) -> str:
+    return f"consult/{instance.message.consultation_id}/{_consult_token()}-{filename}"
+
+
+class ConsultAttachment(models.Model):
+    message = models.ForeignKey(ConsultMessage, models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=_attachment_path, max_length=300)
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class InboundEmail(models.Model):
+    """A raw inbound message, stored before it is acknowledged; processed (and retried) by the worker.
+
+    The raw bytes hold PHI, so they are kept only until processing succeeds: then they are
+    replaced by nothing and only the redacted consultation message remains.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        PROCESSED = "processed", "Processed"
+        IGNORED = "ignored", "Ignored"
+        FAILED = "failed", "Failed"
+
+    message_id = models.CharField(max_length=250, unique=True)
+    raw = models.BinaryField(blank=True)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField(default=0)
+    source = models.CharField(max_length=12, default="webhook")
+    sender = models.CharField(max_length=254, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    outcome = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    consultation = models.ForeignKey(Consultation, models.SET_NULL, null=True, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return self.message_id
+
+
+class WebhookDelivery(models.Model):
+    """Signatures already accepted by the inbound webhook: a replayed request is refused."""
+
+    signature = models.CharField(max_length=64, unique=True)
+    timestamp = models.BigIntegerField()
+    received_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.signature[:12]
+
+
+class OutboundEmail(models.Model):
+    """A message the consultation service sends; the worker delivers it and retries with backoff."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    consultation = models.ForeignKey(Consultation, models.CASCADE, null=True, blank=True, related_name="emails")
+    to = models.EmailField()
+    subject = models.CharField(max_length=250)
+    body = models.TextField()
+    html = models.TextField(blank=True)
+    message_id = models.CharField(max_length=250, unique=True)
+    in_reply_to = models.CharField(max_length=250, blank=True)
+    references = models.TextField(blank=True)
+    reply_to = models.CharField(max_length=254, blank=True)
+    # RFC 3834: automated answers say so, and carry no reply loop.
+    auto_submitted = models.BooleanField(default=False)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to}"
