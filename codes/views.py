@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from accounts.tokens import api_auth
+
 from .models import BROWSE_KINDS, Code, Kind, PlainDescription, Release, System, compact_code
 
 # Related-data sections shown on each system's code pages, in page order
@@ -215,6 +217,7 @@ def browse_node(request: HttpRequest, system: str, code: str) -> HttpResponse:
 
 
 @require_GET
+@api_auth
 def api_code(request: HttpRequest, system: str, code: str) -> JsonResponse:
     if system not in System.values:
         return JsonResponse({"error": f"Unknown code system {system!r}.", "systems": System.values}, status=404)

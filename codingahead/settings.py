@@ -135,6 +135,24 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+ACCOUNT_CHANGE_EMAIL = True  # one address per account: "change email" replaces it once the new one is verified
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell the owner when their password or email changes
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# allauth's rate limits, held in the shared cache (so across processes). login_failed is the
+# login-attempt protection: 5 failures per address in 5 minutes lock that address out for the rest.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "confirm_email": "1/3m/key",
+    "reauthenticate": "10/m/user",
+}
+# Personal API tokens: requests per minute per token on /api/v1/ (accounts/tokens.py).
+API_TOKEN_RATE = os.getenv("API_TOKEN_RATE", "120/m")
 
 # Metered code pages (accounts/quota.py). Views renew each calendar month (UTC): a guest gets
 # QUOTA_GUEST_VIEWS, a free account with a verified email QUOTA_FREE_EXTRA_VIEWS more; Pro and

@@ -1,0 +1,174 @@
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
+
+from codes.models import Code
+
+from . import personal
+from .forms import DeleteAccountForm, NoteForm, ProfileForm, TokenForm
+from .models import ApiToken, CodeNote, FavouriteCode, Profile
+from .tokens import can_use_tokens, plan_for
+
+MAX_TOKENS = 20
+PLAN_LABELS = {"guest": "Guest", "free": "Free", "pro": "Pro", "staff": "Staff"}
+
+
+def _code_or_404(system: str, code: str) -> Code:
+    return get_object_or_404(Code, system=system, code=code)
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _back(request: HttpRequest, fallback: str) -> str:
+    """Where to return after a form on another page: its `next` field, if it is one of ours."""
+    url = request.POST.get("next", "")
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return fallback
+
+
+def _home_context(request: HttpRequest, **extra) -> dict:
+    user = request.user
+    profile, _ = Profile.objects.get_or_create(user=user)
+    plan = plan_for(user)
+    context = {
+        "profile": profile,
+        "profile_form": ProfileForm(instance=profile),
+        "emails": EmailAddress.objects.filter(user=user).order_by("-primary", "email"),
+        "plan": plan,
+        "plan_label": PLAN_LABELS.get(plan, plan.title()),
+        "quota": getattr(request, "quota", None),
+        "can_use_tokens": can_use_tokens(user),
+        "tokens": ApiToken.objects.filter(user=user),
+        "token_form": TokenForm(),
+        "favourites": FavouriteCode.objects.filter(user=user).select_related("code")[:500],
+        "notes": CodeNote.objects.filter(user=user).select_related("code")[:500],
+        "recent": personal.recently_viewed(user, limit=20),
+    }
+    context.update(extra)
+    return context
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def home(request: HttpRequest) -> HttpResponse:
+    """The account page: profile (editable here), email, plan, API tokens, favourites, notes, history."""
+    if request.method == "POST":
+        profile, _ = Profile.objects.get_or_create(user=request.user)
+        form = ProfileForm(request.POST, instance=profile)
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Your profile is saved.")
+            return redirect("accounts:home")
+        return render(request, "accounts/home.html", _home_context(request, profile_form=form), status=400)
+    return render(request, "accounts/home.html", _home_context(request))
+
+
+@never_cache
+@require_POST
+@login_required
+@ratelimit(key="user", rate="20/h", block=True)
+def create_token(request: HttpRequest) -> HttpResponse:
+    if not can_use_tokens(request.user):
+        return HttpResponseForbidden("Personal API tokens come with the Pro plan.")
+    form = TokenForm(request.POST)
+    if form.is_valid() and ApiToken.objects.filter(user=request.user).count() >= MAX_TOKENS:
+        form.add_error(None, f"You have {MAX_TOKENS} tokens, the most an account can hold. Revoke one first.")
+    if not form.is_valid():
+        return render(request, "accounts/home.html", _home_context(request, token_form=form), status=400)
+    token, secret = ApiToken.issue(user=request.user, name=form.cleaned_data["name"])
+    # The secret is shown in this response only: it is not stored, and not put in a message
+    # (messages can live in a cookie).
+    return render(request, "accounts/home.html", _home_context(request, new_token=token, new_secret=secret))
+
+
+@require_POST
+@login_required
+def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    token.delete()
+    messages.success(request, f"The token “{token.name}” is revoked: it no longer works.")
+    return redirect("accounts:home")
+
+
+@require_POST
+@login_required
+@ratelimit(key="user", rate="60/m", block=True)
+def favourite(request: HttpRequest, system: str, code: str) -> HttpResponse:
+    """Star or unstar a code (`favourite=on|off`). JSON for the page's script, a redirect otherwise."""
+    found = _code_or_404(system, code)
+    on = personal.set_favourite(user=request.user, code=found, on=request.POST.get("favourite") == "on")
+    if _wants_json(request):
+        return JsonResponse({"favourite": on, "code": found.code})
+    messages.success(request, f"{found.code} {'added to' if on else 'removed from'} your favourites.")
+    return redirect(_back(request, found.get_absolute_url()))
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="user", rate="60/m", method="POST", block=True)
+def note(request: HttpRequest, system: str, code: str) -> HttpResponse:
+    """The user's private note on a code: the code page's form posts here; GET shows the form alone."""
+    found = _code_or_404(system, code)
+    if request.method == "POST":
+        form = NoteForm(request.POST)
+        if form.is_valid():
+            saved = personal.save_note(user=request.user, code=found, text=form.cleaned_data["text"])
+            if _wants_json(request):
+                return JsonResponse({"saved": saved is not None, "code": found.code})
+            messages.success(request, f"Your note on {found.code} is {'saved' if saved else 'deleted'}.")
+            return redirect(_back(request, found.get_absolute_url()))
+        if _wants_json(request):
+            return JsonResponse({"error": " ".join(form.errors["text"])}, status=400)
+        return render(request, "accounts/note.html", {"code": found, "form": form}, status=400)
+    state = personal.code_state(user=request.user, code=found)
+    return render(request, "accounts/note.html", {"code": found, "form": NoteForm(initial={"text": state["note"]})})
+
+
+@never_cache
+@login_required
+@require_GET
+def export(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(personal.export_csv(request.user), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{settings.SITE_NAME}-codes.csv"'
+    return response
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="user", rate="5/m", method="POST", block=True)
+def delete_account(request: HttpRequest) -> HttpResponse:
+    """Delete the account and everything personal hanging off it, after the password is confirmed."""
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)
+        with transaction.atomic():
+            # Profile, tokens, favourites, notes and email addresses go with the user (CASCADE).
+            user.delete()
+        messages.success(request, "Your account and its personal data are deleted.")
+        return redirect("codes:home")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/delete.html", {"form": form}, status=status)
+
+
+@require_GET
+def pricing(request: HttpRequest) -> HttpResponse:
+    """What each plan gets; allowances come from settings, the current plan from request.quota."""
+    return render(request, "accounts/pricing.html", {"canonical_url": settings.SITE_ROOT + request.path})

@@ -1,0 +1,36 @@
+// Star toggle on code pages without a page reload. The form works without this script:
+// it posts and comes back to the page.
+(function () {
+  "use strict";
+  document.querySelectorAll("form[data-favourite]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.fetch) return;
+      event.preventDefault();
+      var button = form.querySelector("button");
+      var state = form.querySelector("input[name=favourite]");
+      button.disabled = true;
+      fetch(form.action, {
+        method: "POST",
+        body: new FormData(form),
+        headers: { "Accept": "application/json" },
+        credentials: "same-origin"
+      })
+        .then(function (response) {
+          if (!response.ok) throw new Error(response.status);
+          return response.json();
+        })
+        .then(function (data) {
+          button.setAttribute("aria-pressed", data.favourite ? "true" : "false");
+          button.querySelector(".star").textContent = data.favourite ? "\u2605" : "\u2606";
+          button.querySelector(".star-label").textContent = data.favourite ? "Favourite" : "Add to favourites";
+          state.value = data.favourite ? "off" : "on";
+        })
+        .catch(function () {
+          form.submit();  // fall back to the plain form post
+        })
+        .finally(function () {
+          button.disabled = false;
+        });
+    });
+  });
+})();
