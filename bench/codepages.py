@@ -60,6 +60,8 @@ def sample_paths(count: int, seed: int) -> list[str]:
 
 def start_server(port: int, workers: int) -> subprocess.Popen:
     env = {**os.environ, **SERVER_ENV, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers)}
+    # Production settings serve hashed static file names from the manifest collectstatic writes.
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "codingahead.wsgi"],
         cwd=ROOT,

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "accounts",
     "casepilot",
     "jobs",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -198,6 +200,20 @@ if EMAIL_HOST:
     EMAIL_TIMEOUT = 10
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# Background work (outbound mail, job alert digests): django-tasks with its database backend.
+# A worker runs it: `python manage.py db_worker` (bin/run starts one). TASKS_BACKEND=immediate
+# runs tasks inline, which is handy when no worker is running.
+TASKS_BACKEND = os.getenv("TASKS_BACKEND", "database")
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if TASKS_BACKEND == "immediate"
+        else "django_tasks_db.DatabaseBackend"
+    }
+}
+# Failed email tasks are retried this many times in all, waiting longer each time (codingahead/tasks.py).
+EMAIL_TASK_ATTEMPTS = envint("EMAIL_TASK_ATTEMPTS", 5)
 
 # Security: production (DEBUG=False) gets the strict settings `check --deploy` asks for.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -3,6 +3,9 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from codes.sitemaps import SITEMAPS
+from jobs.sitemaps import OpenJobSitemap
+
+SITEMAPS["jobs"] = OpenJobSitemap()  # open jobs only; closed and expired ones leave it
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -1,0 +1,94 @@
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from jobs.models import Job
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_inline(settings):
+    """Tasks run at once in tests; test_alerts.py also runs the real database worker."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def employer(db):
+    return get_user_model().objects.create_user("employer", "hr@acmehealth.example", "pw")
+
+
+@pytest.fixture
+def coder(db):
+    return get_user_model().objects.create_user("coder", "coder@example.com", "pw")
+
+
+@pytest.fixture
+def staff(db):
+    return get_user_model().objects.create_user("staff", "staff@example.com", "pw", is_staff=True)
+
+
+DESCRIPTION = "We are hiring an experienced coder for our busy outpatient clinic. Full benefits and training."
+
+
+def make_job(owner, **fields) -> Job:
+    """A live, approved posting unless `fields` say otherwise."""
+    values = {
+        "title": "Outpatient Coder",
+        "employer_name": "Acme Health",
+        "employer_website": "https://acmehealth.example",
+        "workplace": "onsite",
+        "city": "Atlanta",
+        "state": "GA",
+        "zip_code": "30301",
+        "work_setting": "outpatient",
+        "employment_type": "full_time",
+        "salary_min": 50000,
+        "salary_max": 60000,
+        "salary_period": "year",
+        "required_credentials": ["CPC"],
+        "description": DESCRIPTION,
+        "apply_to": "https://acmehealth.example/careers/1",
+        "status": Job.Status.LIVE,
+        "published_at": timezone.now(),
+        "reviewed_at": timezone.now(),
+        "expires_on": timezone.localdate() + datetime.timedelta(days=30),
+    }
+    values.update(fields)
+    return Job.objects.create(owner=owner, **values)
+
+
+@pytest.fixture
+def job_factory(employer):
+    def factory(**fields) -> Job:
+        return make_job(fields.pop("owner", employer), **fields)
+
+    return factory
+
+
+def form_data(**changes) -> dict:
+    """A valid job form submission."""
+    data = {
+        "title": "Remote Risk Adjustment Coder",
+        "employer_name": "Acme Health",
+        "employer_website": "https://acmehealth.example",
+        "workplace": "remote",
+        "city": "",
+        "state": "",
+        "zip_code": "",
+        "work_setting": "risk_adjustment",
+        "employment_type": "full_time",
+        "salary_min": "55000",
+        "salary_max": "65000",
+        "salary_period": "year",
+        "required_credentials": ["CRC"],
+        "preferred_credentials": ["CPC"],
+        "specialties": ["risk_adjustment"],
+        "years_experience": "2",
+        "productivity": "25 charts an hour",
+        "description": "## About us\n\nWe review **HCC** charts for Medicare Advantage plans. Apply with your resume.",
+        "apply_to": "https://acmehealth.example/careers/42",
+        "expires_on": (timezone.localdate() + datetime.timedelta(days=30)).isoformat(),
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
