@@ -11,6 +11,7 @@ code at read time.
 
 import re
 
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -440,3 +441,80 @@ class GemMapping(models.Model):
     scenario = models.PositiveSmallIntegerField(default=0)
     choice_list = models.PositiveSmallIntegerField(default=0)
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="+")
+
+
+# ---------------------------------------------------------------------------
+# Case2Code search (codes/search.py): synonyms, the search index and its word list.
+
+
+def normalize_term(text: str) -> str:
+    """Lower case words separated by single spaces: the form synonyms are stored and looked up in."""
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+class Synonym(models.Model):
+    """A word or phrase coders type that the code sets word differently.
+
+    Either a *text* synonym (`replacement` set: "heart attack" is also searched as
+    "myocardial infarction") applied when a query contains the term, or a *code*
+    synonym (`code` set: "cyclothymia" names F34.0) added to that code's search
+    document when the index is built.
+    """
+
+    class Source(models.TextChoices):
+        CURATED = "curated", "Curated list (fixtures/synonyms)"
+        INCLUSION = "inclusion", "ICD-10-CM inclusion term"
+        INDEX = "index", "ICD-10-CM / PCS index"
+        PCS_DEFINITION = "pcs_definition", "ICD-10-PCS definitions (includes)"
+        EDITOR = "editor", "Added by an editor"
+
+    term = models.CharField(max_length=200, help_text="What people type, e.g. heart attack")
+    replacement = models.CharField(
+        max_length=300, blank=True, help_text="Words to search for as well, e.g. myocardial infarction"
+    )
+    system = models.CharField(max_length=12, choices=System.choices, blank=True)
+    code = models.CharField(max_length=16, blank=True, help_text="Or: the code this term names")
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.EDITOR)
+    note = models.CharField(max_length=200, blank=True, help_text="Where it comes from")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["term"], name="synonym_term"),
+            models.Index(fields=["system", "code"], name="synonym_code"),
+        ]
+        ordering = ["term"]
+
+    def __str__(self) -> str:
+        target = self.replacement or f"{self.system} {self.code}"
+        return f"{self.term} → {target}"
+
+    def save(self, *args, **kwargs):
+        self.term = normalize_term(self.term)
+        self.replacement = normalize_term(self.replacement)
+        super().save(*args, **kwargs)
+
+
+class SearchEntry(models.Model):
+    """One code's search document, rebuilt by `build_search_index` after every import.
+
+    `title` is the code's own wording (weight A), `extra` its other names: short title,
+    plain-language text, inclusion and index terms, code synonyms (weight B). On
+    PostgreSQL `vector` holds the weighted tsvector (GIN index); on SQLite an FTS5
+    table `codes_search_fts` (rowid = this row's id) holds the same two columns.
+    """
+
+    code = models.OneToOneField(Code, on_delete=models.CASCADE, related_name="search_entry")
+    system = models.CharField(max_length=12, choices=System.choices)
+    title = models.TextField(blank=True)
+    extra = models.TextField(blank=True)
+    vector = SearchVectorField(null=True, blank=True)  # PostgreSQL only; NULL on SQLite
+
+    class Meta:
+        indexes = [models.Index(fields=["system"], name="searchentry_system")]
+
+
+class SearchWord(models.Model):
+    """Every word of the search documents: the lexicon misspellings are corrected against."""
+
+    word = models.CharField(max_length=60, unique=True)
+    count = models.PositiveIntegerField(default=0)

@@ -281,6 +281,9 @@ def sync_codes(
     CodeChange.objects.bulk_create(changes, batch_size=BATCH_SIZE)
     if progress:
         progress.finish()
+    from codes.search import index_after_import  # the search index follows every code import
+
+    index_after_import(system)
     return result
 
 

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from codes.importers.base import ImportFileError
 from codes.importers.icd10cm_index import TITLES, import_index
+from codes.search import index_after_import
 
 
 class Command(BaseCommand):
@@ -22,6 +23,7 @@ class Command(BaseCommand):
             result = import_index(path=path, index=index)
         except ImportFileError as exc:
             raise CommandError(str(exc)) from exc
+        index_after_import("icd-10-cm")  # index terms are search synonyms
         if verbosity:
             self.stdout.write(
                 f"{result.release.title}: {result.terms:,} terms, {result.codes:,} codes, "

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from codes.importers.base import ImportFileError
 from codes.importers.icd10pcs import import_index
+from codes.search import index_after_import
 
 
 class Command(BaseCommand):
@@ -20,6 +21,7 @@ class Command(BaseCommand):
             )
         except ImportFileError as exc:
             raise CommandError(str(exc)) from exc
+        index_after_import("icd-10-pcs")  # index terms are search synonyms
         if options["verbosity"] >= 1:
             self.stdout.write(
                 f"ICD-10-PCS index: {terms:,} terms, {invalid:,} references not in the current tables"

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from codes.importers.base import ImportFileError
 from codes.importers.plain_language import bundled_paths, load_descriptions, parse_files
+from codes.search import index_after_import
 
 
 class Command(BaseCommand):
@@ -34,6 +35,8 @@ class Command(BaseCommand):
                 f"Read {len(entries):,} descriptions from {len(paths)} file(s)"
             )
         result = load_descriptions(entries=entries, paths=paths)
+        for system in {entry.system for entry in entries}:
+            index_after_import(system)  # CPT codes are found by their plain-language text
         self.stdout.write(f"Plain-language descriptions: {result}")
         if result.kept and verbosity >= 2:
             self.stdout.write("  Kept: " + ", ".join(result.kept))

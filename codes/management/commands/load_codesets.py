@@ -47,6 +47,7 @@ STEPS = [
     ("ICD-9-CM / ICD-10-CM GEMs", "import_gems",
      ["--to-icd9", "gems/icd10cmtoicd9gem.csv.gz", "--to-icd10", "gems/icd9toicd10cmgem.csv.gz"]),
     ("Plain-language descriptions", "import_plain_language", []),
+    ("CasePilot guides", "import_guides", []),
 ]
 
 

@@ -1,0 +1,851 @@
+"""Case2Code: find codes from what a coder types.
+
+    from codes.search import search
+    found = search("heart attack", system="icd-10-cm", billable=True, limit=10)
+    for r in found.results:
+        print(r.system, r.code, r.title, r.matched, r.score)
+    found.counts        # {"icd-10-cm": 74, ...}: matches per system (before the system filter)
+    found.suggestion    # "pneumonia" when the query was corrected ("did you mean")
+
+A query is read in this order:
+1. Codes in any form: exact (`M48.56XA`, `m4856xa`, without the placeholder X `M4856A`),
+   partial (`E11.2` and its codes), ranges (`J1100-J1200`, `E11.2-`), modifiers (`mod 25`).
+2. Words: stop words dropped, text synonyms from the `Synonym` table added as
+   alternatives ("heart attack" OR "myocardial infarction"), unknown words completed as
+   prefixes (as you type) or corrected against the lexicon (`pnuemonia` -> pneumonia).
+   Every word must match; if nothing does, any word may.
+
+The index (`SearchEntry`, the PostgreSQL tsvector or the SQLite FTS5 table, and the
+`SearchWord` lexicon) is built by `build_index()`, which the importers call; nothing is
+indexed at query time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from .models import (
+    BROWSE_KINDS,
+    Code,
+    Kind,
+    PlainDescription,
+    SearchEntry,
+    SearchWord,
+    Synonym,
+    System,
+    compact_code,
+)
+
+# PostgreSQL's english stop words (Snowball list): dropped from queries on both databases
+# so that SQLite, whose FTS5 keeps them, answers the same.
+STOP_WORDS = frozenset(
+    [
+        "i",
+        "me",
+        "my",
+        "myself",
+        "we",
+        "our",
+        "ours",
+        "ourselves",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "he",
+        "him",
+        "his",
+        "himself",
+        "she",
+        "her",
+        "hers",
+        "herself",
+        "it",
+        "its",
+        "itself",
+        "they",
+        "them",
+        "their",
+        "theirs",
+        "themselves",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "this",
+        "that",
+        "these",
+        "those",
+        "am",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "have",
+        "has",
+        "had",
+        "having",
+        "do",
+        "does",
+        "did",
+        "doing",
+        "a",
+        "an",
+        "the",
+        "and",
+        "but",
+        "if",
+        "or",
+        "because",
+        "as",
+        "until",
+        "while",
+        "of",
+        "at",
+        "by",
+        "for",
+        "with",
+        "about",
+        "against",
+        "between",
+        "into",
+        "through",
+        "during",
+        "before",
+        "after",
+        "above",
+        "below",
+        "to",
+        "from",
+        "up",
+        "down",
+        "in",
+        "out",
+        "on",
+        "off",
+        "over",
+        "under",
+        "again",
+        "further",
+        "then",
+        "once",
+        "here",
+        "there",
+        "when",
+        "where",
+        "why",
+        "how",
+        "all",
+        "any",
+        "both",
+        "each",
+        "few",
+        "more",
+        "most",
+        "other",
+        "some",
+        "such",
+        "no",
+        "nor",
+        "not",
+        "only",
+        "own",
+        "same",
+        "so",
+        "than",
+        "too",
+        "very",
+        "s",
+        "t",
+        "can",
+        "will",
+        "just",
+        "don",
+        "should",
+        "now",
+    ]
+)
+
+MAX_QUERY = 200
+SYSTEMS = [s.value for s in System]
+_WORD = re.compile(r"[a-z0-9]+")
+_CODE_TOKEN = re.compile(r"^[A-Za-z0-9]{1,3}[A-Za-z0-9.]{0,7}$")
+_RANGE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9.]{1,8})\s*(?:-|\u2013|to)\s*([A-Za-z0-9][A-Za-z0-9.]{1,8})\s*$")
+_MODIFIER = re.compile(r"^\s*(?:modifier|mod|-)\s*-?\s*([A-Za-z0-9]{2})\s*$", re.IGNORECASE)
+
+
+# --- results -----------------------------------------------------------------------------
+
+
+@dataclass
+class SearchResult:
+    code: Code
+    title: str
+    matched: str
+    score: float
+    highlighted: SafeString = field(default_factory=lambda: mark_safe(""))
+
+    @property
+    def system(self) -> str:
+        return self.code.system
+
+    @property
+    def code_str(self) -> str:
+        return self.code.code
+
+    @property
+    def billable(self) -> bool:
+        return self.code.billable
+
+    @property
+    def url(self) -> str:
+        return self.code.get_absolute_url()
+
+    def as_dict(self, site_root: str = "") -> dict:
+        return {
+            "system": self.code.system,
+            "code": self.code.code,
+            "title": self.title,
+            "billable": self.code.billable,
+            "url": site_root + self.url,
+            "matched": self.matched,
+        }
+
+
+@dataclass
+class SearchResults:
+    query: str
+    results: list[SearchResult] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # per system, before the system filter
+    total: int = 0  # matches under the filters (for pagination)
+    suggestion: str | None = None  # "did you mean": the corrected query
+    exact: Code | None = None  # the one code the query names exactly, if any
+    kind: str = "words"  # "code", "words", "any-word" (no result had every word) or "none"
+    also_code: Code | None = None  # a code spelt like a word query ("DM2"), offered beside the words
+
+    def __iter__(self):
+        return iter(self.results)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+
+# --- query parsing -----------------------------------------------------------------------
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents: "Sjögren" -> "sjogren"."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words_of(text: str) -> list[str]:
+    return _WORD.findall(_fold(text))
+
+
+@dataclass
+class Term:
+    word: str
+    prefix: bool = False  # match as the start of a word (a fragment being typed)
+
+
+@dataclass
+class Slot:
+    """One part of the query that must match: its own words, or any of its synonyms."""
+
+    terms: list[Term]
+    alternatives: list[list[Term]] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)  # per alternative: "heart attack → myocardial infarction"
+
+
+def _text_synonyms(tokens: list[str]) -> dict[tuple[int, int], list[str]]:
+    """Text synonyms for every run of 1-4 query words: {(start, end): [replacement, ...]}."""
+    grams = {}
+    for n in range(1, 5):
+        for start in range(len(tokens) - n + 1):
+            grams[" ".join(tokens[start : start + n])] = (start, start + n)
+    rows = Synonym.objects.filter(term__in=list(grams), replacement__gt="").values_list("term", "replacement")
+    found: dict[tuple[int, int], list[str]] = {}
+    for term, replacement in rows:
+        found.setdefault(grams[term], []).append(replacement)
+    return found
+
+
+def _is_abbreviation(query: str) -> bool:
+    """Is the whole query a curated or editor's text synonym (an abbreviation like DM2)?"""
+    term = " ".join(words_of(query))
+    return Synonym.objects.filter(
+        term=term, replacement__gt="", source__in=[Synonym.Source.CURATED, Synonym.Source.EDITOR]
+    ).exists()
+
+
+def _known_words(words: set[str]) -> set[str]:
+    if not words:
+        return set()
+    return set(SearchWord.objects.filter(word__in=words).values_list("word", flat=True))
+
+
+def _is_prefix(fragment: str) -> bool:
+    if connection.vendor == "postgresql":
+        rows = SearchWord.objects.filter(word__startswith=fragment)
+    else:  # a range uses SQLite's index on `word`; LIKE would not (it is case-insensitive)
+        rows = SearchWord.objects.filter(word__gt=fragment, word__lt=fragment + "~")
+    return rows.exists()
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """Damerau-Levenshtein (optimal string alignment) distance, giving up above `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2, previous = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if previous2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def correct_word(word: str) -> str | None:
+    """The lexicon word closest to a misspelt one (fewest edits, then the most frequent)."""
+    limit = 1 if len(word) <= 4 else 2 if len(word) <= 8 else 3
+    if connection.vendor == "postgresql":
+        # Trigram candidates over short words (fast with the GIN index); see PERFORMANCE.md.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT word, count FROM codes_searchword WHERE word %% %s ORDER BY similarity(word, %s) DESC LIMIT 30",
+                [word, word],
+            )
+            candidates = cursor.fetchall()
+    else:
+        # Words sharing the first letter with a similar length; the edit distance decides.
+        candidates = SearchWord.objects.filter(
+            word__gt=word[0], word__lt=word[0] + "~", word__regex=r"^[a-z]"
+        ).values_list("word", "count")
+        candidates = [(w, c) for w, c in candidates if abs(len(w) - len(word)) <= limit]
+    best = None
+    for candidate, count in candidates:
+        distance = _edit_distance(word, candidate, limit)
+        if distance <= limit and (best is None or (distance, -count) < best[0]):
+            best = ((distance, -count), candidate)
+    return best[1] if best else None
+
+
+def parse_words(query: str, *, as_you_type: bool = False) -> tuple[list[Slot], dict[str, str]]:
+    """The query's slots and the corrections made ({typed: corrected})."""
+    tokens = [w for w in words_of(query) if w not in STOP_WORDS]
+    if not tokens:
+        return [], {}
+    synonyms = _text_synonyms(tokens)
+    known = _known_words(set(tokens))
+    corrections: dict[str, str] = {}
+
+    def term(word: str, *, last: bool) -> Term:
+        if word in known or word.isdigit() or len(word) < 3:
+            return Term(word, prefix=as_you_type and last and not word.isdigit())
+        if _is_prefix(word):
+            return Term(word, prefix=True)
+        fixed = correct_word(word)
+        if fixed:
+            corrections[word] = fixed
+            return Term(fixed)
+        return Term(word)
+
+    slots: list[Slot] = []
+    i = 0
+    while i < len(tokens):
+        # The longest synonym starting here wins ("heart attack" before "heart").
+        span = max((s for s in synonyms if s[0] == i), key=lambda s: s[1], default=None)
+        if span:
+            original = tokens[span[0] : span[1]]
+            alternatives = [
+                [Term(w) for w in replacement.split() if w not in STOP_WORDS] for replacement in synonyms[span]
+            ]
+            labels = [f"{' '.join(original)} → {replacement}" for replacement in synonyms[span]]
+            last = span[1] == len(tokens)
+            slots.append(
+                Slot(
+                    [Term(w, prefix=as_you_type and last and k == len(original) - 1) for k, w in enumerate(original)],
+                    [a for a in alternatives if a],
+                    [label for a, label in zip(alternatives, labels, strict=True) if a],
+                )
+            )
+            i = span[1]
+        else:
+            slots.append(Slot([term(tokens[i], last=i == len(tokens) - 1)]))
+            i += 1
+    return slots, corrections
+
+
+# --- engine-specific query strings -------------------------------------------------------
+
+
+def _pg_term(t: Term) -> str:
+    return f"{t.word}:*" if t.prefix else t.word
+
+
+def _fts_term(t: Term) -> str:
+    return f'"{t.word}"*' if t.prefix else f'"{t.word}"'
+
+
+def _boolean(slots: list[Slot], *, every: bool, fmt, and_: str, or_: str) -> str:
+    parts = []
+    for slot in slots:
+        options = [slot.terms, *slot.alternatives]
+        rendered = ["(" + f" {and_} ".join(fmt(t) for t in option) + ")" for option in options if option]
+        parts.append("(" + f" {or_} ".join(rendered) + ")")
+    return f" {and_ if every else or_} ".join(parts)
+
+
+def _match_expression(slots: list[Slot], *, every: bool) -> str:
+    if connection.vendor == "postgresql":
+        return _boolean(slots, every=every, fmt=_pg_term, and_="&", or_="|")
+    return _boolean(slots, every=every, fmt=_fts_term, and_="AND", or_="OR")
+
+
+# --- filters -----------------------------------------------------------------------------
+
+
+@dataclass
+class Filters:
+    system: str | None = None
+    billable: bool | None = None
+    include_deleted: bool = False
+    as_of: datetime.date | None = None
+
+    def sql(self, *, with_system: bool = True) -> tuple[str, list]:
+        """WHERE conditions on `c` (codes_code)."""
+        where, params = [], []
+        if with_system and self.system:
+            where.append("c.system = %s")
+            params.append(self.system)
+        if self.billable is not None:
+            where.append("c.billable = %s")
+            params.append(self.billable)
+        if self.as_of:
+            # A code valid on that date: in effect by then and not yet terminated.
+            where.append("(c.effective_date IS NULL OR c.effective_date <= %s)")
+            where.append("(c.termination_date IS NULL OR c.termination_date >= %s)")
+            params += [self.as_of, self.as_of]
+            if not self.include_deleted:
+                where.append("(c.deleted = %s OR c.termination_date IS NOT NULL)")
+                params.append(False)
+        elif not self.include_deleted:
+            where.append("c.deleted = %s")
+            params.append(False)
+        return (" AND ".join(where) or "1 = 1"), params
+
+    def queryset(self, rows, *, with_system: bool = True):
+        if with_system and self.system:
+            rows = rows.filter(system=self.system)
+        if self.billable is not None:
+            rows = rows.filter(billable=self.billable)
+        if self.as_of:
+            from django.db.models import Q
+
+            rows = rows.filter(Q(effective_date__isnull=True) | Q(effective_date__lte=self.as_of))
+            rows = rows.filter(Q(termination_date__isnull=True) | Q(termination_date__gte=self.as_of))
+            if not self.include_deleted:
+                rows = rows.filter(Q(deleted=False) | Q(termination_date__isnull=False))
+        elif not self.include_deleted:
+            rows = rows.filter(deleted=False)
+        return rows
+
+
+# --- codes in any form -------------------------------------------------------------------
+
+
+def _with_placeholder(compact: str) -> list[str]:
+    """ICD-10-CM codes typed without the placeholder X: M4856A -> M4856XA, T401A -> T401XXA."""
+    if 4 <= len(compact) <= 6 and compact[0].isalpha() and compact[-1].isalpha() and compact[1:3].isdigit():
+        return [compact[:-1] + "X" * (7 - len(compact)) + compact[-1]]
+    return []
+
+
+def _looks_like_code(token: str) -> bool:
+    return bool(_CODE_TOKEN.match(token)) and any(ch.isdigit() for ch in token)
+
+
+def _all_systems(rows):
+    # The (system, compact) index only serves lookups that name the systems.
+    return rows.filter(system__in=SYSTEMS)
+
+
+def code_matches(query: str, filters: Filters) -> tuple[list[Code], list[Code], str] | None:
+    """(exact codes, other codes, how) for a query that names codes; None for a word query."""
+    text = query.strip()
+    pages = filters.queryset(Code.objects.all())
+    modifier = _MODIFIER.match(text)
+    if modifier:
+        exact = list(_all_systems(pages).filter(kind=Kind.MODIFIER, compact=modifier.group(1).upper()))
+        return exact, [], "modifier"
+    span = _RANGE.match(text)
+    if span and _looks_like_code(span.group(1)) and _looks_like_code(span.group(2)):
+        low, high = compact_code(span.group(1)), compact_code(span.group(2))
+        if low > high:
+            low, high = high, low
+        from django.db.models import Q
+
+        rows = _all_systems(pages).filter(Q(compact__gte=low, compact__lte=high) | Q(compact__startswith=high))
+        rows = rows.exclude(kind__in=BROWSE_KINDS).filter(compact__gte=low[:1], compact__lt=low[:1] + "~")
+        return [], list(rows.order_by("system", "compact")[:1000]), "range"
+    tokens = text.split()
+    if len(tokens) == 1 and text.endswith("-") and _looks_like_code(text[:-1]):
+        rows = _all_systems(pages).filter(compact__startswith=compact_code(text))
+        return [], list(rows.exclude(kind__in=BROWSE_KINDS).order_by("system", "compact")[:1000]), "prefix"
+    if tokens and all(_looks_like_code(t) for t in tokens):
+        compacts = [compact_code(t) for t in tokens]
+        wanted = set(compacts)
+        for c in compacts:
+            wanted.update(_with_placeholder(c))
+        exact = list(_all_systems(pages).filter(compact__in=wanted).order_by("system", "compact"))
+        if len(tokens) > 1:
+            return exact, [], "codes"
+        exact_ids = [c.pk for c in exact]
+        prefix = _all_systems(pages).filter(compact__startswith=compacts[0]).exclude(pk__in=exact_ids)
+        prefix = prefix.exclude(kind__in=BROWSE_KINDS).order_by("system", "compact")
+        return exact, list(prefix[:500]), "code"
+    if len(tokens) == 1 and len(text) == 2 and text.isalpha():
+        # Two letters are most likely a modifier (LT, GA); words still get searched too.
+        exact = list(_all_systems(pages).filter(kind=Kind.MODIFIER, compact=text.upper()))
+        return (exact, [], "modifier") if exact else None
+    return None
+
+
+# --- word search -------------------------------------------------------------------------
+
+# Headers and browse nodes rank below billable codes; deleted codes below current ones.
+_SCORE_FACTORS = """
+    * CASE WHEN c.billable THEN 1.0 WHEN c.kind IN ('chapter', 'section', 'body_system', 'mdc') THEN 0.3 ELSE 0.55 END
+    * CASE WHEN c.deleted THEN 0.5 ELSE 1.0 END
+    * CASE WHEN c.system = 'icd-10-cm' AND c.compact LIKE '______A' THEN 1.1 ELSE 1.0 END
+    * CASE WHEN lower(e.title) LIKE %s THEN 1.6 ELSE 1.0 END
+"""
+
+
+def _rank_sql(filters: Filters, *, with_system: bool) -> tuple[str, str, list]:
+    """(FROM ... WHERE match, score expression, params) for the current database."""
+    where, params = filters.sql(with_system=with_system)
+    if connection.vendor == "postgresql":
+        source = (
+            "FROM codes_searchentry e JOIN codes_code c ON c.id = e.code_id "
+            f"WHERE e.vector @@ to_tsquery('english', %s) AND {where}"
+        )
+        # Normalisation 1: divide by 1 + log(length), so short, precise titles come first.
+        score = "ts_rank('{0.1, 0.2, 0.45, 1.0}', e.vector, to_tsquery('english', %s), 1)"
+    else:
+        source = (
+            "FROM codes_search_fts f JOIN codes_searchentry e ON e.id = f.rowid "
+            f"JOIN codes_code c ON c.id = e.code_id WHERE codes_search_fts MATCH %s AND {where}"
+        )
+        score = "(-bm25(codes_search_fts, 10.0, 4.5) + 0 * length(%s))"
+    return source, score, params
+
+
+def _word_search(slots, filters: Filters, *, every: bool, phrase: str, limit: int, offset: int, counts: bool):
+    expression = _match_expression(slots, every=every)
+    source, score, where_params = _rank_sql(filters, with_system=True)
+    like = f"%{phrase}%"
+    sql = f"SELECT e.code_id, {score} {_SCORE_FACTORS} AS score {source} ORDER BY score DESC, c.compact LIMIT %s OFFSET %s"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [expression, like, expression, *where_params, limit, offset])
+        ranked = cursor.fetchall()
+        per_system: dict[str, int] = {}
+        if counts:
+            source_all, _, params_all = _rank_sql(filters, with_system=False)
+            cursor.execute(f"SELECT c.system, COUNT(*) {source_all} GROUP BY c.system", [expression, *params_all])
+            per_system = dict(cursor.fetchall())
+    return ranked, per_system
+
+
+# --- why it matched ----------------------------------------------------------------------
+
+
+def _same_word(text_word: str, term: Term) -> bool:
+    """Does a word of a title match a query term? (close to what stemming does)"""
+    q = term.word
+    if text_word == q or (term.prefix and text_word.startswith(q)):
+        return True
+    shared = len(q) if text_word.startswith(q) else len(_common_prefix(text_word, q))
+    return shared >= 4 and shared >= min(len(text_word), len(q)) - 3
+
+
+def _common_prefix(a: str, b: str) -> str:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return a[:n]
+
+
+def _highlight(title: str, terms: list[Term]) -> SafeString:
+    out, last = [], 0
+    for m in re.finditer(r"[A-Za-z0-9À-ÿ]+", title):
+        word = _fold(m.group())
+        if any(_same_word(word, t) for t in terms):
+            out.append(escape(title[last : m.start()]))
+            out.append(f"<mark>{escape(m.group())}</mark>")
+            last = m.end()
+    out.append(escape(title[last:]))
+    return mark_safe("".join(out))
+
+
+def _explain(title: str, extra: str, slots: list[Slot]) -> str:
+    title_words = set(words_of(title))
+    reasons, via = [], []
+    for slot in slots:
+        if all(any(_same_word(w, t) for w in title_words) for t in slot.terms):
+            continue
+        used = [
+            label
+            for alt, label in zip(slot.alternatives, slot.labels, strict=True)
+            if all(any(_same_word(w, t) for w in title_words) for t in alt)
+        ]
+        if used:
+            reasons.append(f"synonym: {used[0]}")
+        else:
+            via += slot.terms
+    if via:
+        for phrase in extra.split(" | "):
+            phrase_words = set(words_of(phrase))
+            if phrase and all(any(_same_word(w, t) for w in phrase_words) for t in via):
+                reasons.append(f"also called: {_shorten(phrase)}")
+                break
+    if not reasons:
+        matched = [t.word for slot in slots for t in slot.terms if any(_same_word(w, t) for w in title_words)]
+        reasons.append("words: " + ", ".join(matched) if matched else "related terms")
+    return "; ".join(reasons)
+
+
+def _shorten(text: str, length: int = 90) -> str:
+    return text if len(text) <= length else text[: length - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _display_titles(codes: list[Code]) -> dict[int, tuple[str, str]]:
+    """{code id: (title, extra)} from the index (CPT codes without descriptors show plain text)."""
+    rows = SearchEntry.objects.filter(code_id__in=[c.pk for c in codes]).values_list("code_id", "title", "extra")
+    return {code_id: (title, extra) for code_id, title, extra in rows}
+
+
+def _results(codes: list[Code], scores: dict[int, float], slots: list[Slot], how: str | None) -> list[SearchResult]:
+    texts = _display_titles(codes)
+    terms = [t for slot in slots for option in (slot.terms, *slot.alternatives) for t in option]
+    results = []
+    for code in codes:
+        title, extra = texts.get(code.pk, ("", ""))
+        title = code.title or title or code.short_title
+        if how:
+            matched = "exact code" if how == "exact" else f"code {how}"
+            highlighted = mark_safe(escape(title))
+        else:
+            matched = _explain(title, extra, slots)
+            highlighted = _highlight(title, terms)
+        results.append(SearchResult(code, title, matched, round(scores.get(code.pk, 0.0), 4), highlighted))
+    return results
+
+
+# --- the entry point ---------------------------------------------------------------------
+
+
+def search(
+    query: str,
+    *,
+    system: str | None = None,
+    billable: bool | None = None,
+    include_deleted: bool = False,
+    as_of: datetime.date | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    as_you_type: bool = False,
+    counts: bool = True,
+) -> SearchResults:
+    """Codes for a query, best first. `as_you_type` reads the last word as a fragment;
+    `counts=False` skips the per-system counts (suggestions)."""
+    query = (query or "").strip()[:MAX_QUERY]
+    found = SearchResults(query=query)
+    if system not in SYSTEMS:
+        system = None
+    limit, offset = max(0, min(limit, 100)), max(0, offset)
+    filters = Filters(system=system, billable=billable, include_deleted=include_deleted, as_of=as_of)
+    if not query:
+        found.kind = "none"
+        return found
+
+    by_code = code_matches(query, filters)
+    if by_code and by_code[0] and by_code[2] == "code" and _is_abbreviation(query):
+        # "DM2" is a PCS table and an abbreviation coders use far more: words first, the code offered.
+        found.also_code = by_code[0][0]
+        by_code = None
+    if by_code and (by_code[0] or by_code[1]):
+        exact, others, how = by_code
+        everything = exact + others
+        found.kind = "code"
+        found.exact = exact[0] if len(exact) == 1 else None
+        found.counts = dict(Counter(c.system for c in everything))
+        in_system = [c for c in everything if not system or c.system == system]
+        found.total = len(in_system)
+        page = in_system[offset : offset + limit]
+        exact_ids = {c.pk for c in exact}
+        found.results = []
+        for code in page:
+            found.results += _results([code], {code.pk: 1.0}, [], "exact" if code.pk in exact_ids else how)
+        return found
+
+    slots, corrections = parse_words(query, as_you_type=as_you_type)
+    if not slots:
+        found.kind = "none"
+        return found
+    phrase = " ".join(words_of(query))
+    ranked, per_system = _word_search(
+        slots, filters, every=True, phrase=phrase, limit=limit, offset=offset, counts=counts
+    )
+    found.kind = "words"
+    if not ranked and len(slots) > 1:
+        ranked, per_system = _word_search(
+            slots, filters, every=False, phrase=phrase, limit=limit, offset=offset, counts=counts
+        )
+        found.kind = "any-word"
+    if corrections:
+        found.suggestion = " ".join(corrections.get(w, w) for w in words_of(query))
+    found.counts = per_system
+    found.total = sum(per_system.get(s, 0) for s in ([system] if system else SYSTEMS)) if counts else len(ranked)
+    codes = {c.pk: c for c in Code.objects.filter(pk__in=[pk for pk, _ in ranked]).select_related(None)}
+    ordered = [codes[pk] for pk, _ in ranked if pk in codes]
+    found.results = _results(ordered, dict(ranked), slots, None)
+    if not found.results:
+        found.kind = "none"
+    return found
+
+
+# --- building the index ------------------------------------------------------------------
+
+
+def _documents(system: str):
+    """(code id, title, extra) for every code of a system."""
+    plain = dict(
+        PlainDescription.objects.filter(system=system, status=PlainDescription.Status.PUBLISHED).values_list(
+            "code", "text"
+        )
+    )
+    names: dict[str, list[str]] = {}
+    for code, term in Synonym.objects.filter(system=system).exclude(code="").values_list("code", "term"):
+        names.setdefault(code, []).append(term)
+    rows = Code.objects.filter(system=system).values_list("pk", "code", "title", "short_title")
+    for pk, code, title, short_title in rows.iterator(chunk_size=5000):
+        extra = []
+        if short_title and short_title.lower() != title.lower():
+            extra.append(short_title)
+        if code in plain:
+            if title:
+                extra.append(plain[code])
+            else:
+                title = plain[code]  # CPT without licensed descriptors: our own words lead
+        extra += names.get(code, [])
+        if title or extra:
+            yield pk, title, " | ".join(dict.fromkeys(extra))
+
+
+def build_index(*, systems: list[str] | None = None, stdout=None) -> dict[str, int]:
+    """Rebuild the search documents of some systems (all by default) and the lexicon."""
+    counts = {}
+    for system in systems or SYSTEMS:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                if connection.vendor == "sqlite":
+                    cursor.execute(
+                        "DELETE FROM codes_search_fts WHERE rowid IN (SELECT id FROM codes_searchentry WHERE system = %s)",
+                        [system],
+                    )
+            SearchEntry.objects.filter(system=system).delete()
+            batch, total = [], 0
+            for pk, title, extra in _documents(system):
+                batch.append(SearchEntry(code_id=pk, system=system, title=title, extra=extra))
+                if len(batch) >= 5000:
+                    SearchEntry.objects.bulk_create(batch)
+                    total += len(batch)
+                    batch = []
+            SearchEntry.objects.bulk_create(batch)
+            total += len(batch)
+            with connection.cursor() as cursor:
+                if connection.vendor == "postgresql":
+                    cursor.execute(
+                        "UPDATE codes_searchentry SET vector = "
+                        "setweight(to_tsvector('english', unaccent(title)), 'A') || "
+                        "setweight(to_tsvector('english', unaccent(extra)), 'B') WHERE system = %s",
+                        [system],
+                    )
+                else:
+                    cursor.execute(
+                        "INSERT INTO codes_search_fts (rowid, title, extra) "
+                        "SELECT id, title, extra FROM codes_searchentry WHERE system = %s",
+                        [system],
+                    )
+        counts[system] = total
+        if stdout:
+            stdout.write(f"{System(system).label}: {total} codes indexed")
+    build_lexicon()
+    return counts
+
+
+def build_lexicon() -> int:
+    """Count every word of every search document (the misspelling corrector's dictionary)."""
+    words: Counter[str] = Counter()
+    for title, extra in SearchEntry.objects.values_list("title", "extra").iterator(chunk_size=10000):
+        words.update(w for w in words_of(f"{title} {extra}") if 2 <= len(w) <= 60 and not w.isdigit())
+    words.update(w for term in Synonym.objects.values_list("term", flat=True) for w in term.split())
+    with transaction.atomic():
+        SearchWord.objects.all().delete()
+        SearchWord.objects.bulk_create((SearchWord(word=w, count=n) for w, n in words.items()), batch_size=5000)
+    return len(words)
+
+
+# --- keeping the index current after imports ---------------------------------------------
+
+# While load_codesets runs every import, the systems to reindex wait here and it builds
+# the index once at the end (see `deferred_indexing`).
+_waiting: set[str] | None = None
+
+
+def index_after_import(system: str) -> None:
+    """Importers call this: once their transaction commits, the system's synonyms from the
+    code sets are reseeded and its search documents rebuilt."""
+    if _waiting is not None:
+        _waiting.add(system)
+        return
+
+    def rebuild() -> None:
+        from . import synonyms
+
+        synonyms.seed(sources=[s for s in synonyms.SEEDERS if s != Synonym.Source.CURATED])
+        build_index(systems=[system])
+
+    transaction.on_commit(rebuild)
+
+
+@contextlib.contextmanager
+def deferred_indexing() -> Iterator[set[str]]:
+    """Collect index_after_import() calls instead of rebuilding after each import."""
+    global _waiting
+    _waiting = set()
+    try:
+        yield _waiting
+    finally:
+        _waiting = None

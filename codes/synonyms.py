@@ -1,0 +1,121 @@
+"""Seed the `Synonym` table: a curated list (fixtures/synonyms/curated.tsv) and the names
+the code sets themselves give codes (ICD-10-CM inclusion terms and index tables, the
+ICD-10-PCS index and definitions).
+
+Seeding replaces the rows of the sources it loads and leaves rows added by editors in
+the admin alone, so it is safe to rerun after every import.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from .models import Code, IndexTerm, Note, PcsDefinition, Synonym, System, normalize_term
+
+CURATED = Path(settings.FIXTURES_DIR) / "synonyms" / "curated.tsv"
+Source = Synonym.Source
+
+
+def read_curated(path: Path = CURATED) -> list[Synonym]:
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            parts = line.split("\t")
+            if len(parts) < 2 or not normalize_term(parts[0]) or not normalize_term(parts[1]):
+                raise ValueError(f"{path.name}, line {number}: expected 'term<TAB>replacement'")
+            note = parts[2].strip() if len(parts) > 2 else ""
+            rows.append(
+                Synonym(
+                    term=normalize_term(parts[0]),
+                    replacement=normalize_term(parts[1]),
+                    source=Source.CURATED,
+                    note=note or "fixtures/synonyms/curated.tsv",
+                )
+            )
+    return rows
+
+
+def _inclusion_terms() -> list[Synonym]:
+    notes = Note.objects.filter(type=Note.Type.INCLUSION, code__system=System.ICD10CM).values_list(
+        "text", "code__code"
+    )
+    return [
+        Synonym(term=normalize_term(text)[:200], system=System.ICD10CM, code=code, source=Source.INCLUSION)
+        for text, code in notes
+        if normalize_term(text)
+    ]
+
+
+def _index_terms() -> list[Synonym]:
+    """Each index entry that names a code, as the path of its terms ("accident transport bus")."""
+    terms = {
+        pk: (parent, title, nemod, code, cells, index)
+        for pk, parent, title, nemod, code, cells, index in IndexTerm.objects.values_list(
+            "pk", "parent_id", "title", "nemod", "code", "cells", "index"
+        ).iterator(chunk_size=10000)
+    }
+    paths: dict[int, str] = {}
+
+    def path(pk: int) -> str:
+        if pk not in paths:
+            parent, title, *_ = terms[pk]
+            paths[pk] = f"{path(parent)} {title}".strip() if parent in terms else title
+        return paths[pk]
+
+    pcs_tables = set(Code.objects.filter(system=System.ICD10PCS, kind="table").values_list("code", flat=True))
+    rows = []
+    for pk, (_parent, _title, nemod, code, cells, index) in terms.items():
+        if index == IndexTerm.Index.PCS:
+            system = System.ICD10PCS
+            # The PCS index names tables and partial codes ("0DTJ"): attach the words to the table.
+            targets = [code] if len(code) == 7 else [code[:3]] if code[:3] in pcs_tables else []
+        else:
+            system = System.ICD10CM
+            targets = [c for c in [code, *cells] if c]
+        term = normalize_term(f"{path(pk)} {nemod}")[:200]
+        if not term:
+            continue
+        note = IndexTerm.Index(index).label
+        rows += [Synonym(term=term, system=system, code=t, source=Source.INDEX, note=note) for t in dict.fromkeys(targets)]
+    return rows
+
+
+def _pcs_definitions() -> list[Synonym]:
+    """"Includes" of root operations, approaches and body parts: "face lift" -> alteration."""
+    rows = []
+    for term, includes in PcsDefinition.objects.exclude(includes=[]).values_list("term", "includes"):
+        replacement = normalize_term(term)
+        for item in includes:
+            for phrase in str(item).split(","):
+                phrase = normalize_term(phrase)
+                if phrase and phrase != replacement and len(phrase) <= 200:
+                    rows.append(
+                        Synonym(term=phrase, replacement=replacement, source=Source.PCS_DEFINITION, note="PCS definitions")
+                    )
+    return rows
+
+
+SEEDERS = {
+    Source.CURATED: read_curated,
+    Source.INCLUSION: _inclusion_terms,
+    Source.INDEX: _index_terms,
+    Source.PCS_DEFINITION: _pcs_definitions,
+}
+
+
+def seed(*, sources: list[str] | None = None) -> dict[str, int]:
+    """Replace the synonyms of the given sources (all but editors' by default)."""
+    counts = {}
+    for source in sources or list(SEEDERS):
+        rows = SEEDERS[source]()
+        with transaction.atomic():
+            Synonym.objects.filter(source=source).delete()
+            Synonym.objects.bulk_create(rows, batch_size=5000)
+        counts[source] = len(rows)
+    return counts

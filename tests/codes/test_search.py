@@ -1,0 +1,191 @@
+"""Case2Code search engine (codes.search.search): every kind of query, on both databases."""
+
+import datetime
+
+import pytest
+
+from codes.search import search
+
+from .search_data import build
+
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite_smoke]
+
+
+@pytest.fixture
+def indexed():
+    build()
+
+
+def codes(found) -> list[str]:
+    return [r.code_str for r in found.results]
+
+
+@pytest.mark.parametrize("typed", ["M48.56XA", "m4856xa", "M4856XA", "m48.56xa", "M4856A"])
+def test_a_code_in_any_form_is_found_exactly(indexed, typed):
+    found = search(typed)
+    assert codes(found)[0] == "M48.56XA"
+    assert found.exact.code == "M48.56XA"
+    assert found.results[0].matched == "exact code"
+
+
+def test_an_undotted_code_without_its_dot_is_exact(indexed):
+    assert codes(search("I219"))[0] == "I21.9"
+
+
+def test_a_partial_code_lists_its_codes(indexed):
+    found = search("E11.2")
+    assert codes(found) == ["E11.2", "E11.21", "E11.22"]
+
+
+def test_a_trailing_dash_lists_the_codes_under_it(indexed):
+    assert codes(search("E11.2-")) == ["E11.2", "E11.21", "E11.22"]
+
+
+def test_a_range_lists_the_codes_in_it(indexed):
+    found = search("J1100-J1200")
+    assert codes(found) == ["J1100", "J1120"]
+    assert found.exact is None
+
+
+def test_a_modifier_is_found(indexed):
+    assert codes(search("LT")) == ["LT"]
+    assert codes(search("modifier LT")) == ["LT"]
+
+
+def test_words_match_in_any_order_with_stemming(indexed):
+    assert codes(search("infarctions myocardial"))[0] == "I21.9"
+
+
+def test_every_word_must_match_unless_none_do(indexed):
+    found = search("heart failure")
+    assert codes(found) == ["I50.9", "I50"]
+    found = search("heart banana")
+    assert found.kind == "any-word"
+    assert "I50.9" in codes(found)
+
+
+def test_headers_rank_below_their_billable_codes(indexed):
+    assert codes(search("type 2 diabetes kidney")) == ["E11.22", "E11.2"]
+    found = codes(search("type 2 diabetes"))
+    assert found.index("E11.2") > max(found.index("E11.21"), found.index("E11.22"), found.index("E11.9"))
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected", "corrected"),
+    [("pnuemonia", "J18.9", "pneumonia"), ("diabeties", "E11.9", "diabetes"), ("fibrilation", "I48.91", "fibrillation")],
+)
+def test_misspellings_are_corrected(indexed, typed, expected, corrected):
+    found = search(typed)
+    assert expected in codes(found)[:3]
+    assert found.suggestion == corrected
+
+
+def test_a_fragment_matches_as_you_type(indexed):
+    assert codes(search("pneum", as_you_type=True))[0] == "J18.9"
+    assert codes(search("ketoro", as_you_type=True))[0] == "J1885"
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("heart attack", "I21.9"),
+        ("broken wrist", "S62.101A"),
+        ("CHF", "I50.9"),
+        ("COPD exacerbation", "J44.1"),
+        ("UTI", "N39.0"),
+        ("DM2", "E11.9"),
+        ("AFib", "I48.91"),
+        ("GERD", "K21.9"),
+        ("Toradol", "J1885"),
+    ],
+)
+def test_lay_terms_abbreviations_and_brand_names(indexed, typed, expected):
+    assert expected in codes(search(typed))[:5]
+
+
+def test_it_says_which_synonym_matched(indexed):
+    result = search("heart attack").results[0]
+    assert result.matched == "synonym: heart attack → myocardial infarction"
+    assert "<mark>infarction</mark>" in result.highlighted
+
+
+def test_an_abbreviation_that_is_also_a_code_offers_the_code(indexed):
+    found = search("DM2")
+    assert found.also_code.code == "DM2"
+    assert found.exact is None
+
+
+def test_inclusion_terms_find_their_code(indexed):
+    result = search("affective personality").results[0]
+    assert result.code_str == "F34.0"
+    assert result.matched.startswith("also called: affective personality disorder")
+
+
+def test_an_editors_synonym_is_used_at_once(indexed):
+    from codes.models import Synonym
+
+    Synonym.objects.create(term="sugar", replacement="diabetes mellitus", source=Synonym.Source.EDITOR)
+    assert "E11.9" in codes(search("sugar"))
+
+
+def test_cpt_codes_are_found_by_number_and_plain_language(indexed):
+    assert codes(search("99213")) == ["99213"]
+    assert codes(search("appendectomy"))[0] == "44970"
+    assert search("appendectomy").results[0].title.startswith("Laparoscopic removal")
+
+
+def test_hcpcs_short_descriptions_are_searched(indexed):
+    assert codes(search("tromethamine inj")) == ["J1885"]
+
+
+def test_the_system_filter_keeps_counts_for_every_system(indexed):
+    found = search("appendix", system="icd-10-pcs")
+    assert codes(found) == ["0DTJ4ZZ"]
+    assert found.counts == {"icd-10-pcs": 1, "cpt": 1}
+    assert found.total == 1
+
+
+def test_billable_only(indexed):
+    assert "I50" not in codes(search("heart failure", billable=True))
+    assert codes(search("heart failure", billable=False)) == ["I50"]
+
+
+def test_deleted_codes_only_when_asked(indexed):
+    assert codes(search("contusion abdominal wall")) == []
+    assert codes(search("contusion abdominal wall", include_deleted=True)) == ["S30.1XXA"]
+    assert codes(search("S30.1XXA")) == []
+
+
+def test_as_of_a_date_finds_the_codes_valid_then(indexed):
+    assert codes(search("contusion abdominal wall", as_of=datetime.date(2025, 1, 1))) == ["S30.1XXA"]
+    assert codes(search("contusion abdominal wall", as_of=datetime.date(2026, 6, 1))) == []
+
+
+def test_pagination(indexed):
+    first = search("type 2 diabetes", limit=2)
+    second = search("type 2 diabetes", limit=2, offset=2)
+    assert first.total == second.total == 5
+    assert len(first.results) == 2
+    assert not set(codes(first)) & set(codes(second))
+
+
+def test_nothing_found_and_empty_queries(indexed):
+    assert search("").kind == "none"
+    assert search("the of and").kind == "none"
+    found = search("zzqxv")
+    assert found.results == []
+    assert found.kind == "none"
+
+
+def test_the_index_follows_an_import(indexed):
+    from django.db import transaction
+
+    from codes.importers.base import CodeRow, register_release, sync_codes
+    from codes.search import build_index
+
+    release = register_release(dataset="hcpcs", version="2027", title="HCPCS 2027")
+    with transaction.atomic():
+        sync_codes(system="hcpcs", release=release, rows=[CodeRow(code="J9999", title="Injection, newdrugumab", billable=True)])
+    build_index(systems=["hcpcs"])  # what the import's on-commit hook runs
+    assert codes(search("newdrugumab")) == ["J9999"]
+    assert codes(search("ketorolac")) == []  # J1885 is not in the 2027 release: deleted
