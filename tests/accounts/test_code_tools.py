@@ -1,7 +1,10 @@
 """Favourite codes and private notes: the code page's tools and the account page lists."""
 
+import re
+
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts import personal
@@ -97,3 +100,23 @@ def test_the_code_state_is_one_query(alice, codes):
         state = personal.code_state(user=alice, code=code)
     assert state == {"favourite": True, "note": "my note"}
     assert len(queries) == 1
+
+
+def test_the_code_page_has_working_star_and_note_forms(alice, codes):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    CodeNote.objects.create(user=alice, code=codes["E11.9"], text="Remember the A1c")
+    html = client.get("/icd-10-cm/E11.9/").content.decode()
+    tools = html[html.index('id="tools-heading"') :]
+    assert "Add to favourites" in tools
+    assert "Remember the A1c</textarea>" in tools
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', tools).group(1)
+    response = client.post("/accounts/favourites/icd-10-cm/E11.9/", {"favourite": "on", "csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert 'aria-pressed="true"' in client.get("/icd-10-cm/E11.9/").content.decode()
+
+
+def test_a_guest_is_invited_to_log_in_on_the_code_page(client, codes):
+    html = client.get("/icd-10-cm/E11.9/").content.decode()
+    assert "to star codes and keep private notes" in html
+    assert "/accounts/favourites/" not in html
