@@ -1,0 +1,444 @@
+"""CasePilot's default engine: offline and deterministic.
+
+It reads the question (what is asked, which codes in which code set, code pairs, units, a
+Medicare locality), calls the tools in casepilot/tools.py, and writes the answer from their
+facts only. What no tool knows, it says it does not know, and where to look instead.
+
+`run(question)` yields events as the answer is produced, so the page can stream it:
+("progress", "Checking NCCI edits for 43239 and 43235") first, then ("text", paragraph), and
+finally ("done", Answer). `answer(question)` returns the finished Answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from codes.models import BROWSE_KINDS, Code, Kind, System, compact_code
+
+from . import tools
+from .tools import Citation, CodeRef, ToolResult
+
+# Words that name a code set in a question.
+SYSTEM_WORDS = [
+    (re.compile(r"\bicd-?10-?pcs\b|\bpcs\b|\binpatient procedure", re.I), System.ICD10PCS),
+    (re.compile(r"\bicd-?10(-?cm)?\b|\bdiagnos[ie]s\b|\bdx\b", re.I), System.ICD10CM),
+    (re.compile(r"\bhcpcs\b|\blevel ii\b", re.I), System.HCPCS),
+    (re.compile(r"\bcpt\b", re.I), System.CPT),
+    (re.compile(r"\b(ms-?)?drg\b", re.I), System.MSDRG),
+]
+
+INTENTS = {
+    "ptp": re.compile(
+        r"\b(together|bundl\w*|unbundl\w*|ncci|ptp|column ?[12]|same (day|session|encounter|claim|date)|"
+        r"(bill|billed|report|reported|code|coded) (it )?with|mutually exclusive|pair|edits? between)\b",
+        re.I,
+    ),
+    "mue": re.compile(r"\b(mues?|medically unlikely|units?|how many|max(imum)?|per day|limit)\b", re.I),
+    "addon": re.compile(r"\b(add-?on|primary (codes?|procedures?))\b", re.I),
+    "fee": re.compile(
+        r"\b(rvus?|relative value|fee schedule|pfs|pay|payment|pays|paid|reimburs\w*|conversion factor|gpcis?|"
+        r"locality|global (period|days|surgery)|global|pc/tc|professional component|technical component|how much|"
+        r"price|allowable|allowed amount|bilateral|assistant at surgery|co-?surgeons?|team surgery|multiple procedure)\b",
+        re.I,
+    ),
+    "notes": re.compile(
+        r"\b(excludes ?[12]?|code first|use additional|code also|7th|seventh|placeholder|notes?|conventions?|"
+        r"includes|inclusion terms?|instructional)\b",
+        re.I,
+    ),
+    "cc": re.compile(r"\b(cc|mcc|ccs|mccs|comorbidit\w*|complication or comorbidity|severity)\b", re.I),
+    "billable": re.compile(
+        r"\b(billable|valid|reportable|header|specific enough|complete code|can i (bill|use|report|code))\b", re.I
+    ),
+    "modifier": re.compile(r"\bmodifiers?\b", re.I),
+    "search": re.compile(
+        r"\b(codes? for|what code|which code|how (do|to|should) (i|you|we)? ?code|code (a|an|the)\b|dx code|"
+        r"diagnosis code|procedure code|look ?up)",
+        re.I,
+    ),
+}
+DESCRIPTION_LEAD = re.compile(
+    r"^.*?\b(?:codes? for|code (?:a|an|the)|how (?:do|to|should) (?:i|you|we)? ?code|look ?up|lookup)\s+", re.I
+)
+FILLER = re.compile(
+    r"\b(what|which|is|are|the|a|an|icd-?10(-?cm)?|icd-?10-?pcs|cpt|hcpcs|code|codes|diagnosis|procedure|for|of|"
+    r"please|me|give|tell|find|search|i|need|do|does|you|how|to|dx)\b|[?!.,]",
+    re.I,
+)
+TOKEN = re.compile(r"(?<![A-Za-z0-9.-])([A-Za-z0-9]{3,8}(?:\.[A-Za-z0-9]{1,4})?)(?![A-Za-z0-9])")
+DRG = re.compile(r"\b(?:ms-?)?drg\s*#?\s*(\d{1,3})\b", re.I)
+UNITS = re.compile(r"\b(\d{1,5})\s*units?\b", re.I)
+MODIFIER_NEAR = re.compile(
+    r"\bmodifiers?\s+((?:-?[0-9A-Z]{2}\b(?:\s*(?:,|/|and|or|&)\s*)?)+)"
+    r"|(?<![A-Za-z0-9])(?:\d{4}[0-9FTU]|[A-V]\d{4})-([0-9A-Z]{2})\b"  # 99213-25
+    r"|\b([0-9]{2}|[A-Z]{2}|[A-Z][0-9]|[0-9][A-Z])\s+modifiers?\b",
+)
+MODIFIER_TOKEN = re.compile(r"-?([0-9A-Z]{2})\b")
+
+PROGRESS = {
+    "lookup_code": "Looking up {arg}",
+    "is_billable": "Checking whether {arg} is billable",
+    "search_codes": "Searching the code sets for “{arg}”",
+    "icd10cm_notes": "Reading the tabular notes of {arg}",
+    "cc_mcc": "Checking the CC/MCC tables for {arg}",
+    "ptp_edit": "Checking NCCI PTP edits for {arg}",
+    "mue": "Checking the MUEs of {arg}",
+    "addon_codes": "Checking the add-on code edits of {arg}",
+    "fee_schedule": "Reading the Physician Fee Schedule for {arg}",
+    "modifier_info": "Looking up modifier {arg}",
+    "find_guides": "Searching the guides",
+}
+
+DONT_KNOW = (
+    "I can't answer that from this site's data, and I won't guess. CasePilot answers questions about codes "
+    "(ICD-10-CM, ICD-10-PCS, HCPCS Level II, CPT, MS-DRG), ICD-10-CM notes, NCCI edits, MUEs, add-on codes, "
+    "the Medicare Physician Fee Schedule, modifiers, and the topics of its guides. For coverage of a service, "
+    "check the Medicare Coverage Database (NCDs and LCDs); for payer-specific rules, ask the payer."
+)
+
+
+@dataclass
+class Found:
+    """A code named in the question, resolved against the tables."""
+
+    asked: str
+    code: Code
+    others: list[Code] = field(default_factory=list)
+
+    @property
+    def procedure(self) -> bool:
+        return self.code.system in (System.CPT, System.HCPCS) and self.code.kind != Kind.MODIFIER
+
+
+@dataclass
+class Understanding:
+    text: str
+    intents: list[str]
+    codes: list[Found]
+    unknown: list[str]
+    modifiers: list[str]
+    units: int | None
+    locality: str | None
+    system: str | None
+    query: str
+
+    @property
+    def procedures(self) -> list[Found]:
+        return [f for f in self.codes if f.procedure]
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    citations: list[Citation]
+    codes: list[CodeRef]
+    intents: list[str]
+    engine: str = "default"
+    results: list[ToolResult] = field(default_factory=list)
+
+    def as_api(self) -> dict:
+        return {
+            "answer": self.text,
+            "citations": [{"title": c.title, "url": c.url} for c in self.citations],
+            "codes": [{"system": c.system, "code": c.code, "url": c.url} for c in self.codes],
+        }
+
+
+# ---------------------------------------------------------------------------
+# Understanding the question
+
+
+def _system_hint(text: str) -> str | None:
+    for pattern, system in SYSTEM_WORDS:
+        if pattern.search(text):
+            return system
+    return None
+
+
+def _modifiers(text: str) -> list[str]:
+    found: list[str] = []
+    for match in MODIFIER_NEAR.finditer(text):
+        if match.group(1):
+            found += MODIFIER_TOKEN.findall(match.group(1))
+        found += [g for g in match.groups()[1:] if g]
+    # "XE/XS/XP/XU" and "-59" are unambiguous modifiers even without the word.
+    found += re.findall(r"\b(X[ESPU])\b", text)
+    return list(dict.fromkeys(m.upper() for m in found))
+
+
+def _rank(found: list[Code], asked: str, hint: str | None, prefer_procedures: bool) -> list[Code]:
+    compact = compact_code(asked)
+
+    def key(row: Code) -> tuple:
+        return (
+            hint is not None and row.system != hint,
+            # "M48.56XA" with its dot is an ICD-10-CM code; "J1100" without one is HCPCS before ICD J11.00.
+            "." in asked and row.system != System.ICD10CM,
+            prefer_procedures and row.system not in (System.CPT, System.HCPCS),
+            bool(re.fullmatch(r"[A-Z]\d{4}", compact)) and "." not in asked and row.system != System.HCPCS,
+            tools.SYSTEM_ORDER.index(row.system) if row.system in tools.SYSTEM_ORDER else 9,
+        )
+
+    return sorted(found, key=key)
+
+
+def understand(text: str) -> Understanding:
+    text = " ".join(text.split())[:1000]
+    hint = _system_hint(text)
+    intents = [name for name, pattern in INTENTS.items() if pattern.search(text)]
+    modifiers = _modifiers(text)
+
+    tokens: list[str] = []
+    for match in TOKEN.finditer(text):
+        token = match.group(1)
+        compact = compact_code(token)
+        if not any(ch.isdigit() for ch in compact):
+            continue
+        if compact.isdigit() and len(compact) not in (5, 7):
+            continue  # units, years and DRG numbers are not code tokens on their own
+        if len(compact) == 2 or (compact in modifiers and len(compact) == 2):
+            continue
+        tokens.append(token)
+    drgs = [m.zfill(3) for m in DRG.findall(text)]
+
+    by_compact: dict[str, list[Code]] = {}
+    compacts = {compact_code(t) for t in tokens}
+    if compacts:
+        for row in Code.objects.filter(compact__in=compacts).exclude(kind__in=BROWSE_KINDS).exclude(kind=Kind.MODIFIER):
+            by_compact.setdefault(row.compact, []).append(row)
+    if drgs:
+        for row in Code.objects.filter(system=System.MSDRG, code__in=drgs).exclude(kind__in=BROWSE_KINDS):
+            by_compact.setdefault(f"DRG{row.code}", []).append(row)
+            tokens.append(f"DRG{row.code}")
+
+    procedure_intent = any(i in intents for i in ("ptp", "mue", "addon", "fee"))
+    codes: list[Found] = []
+    unknown: list[str] = []
+    seen = set()
+    for token in tokens:
+        compact = compact_code(token)
+        rows = by_compact.get(compact)
+        if not rows:
+            # Shaped like a code (letter-digit or five digits) but in no table: say so rather than ignore it.
+            if (
+                re.fullmatch(r"[A-Z]\d[0-9A-Z]{1,5}|\d{4}[0-9FTU]|[0-9A-HJ-NP-Z]{7}", compact)
+                and compact not in unknown
+            ):
+                unknown.append(token.upper())
+            continue
+        ranked = _rank(rows, token, hint, procedure_intent)
+        if (ranked[0].system, ranked[0].code) in seen:
+            continue
+        seen.add((ranked[0].system, ranked[0].code))
+        codes.append(Found(asked=token, code=ranked[0], others=ranked[1:]))
+
+    units = None
+    if match := UNITS.search(text):
+        units = int(match.group(1))
+    locality = None
+    if "fee" in intents:
+        found = tools.find_localities(text)
+        if found:
+            locality = text
+
+    query = ""
+    if not codes:
+        lead = DESCRIPTION_LEAD.sub("", text)
+        query = " ".join(FILLER.sub(" ", lead).split())
+    return Understanding(
+        text=text,
+        intents=intents,
+        codes=codes,
+        unknown=unknown,
+        modifiers=modifiers,
+        units=units,
+        locality=locality,
+        system=hint,
+        query=query,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Planning: which tools to call
+
+NOTE_TYPES = [
+    (re.compile(r"excludes ?1|excludes one", re.I), "excludes1"),
+    (re.compile(r"excludes ?2|excludes two", re.I), "excludes2"),
+    (re.compile(r"code first", re.I), "code_first"),
+    (re.compile(r"use additional", re.I), "use_additional"),
+    (re.compile(r"code also", re.I), "code_also"),
+    (re.compile(r"\b(7th|seventh|placeholder)\b", re.I), "seventh"),
+    (re.compile(r"\bincludes\b|inclusion", re.I), "includes"),
+]
+
+
+def _note_types(text: str) -> list[str] | None:
+    """The kinds of note a question asks for ("Excludes1 notes of ..."), None for all of them."""
+    found = [name for pattern, name in NOTE_TYPES if pattern.search(text)]
+    if "includes" in found and re.search(r"excludes", text, re.I) and not re.search(r"\bincludes\b", text, re.I):
+        found.remove("includes")
+    if "includes" in found:
+        found.append("inclusion")
+    return found or None
+
+
+def plan(u: Understanding) -> list[tuple[str, dict]]:
+    """The tool calls that answer the question, in the order their results are told."""
+    calls: list[tuple[str, dict]] = []
+    intents = set(u.intents)
+    procedures = u.procedures
+
+    if len(procedures) >= 2 and ("ptp" in intents or not intents - {"modifier"}):
+        a, b = procedures[0].code.code, procedures[1].code.code
+        calls.append(("ptp_edit", {"code_a": a, "code_b": b}))
+        for extra in procedures[2:4]:
+            calls.append(("ptp_edit", {"code_a": a, "code_b": extra.code.code}))
+        procedures = []  # told through the pair
+
+    for found in u.codes:
+        code, system = found.code.code, found.code.system
+        told = False
+        if found.procedure and procedures:
+            if "addon" in intents:
+                calls.append(("addon_codes", {"code": code}))
+                told = True
+            if "mue" in intents:
+                calls.append(("mue", {"code": code, "units": u.units}))
+                told = True
+            if "fee" in intents:
+                calls.append(("fee_schedule", {"code": code, "locality": u.locality}))
+                told = True
+        if system == System.ICD10CM:
+            if "notes" in intents:
+                calls.append(("icd10cm_notes", {"code": code, "types": _note_types(u.text)}))
+                told = True
+            if "cc" in intents:
+                calls.append(("cc_mcc", {"code": code}))
+                told = True
+        if "billable" in intents and system in (System.ICD10CM, System.ICD10PCS, System.HCPCS):
+            calls.append(("is_billable", {"code": code, "system": system}))
+            told = True
+        if not told and not (found.procedure and len(u.procedures) >= 2):
+            if system in (System.ICD10CM, System.ICD10PCS) and not found.code.billable and not found.code.deleted:
+                calls.append(("is_billable", {"code": code, "system": system}))
+            else:
+                calls.append(("lookup_code", {"code": code, "system": system}))
+
+    for mod in u.modifiers[:3]:
+        calls.append(("modifier_info", {"code": mod}))
+
+    if not u.codes and not u.modifiers:
+        if "search" in intents and u.query:
+            calls.append(("search_codes", {"query": u.query, "system": u.system}))
+        else:
+            calls.append(("find_guides", {"query": u.text, "limit": 3}))
+    elif intents & {"notes", "fee", "ptp", "mue", "addon", "cc"} and not u.modifiers:
+        # A short pointer to the guide on the rule behind the data.
+        calls.append(("find_guides", {"query": u.text, "limit": 1}))
+    return calls
+
+
+TOOLS = {
+    "lookup_code": tools.lookup_code,
+    "is_billable": tools.is_billable,
+    "search_codes": tools.search_codes,
+    "icd10cm_notes": tools.icd10cm_notes,
+    "cc_mcc": tools.cc_mcc,
+    "ptp_edit": tools.ptp_edit,
+    "mue": tools.mue,
+    "addon_codes": tools.addon_codes,
+    "fee_schedule": tools.fee_schedule,
+    "modifier_info": tools.modifier_info,
+    "find_guides": tools.find_guides,
+}
+
+
+def call_tool(name: str, args: dict) -> ToolResult:
+    function = TOOLS[name]
+    positional = {k: v for k, v in args.items() if v is not None}
+    first = next(iter(positional))
+    rest = {k: v for k, v in positional.items() if k != first}
+    if name == "ptp_edit":
+        return function(positional["code_a"], positional["code_b"])
+    return function(positional[first], **rest)
+
+
+def _progress(name: str, args: dict) -> str:
+    if name == "ptp_edit":
+        arg = f"{args['code_a']} and {args['code_b']}"
+    else:
+        arg = next((str(v) for v in args.values() if v), "")
+    return PROGRESS[name].format(arg=arg) + "…"
+
+
+# ---------------------------------------------------------------------------
+# Composing the answer
+
+
+def _paragraph(result: ToolResult) -> str:
+    if result.tool == "find_guides" and result.facts:
+        return "From the guides:\n" + "\n".join(f"• {fact}" for fact in result.facts)
+    if result.tool == "icd10cm_notes" and len(result.facts) > 2:
+        return "\n".join(result.facts)
+    return " ".join(result.facts)
+
+
+def _mentioned(text: str, refs: list[CodeRef]) -> list[CodeRef]:
+    """The codes of the tool results that the answer names, each once."""
+    seen, out = set(), []
+    for ref in refs:
+        key = (ref.system, ref.code)
+        if key in seen or not re.search(rf"(?<![A-Za-z0-9.]){re.escape(ref.code)}(?![A-Za-z0-9])", text):
+            continue
+        seen.add(key)
+        out.append(ref)
+    return out
+
+
+def _unique(citations: list[Citation]) -> list[Citation]:
+    return list({c.url: c for c in citations}.values())
+
+
+def run(question: str) -> Iterator[tuple[str, object]]:
+    yield "progress", "Reading the question…"
+    u = understand(question)
+    calls = plan(u)
+    results: list[ToolResult] = []
+    paragraphs: list[str] = []
+    for token in u.unknown[:3]:
+        paragraph = f"{token} is not a code in any code set on this site; check the characters."
+        paragraphs.append(paragraph)
+        yield "text", paragraph
+    for name, args in calls:
+        yield "progress", _progress(name, args)
+        result = call_tool(name, args)
+        if name == "find_guides" and not result.facts:
+            continue
+        results.append(result)
+        paragraph = _paragraph(result)
+        if paragraph:
+            paragraphs.append(paragraph)
+            yield "text", paragraph
+    if not any(r.found for r in results):
+        paragraphs.append(DONT_KNOW)
+        yield "text", DONT_KNOW
+    text = "\n\n".join(paragraphs)
+    answer = Answer(
+        question=u.text,
+        text=text,
+        citations=_unique([c for r in results for c in r.citations]),
+        codes=_mentioned(text, [ref for r in results for ref in r.codes]),
+        intents=u.intents,
+        results=results,
+    )
+    yield "done", answer
+
+
+def answer(question: str) -> Answer:
+    for kind, value in run(question):
+        if kind == "done":
+            return value
+    raise AssertionError("the engine always finishes with an answer")
