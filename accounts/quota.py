@@ -241,6 +241,9 @@ def record_view(
     written. Returns (allowed, each counter's views used afterwards)."""
     record = _record_view_postgresql if connection.vendor == "postgresql" else _record_view_portable
     now = timezone.now()
+    if not counters:  # unlimited: one INSERT, atomic by itself
+        record(subject=subject, period=period, code_id=code_id, user_id=user_id, counters=[], now=now)
+        return True, {}
     with transaction.atomic():
         is_new, all_moved, moved, current = record(
             subject=subject, period=period, code_id=code_id, user_id=user_id, counters=counters, now=now

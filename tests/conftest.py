@@ -12,5 +12,13 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _metering_only_where_tested(request, settings):
+    """Code pages are metered (accounts/quota.py): tests of other features see them whole.
+    Tests of the meter opt in with @pytest.mark.metered."""
+    settings.METERING_ENABLED = request.node.get_closest_marker("metered") is not None
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "sqlite_smoke: also runs on the embedded SQLite default")
+    config.addinivalue_line("markers", "metered: code page views are metered (METERING_ENABLED) in this test")
