@@ -1,0 +1,334 @@
+import importlib
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from accounts.middleware import metered
+from accounts.quota import paywall_json_ld
+from accounts.tokens import api_auth
+
+from .models import BROWSE_KINDS, Code, Kind, PlainDescription, Release, System, compact_code
+
+# Related-data sections shown on each system's code pages, in page order
+# (modules in codes/sections/, templates in templates/codes/sections/).
+SECTIONS = {
+    System.ICD10CM: ["notes", "cc", "gems"],
+    System.ICD10PCS: ["pcs"],
+    System.HCPCS: ["hcpcs", "pfs", "ncci"],
+    System.CPT: ["pfs", "ncci"],
+    System.MSDRG: ["drg"],
+}
+
+SYSTEM_BLURBS = {
+    System.ICD10CM: "Diagnosis codes (CDC/NCHS), FY2026.",
+    System.ICD10PCS: "Inpatient procedure codes (CMS), FY2026.",
+    System.HCPCS: "Level II codes for drugs, supplies, equipment and services (CMS).",
+    System.CPT: "Procedure and service codes; official descriptors are AMA licensed content.",
+    System.MSDRG: "Medicare Severity DRGs, version 43 (FY2026).",
+}
+
+def _section_module(name: str):
+    return importlib.import_module(f"codes.sections.{name}")
+
+
+def _sections_for(code: Code) -> list[dict]:
+    sections = []
+    for name in SECTIONS.get(code.system, []):
+        context = _section_module(name).context(code)
+        if context:
+            sections.append({"name": name, "template": f"codes/sections/_{name}.html", "data": context})
+    return sections
+
+
+def _close_matches(system: str, compact: str, limit: int = 12) -> list[Code]:
+    """Codes that share the longest prefix with what was asked for."""
+    for length in range(len(compact), 0, -1):
+        matches = list(
+            Code.objects.pages().filter(system=system, compact__startswith=compact[:length]).order_by("compact")[:limit]
+        )
+        if matches:
+            return matches
+    return []
+
+
+def _find(system: str, code: str, *, kinds=None) -> Code:
+    compact = compact_code(code)
+    rows = Code.objects.filter(system=system, compact=compact).select_related("release")
+    if kinds:
+        rows = rows.filter(kind__in=kinds)
+    found = rows.first()
+    if found is None:
+        raise Http404(code)
+    return found
+
+
+def _not_found(request: HttpRequest, system: str, code: str) -> HttpResponse:
+    context = {
+        "system": system,
+        "system_label": System(system).label,
+        "asked": code[:40],
+        "matches": _close_matches(system, compact_code(code)[:16]),
+    }
+    return render(request, "codes/code_not_found.html", context, status=404)
+
+
+def _code_payload(code: Code, *, ancestors, plain, sections) -> dict:
+    """The code page's data as JSON (the API) — the same facts the page shows."""
+    return {
+        "system": code.system,
+        "code": code.code,
+        "kind": code.kind,
+        "title": code.title,
+        "short_title": code.short_title,
+        "url": settings.SITE_ROOT + code.get_absolute_url(),
+        "billable": code.billable,
+        "status": "deleted" if code.deleted else "active",
+        "effective_date": code.effective_date.isoformat() if code.effective_date else None,
+        "termination_date": code.termination_date.isoformat() if code.termination_date else None,
+        "replaced_by": code.replaced_by.split() if code.replaced_by else [],
+        "release": code.release.title if code.release else None,
+        "descriptions": {
+            "official": code.title or None,
+            "official_source": code.release.title if code.release and code.title else None,
+            "common_language": plain.text if plain else None,
+        },
+        "hierarchy": [{"code": a.code, "kind": a.kind, "title": a.title} for a in ancestors],
+        "data": code.data,
+        "related": {section["name"]: section["data"] for section in sections},
+    }
+
+
+def _siblings(code: Code, around: int = 8) -> list[Code]:
+    """The codes next to this one under the same parent (a window: some parents have thousands)."""
+    same_parent = Code.objects.filter(parent_id=code.parent_id)
+    before = same_parent.filter(sort_key__lt=code.sort_key).order_by("-sort_key", "-code")[:around]
+    after = same_parent.filter(sort_key__gte=code.sort_key).order_by("sort_key", "code")[: around + 1]
+    return [*reversed(before), *after]
+
+
+def _code_context(code: Code) -> dict:
+    ancestors = sorted(Code.objects.filter(pk__in=code.lineage), key=lambda a: code.lineage.index(a.pk))
+    plain = PlainDescription.objects.filter(
+        system=code.system, code=code.code, status=PlainDescription.Status.PUBLISHED
+    ).first()
+    children = list(code.children.order_by("sort_key", "code")[:500])
+    siblings = _siblings(code) if code.parent_id else []
+    changes = list(code.changes.select_related("release").order_by("-release__effective_date")[:10])
+    sections = _sections_for(code)
+    return {
+        "code": code,
+        "ancestors": ancestors,
+        "plain": plain,
+        "children": children,
+        "siblings": siblings,
+        "changes": changes,
+        "sections": sections,
+        "canonical_url": settings.SITE_ROOT + code.get_absolute_url(),
+        "payload": lambda: _code_payload(code, ancestors=ancestors, plain=plain, sections=sections),
+    }
+
+
+def _ancestors(code: Code) -> list[Code]:
+    return sorted(Code.objects.filter(pk__in=code.lineage), key=lambda a: code.lineage.index(a.pk))
+
+
+# Headings of the sections a guest sees locked, in page order (the sections are not even computed).
+LOCKED_SECTION_TITLES = {
+    "notes": "Notes",
+    "cc": "CC/MCC status",
+    "gems": "GEMs crosswalk",
+    "pcs": "ICD-10-PCS table and axes",
+    "hcpcs": "HCPCS details",
+    "pfs": "Physician Fee Schedule (RVUs)",
+    "ncci": "NCCI edits and MUEs",
+    "drg": "MS-DRG details",
+}
+
+
+def _locked_context(code: Code, *, gated: bool) -> dict:
+    """What a page shows when the visitor's plan does not open it all: the code, its title and
+    hierarchy; the two descriptions unless `gated` (no views left); paywall markup for search engines."""
+    plain = None
+    if not gated:
+        plain = PlainDescription.objects.filter(
+            system=code.system, code=code.code, status=PlainDescription.Status.PUBLISHED
+        ).first()
+    url = settings.SITE_ROOT + code.get_absolute_url()
+    return {
+        "code": code,
+        "ancestors": _ancestors(code),
+        "plain": plain,
+        "locked": True,
+        "gated": gated,
+        "locked_sections": [LOCKED_SECTION_TITLES[name] for name in SECTIONS.get(code.system, [])]
+        + ["More specific codes", "Related codes", "History"],
+        "canonical_url": url,
+        "paywall_json_ld": paywall_json_ld(name=f"{code.code} {code.title or code.short_title}".strip(), url=url),
+    }
+
+
+def _render_code(request: HttpRequest, code: Code, **extra) -> HttpResponse:
+    """A metered code page: spend a view, then the full page, the guest page or the gate (all 200)."""
+    quota = request.quota
+    if not quota.spend(code):
+        context = _locked_context(code, gated=True)
+    elif quota.locks_sections:
+        context = _locked_context(code, gated=False)
+    else:
+        context = _code_context(code)
+    return render(request, "codes/code.html", {**context, **extra})
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    systems = [{"slug": s.value, "label": s.label, "blurb": SYSTEM_BLURBS[s]} for s in System]
+    return render(request, "codes/home.html", {"systems": systems})
+
+
+@require_GET
+def lookup(request: HttpRequest) -> HttpResponse:
+    """Exact and prefix code lookup across every system (full search comes with Case2Code)."""
+    query = request.GET.get("q", "").strip()[:200]
+    compact = compact_code(query)[:16]
+    results: list[Code] = []
+    if compact:
+        exact = list(Code.objects.pages().filter(compact=compact)[:10])
+        if len(exact) == 1:
+            return redirect(exact[0].get_absolute_url())
+        prefix = Code.objects.pages().filter(compact__startswith=compact).order_by("deleted", "compact")
+        results = exact + [c for c in prefix[:100] if c not in exact]
+    return render(request, "codes/lookup.html", {"query": query, "results": results})
+
+
+@require_GET
+@metered
+def code_page(request: HttpRequest, system: str, code: str) -> HttpResponse:
+    try:
+        found = _find(system, code)
+    except Http404:
+        return _not_found(request, system, code)
+    if found.code != code or found.kind in BROWSE_KINDS or found.kind == Kind.MODIFIER:
+        return redirect(found.get_absolute_url(), permanent=True)
+    return _render_code(request, found)
+
+
+@require_GET
+@metered
+def modifier(request: HttpRequest, system: str, code: str) -> HttpResponse:
+    try:
+        found = _find(system, code, kinds=[Kind.MODIFIER])
+    except Http404:
+        return _not_found(request, system, code)
+    if found.code != code:
+        return redirect(found.get_absolute_url(), permanent=True)
+    return _render_code(request, found, is_modifier=True)
+
+
+@require_GET
+def modifier_list(request: HttpRequest, system: str) -> HttpResponse:
+    modifiers = Code.objects.filter(system=system, kind=Kind.MODIFIER).order_by("deleted", "code")
+    return render(request, "codes/modifier_list.html", {"modifiers": modifiers, "system": system})
+
+
+@require_GET
+def browse(request: HttpRequest, system: str) -> HttpResponse:
+    roots = Code.objects.filter(system=system, parent__isnull=True, kind__in=BROWSE_KINDS).order_by("sort_key", "code")
+    context = {
+        "system": system,
+        "system_label": System(system).label,
+        "blurb": SYSTEM_BLURBS[System(system)],
+        "nodes": roots,
+        "canonical_url": settings.SITE_ROOT + reverse("codes:browse", args=[system]),
+    }
+    return render(request, "codes/browse.html", context)
+
+
+@require_GET
+def browse_node(request: HttpRequest, system: str, code: str) -> HttpResponse:
+    try:
+        node = _find(system, code)
+    except Http404:
+        return _not_found(request, system, code)
+    if node.kind not in BROWSE_KINDS or node.code != code:
+        return redirect(node.get_absolute_url(), permanent=True)
+    ancestors = sorted(Code.objects.filter(pk__in=node.lineage), key=lambda a: node.lineage.index(a.pk))
+    children = Paginator(node.children.order_by("sort_key", "code"), 200).get_page(request.GET.get("page"))
+    context = {
+        "system": system,
+        "system_label": System(system).label,
+        "node": node,
+        "ancestors": ancestors,
+        "children": children,
+        "canonical_url": settings.SITE_ROOT + node.get_absolute_url(),
+    }
+    return render(request, "codes/browse_node.html", context)
+
+
+@require_GET
+@api_auth
+@metered
+def api_code(request: HttpRequest, system: str, code: str) -> JsonResponse:
+    if system not in System.values:
+        return JsonResponse({"error": f"Unknown code system {system!r}.", "systems": System.values}, status=404)
+    try:
+        found = _find(system, code)
+    except Http404:
+        matches = [c.code for c in _close_matches(system, compact_code(code)[:16], limit=5)]
+        return JsonResponse({"error": f"No {System(system).label} code {code[:40]!r}.", "close_matches": matches}, status=404)
+    quota = request.quota
+    if not quota.spend(found):
+        return JsonResponse(_api_refusal(found, quota), status=403)
+    if quota.locks_sections:
+        # A guest gets what the guest page shows: the descriptions and the hierarchy.
+        context = _locked_context(found, gated=False)
+        payload = _code_payload(found, ancestors=context["ancestors"], plain=context["plain"], sections=[])
+        del payload["data"], payload["related"]
+        payload["locked"] = "Create a free account to unlock notes, edits, fee schedule data and related codes."
+        return JsonResponse(payload)
+    return JsonResponse(_code_context(found)["payload"]())
+
+
+def _api_refusal(code: Code, quota) -> dict:
+    if quota.is_guest:
+        advice = (
+            f"Guests may open {quota.guest_views} code page a month; register a free account to get "
+            f"{quota.free_extra_views} more views, or use an API token from a Pro account."
+        )
+    elif quota.plan == "free" and not quota.verified:
+        advice = f"Verify your email address to get {quota.free_extra_views} more views."
+    else:
+        advice = "Upgrade to Pro for unlimited views."
+    return {
+        "error": f"No code page views left this month ({quota.plan_label} plan). {advice}",
+        "code": code.code,
+        "title": code.title or code.short_title,
+        "hierarchy": [{"code": a.code, "kind": a.kind, "title": a.title} for a in _ancestors(code)],
+        "quota": {"plan": quota.plan, "remaining": 0, "renews": quota.renews.isoformat()},
+        "pricing": settings.SITE_ROOT + reverse("pricing"),
+    }
+
+
+@require_GET
+def data_sources(request: HttpRequest) -> HttpResponse:
+    releases = Release.objects.order_by("dataset", "-effective_date")
+    return render(request, "codes/data_sources.html", {"releases": releases})
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        "Disallow: /accounts/",
+        "Disallow: /admin/",
+        "Disallow: /api/",
+        "Disallow: /lookup/",
+        f"Sitemap: {settings.SITE_ROOT}{reverse('sitemap_index')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
