@@ -391,7 +391,7 @@ def _mentioned(text: str, refs: list[CodeRef]) -> list[CodeRef]:
     seen, out = set(), []
     for ref in refs:
         key = (ref.system, ref.code)
-        if key in seen or not re.search(rf"(?<![A-Za-z0-9.]){re.escape(ref.code)}(?![A-Za-z0-9])", text):
+        if key in seen or not re.search(rf"(?<![A-Za-z0-9.]){re.escape(ref.code)}(?![A-Za-z0-9]|\.[A-Za-z0-9])", text):
             continue
         seen.add(key)
         out.append(ref)

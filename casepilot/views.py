@@ -4,10 +4,5 @@ from django.views.decorators.http import require_GET
 
 
 @require_GET
-def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "casepilot/index.html")
-
-
-@require_GET
 def consultant(request: HttpRequest) -> HttpResponse:
     return render(request, "casepilot/consultant.html")

@@ -239,3 +239,19 @@ LOGGING = {
 
 # Where the bundled code sets live; the importers read official release formats from here.
 FIXTURES_DIR = BASE_DIR / "fixtures"
+
+# CasePilot, the coding assistant: questions a day per plan (accounts.quota.plan_for), and a
+# per-minute rate limit per user or client address (held in the shared cache).
+CASEPILOT_QUOTAS = {
+    "guest": envint("CASEPILOT_QUOTA_GUEST", 3),
+    "free": envint("CASEPILOT_QUOTA_FREE", 20),
+    "pro": envint("CASEPILOT_QUOTA_PRO", 300),
+    "staff": envint("CASEPILOT_QUOTA_STAFF", 10000),
+}
+CASEPILOT_RATE = os.getenv("CASEPILOT_RATE", "10/m")
+# Optional LLM engine: any OpenAI-compatible chat-completions server with tool calling. Unset
+# base URL: the offline default engine answers. On an error or timeout CasePilot falls back to it.
+CASEPILOT_LLM_BASE_URL = os.getenv("CASEPILOT_LLM_BASE_URL", "").rstrip("/")
+CASEPILOT_LLM_MODEL = os.getenv("CASEPILOT_LLM_MODEL", "")
+CASEPILOT_LLM_API_KEY = os.getenv("CASEPILOT_LLM_API_KEY", "")
+CASEPILOT_LLM_TIMEOUT = float(os.getenv("CASEPILOT_LLM_TIMEOUT", "20"))

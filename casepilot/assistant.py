@@ -1,0 +1,228 @@
+"""CasePilot's pages and API: ask a question (streamed with JavaScript, a whole page without),
+the history of a signed-in user, rating an answer, the permalink page, and the JSON API.
+
+Every way in goes through `_admit` (length, rate limit, daily quota, PHI redaction) before any
+engine sees the question, and `_save` stores only the redacted text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
+
+from . import engine, llm, quota
+from .models import Question
+from .phi import redact
+
+MAX_QUESTION = 1000
+EXAMPLES = [
+    "What is CPT code 99213?",
+    "Is E11 billable?",
+    "Can 43239 and 43235 be billed together?",
+    "How many units of J1100 per day?",
+    "What are the RVUs of 99214 in Manhattan?",
+    "What does modifier XE mean?",
+    "ICD-10 code for heart attack",
+    "Excludes1 notes of M48.56XA",
+]
+
+
+@dataclass
+class Admitted:
+    text: str  # redacted
+    redactions: dict[str, int]
+    notice: str
+
+
+class Refused(Exception):
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def _asker(request: HttpRequest) -> str:
+    """A hash of a guest's session: lets them rate the answers they got."""
+    key = request.session.session_key if hasattr(request, "session") else None
+    return hashlib.sha256(key.encode()).hexdigest() if key else ""
+
+
+def _rate_key(group: str, request: HttpRequest) -> str:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"u{user.pk}"
+    return quota.address_subject(quota.client_address(request))
+
+
+def _admit(request: HttpRequest, raw: object) -> Admitted:
+    """Check and clean a question, or raise Refused with what to tell the asker."""
+    if not isinstance(raw, str) or not raw.strip():
+        raise Refused("Type a question first.", 400)
+    text = " ".join(raw.split())
+    if len(text) > MAX_QUESTION:
+        raise Refused(f"Keep the question under {MAX_QUESTION} characters.", 400)
+    if is_ratelimited(
+        request, group="casepilot.ask", key=_rate_key, rate=settings.CASEPILOT_RATE, method="POST", increment=True
+    ):
+        raise Refused("You are asking very fast. Wait a minute, then ask again.", 429)
+    # Guests are counted by session too: make sure they have one.
+    if not request.user.is_authenticated and not request.session.session_key:
+        request.session.save()
+    spent = quota.spend(request)
+    if not spent.allowed:
+        raise Refused(spent.message, 429)
+    result = redact(text)
+    notice = ""
+    if result.counts:
+        notice = (
+            f"Your question seemed to contain personal health information ({result.summary()}). "
+            "It was removed before the question was answered or stored."
+        )
+    return Admitted(text=result.text, redactions=dict(result.counts), notice=notice)
+
+
+def _events(text: str) -> Iterator[tuple[str, object]]:
+    """The configured engine's events: the LLM engine when set up (it falls back by itself), else the default."""
+    if llm.configured():
+        return llm.run(text)
+    return engine.run(text)
+
+
+def _save(request: HttpRequest, admitted: Admitted, answer: engine.Answer, started: float) -> Question:
+    user = request.user if request.user.is_authenticated else None
+    return Question.objects.create(
+        user=user,
+        asker="" if user else _asker(request),
+        text=admitted.text,
+        answer=answer.text,
+        citations=[{"title": c.title, "url": c.url} for c in answer.citations],
+        codes=[{"system": c.system, "code": c.code, "url": c.url} for c in answer.codes],
+        intents=answer.intents,
+        engine=answer.engine,
+        redactions=admitted.redactions,
+        duration_ms=int((time.perf_counter() - started) * 1000),
+    )
+
+
+def _can_rate(request: HttpRequest, question: Question) -> bool:
+    if question.user_id:
+        return request.user.is_authenticated and request.user.pk == question.user_id
+    return bool(question.asker) and question.asker == _asker(request)
+
+
+def _page(request: HttpRequest, **context) -> dict:
+    history = []
+    if request.user.is_authenticated:
+        history = list(Question.objects.of(request.user).only("slug", "text", "created", "rating")[:20])
+    return {
+        "examples": EXAMPLES,
+        "history": history,
+        "allowance": quota.remaining(request),
+        "max_length": MAX_QUESTION,
+        **context,
+    }
+
+
+def _stream(request: HttpRequest, admitted: Admitted) -> Iterator[str]:
+    """NDJSON lines: progress, then text paragraphs, then the finished answer with its permalink."""
+    started = time.perf_counter()
+    if admitted.notice:
+        yield json.dumps({"type": "notice", "text": admitted.notice}) + "\n"
+    for kind, value in _events(admitted.text):
+        if kind == "done":
+            question = _save(request, admitted, value, started)
+            yield json.dumps({
+                "type": "done",
+                **value.as_api(),
+                "permalink": question.get_absolute_url(),
+                "rate_url": f"{question.get_absolute_url()}rate/",
+            }) + "\n"  # fmt: skip
+        else:
+            yield json.dumps({"type": kind, "text": value}) + "\n"
+
+
+@require_http_methods(["GET", "POST"])
+def index(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return render(request, "casepilot/index.html", _page(request))
+    asked = request.POST.get("question", "")
+    try:
+        admitted = _admit(request, asked)
+    except Refused as refused:
+        if request.headers.get("X-CasePilot-Stream"):
+            return JsonResponse({"error": refused.message}, status=refused.status)
+        return render(
+            request, "casepilot/index.html", _page(request, error=refused.message, asked=asked[:MAX_QUESTION]),
+            status=refused.status,
+        )  # fmt: skip
+    if request.headers.get("X-CasePilot-Stream"):
+        response = StreamingHttpResponse(_stream(request, admitted), content_type="application/x-ndjson")
+        response["Cache-Control"] = "no-store"
+        response["X-Accel-Buffering"] = "no"  # nginx: pass each line on as it comes
+        return response
+    # Without JavaScript: the whole answer page at once.
+    started = time.perf_counter()
+    answer = engine.answer(admitted.text) if not llm.configured() else llm.answer(admitted.text)
+    question = _save(request, admitted, answer, started)
+    return render(
+        request,
+        "casepilot/index.html",
+        _page(request, question=question, notice=admitted.notice, can_rate=True),
+    )
+
+
+def answer(request: HttpRequest, slug: str) -> HttpResponse:
+    question = get_object_or_404(Question, slug=slug)
+    return render(
+        request,
+        "casepilot/answer.html",
+        {"question": question, "can_rate": _can_rate(request, question)},
+    )
+
+
+@require_POST
+def rate(request: HttpRequest, slug: str) -> HttpResponse:
+    question = get_object_or_404(Question, slug=slug)
+    if not _can_rate(request, question):
+        return HttpResponse("Only the person who asked can rate this answer.", status=403, content_type="text/plain")
+    try:
+        value = int(request.POST.get("rating", ""))
+    except ValueError:
+        value = 0
+    if value not in Question.Rating.values:
+        return HttpResponse("Rate the answer helpful (1) or not helpful (-1).", status=400, content_type="text/plain")
+    Question.objects.filter(pk=question.pk).update(rating=value, rated_at=timezone.now())
+    if request.headers.get("X-CasePilot-Stream"):
+        return JsonResponse({"rating": value})
+    return redirect(question.get_absolute_url() + "?rated=1")
+
+
+@csrf_exempt
+@require_http_methods(["POST"])
+def api_ask(request: HttpRequest) -> JsonResponse:
+    """POST {"question": "..."} -> {"answer", "citations": [{"title", "url"}], "codes": [{"system", "code", "url"}]}."""
+    try:
+        body = json.loads(request.body or b"")
+    except (ValueError, UnicodeDecodeError):
+        return JsonResponse({"error": 'Send a JSON object: {"question": "..."}.'}, status=400)
+    if not isinstance(body, dict) or "question" not in body:
+        return JsonResponse({"error": 'Send a JSON object with a "question" string.'}, status=400)
+    try:
+        admitted = _admit(request, body["question"])
+    except Refused as refused:
+        return JsonResponse({"error": refused.message}, status=refused.status)
+    started = time.perf_counter()
+    result = llm.answer(admitted.text) if llm.configured() else engine.answer(admitted.text)
+    _save(request, admitted, result, started)
+    return JsonResponse(result.as_api())

@@ -1,0 +1,242 @@
+"""Optional LLM engine: an OpenAI-compatible chat-completions server with tool calling.
+
+Configured by CASEPILOT_LLM_BASE_URL, CASEPILOT_LLM_MODEL and CASEPILOT_LLM_API_KEY. The model
+gets the question and the same tools the default engine uses, and is told to answer only from
+their results. Then, whatever it wrote:
+
+- every code-shaped word of its answer is checked against the code tables; a code no table
+  holds is removed (the model may not invent one);
+- the citations are those of the tools it called, never links it wrote;
+- on any error, a bad reply or a timeout, the default engine answers instead.
+
+It speaks plain HTTP with urllib: one POST per round, no SDK needed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+
+from django.conf import settings
+
+from codes.models import BROWSE_KINDS, Code, compact_code
+
+from . import engine
+from .tools import Citation, CodeRef, ToolResult
+
+log = logging.getLogger(__name__)
+
+MAX_ROUNDS = 8
+SYSTEM_PROMPT = (
+    "You are CasePilot, a medical coding assistant on a coding reference site. Answer ONLY from the "
+    "results of the tools you are given: call them to look codes up, check NCCI edits, MUEs, add-on codes, "
+    "the fee schedule, ICD-10-CM notes, modifiers and the site's guides. Never state a code, number or rule "
+    "that is not in a tool result. If the tools do not answer the question, say you do not know and where "
+    "to look. Be short and clear; name the codes you talk about."
+)
+
+_CODE = {"type": "string", "description": "A code, e.g. 99213, M48.56XA, J1100"}
+_SYSTEM = {"type": "string", "enum": ["icd-10-cm", "icd-10-pcs", "hcpcs", "cpt", "ms-drg"]}
+TOOL_SPECS = {
+    "lookup_code": ("A code in any code set: title, plain-language text, status, dates, replacement.",
+                    {"code": _CODE, "system": _SYSTEM}, ["code"]),
+    "is_billable": ("Whether a code is billable; for a header, the billable codes under it.",
+                    {"code": _CODE, "system": _SYSTEM}, ["code"]),
+    "search_codes": ("Codes by description (e.g. 'heart attack').",
+                     {"query": {"type": "string"}, "system": _SYSTEM}, ["query"]),
+    "icd10cm_notes": ("ICD-10-CM notes of a code: excludes1/2, code first, use additional, 7th characters.",
+                      {"code": _CODE}, ["code"]),
+    "cc_mcc": ("Whether an ICD-10-CM code is a CC or MCC in MS-DRG.", {"code": _CODE}, ["code"]),
+    "ptp_edit": ("The NCCI procedure-to-procedure edit of two CPT/HCPCS codes.",
+                 {"code_a": _CODE, "code_b": _CODE}, ["code_a", "code_b"]),
+    "mue": ("The NCCI medically unlikely edit (units per day) of a CPT/HCPCS code.",
+            {"code": _CODE, "units": {"type": "integer"}}, ["code"]),
+    "addon_codes": ("NCCI add-on code edits of a code.", {"code": _CODE}, ["code"]),
+    "fee_schedule": ("Medicare Physician Fee Schedule RVUs, global period, indicators and payment; "
+                     "a locality (city or state) gives the GPCI-adjusted amount.",
+                     {"code": _CODE, "locality": {"type": "string"}}, ["code"]),
+    "modifier_info": ("A modifier (HCPCS Level II from the CMS file; CPT modifiers from the guides).",
+                      {"code": {"type": "string", "description": "e.g. 25, 59, XE, LT"}}, ["code"]),
+    "find_guides": ("The site's guides on coding rules, guidelines, compliance and coverage.",
+                    {"query": {"type": "string"}}, ["query"]),
+}  # fmt: skip
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": name,
+            "description": description,
+            "parameters": {"type": "object", "properties": properties, "required": required},
+        },
+    }
+    for name, (description, properties, required) in TOOL_SPECS.items()
+]
+
+# Words shaped like a code of some system: checked against the tables before an answer is shown.
+CODE_SHAPED = re.compile(
+    r"(?<![A-Za-z0-9.])("
+    r"[A-TV-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?"  # ICD-10-CM
+    r"|[A-V]\d{4}"  # HCPCS Level II
+    r"|\d{4}[0-9FTU]"  # CPT
+    r"|(?=[0-9A-HJ-NP-Z]*\d)[0-9A-HJ-NP-Z]{7}"  # ICD-10-PCS
+    r")(?![A-Za-z0-9])"
+)
+
+
+class LlmError(Exception):
+    pass
+
+
+def configured() -> bool:
+    return bool(settings.CASEPILOT_LLM_BASE_URL and settings.CASEPILOT_LLM_MODEL)
+
+
+def _chat(messages: list[dict]) -> dict:
+    body = json.dumps({"model": settings.CASEPILOT_LLM_MODEL, "messages": messages, "tools": TOOLS, "temperature": 0})
+    request = urllib.request.Request(
+        f"{settings.CASEPILOT_LLM_BASE_URL}/chat/completions",
+        data=body.encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {settings.CASEPILOT_LLM_API_KEY}"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=settings.CASEPILOT_LLM_TIMEOUT) as response:
+            reply = json.loads(response.read())
+        return reply["choices"][0]["message"]
+    except (OSError, ValueError, KeyError, IndexError, TypeError) as error:  # URLError and timeouts are OSErrors
+        raise LlmError(str(error)) from error
+
+
+def _call(name: str, raw_arguments: str) -> ToolResult | str:
+    """Run a tool the model asked for; a bad call returns an error message for the model instead."""
+    if name not in engine.TOOLS:
+        return f"Unknown tool {name!r}."
+    try:
+        args = json.loads(raw_arguments or "{}")
+    except ValueError:
+        return "The arguments were not valid JSON."
+    _description, properties, required = TOOL_SPECS[name]
+    if not isinstance(args, dict) or any(not args.get(key) for key in required):
+        return f"Missing arguments: {', '.join(required)}."
+    args = {k: v for k, v in args.items() if k in properties}
+    for key, value in args.items():
+        expected = properties[key]["type"]
+        if (expected == "string" and not isinstance(value, str)) or (
+            expected == "integer" and (not isinstance(value, int) or isinstance(value, bool))
+        ):
+            return f"Argument {key} must be a {expected}."
+        if isinstance(value, str) and len(value) > 300:
+            return f"Argument {key} is too long."
+    if args.get("system") and args["system"] not in properties.get("system", {}).get("enum", []):
+        return "Unknown code system."
+    ordered = {key: args[key] for key in properties if key in args}
+    return engine.call_tool(name, ordered)
+
+
+def known_codes(text: str) -> set[str]:
+    """The code-shaped words of `text` that some code table holds (by compact form)."""
+    words = {m.group(1) for m in CODE_SHAPED.finditer(text)}
+    if not words:
+        return set()
+    compacts = {compact_code(w) for w in words}
+    found = set(
+        Code.objects.filter(compact__in=compacts).exclude(kind__in=BROWSE_KINDS).values_list("compact", flat=True)
+    )
+    return {w for w in words if compact_code(w) in found}
+
+
+def strip_unknown_codes(text: str) -> tuple[str, list[str]]:
+    """Remove every code-shaped word that no table holds; returns the text and what was removed."""
+    known = known_codes(text)
+    removed: list[str] = []
+
+    def replace(match: re.Match) -> str:
+        if match.group(1) in known:
+            return match.group(1)
+        removed.append(match.group(1))
+        return "[code removed]"
+
+    return CODE_SHAPED.sub(replace, text), removed
+
+
+def _llm_events(question: str) -> Iterator[tuple[str, object]]:
+    messages: list[dict] = [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": question}]
+    results: list[ToolResult] = []
+    for _round in range(MAX_ROUNDS):
+        message = _chat(messages)
+        calls = message.get("tool_calls") or []
+        if not calls:
+            content = message.get("content")
+            if not isinstance(content, str) or not content.strip():
+                raise LlmError("empty answer")
+            text, removed = strip_unknown_codes(content.strip())
+            if removed:
+                log.warning("CasePilot LLM answer named unknown codes, removed: %s", removed)
+            citations = list({c.url: c for r in results for c in r.citations}.values())
+            refs = [ref for r in results for ref in r.codes] + _refs_for(text)
+            yield "text", text
+            yield (
+                "done",
+                engine.Answer(
+                    question=question,
+                    text=text,
+                    citations=citations,
+                    codes=engine._mentioned(text, refs),
+                    intents=[],
+                    engine="llm",
+                    results=results,
+                ),
+            )
+            return
+        messages.append({"role": "assistant", "content": message.get("content"), "tool_calls": calls})
+        for call in calls:
+            function = call.get("function") or {}
+            name = function.get("name", "")
+            yield "progress", f"Calling {name}…" if name in engine.TOOLS else "Checking…"
+            result = _call(name, function.get("arguments", ""))
+            if isinstance(result, ToolResult):
+                results.append(result)
+                content = json.dumps({"facts": result.facts, "data": result.data}, default=str)
+            else:
+                content = json.dumps({"error": result})
+            messages.append({"role": "tool", "tool_call_id": call.get("id", ""), "content": content})
+    raise LlmError("too many tool rounds")
+
+
+def _refs_for(text: str) -> list[CodeRef]:
+    """Links for the codes the answer names that no tool result linked (validated against the tables)."""
+    compacts = {compact_code(w) for w in known_codes(text)}
+    rows = Code.objects.filter(compact__in=compacts).exclude(kind__in=BROWSE_KINDS)
+    return [CodeRef(system=r.system, code=r.code, url=r.get_absolute_url()) for r in rows]
+
+
+def run(question: str) -> Iterator[tuple[str, object]]:
+    """Events like engine.run; falls back to the default engine on any failure of the model."""
+    buffered: list[tuple[str, object]] = []
+    try:
+        # Text is held back until the model has finished, so a failure half-way never shows
+        # half an answer followed by another; progress is passed on as it comes.
+        for kind, value in _llm_events(question):
+            if kind == "progress":
+                yield kind, value
+            else:
+                buffered.append((kind, value))
+    except LlmError as error:
+        log.warning("CasePilot LLM engine failed, default engine answers: %s", error)
+        yield from engine.run(question)
+        return
+    yield from buffered
+
+
+def answer(question: str) -> engine.Answer:
+    for kind, value in run(question):
+        if kind == "done":
+            return value
+    raise AssertionError("run always finishes with an answer")
+
+
+__all__ = ["Citation", "answer", "configured", "run", "strip_unknown_codes"]
