@@ -18,15 +18,16 @@ bench/phi.py measures it on synthetic notes with planted PHI (tests/casepilot/ph
 import re
 from dataclasses import dataclass, field
 
+# kind: (one, many), in the order they are reported.
 KINDS = {
-    "name": "patient and personal names",
-    "dob": "dates of birth",
-    "ssn": "Social Security numbers",
-    "mrn": "medical record numbers",
-    "phone": "phone and fax numbers",
-    "email": "email addresses",
-    "address": "street addresses",
-    "account": "account, member and policy numbers",
+    "name": ("name", "names"),
+    "dob": ("date of birth", "dates of birth"),
+    "ssn": ("Social Security number", "Social Security numbers"),
+    "mrn": ("medical record number", "medical record numbers"),
+    "phone": ("phone number", "phone numbers"),
+    "email": ("email address", "email addresses"),
+    "address": ("street address", "street addresses"),
+    "account": ("account or member number", "account or member numbers"),
 }
 
 
@@ -49,8 +50,9 @@ class RedactionResult:
         return sum(self.counts.values())
 
     def summary(self) -> str:
-        """'2 patient and personal names, 1 date of birth' for telling the user what was removed."""
-        return ", ".join(f"{n} {KINDS[kind]}" for kind, n in sorted(self.counts.items()))
+        """'2 names and 1 date of birth': what was removed, for telling the user."""
+        parts = [f"{self.counts[k]} {KINDS[k][self.counts[k] != 1]}" for k in KINDS if self.counts.get(k)]
+        return " and ".join(parts) if len(parts) < 3 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 # Words that start with a capital but are not names: they end a name that follows a cue

@@ -240,6 +240,39 @@ LOGGING = {
 # Where the bundled code sets live; the importers read official release formats from here.
 FIXTURES_DIR = BASE_DIR / "fixtures"
 
+# CaseConsultant (casepilot/consult.py, casepilot/mail.py). Mail to CONSULT_ADDRESS opens or
+# continues a consultation; replies go to CONSULT_ADDRESS with a +<token> per consultation.
+CONSULT_ADDRESS = os.getenv("CONSULT_ADDRESS", "consult@localhost")
+CONSULT_FROM_EMAIL = os.getenv("CONSULT_FROM_EMAIL", f"{SITE_NAME} consultations <{CONSULT_ADDRESS}>")
+# The inbound webhook (POST /consult/inbound/) checks an HMAC-SHA256 signature with this secret;
+# empty turns the webhook off. Requests older than the tolerance (seconds) are refused.
+CONSULT_WEBHOOK_SECRET = os.getenv("CONSULT_WEBHOOK_SECRET", "")
+CONSULT_WEBHOOK_TOLERANCE = envint("CONSULT_WEBHOOK_TOLERANCE", 300)
+CONSULT_MAX_MESSAGE_BYTES = envint("CONSULT_MAX_MESSAGE_BYTES", 25 * 1024 * 1024)
+CONSULT_ATTACHMENT_MAX_BYTES = envint("CONSULT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+CONSULT_ATTACHMENT_MAX_COUNT = envint("CONSULT_ATTACHMENT_MAX_COUNT", 5)
+# Consultations a user may open each calendar month, per plan (accounts.quota.plan_for).
+CONSULT_QUOTAS = {
+    "guest": 0,
+    "free": envint("CONSULT_QUOTA_FREE", 2),
+    "pro": envint("CONSULT_QUOTA_PRO", 30),
+    "staff": envint("CONSULT_QUOTA_STAFF", 1000),
+}
+# Messages per hour one user or sender address may send (site and email), against floods.
+CONSULT_MESSAGES_PER_HOUR = envint("CONSULT_MESSAGES_PER_HOUR", 20)
+# The consultants' queue shows how long each consultation has waited against this target.
+CONSULT_TARGET_HOURS = envint("CONSULT_TARGET_HOURS", 24)
+CONSULT_GROUP = os.getenv("CONSULT_GROUP", "consultants")
+# The function that drafts the automated first answer: question text -> Answer.
+CONSULT_DRAFT_FUNCTION = os.getenv("CONSULT_DRAFT_FUNCTION", "casepilot.engine.answer")
+# IMAP mailbox read by `manage.py fetch_consult_mail` (or pass --maildir PATH).
+CONSULT_IMAP_HOST = os.getenv("CONSULT_IMAP_HOST", "")
+CONSULT_IMAP_PORT = envint("CONSULT_IMAP_PORT", 993)
+CONSULT_IMAP_USER = os.getenv("CONSULT_IMAP_USER", "")
+CONSULT_IMAP_PASSWORD = os.getenv("CONSULT_IMAP_PASSWORD", "")
+CONSULT_IMAP_FOLDER = os.getenv("CONSULT_IMAP_FOLDER", "INBOX")
+CONSULT_IMAP_SSL = envbool("CONSULT_IMAP_SSL", "True")
+
 # CasePilot, the coding assistant: questions a day per plan (accounts.quota.plan_for), and a
 # per-minute rate limit per user or client address (held in the shared cache).
 CASEPILOT_QUOTAS = {

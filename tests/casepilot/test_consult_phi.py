@@ -78,3 +78,8 @@ def test_it_leaves_a_note_without_phi_alone():
     result = redact(text)
     assert result.text == text
     assert result.total == 0
+
+
+def test_it_summarises_what_it_removed():
+    result = redact("Patient: John Smith, DOB 03/14/1956, MRN 00123456. Smith is here.")
+    assert result.summary() == "2 names, 1 date of birth and 1 medical record number"

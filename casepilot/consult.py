@@ -1,0 +1,515 @@
+"""CaseConsultant: coding questions by email or from the site, an automated first answer, then a consultant's.
+
+Plain functions the views, the webhook, the mail fetcher and the worker share. Every text a user
+sends is redacted (casepilot/phi.py) before it is stored or handed to CasePilot; raw inbound mail
+is kept only until it has been processed. Mail goes out through the task queue
+(casepilot/tasks.py), never from a request.
+"""
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from accounts.quota import plan_for
+
+from . import mail, phi
+from .models import (
+    Consultation,
+    ConsultAttachment,
+    ConsultMessage,
+    InboundEmail,
+    OutboundEmail,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class QuotaExceeded(Exception):
+    pass
+
+
+class RateLimited(Exception):
+    pass
+
+
+# --- Quotas and rate limits -------------------------------------------------------------
+
+
+def monthly_quota(user) -> int:
+    return settings.CONSULT_QUOTAS.get(plan_for(user), 0)
+
+
+def remaining_this_month(user) -> int:
+    return max(0, monthly_quota(user) - Consultation.objects.opened_this_month(user).count())
+
+
+def quota_message(user) -> str:
+    plan = plan_for(user)
+    quota = monthly_quota(user)
+    renews = (timezone.now().replace(day=1) + timedelta(days=32)).replace(day=1)
+    text = (
+        f"Your {plan} plan includes {quota} consultation{'s' if quota != 1 else ''} a month and you have used "
+        f"them all. You can open a new one from {renews:%B} 1, or reply to one of your open consultations."
+    )
+    if plan == "free":
+        text += f" The Pro plan includes {settings.CONSULT_QUOTAS['pro']} consultations a month."
+    return text
+
+
+def check_rate(user) -> None:
+    """Refuse a flood of messages from one user (site and email alike); counted in the database."""
+    since = timezone.now() - timedelta(hours=1)
+    recent = ConsultMessage.objects.filter(
+        author=user, author_kind=ConsultMessage.Author.USER, created__gte=since
+    ).count()
+    if recent >= settings.CONSULT_MESSAGES_PER_HOUR:
+        raise RateLimited("You have sent many messages in the last hour. Please wait a little and try again.")
+
+
+def is_consultant(user) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_staff
+        and (user.is_superuser or user.groups.filter(name=settings.CONSULT_GROUP).exists())
+    )
+
+
+def user_for_address(address: str):
+    """The user whose verified email this is, or None."""
+    found = (
+        EmailAddress.objects.filter(email__iexact=address, verified=True)
+        .select_related("user")
+        .filter(user__is_active=True)
+        .first()
+    )
+    return found.user if found else None
+
+
+# --- Messages ----------------------------------------------------------------------------
+
+
+@dataclass
+class Upload:
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclass
+class Added:
+    message: ConsultMessage
+    redaction: phi.RedactionResult
+    notes: list[str] = field(default_factory=list)
+
+
+def _store_message(
+    *,
+    consultation: Consultation,
+    author_kind: str,
+    author,
+    text: str,
+    via: str,
+    message_id: str = "",
+    uploads: list[Upload] = (),
+    notes: list[str] = (),
+) -> Added:
+    redaction = phi.redact(text)
+    message = ConsultMessage.objects.create(
+        consultation=consultation,
+        author_kind=author_kind,
+        author=author,
+        via=via,
+        body=redaction.text,
+        phi_counts=redaction.counts,
+        notes=list(notes),
+        message_id=message_id or mail.new_message_id(),
+    )
+    for upload in uploads:
+        size = len(upload.content)
+        if upload.content_type.startswith("text/"):
+            # Text attachments are notes too: keep only their redacted version.
+            cleaned = phi.redact(mail.part_text_of(upload.content))
+            for kind, n in cleaned.counts.items():
+                message.phi_counts[kind] = message.phi_counts.get(kind, 0) + n
+            upload = Upload(upload.filename, "text/plain", cleaned.text.encode())
+            size = len(upload.content)
+        attachment = ConsultAttachment(
+            message=message, filename=upload.filename, content_type=upload.content_type, size=size
+        )
+        attachment.file.save(upload.filename, ContentFile(upload.content), save=False)
+        attachment.save()
+    if uploads:
+        message.save(update_fields=["phi_counts"])
+    return Added(message=message, redaction=redaction, notes=list(notes))
+
+
+def open_consultation(
+    *,
+    user,
+    subject: str,
+    question: str,
+    codes: str = "",
+    uploads: list[Upload] = (),
+    via: str = ConsultMessage.Via.WEB,
+    message_id: str = "",
+    notes: list[str] = (),
+) -> tuple[Consultation, Added]:
+    """Open a consultation (quota and rate limit checked), store the redacted question, queue the draft."""
+    check_rate(user)
+    if remaining_this_month(user) <= 0:
+        raise QuotaExceeded(quota_message(user))
+    with transaction.atomic():
+        consultation = Consultation.objects.create(
+            user=user, subject=phi.redact(subject).text[:200] or "Coding question", codes=codes[:300]
+        )
+        added = _store_message(
+            consultation=consultation,
+            author_kind=ConsultMessage.Author.USER,
+            author=user,
+            text=question,
+            via=via,
+            message_id=message_id,
+            uploads=uploads,
+            notes=notes,
+        )
+        from .tasks import draft_answer_task
+
+        transaction.on_commit(lambda: draft_answer_task.enqueue(consultation_id=consultation.pk))
+    return consultation, added
+
+
+def add_user_message(
+    *,
+    consultation: Consultation,
+    text: str,
+    uploads: list[Upload] = (),
+    via: str = ConsultMessage.Via.WEB,
+    message_id: str = "",
+    notes: list[str] = (),
+) -> Added:
+    """A reply from the user, on the site or by email: lands in the thread and reopens it."""
+    check_rate(consultation.user)
+    with transaction.atomic():
+        added = _store_message(
+            consultation=consultation,
+            author_kind=ConsultMessage.Author.USER,
+            author=consultation.user,
+            text=text,
+            via=via,
+            message_id=message_id,
+            uploads=uploads,
+            notes=notes,
+        )
+        consultation.reopen()
+    return added
+
+
+def add_consultant_reply(*, consultation: Consultation, consultant, text: str) -> ConsultMessage:
+    with transaction.atomic():
+        if consultation.claimed_by_id is None:
+            consultation.claim(consultant)
+        added = _store_message(
+            consultation=consultation,
+            author_kind=ConsultMessage.Author.CONSULTANT,
+            author=consultant,
+            text=text,
+            via=ConsultMessage.Via.WEB,
+        )
+        consultation.set_status(Consultation.Status.ANSWERED)
+        email_message(consultation=consultation, message=added.message)
+    return added.message
+
+
+# --- The automated first answer ---------------------------------------------------------------
+
+
+@dataclass
+class Draft:
+    text: str
+    citations: list[dict]
+    codes: list[dict]
+
+
+def _as_citation(item) -> dict:
+    if isinstance(item, dict):
+        return {"title": str(item.get("title") or item.get("url") or ""), "url": str(item.get("url") or "")}
+    title = getattr(item, "title", None) or getattr(item, "label", None) or str(item)
+    return {"title": str(title), "url": str(getattr(item, "url", "") or "")}
+
+
+def _as_code(item) -> dict:
+    """A code the answer names, as {"system", "code", "url"} for links at the consultant's hand."""
+    if isinstance(item, str):
+        system, _, code = item.rpartition(" ")
+        return {"system": system, "code": code, "url": ""}
+    get = item.get if isinstance(item, dict) else lambda name, default="": getattr(item, name, default)
+    return {"system": str(get("system", "")), "code": str(get("code", "")), "url": str(get("url", "") or "")}
+
+
+def casepilot_draft(question: str) -> Draft:
+    """Ask CasePilot (settings.CONSULT_DRAFT_FUNCTION) for an answer to an already redacted question."""
+    function = settings.CONSULT_DRAFT_FUNCTION
+    if isinstance(function, str):
+        function = import_string(function)
+    answer = function(question)
+    text = getattr(answer, "text", None) or (answer.get("text") if isinstance(answer, dict) else str(answer))
+    citations = getattr(answer, "citations", None) or (answer.get("citations", []) if isinstance(answer, dict) else [])
+    codes = getattr(answer, "codes", None) or (answer.get("codes", []) if isinstance(answer, dict) else [])
+    return Draft(text=str(text), citations=[_as_citation(c) for c in citations], codes=[_as_code(c) for c in codes])
+
+
+def draft_answer(consultation: Consultation) -> ConsultMessage | None:
+    """Draft the automated answer from the thread's redacted text, store it and email it. Idempotent."""
+    if consultation.messages.filter(author_kind=ConsultMessage.Author.AUTOMATED).exists():
+        return None
+    first = consultation.messages.filter(author_kind=ConsultMessage.Author.USER).first()
+    if first is None:
+        return None
+    question = f"{consultation.subject}\n\nCodes involved: {consultation.codes or 'none given'}\n\n{first.body}"
+    draft = casepilot_draft(question)
+    with transaction.atomic():
+        message = ConsultMessage.objects.create(
+            consultation=consultation,
+            author_kind=ConsultMessage.Author.AUTOMATED,
+            body=draft.text,
+            citations=draft.citations,
+            answer_codes=draft.codes,
+            message_id=mail.new_message_id(),
+        )
+        if consultation.status == Consultation.Status.RECEIVED:
+            consultation.set_status(Consultation.Status.AUTO_ANSWERED)
+        email_message(consultation=consultation, message=message, first=first)
+    return message
+
+
+# --- Outbound mail ---------------------------------------------------------------------------
+
+
+def _subject(consultation: Consultation) -> str:
+    return f"Re: [Consultation #{consultation.pk}] {consultation.subject}"
+
+
+def email_message(*, consultation: Consultation, message: ConsultMessage, first: ConsultMessage | None = None) -> None:
+    """Email a message of the thread to the user, threaded under everything before it."""
+    earlier = list(
+        consultation.messages.filter(created__lte=message.created).exclude(pk=message.pk).exclude(message_id="")
+    )
+    references = [m.message_id for m in earlier]
+    user_messages = [m for m in earlier if m.author_kind == ConsultMessage.Author.USER]
+    in_reply_to = user_messages[-1].message_id if user_messages else (references[-1] if references else "")
+    context = {
+        "consultation": consultation,
+        "message": message,
+        "url": settings.SITE_ROOT + consultation.get_absolute_url(),
+        "account_url": settings.SITE_ROOT + reverse("casepilot:consultant"),
+        "SITE_NAME": settings.SITE_NAME,
+        "SITE_ROOT": settings.SITE_ROOT,
+    }
+    queue_email(
+        consultation=consultation,
+        to=consultation.user.email,
+        subject=_subject(consultation),
+        body=render_to_string("casepilot/email/consult_message.txt", context),
+        html=render_to_string("casepilot/email/consult_message.html", context),
+        message_id=message.message_id,
+        in_reply_to=in_reply_to,
+        references=references,
+        auto_submitted=message.author_kind == ConsultMessage.Author.AUTOMATED,
+    )
+
+
+def queue_email(
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    html: str = "",
+    consultation: Consultation | None = None,
+    message_id: str = "",
+    in_reply_to: str = "",
+    references: list[str] = (),
+    auto_submitted: bool = False,
+) -> OutboundEmail:
+    """Record an outbound message and hand it to the worker once the transaction commits."""
+    outbound = OutboundEmail.objects.create(
+        consultation=consultation,
+        to=to,
+        subject=subject[:250],
+        body=body,
+        html=html,
+        message_id=message_id or mail.new_message_id(),
+        in_reply_to=in_reply_to,
+        references=" ".join(references),
+        reply_to=mail.reply_address(consultation.token) if consultation else settings.CONSULT_ADDRESS,
+        auto_submitted=auto_submitted,
+    )
+    from .tasks import deliver_email_task
+
+    transaction.on_commit(lambda: deliver_email_task.enqueue(outbound_id=outbound.pk))
+    return outbound
+
+
+def send_notice(*, to: str, subject: str, text: str, parsed: mail.ParsedEmail | None = None) -> OutboundEmail:
+    """An automatic reply outside any consultation (unknown sender, quota, too large), marked as such."""
+    context = {"text": text, "SITE_NAME": settings.SITE_NAME, "SITE_ROOT": settings.SITE_ROOT}
+    references = ([*parsed.references, parsed.message_id]) if parsed else []
+    return queue_email(
+        to=to,
+        subject=subject if subject.lower().startswith("re:") else f"Re: {subject}",
+        body=render_to_string("casepilot/email/notice.txt", context),
+        html=render_to_string("casepilot/email/notice.html", context),
+        in_reply_to=parsed.message_id if parsed else "",
+        references=references,
+        auto_submitted=True,
+    )
+
+
+# --- Inbound mail ----------------------------------------------------------------------------
+
+
+def store_inbound(raw: bytes, *, source: str) -> tuple[InboundEmail, bool]:
+    """Store a raw message durably (before it is acknowledged) and queue its processing.
+
+    Returns (inbound, created); a message whose Message-ID is already stored is not stored again.
+    """
+    message_id = mail.message_id_of(raw)
+    existing = InboundEmail.objects.filter(message_id=message_id).first()
+    if existing:
+        return existing, False
+    from .tasks import process_inbound_task
+
+    try:
+        with transaction.atomic():
+            inbound = InboundEmail.objects.create(
+                message_id=message_id,
+                raw=raw,
+                sha256=hashlib.sha256(raw).hexdigest(),
+                size=len(raw),
+                source=source,
+            )
+            transaction.on_commit(lambda: process_inbound_task.enqueue(inbound_id=inbound.pk))
+    except IntegrityError:  # the same message arrived twice at once
+        return InboundEmail.objects.get(message_id=message_id), False
+    return inbound, True
+
+
+def _find_consultation(parsed: mail.ParsedEmail, user) -> Consultation | None:
+    """The consultation a reply belongs to: by threading headers, else by the +token reply address."""
+    ids = parsed.thread_ids
+    if ids:
+        found = (
+            ConsultMessage.objects.filter(message_id__in=ids, consultation__user=user)
+            .select_related("consultation")
+            .first()
+        )
+        if found:
+            return found.consultation
+        outbound = OutboundEmail.objects.filter(message_id__in=ids, consultation__user=user).first()
+        if outbound:
+            return outbound.consultation
+    tokens = parsed.reply_tokens()
+    if tokens:
+        return Consultation.objects.filter(token__in=tokens, user=user).first()
+    return None
+
+
+def process_inbound(inbound: InboundEmail) -> str:
+    """Turn a stored inbound message into a consultation or a reply. Safe to run again."""
+    with transaction.atomic():
+        inbound = InboundEmail.objects.select_for_update().get(pk=inbound.pk)
+        if inbound.status != InboundEmail.Status.PENDING:
+            return inbound.outcome
+        outcome, consultation = _process(bytes(inbound.raw))
+        inbound.status = InboundEmail.Status.IGNORED if outcome.startswith("ignored") else InboundEmail.Status.PROCESSED
+        inbound.outcome = outcome[:200]
+        inbound.consultation = consultation
+        inbound.processed_at = timezone.now()
+        inbound.raw = b""  # PHI: the redacted message is all we keep
+        inbound.save()
+    return outcome
+
+
+def _recently_noticed(address: str) -> bool:
+    """At most one automatic notice per address a day, so a misbehaving robot cannot loop with us."""
+    return OutboundEmail.objects.filter(
+        to__iexact=address, consultation=None, created__gte=timezone.now() - timedelta(days=1)
+    ).exists()
+
+
+def _process(raw: bytes) -> tuple[str, Consultation | None]:
+    parsed = mail.parse(raw)
+    if parsed.automatic:
+        return f"ignored: automatic mail ({parsed.automatic})", None
+    if not parsed.sender or "@" not in parsed.sender:
+        return "ignored: no sender", None
+    local, _, domain = settings.CONSULT_ADDRESS.lower().partition("@")
+    sender_local, _, sender_domain = parsed.sender.partition("@")
+    if sender_domain == domain and (sender_local == local or sender_local.startswith(local + "+")):
+        return "ignored: our own mail", None
+
+    user = user_for_address(parsed.sender)
+    if user is None:
+        if not _recently_noticed(parsed.sender):
+            send_notice(
+                to=parsed.sender,
+                subject=parsed.subject or "Your coding question",
+                text=render_to_string(
+                    "casepilot/email/unknown_sender.txt",
+                    {"signup_url": settings.SITE_ROOT + reverse("account_signup"), "SITE_NAME": settings.SITE_NAME},
+                ),
+                parsed=parsed,
+            )
+        return "ignored: unknown sender, told how to register", None
+
+    if parsed.too_large:
+        if not _recently_noticed(parsed.sender):
+            send_notice(to=parsed.sender, subject=parsed.subject, text=" ".join(parsed.notes), parsed=parsed)
+        return "ignored: too large", None
+
+    uploads = [Upload(a.filename, a.content_type, a.content) for a in parsed.attachments]
+    text = parsed.text or "(no text)"
+    consultation = _find_consultation(parsed, user)
+    try:
+        if consultation:
+            add_user_message(
+                consultation=consultation,
+                text=text,
+                uploads=uploads,
+                via=ConsultMessage.Via.EMAIL,
+                message_id=parsed.message_id,
+                notes=parsed.notes,
+            )
+            return "reply added", consultation
+        consultation, _added = open_consultation(
+            user=user,
+            subject=parsed.subject or "Coding question",
+            question=text,
+            uploads=uploads,
+            via=ConsultMessage.Via.EMAIL,
+            message_id=parsed.message_id,
+            notes=parsed.notes,
+        )
+        return "consultation opened", consultation
+    except (QuotaExceeded, RateLimited) as refusal:
+        if not _recently_noticed(parsed.sender):
+            send_notice(
+                to=parsed.sender, subject=parsed.subject or "Your coding question", text=str(refusal), parsed=parsed
+            )
+        return f"ignored: {type(refusal).__name__}", None
+
+
+def my_consultations(user, limit: int = 10) -> list[Consultation]:
+    """The user's latest consultations for the account page (templates/casepilot/_my_consultations.html)."""
+    if not user.is_authenticated:
+        return []
+    return list(Consultation.objects.for_user(user)[:limit])

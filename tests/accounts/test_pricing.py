@@ -1,0 +1,55 @@
+"""/pricing/: what each plan gets, from the settings, and the visitor's own plan."""
+
+import datetime
+
+import pytest
+
+from accounts.models import Plan
+
+pytestmark = [pytest.mark.django_db, pytest.mark.metered]
+
+
+@pytest.mark.sqlite_smoke
+def test_the_pricing_page_lists_the_plans_and_when_views_renew(client, settings):
+    settings.QUOTA_FREE_EXTRA_VIEWS = 7
+    html = client.get("/pricing/").content.decode()
+    assert "<h2>Guest</h2>" in html
+    assert "<h2>Free account</h2>" in html
+    assert "<h2>Pro</h2>" in html
+    assert "1 code page view a month" in html
+    assert "7 more views: 8 a month" in html
+    assert "Unlimited code page views." in html
+    today = datetime.date.today()
+    renews = (today.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    assert f"the next time on {renews:%B} {renews.day}, {renews.year}" in html
+    assert 'href="/accounts/signup/"' in html
+
+
+def test_the_pricing_page_marks_the_visitors_plan(client, alice):
+    client.force_login(alice)
+    html = client.get("/pricing/").content.decode()
+    assert html.count("Your plan.") == 1
+    assert html.index("Your plan.") > html.index("<h2>Free account</h2>")
+    today = datetime.date.today()
+    Plan.objects.create(user=alice, starts=today, ends=today)
+    html = client.get("/pricing/").content.decode()
+    assert html.index("Your plan.") > html.index("<h2>Pro</h2>")
+
+
+def test_staff_grant_pro_in_the_admin(client, staff, alice):
+    staff.is_superuser = True
+    staff.save()
+    client.force_login(staff)
+    response = client.post(
+        "/admin/accounts/plan/add/",
+        {"user": alice.pk, "name": "pro", "starts": "2025-01-01", "ends": "2025-12-31", "note": "invoice 12"},
+    )
+    assert response.status_code == 302
+    plan = Plan.objects.get()
+    assert plan.granted_by == staff
+    assert not plan.is_current  # it ended by itself
+    response = client.post(
+        "/admin/accounts/plan/add/", {"user": alice.pk, "name": "pro", "starts": "2025-02-01", "ends": "2025-01-01"}
+    )
+    assert response.status_code == 200
+    assert "The plan must end on or after its first day." in response.content.decode()

@@ -1,0 +1,216 @@
+"""accounts/quota.py: plans, client addresses, periods and the atomic counting."""
+
+import datetime
+import threading
+
+import pytest
+from django.db import connection, connections
+from django.test import Client, RequestFactory
+
+from accounts import quota
+from accounts.models import CodeView, Plan, QuotaCounter
+from codes.models import Code
+
+from .conftest import make_user
+from .test_metering import make_codes, page, pro_user
+
+pytestmark = [pytest.mark.django_db, pytest.mark.metered]
+
+
+@pytest.fixture
+def many() -> list[Code]:
+    return make_codes()
+
+
+def _request(remote="192.0.2.1", forwarded=None):
+    meta = {"REMOTE_ADDR": remote}
+    if forwarded is not None:
+        meta["HTTP_X_FORWARDED_FOR"] = forwarded
+    return RequestFactory().get("/", **meta)
+
+
+# --- plans --------------------------------------------------------------------------------------
+
+
+@pytest.mark.sqlite_smoke
+def test_plan_for_each_kind_of_user(staff):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert quota.plan_for(AnonymousUser()) == "guest"
+    assert quota.plan_for(None) == "guest"
+    assert quota.plan_for(make_user("f@example.com")) == "free"
+    assert quota.plan_for(pro_user()) == "pro"
+    assert quota.plan_for(staff) == "staff"
+
+
+def test_a_plan_counts_from_its_first_to_its_last_day():
+    user = make_user("f@example.com")
+    today = datetime.date.today()
+    plan = Plan.objects.create(
+        user=user, starts=today + datetime.timedelta(days=1), ends=today + datetime.timedelta(days=9)
+    )
+    assert quota.plan_for(make_user_fresh(user)) == "free"
+    plan.starts, plan.ends = today - datetime.timedelta(days=9), today
+    plan.save()
+    assert quota.plan_for(make_user_fresh(user)) == "pro"
+    plan.ends = today - datetime.timedelta(days=1)
+    plan.save()
+    assert quota.plan_for(make_user_fresh(user)) == "free"
+
+
+def make_user_fresh(user):
+    """The same user without the plan facts remembered on the object."""
+    return type(user).objects.get(pk=user.pk)
+
+
+def test_allowances_come_from_settings(settings):
+    settings.QUOTA_GUEST_VIEWS, settings.QUOTA_FREE_EXTRA_VIEWS = 2, 10
+    assert quota.allowance_for(make_user("v@example.com")) == 12
+    assert quota.allowance_for(make_user("u@example.com", verified=False)) == 2
+    assert quota.allowance_for(pro_user()) is None
+
+
+def test_views_renew_on_the_first_of_next_month():
+    assert quota.renews_on(datetime.datetime(2025, 1, 31, 23, 0)) == datetime.date(2025, 2, 1)
+    assert quota.renews_on(datetime.datetime(2025, 12, 15)) == datetime.date(2026, 1, 1)
+    assert quota.month_of(datetime.datetime(2025, 12, 15)) == "2025-12"
+
+
+def test_a_new_month_gives_new_views(client, many, monkeypatch):
+    page(client, many[0])
+    assert "0 code page views remaining" in page(client, many[0])
+    later = quota.timezone.now() + datetime.timedelta(days=32)
+    monkeypatch.setattr(quota.timezone, "now", lambda: later)
+    # a new month and a new day: both the session and the address allowance start over
+    html = page(client, many[1])
+    assert 'id="gate-heading"' not in html
+    assert "0 code page views remaining" in html
+
+
+# --- client addresses ---------------------------------------------------------------------------
+
+
+@pytest.mark.sqlite_smoke
+def test_the_forwarded_header_counts_only_from_trusted_proxies(settings):
+    assert quota.client_address(_request("192.0.2.1", "198.51.100.7")) == "192.0.2.1"
+    settings.TRUSTED_PROXIES = ["192.0.2.0/24"]
+    assert quota.client_address(_request("192.0.2.1", "198.51.100.7")) == "198.51.100.7"
+    # the rightmost untrusted hop: whatever the client wrote to the left is not believed
+    assert quota.client_address(_request("192.0.2.1", "10.9.9.9, 198.51.100.7, 192.0.2.5")) == "198.51.100.7"
+    assert quota.client_address(_request("192.0.2.1", "garbage")) == "192.0.2.1"
+    assert quota.client_address(_request("203.0.113.1", "198.51.100.7")) == "203.0.113.1"
+
+
+def test_an_ipv6_client_is_its_64_prefix():
+    a = quota.client_address(_request("2001:db8:1:2::1"))
+    b = quota.client_address(_request("2001:db8:1:2:ffff::9"))
+    assert a == b == "2001:db8:1:2::/64"
+    assert quota.client_address(_request("::ffff:192.0.2.3")) == "192.0.2.3"
+
+
+def test_addresses_and_sessions_are_stored_only_as_keyed_hashes(client, many):
+    page(client, many[0])
+    subjects = list(QuotaCounter.objects.values_list("subject", flat=True))
+    assert len(subjects) == 2
+    assert all("127.0.0.1" not in s and client.session.session_key not in s for s in subjects)
+    assert quota.address_subject("127.0.0.1") in subjects
+
+
+# --- counting -----------------------------------------------------------------------------------
+
+
+def test_a_view_that_does_not_fit_every_counter_writes_nothing(many):
+    counters = [("s:x", "2025-01", 5), ("a:y", "2025-01-01", 1)]
+    assert quota.record_view(subject="s:x", period="2025-01", code_id=many[0].pk, counters=counters)[0]
+    allowed, used = quota.record_view(subject="s:x", period="2025-01", code_id=many[1].pk, counters=counters)
+    assert not allowed
+    assert used["a:y"] == 1
+    assert dict(QuotaCounter.objects.values_list("subject", "used")) == {"s:x": 1, "a:y": 1}
+    assert CodeView.objects.count() == 1
+
+
+def test_recently_viewed_lists_codes_newest_first_once_each(client, alice, many):
+    client.force_login(alice)
+    for code in [many[0], many[1], many[0]]:
+        page(client, code)
+    CodeView.objects.create(subject=f"u:{alice.pk}", period="2000-01", code=many[1], user=alice)
+    assert [c.code for c in quota.recently_viewed(alice, limit=5)] == ["A00.1", "A00.0"]
+
+
+# --- concurrency (PostgreSQL, real threads) -----------------------------------------------------
+
+
+def _in_parallel(fetch, count: int) -> list:
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait()
+            results[i] = fetch(i)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+needs_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite serialises writers; the race is a PostgreSQL matter"
+)
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_fifty_parallel_requests_for_different_codes_cannot_overspend(many):
+    visitor = Client()
+    visitor.get("/lookup/?q=A0")  # no session yet: give the visitor one, as a browser would have
+    visitor.session.save()
+    cookie = visitor.cookies
+
+    def fetch(i: int) -> bool:
+        c = Client()
+        c.cookies = cookie
+        return 'id="gate-heading"' not in c.get(many[i].get_absolute_url()).content.decode()
+
+    opened = _in_parallel(fetch, 50)
+    assert sum(opened) == 1
+    assert CodeView.objects.count() == 1
+    assert sorted(QuotaCounter.objects.values_list("used", flat=True)) == [1, 1]
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_fifty_parallel_requests_by_a_free_account_open_six_codes(many):
+    user = make_user("f@example.com")
+    visitor = Client()
+    visitor.force_login(user)
+
+    def fetch(i: int) -> bool:
+        c = Client()
+        c.cookies = visitor.cookies
+        return 'id="gate-heading"' not in c.get(many[i].get_absolute_url()).content.decode()
+
+    assert sum(_in_parallel(fetch, 50)) == 6
+    assert QuotaCounter.objects.get().used == 6
+    assert CodeView.objects.filter(user=user).count() == 6
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_parallel_requests_for_one_code_count_once(many):
+    user = make_user("f@example.com")
+    visitor = Client()
+    visitor.force_login(user)
+
+    def fetch(i: int) -> bool:
+        c = Client()
+        c.cookies = visitor.cookies
+        return 'id="gate-heading"' not in c.get(many[0].get_absolute_url()).content.decode()
+
+    assert all(_in_parallel(fetch, 20))
+    assert QuotaCounter.objects.get().used == 1

@@ -1,0 +1,264 @@
+"""Inbound mail: the signed webhook, processing into consultations, replies, threading, loops and duplicates."""
+
+import time
+
+import pytest
+from django.urls import reverse
+
+from casepilot import consult, mail
+from casepilot.models import Consultation, ConsultMessage, InboundEmail, OutboundEmail
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("consult_env")]
+
+URL = "/consult/inbound/"
+
+
+def post(client, raw: bytes, *, secret="test-secret", timestamp=None, signature=None):
+    timestamp = str(int(time.time())) if timestamp is None else timestamp
+    signature = signature or mail.sign(timestamp=timestamp, body=raw, secret=secret)
+    return client.post(
+        URL,
+        data=raw,
+        content_type="message/rfc822",
+        HTTP_X_CONSULT_TIMESTAMP=timestamp,
+        HTTP_X_CONSULT_SIGNATURE=signature,
+    )
+
+
+def deliver(client, django_capture_on_commit_callbacks, raw: bytes, timestamp=None):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, raw, timestamp=timestamp)
+    assert response.status_code in (200, 202), response.content
+    return response
+
+
+def test_the_url_is_named():
+    assert reverse("casepilot:consult_inbound") == URL
+
+
+def test_it_refuses_unsigned_requests(client, sample):
+    response = client.post(URL, data=sample("plain.eml"), content_type="message/rfc822")
+    assert response.status_code == 401
+    assert InboundEmail.objects.count() == 0
+
+
+def test_it_refuses_a_wrong_signature(client, sample):
+    assert post(client, sample("plain.eml"), secret="not-the-secret").status_code == 403
+    assert InboundEmail.objects.count() == 0
+
+
+def test_it_refuses_an_old_timestamp(client, sample):
+    assert post(client, sample("plain.eml"), timestamp=str(int(time.time()) - 3600)).status_code == 403
+
+
+def test_it_refuses_a_replayed_request(client, sample, coder):
+    raw = sample("plain.eml")
+    timestamp = str(int(time.time()))
+    assert post(client, raw, timestamp=timestamp).status_code == 202
+    assert post(client, raw, timestamp=timestamp).status_code == 403
+
+
+def test_it_is_off_without_a_secret(client, sample, settings):
+    settings.CONSULT_WEBHOOK_SECRET = ""
+    assert post(client, sample("plain.eml")).status_code == 403
+
+
+def test_it_refuses_a_body_far_over_the_size_limit(client, sample, settings):
+    settings.CONSULT_MAX_MESSAGE_BYTES = 100
+    assert post(client, sample("attachments.eml")).status_code == 413
+
+
+def test_it_refuses_get(client):
+    assert client.get(URL).status_code == 405
+
+
+def test_mail_from_a_verified_user_opens_a_consultation_and_gets_the_automated_answer(
+    client, sample, coder, mailoutbox, django_capture_on_commit_callbacks
+):
+    response = deliver(client, django_capture_on_commit_callbacks, sample("plain.eml"))
+    assert response.status_code == 202
+
+    consultation = Consultation.objects.get()
+    assert consultation.user == coder
+    assert consultation.subject == "Modifier 25 with a minor procedure"
+    assert consultation.status == Consultation.Status.AUTO_ANSWERED
+    question, automated = consultation.messages.all()
+    # PHI is gone before storage, and counted.
+    assert "John Smith" not in question.body
+    assert "03/14/1956" not in question.body
+    assert question.phi_counts == {"name": 2, "dob": 1, "mrn": 1}  # the patient, and "Thanks, Casey"
+    assert question.message_id == "<plain-1@mail.example.com>"
+    assert automated.author_kind == ConsultMessage.Author.AUTOMATED
+    # The raw message is not kept once processed.
+    inbound = InboundEmail.objects.get()
+    assert inbound.status == InboundEmail.Status.PROCESSED
+    assert bytes(inbound.raw) == b""
+
+    (answer,) = mailoutbox
+    assert answer.to == ["coder@example.com"]
+    assert answer.subject == f"Re: [Consultation #{consultation.pk}] Modifier 25 with a minor procedure"
+    assert answer.extra_headers["In-Reply-To"] == "<plain-1@mail.example.com>"
+    assert answer.extra_headers["Auto-Submitted"] == "auto-replied"
+    assert answer.reply_to == [f"consult+{consultation.token}@localhost"]
+    assert "AUTOMATED FIRST ANSWER" in answer.body
+    assert "NCCI Policy Manual, chapter 1" in answer.body
+    assert answer.alternatives[0][1] == "text/html"
+    assert OutboundEmail.objects.get().status == OutboundEmail.Status.SENT
+
+
+def test_the_same_message_is_processed_once(client, sample, coder, mailoutbox, django_capture_on_commit_callbacks):
+    deliver(client, django_capture_on_commit_callbacks, sample("plain.eml"))
+    # Delivered again by the provider: a new request (new timestamp), the same message.
+    response = deliver(client, django_capture_on_commit_callbacks, sample("plain.eml"), str(int(time.time()) - 1))
+    assert response.status_code == 200
+    assert response.json()["duplicate"] is True
+    assert Consultation.objects.count() == 1
+    assert len(mailoutbox) == 1
+
+
+def test_processing_twice_changes_nothing(sample, coder, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        inbound, _ = consult.store_inbound(sample("plain.eml"), source="test")
+    assert consult.process_inbound(inbound) == "consultation opened"
+    assert Consultation.objects.count() == 1
+
+
+def test_unknown_senders_get_a_polite_reply_once_and_no_consultation(
+    client, sample, mailoutbox, django_capture_on_commit_callbacks
+):
+    deliver(client, django_capture_on_commit_callbacks, sample("unknown_sender.eml"))
+    deliver(
+        client,
+        django_capture_on_commit_callbacks,
+        sample("unknown_sender.eml", **{"stranger-1": "stranger-2"}),
+    )
+    assert Consultation.objects.count() == 0
+    (reply,) = mailoutbox  # one notice a day, however many messages
+    assert reply.to == ["stranger@example.org"]
+    assert "/accounts/signup/" in reply.body
+    assert reply.extra_headers["Auto-Submitted"] == "auto-replied"
+    assert reply.extra_headers["In-Reply-To"] == "<stranger-1@example.org>"
+
+
+@pytest.mark.parametrize("name", ["auto_reply.eml", "x_autoreply.eml", "precedence_bulk.eml", "bounce_dsn.eml"])
+def test_automatic_mail_is_never_answered(client, sample, coder, mailoutbox, django_capture_on_commit_callbacks, name):
+    deliver(client, django_capture_on_commit_callbacks, sample(name))
+    assert mailoutbox == []
+    assert Consultation.objects.count() == 0
+    assert InboundEmail.objects.get().status == InboundEmail.Status.IGNORED
+
+
+def test_a_reply_by_email_lands_in_the_same_consultation_by_its_headers(
+    client, sample, coder, mailoutbox, django_capture_on_commit_callbacks
+):
+    deliver(client, django_capture_on_commit_callbacks, sample("plain.eml"))
+    consultation = Consultation.objects.get()
+    consultation.set_status(Consultation.Status.ANSWERED)
+    answer_id = mailoutbox[0].extra_headers["Message-ID"]
+    raw = sample("reply_quoted.eml", IN_REPLY_TO=answer_id, REFERENCES=f"<plain-1@mail.example.com> {answer_id}")
+    raw = raw.replace(b"consult+TOKEN@localhost", b"consult@localhost")  # threading by headers alone
+    deliver(client, django_capture_on_commit_callbacks, raw)
+
+    assert Consultation.objects.count() == 1
+    consultation.refresh_from_db()
+    last = consultation.messages.last()
+    assert last.body == "Thanks. The E/M was for a new complaint, does that change anything?"
+    assert last.via == ConsultMessage.Via.EMAIL
+    assert consultation.status == Consultation.Status.RECEIVED  # reopened
+
+
+def test_a_reply_without_headers_lands_by_the_reply_address_token(
+    client, sample, coder, django_capture_on_commit_callbacks
+):
+    deliver(client, django_capture_on_commit_callbacks, sample("plain.eml"))
+    consultation = Consultation.objects.get()
+    deliver(client, django_capture_on_commit_callbacks, sample("reply_outlook.eml", TOKEN=consultation.token))
+    assert Consultation.objects.count() == 1
+    assert consultation.messages.last().body == "One more detail: the lesion was 1.2 cm."
+
+
+def test_a_token_of_someone_elses_consultation_opens_a_new_one(
+    client, sample, coder, django_user_model, django_capture_on_commit_callbacks
+):
+    other = django_user_model.objects.create_user(username="other", email="other@example.com")
+    theirs = Consultation.objects.create(user=other, subject="Theirs")
+    deliver(client, django_capture_on_commit_callbacks, sample("reply_outlook.eml", TOKEN=theirs.token))
+    assert theirs.messages.count() == 0
+    assert Consultation.objects.filter(user=coder).count() == 1
+
+
+def test_attachments_are_stored_and_refusals_noted(
+    client, sample, coder, mailoutbox, django_capture_on_commit_callbacks
+):
+    deliver(client, django_capture_on_commit_callbacks, sample("attachments.eml"))
+    message = ConsultMessage.objects.get(author_kind="user")
+    names = sorted(a.filename for a in message.attachments.all())
+    assert names == ["lesion.png", "note.txt", "op-note.pdf"]
+    text_file = message.attachments.get(filename="note.txt")
+    stored = text_file.file.read().decode()
+    assert "Robert Brown" not in stored
+    assert "123-45-6789" not in stored
+    assert message.phi_counts == {"name": 1, "ssn": 1}
+    assert any("claim.docx" in note for note in message.notes)
+
+
+def test_an_oversized_message_gets_a_note_back(
+    client, sample, coder, mailoutbox, settings, django_capture_on_commit_callbacks
+):
+    raw = sample("attachments.eml")
+    settings.CONSULT_MAX_MESSAGE_BYTES = len(raw) - 1
+    deliver(client, django_capture_on_commit_callbacks, raw)
+    assert Consultation.objects.count() == 0
+    (note,) = mailoutbox
+    assert "larger than" in note.body
+
+
+def test_email_quota_is_enforced_with_a_clear_reply(
+    client, sample, coder, mailoutbox, settings, django_capture_on_commit_callbacks
+):
+    settings.CONSULT_QUOTAS = {**settings.CONSULT_QUOTAS, "free": 1}
+    deliver(client, django_capture_on_commit_callbacks, sample("plain.eml"))
+    deliver(client, django_capture_on_commit_callbacks, sample("latin1.eml"))
+    assert Consultation.objects.count() == 1
+    refusal = mailoutbox[-1]
+    assert "1 consultation a month" in refusal.body
+    assert refusal.extra_headers["In-Reply-To"] == "<latin1-1@mail.example.com>"
+
+
+def test_fetch_consult_mail_reads_a_maildir_once(
+    tmp_path, sample, coder, mailoutbox, django_capture_on_commit_callbacks
+):
+    import mailbox
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    box = mailbox.Maildir(tmp_path / "Maildir", create=True)
+    box.add(sample("plain.eml"))
+    box.add(sample("html_only_base64.eml"))
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("fetch_consult_mail", maildir=str(tmp_path / "Maildir"), stdout=out)
+        call_command("fetch_consult_mail", maildir=str(tmp_path / "Maildir"), stdout=out)
+    assert "2 message(s) stored" in out.getvalue()
+    assert "0 message(s) stored, 0 already known" in out.getvalue()  # marked as seen
+    assert Consultation.objects.count() == 2
+
+
+def test_processing_is_retried_after_a_failure(sample, coder, monkeypatch, django_capture_on_commit_callbacks):
+    calls = []
+    real = consult._process
+
+    def flaky(raw):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("database hiccup")
+        return real(raw)
+
+    monkeypatch.setattr(consult, "_process", flaky)
+    with django_capture_on_commit_callbacks(execute=True):
+        inbound, _ = consult.store_inbound(sample("plain.eml"), source="test")
+    inbound.refresh_from_db()
+    assert len(calls) == 2
+    assert inbound.status == InboundEmail.Status.PROCESSED
+    assert Consultation.objects.count() == 1
