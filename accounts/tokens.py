@@ -43,17 +43,23 @@ def _bearer_secret(request: HttpRequest) -> str | None:
     return secret.strip() if scheme.lower() == "bearer" else ""
 
 
-def token_for_request(request: HttpRequest) -> ApiToken | None:
-    """The valid token the request carries, looked up once per request (the middleware and view both ask)."""
+def _lookup(request: HttpRequest) -> tuple[ApiToken | None, bool]:
+    """(the token the request carries, whether its owner's plan allows tokens), read once per request:
+    the quota middleware and the view both ask."""
     cached = getattr(request, "_api_token", _UNSET)
     if cached is not _UNSET:
         return cached
     secret = _bearer_secret(request)
     token = ApiToken.objects.for_secret(secret) if secret else None
-    if token is not None and not can_use_tokens(token.user):
-        token = None  # a token outlives a lapsed Pro plan, but does not work until the plan is back
-    request._api_token = token
-    return token
+    # A token outlives a lapsed Pro plan, but does not work until the plan is back.
+    request._api_token = (token, token is not None and can_use_tokens(token.user))
+    return request._api_token
+
+
+def token_for_request(request: HttpRequest) -> ApiToken | None:
+    """The valid, usable token the request carries, else None."""
+    token, usable = _lookup(request)
+    return token if usable else None
 
 
 def user_for_bearer(request: HttpRequest):
@@ -80,7 +86,9 @@ def api_auth(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if _bearer_secret(request) is None:
             return view(request, *args, **kwargs)
-        token = token_for_request(request)
+        token, usable = _lookup(request)
+        if token is not None and not usable:
+            return _error("This API token's account has no Pro or staff plan: tokens work only on those plans.", 403)
         if token is None:
             return _error(
                 "Invalid or revoked API token. Send 'Authorization: Bearer <token>' with a token from your account page "

@@ -81,7 +81,8 @@ def test_a_token_stops_working_when_its_owner_loses_the_plan(client, staff, code
     staff.is_staff = False
     staff.save()
     response = client.get("/api/v1/codes/icd-10-cm/E11.9", headers={"authorization": f"Bearer {secret}"})
-    assert response.status_code == 401
+    assert response.status_code == 403
+    assert "no Pro or staff plan" in response.json()["error"]
 
 
 @override_settings(API_TOKEN_RATE="3/m")
