@@ -26,6 +26,10 @@ POST_RATE = "10/d"  # new postings submitted per employer per day
 REPORT_RATE = "10/h"  # reports per visitor (IP address) per hour
 
 
+class _ApplyRedirect(HttpResponseRedirect):
+    allowed_schemes = ["http", "https", "mailto"]
+
+
 def _too_many(request: HttpRequest, what: str) -> HttpResponse:
     return render(request, "jobs/rate_limited.html", {"what": what}, status=429)
 
@@ -190,7 +194,7 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, "This job no longer accepts applications.")
         return redirect(job)
     job.record_apply_click()
-    return HttpResponseRedirect(job.apply_target)
+    return _ApplyRedirect(job.apply_target)
 
 
 @require_http_methods(["GET", "POST"])
