@@ -1,4 +1,5 @@
 from django.urls import path, re_path
+from django.views.generic import RedirectView
 
 from . import edits, pcs_index, tables, views
 
@@ -9,7 +10,12 @@ SYSTEM = r"(?P<system>icd-10-cm|icd-10-pcs|hcpcs|cpt|ms-drg)"
 urlpatterns = [
     path("", views.home, name="home"),
     path("robots.txt", views.robots_txt, name="robots"),
-    path("lookup/", views.lookup, name="lookup"),
+    # Case2Code; /lookup/ (the first code lookup) now opens the search results.
+    path("lookup/", RedirectView.as_view(pattern_name="codes:search", query_string=True), name="lookup"),
+    path("search/", views.search_page, name="search"),
+    path("search/suggest", views.search_suggest, name="search_suggest"),
+    path("search/batch/", views.batch, name="batch"),
+    path("api/v1/search", views.api_search, name="api_search"),
     path("data-sources/", views.data_sources, name="data_sources"),
     path("api/v1/codes/<str:system>/<str:code>", views.api_code, name="api_code"),
     path("icd-10-cm/tables/<str:index>/", tables.index_table, name="index_table"),

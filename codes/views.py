@@ -1,4 +1,6 @@
+import csv
 import importlib
+from collections import Counter
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -7,11 +9,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
+from django_ratelimit.decorators import ratelimit
 
 from accounts.middleware import metered
 from accounts.quota import paywall_json_ld
 from accounts.tokens import api_auth
 
+from . import search as case2code
+from .forms import BatchForm, SearchForm
 from .models import BROWSE_KINDS, Code, Kind, PlainDescription, Release, System, compact_code
 
 # Related-data sections shown on each system's code pages, in page order
@@ -332,3 +337,189 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
+
+# --- Case2Code: search, suggestions, the search API and batch lookup ---------------------
+
+# Per client (IP address), shared by every process through the cache. Suggestions fire
+# on keystrokes (debounced), so they get more room than full searches.
+SEARCH_RATE = "60/m"
+SUGGEST_RATE = "240/m"
+BATCH_RATE = "10/m"
+RETRY_AFTER = 60  # seconds: the rates above are per minute
+
+
+def _rate(name: str):
+    """The rate called `name`, read on each request (tests lower it)."""
+    return lambda group, request: globals()[name]
+
+
+def _too_many(request: HttpRequest, *, as_json: bool) -> HttpResponse:
+    message = "Too many searches from your address in the last minute. Please wait a minute and try again."
+    if as_json:
+        response = JsonResponse({"error": message, "retry_after": RETRY_AFTER}, status=429)
+    else:
+        response = render(request, "codes/search_429.html", {"retry_after": RETRY_AFTER}, status=429)
+    response["Retry-After"] = str(RETRY_AFTER)
+    return response
+
+
+def _yes_no(value: str | None) -> bool | None:
+    """billable=true/false/1/0/yes/no for the API; None when absent; ValueError otherwise."""
+    if value in (None, ""):
+        return None
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(value)
+
+
+def _page_url(request: HttpRequest, **changes) -> str:
+    params = request.GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return f"{reverse('codes:search')}?{params.urlencode()}"
+
+
+@require_GET
+@ratelimit(group="case2code", key="ip", rate=_rate("SEARCH_RATE"), block=False)
+def search_page(request: HttpRequest) -> HttpResponse:
+    if getattr(request, "limited", False):
+        return _too_many(request, as_json=False)
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return render(request, "codes/search.html", {"form": form, "query": ""}, status=400)
+    data = form.cleaned_data
+    query, page = data["q"], data["page"] or 1
+    per_page = 20
+    found = case2code.search(
+        query,
+        system=data["system"] or None,
+        billable=True if data["billable"] else None,
+        include_deleted=data["deleted"],
+        as_of=data["as_of"],
+        limit=per_page,
+        offset=(page - 1) * per_page,
+    )
+    # A code typed exactly opens its page (unless the visitor is paging or filtering).
+    if found.exact and page == 1 and request.GET.get("go") != "list":
+        return redirect(found.exact.get_absolute_url())
+    pages = max(1, -(-found.total // per_page))
+    systems = [
+        {
+            "slug": s.value,
+            "label": s.label,
+            "count": found.counts.get(s.value, 0),
+            "url": _page_url(request, system=s.value, page=None),
+            "current": data["system"] == s.value,
+        }
+        for s in System
+    ]
+    context = {
+        "form": form,
+        "query": query,
+        "found": found,
+        "systems": systems,
+        "all_count": sum(found.counts.values()),
+        "all_url": _page_url(request, system=None, page=None),
+        "page": page,
+        "pages": pages,
+        "previous_url": _page_url(request, page=page - 1) if page > 1 else None,
+        "next_url": _page_url(request, page=page + 1) if page < pages else None,
+        "suggestion_url": _page_url(request, q=found.suggestion, page=None) if found.suggestion else None,
+        "first": (page - 1) * per_page + 1,
+    }
+    return render(request, "codes/search.html", context)
+
+
+@require_GET
+@ratelimit(key="ip", rate=_rate("SUGGEST_RATE"), block=False)
+def search_suggest(request: HttpRequest) -> JsonResponse:
+    """As-you-type suggestions for the header box: the best 8 codes for what is typed so far."""
+    if getattr(request, "limited", False):
+        return _too_many(request, as_json=True)
+    query = request.GET.get("q", "").strip()[:100]
+    if len(query) < 2:
+        return JsonResponse({"query": query, "results": []})
+    found = case2code.search(query, as_you_type=True, counts=False, limit=8)
+    results = [
+        {"system": r.system, "system_label": System(r.system).label, **r.as_dict(), "billable": r.billable}
+        for r in found.results
+    ]
+    return JsonResponse({"query": query, "results": results, "suggestion": found.suggestion})
+
+
+@require_GET
+@api_auth
+@ratelimit(group="case2code", key="ip", rate=_rate("SEARCH_RATE"), block=False)
+def api_search(request: HttpRequest) -> JsonResponse:
+    """GET /api/v1/search?q=...&system=...&billable=...&limit=..."""
+    if getattr(request, "limited", False):
+        return _too_many(request, as_json=True)
+    query = request.GET.get("q", "").strip()
+    errors = []
+    if not query:
+        errors.append("q is required: a code or words to search for.")
+    if len(query) > 200:
+        errors.append("q is at most 200 characters.")
+    system = request.GET.get("system") or None
+    if system and system not in System.values:
+        errors.append(f"system must be one of {', '.join(System.values)}.")
+    try:
+        billable = _yes_no(request.GET.get("billable"))
+    except ValueError:
+        errors.append("billable must be true or false.")
+    try:
+        limit = int(request.GET.get("limit") or 20)
+        if not 1 <= limit <= 100:
+            raise ValueError
+    except ValueError:
+        errors.append("limit must be a whole number from 1 to 100.")
+    if errors:
+        return JsonResponse({"error": " ".join(errors)}, status=400)
+    found = case2code.search(query, system=system, billable=billable, limit=limit, counts=False)
+    return JsonResponse(
+        {"query": query, "results": [r.as_dict(settings.SITE_ROOT) for r in found.results]},
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@ratelimit(key="ip", rate=_rate("BATCH_RATE"), block=False, method="POST")
+def batch(request: HttpRequest) -> HttpResponse:
+    """Paste codes, get each one's status; the same form downloads the table as CSV."""
+    if request.method not in ("GET", "POST"):
+        return HttpResponse(status=405, headers={"Allow": "GET, POST"})
+    if getattr(request, "limited", False):
+        return _too_many(request, as_json=False)
+    if request.method == "GET":
+        return render(request, "codes/batch.html", {"form": BatchForm()})
+    form = BatchForm(request.POST)
+    if not form.is_valid():
+        return render(request, "codes/batch.html", {"form": form}, status=400)
+    rows = case2code.batch_lookup(form.cleaned_data["codes"])
+    if request.POST.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="codes.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["typed", "system", "code", "status", "deleted_on", "title", "url"])
+        for row in rows:
+            code = row.code
+            ended = code.termination_date if code and row.status == "deleted" else None
+            writer.writerow(
+                [
+                    row.typed,
+                    code.system if code else "",
+                    code.code if code else "",
+                    row.status,
+                    ended.isoformat() if ended else "",
+                    row.title,
+                    settings.SITE_ROOT + code.get_absolute_url() if code else "",
+                ]
+            )
+        return response
+    summary = Counter(row.status for row in rows)
+    return render(request, "codes/batch.html", {"form": form, "rows": rows, "summary": summary})

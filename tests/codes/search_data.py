@@ -76,15 +76,27 @@ def build() -> None:
             CodeRow(code="F34.0", title="Cyclothymic disorder", billable=True),
         ],
     )
-    Note.objects.create(code=Code.objects.get(code="F34.0"), type=Note.Type.INCLUSION, text="Affective personality disorder")
+    Note.objects.create(
+        code=Code.objects.get(code="F34.0"), type=Note.Type.INCLUSION, text="Affective personality disorder"
+    )
     _sync(
         "icd-10-pcs",
         "icd-10-pcs",
         [
             CodeRow(code="0DT", title="Resection, Gastrointestinal System", kind="table"),
-            CodeRow(code="0DTJ4ZZ", title="Resection of Appendix, Percutaneous Endoscopic Approach", parent="0DT", billable=True),
+            CodeRow(
+                code="0DTJ4ZZ",
+                title="Resection of Appendix, Percutaneous Endoscopic Approach",
+                parent="0DT",
+                billable=True,
+            ),
             CodeRow(code="DM2", title="Stereotactic Radiosurgery, Breast", kind="table"),
-            CodeRow(code="DM20DZZ", title="Stereotactic Other Photon Radiosurgery of Left Breast", parent="DM2", billable=True),
+            CodeRow(
+                code="DM20DZZ",
+                title="Stereotactic Other Photon Radiosurgery of Left Breast",
+                parent="DM2",
+                billable=True,
+            ),
         ],
     )
     _sync(
@@ -100,10 +112,18 @@ def build() -> None:
                 billable=True,
             ),
             CodeRow(code="J1300", title="Injection, eculizumab, 10 mg", billable=True),
-            CodeRow(code="LT", title="Left side (used to identify procedures performed on the left side of the body)", kind="modifier"),
+            CodeRow(
+                code="LT",
+                title="Left side (used to identify procedures performed on the left side of the body)",
+                kind="modifier",
+            ),
         ],
     )
-    _sync("cpt", "cpt-codes", [CodeRow(code="99213", title="", billable=True), CodeRow(code="44970", title="", billable=True)])
+    _sync(
+        "cpt",
+        "cpt-codes",
+        [CodeRow(code="99213", title="", billable=True), CodeRow(code="44970", title="", billable=True)],
+    )
     PlainDescription.objects.create(
         system="cpt",
         code="44970",

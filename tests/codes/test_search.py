@@ -72,7 +72,11 @@ def test_headers_rank_below_their_billable_codes(indexed):
 
 @pytest.mark.parametrize(
     ("typed", "expected", "corrected"),
-    [("pnuemonia", "J18.9", "pneumonia"), ("diabeties", "E11.9", "diabetes"), ("fibrilation", "I48.91", "fibrillation")],
+    [
+        ("pnuemonia", "J18.9", "pneumonia"),
+        ("diabeties", "E11.9", "diabetes"),
+        ("fibrilation", "I48.91", "fibrillation"),
+    ],
 )
 def test_misspellings_are_corrected(indexed, typed, expected, corrected):
     found = search(typed)
@@ -185,7 +189,9 @@ def test_the_index_follows_an_import(indexed):
 
     release = register_release(dataset="hcpcs", version="2027", title="HCPCS 2027")
     with transaction.atomic():
-        sync_codes(system="hcpcs", release=release, rows=[CodeRow(code="J9999", title="Injection, newdrugumab", billable=True)])
+        sync_codes(
+            system="hcpcs", release=release, rows=[CodeRow(code="J9999", title="Injection, newdrugumab", billable=True)]
+        )
     build_index(systems=["hcpcs"])  # what the import's on-commit hook runs
     assert codes(search("newdrugumab")) == ["J9999"]
     assert codes(search("ketorolac")) == []  # J1885 is not in the 2027 release: deleted
