@@ -291,7 +291,8 @@ def plan(u: Understanding) -> list[tuple[str, dict]]:
     intents = set(u.intents)
     procedures = u.procedures
 
-    if len(procedures) >= 2 and ("ptp" in intents or not intents - {"modifier"}):
+    # Two procedure codes: the question is about the pair ("Can I report 11004 with 63308?").
+    if len(procedures) >= 2 and ("ptp" in intents or not intents - {"modifier", "billable"}):
         a, b = procedures[0].code.code, procedures[1].code.code
         calls.append(("ptp_edit", {"code_a": a, "code_b": b}))
         for extra in procedures[2:4]:

@@ -290,10 +290,9 @@ def search_codes(query: str, *, system: str | None = None, limit: int = 8) -> To
         return ToolResult(
             "search_codes", False, ["Search by description is not available yet; look the code up by its number."]
         )
-    results = search(query, system=system, limit=limit)
-    hits = list(results.results)[:limit]
-    rows = [_hit_code(hit) for hit in hits]
-    rows = [r for r in rows if r is not None]
+    results = search(query, system=system, limit=60)
+    rows = [r for r in (_hit_code(hit) for hit in results.results) if r is not None]
+    rows = _coder_order(query, rows)[:limit]
     if not rows:
         facts = [f"No code matched “{query}”."]
         if getattr(results, "suggestion", None):
@@ -334,6 +333,27 @@ def search_codes(query: str, *, system: str | None = None, limit: int = 8) -> To
             "specificity": needs,
         },
     )
+
+
+SPECIAL_CHAPTERS = re.compile(r"pregnan|deliver|childbirth|puerper|abortion|newborn|neonat|perinatal|fetus|fetal", re.I)
+
+
+def _coder_order(query: str, rows: list[Code]) -> list[Code]:
+    """Search order, adjusted the way the Alphabetic Index reads: the general ("unspecified") code of
+    the condition first, then the specific ones; pregnancy and newborn codes (chapters O and P) last
+    unless the question is about a pregnancy or a newborn."""
+    words = [w for w in re.findall(r"[a-z]+", query.lower()) if len(w) > 2]
+    special = bool(SPECIAL_CHAPTERS.search(query))
+
+    def group(row: Code) -> int:
+        title = row.title.lower()
+        if row.system == System.ICD10CM and not special and row.code[:1] in "OP":
+            return 2
+        if words and "unspecified" in title and title.startswith(words[0][:5]) and row.billable:
+            return 0
+        return 1
+
+    return [row for _, row in sorted(enumerate(rows), key=lambda pair: (group(pair[1]), pair[0]))]
 
 
 def _hit_code(hit) -> Code | None:
@@ -675,7 +695,8 @@ def fee_schedule(code: str, *, locality: str | None = None) -> ToolResult:
     if ctx["paid"] and main["payment_nonfacility"]:
         facts.append(
             f"National payment estimate (total RVUs {X} conversion factor {ctx['conversion_factor']}): "
-            f"${main['payment_nonfacility']} non-facility, ${main['payment_facility']} facility, before geographic adjustment."
+            f"{_money(Decimal(main['payment_nonfacility']))} non-facility, {_money(Decimal(main['payment_facility']))} facility, "
+            "before geographic adjustment."
         )
     elif not ctx["paid"]:
         facts.append("No fee schedule payment is computed for this status.")
