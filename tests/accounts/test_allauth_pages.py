@@ -24,6 +24,8 @@ def _in_layout(response) -> str:
         "/accounts/password/reset/done/",
         "/accounts/confirm-email/not-a-key/",
         "/accounts/password/reset/key/1-set-password/",
+        "/accounts/password/reset/key/done/",
+        "/accounts/confirm-email/",
     ],
 )
 def test_entrance_pages_use_the_site_layout(client, path):

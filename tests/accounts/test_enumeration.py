@@ -46,3 +46,10 @@ def test_password_reset_is_the_same_for_known_and_unknown_emails(client, alice, 
     assert mailoutbox[0].to == ["alice@example.com"]
     # The unknown address is told by email that it has no account; the page says nothing.
     assert mailoutbox[1].to == ["nobody@example.com"]
+
+
+def test_password_reset_requests_are_rate_limited_per_address(client, alice, mailoutbox):
+    responses = [client.post("/accounts/password/reset/", {"email": "alice@example.com"}) for _ in range(6)]
+    assert [r.status_code for r in responses] == [302] * 5 + [429]
+    assert "Please wait a few minutes, then try again." in responses[-1].content.decode()
+    assert len(mailoutbox) == 5
