@@ -75,6 +75,7 @@ _NOT_NAMES = _wordset(
     Name Mother Father Sister Brother Guardian Spouse Caregiver Emergency Signed Electronically
     January February March April May June July August September October November December
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday Street Avenue Road St Ave Rd
+    Education Instructions Portal Care Information Centered Safety Satisfaction Advocate Transport
     """
 )
 
@@ -113,7 +114,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     (
         "dob",
         re.compile(
-            rf"\b(?:DOB|D\.O\.B\.?|date[ \t]+of[ \t]+birth|birth[ \t]*date|born(?:[ \t]+on)?)\b[ \t:#-]*(?P<phi>{_DATE})",
+            rf"(?:\bDOB\b|\bD\.O\.B\b\.?|\bdate[ \t]+of[ \t]+birth\b|\bbirth[ \t]*date\b|\bborn(?:[ \t]+on)?\b)[ \t:#-]*(?P<phi>{_DATE})",
             re.I,
         ),
     ),
@@ -172,7 +173,9 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
 _NAME_CUES = re.compile(
     r"(?:"
     r"\b(?:patient|pt|resident|member|subscriber|guarantor|client|insured)(?:'s)?[ \t]*(?:full[ \t]+)?name\b[ \t]*[:#-]?[ \t]*"
-    r"|\b(?:patient|pt|name|re|resident|guarantor|insured|subscriber)[ \t]*:[ \t]*"
+    r"|\b(?:patient|pt|name|re|resident|guarantor|insured|subscriber|contact)[ \t]*:[ \t]*"
+    # "Patient Mary Jones, SSN ...": a bare cue, so the name must be two capitalised words.
+    rf"|\b(?:patient|pt)[ \t]+(?=(?-i:{_NAME_WORD}[ \t]+{_NAME_WORD}))"
     r"|\b(?:Mr|Mrs|Ms|Miss|Mx|Master)\.?[ \t]+"
     r"|\b(?:wife|husband|spouse|son|daughter|mother|father|sister|brother|guardian|caregiver|grandson|granddaughter|"
     r"niece|nephew|emergency[ \t]+contact|next[ \t]+of[ \t]+kin|POA)\b,?[ \t]*(?:\(|:|is|named)?[ \t]*"

@@ -83,3 +83,22 @@ def test_it_leaves_a_note_without_phi_alone():
 def test_it_summarises_what_it_removed():
     result = redact("Patient: John Smith, DOB 03/14/1956, MRN 00123456. Smith is here.")
     assert result.summary() == "2 names, 1 date of birth and 1 medical record number"
+
+
+def test_it_finds_planted_phi_in_the_synthetic_notes_and_keeps_clinical_words():
+    """A regression guard on tests/casepilot/phi_notes.jsonl (bench/phi.py prints the full figures)."""
+    import json
+    from pathlib import Path
+
+    planted = found = 0
+    for line in (Path(__file__).parent / "phi_notes.jsonl").read_text().splitlines():
+        note = json.loads(line)
+        result = redact(note["text"])
+        covered = {i for item in result.found for i in range(item.start, item.end)}
+        phi_chars = {i for span in note["phi"] for i in range(span["start"], span["end"])}
+        for span in note["phi"]:
+            planted += 1
+            found += all(i in covered or note["text"][i] in " ,." for i in range(span["start"], span["end"]))
+        assert covered <= phi_chars | {i for i, ch in enumerate(note["text"]) if ch in " ,."}, note["text"]
+    assert planted >= 300
+    assert found / planted >= 0.9
