@@ -20,10 +20,13 @@
           return response.json();
         })
         .then(function (data) {
-          button.setAttribute("aria-pressed", data.favourite ? "true" : "false");
+          button.classList.toggle("is-favourite", data.favourite);
           button.querySelector(".star").textContent = data.favourite ? "\u2605" : "\u2606";
-          button.querySelector(".star-label").textContent = data.favourite ? "Favourite" : "Add to favourites";
+          button.querySelector(".star-label").textContent = data.favourite ? "Remove from favourites" : "Add to favourites";
           state.value = data.favourite ? "off" : "on";
+          // Tell screen readers what happened: the button's new label alone is not announced.
+          var status = form.querySelector("[data-favourite-status]");
+          if (status) status.textContent = data.favourite ? "Added to your favourites." : "Removed from your favourites.";
         })
         .catch(function () {
           form.submit();  // fall back to the plain form post

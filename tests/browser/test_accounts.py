@@ -54,7 +54,8 @@ def test_a_coder_registers_verifies_logs_in_and_stars_a_code(page: Page, live_se
     page.goto(f"{live_server.url}/icd-10-cm/E11.9/")
     star = page.get_by_role("button", name="Add to favourites")
     star.click()
-    expect(page.get_by_role("button", name="Favourite")).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_role("button", name="Remove from favourites")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Added to your favourites.")).to_be_attached()
 
     page.get_by_role("link", name="Account").click()
     favourites = page.get_by_role("region", name="Favourite codes")
