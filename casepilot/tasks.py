@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db.models import F
 from django.utils import timezone
 from django_tasks import TaskContext, task
 
@@ -20,8 +21,8 @@ ATTEMPTS = 5
 
 
 def retry_delay(attempt: int) -> timedelta:
-    """Wait after failed attempt `attempt`: 1, 4, 16, 64... minutes (as codingahead/tasks.py does for mail)."""
-    return timedelta(minutes=4 ** (attempt - 1))
+    """Wait after failed attempt `attempt`: 1, 4, 16, 64... minutes by default (as codingahead/tasks.py does)."""
+    return timedelta(seconds=settings.CONSULT_RETRY_SECONDS * 4 ** (attempt - 1))
 
 
 def _retry(context: TaskContext, task_function, attempt: int, **kwargs) -> None:
@@ -62,21 +63,23 @@ def deliver_email_task(context: TaskContext, *, outbound_id: int, attempt: int =
     outbound = OutboundEmail.objects.filter(pk=outbound_id).first()
     if outbound is None or outbound.status == OutboundEmail.Status.SENT:
         return "nothing to send"
-    outbound.attempts += 1
     try:
         build_email(outbound).send()
     except (smtplib.SMTPException, OSError) as exc:
+        outbound.refresh_from_db()
+        outbound.attempts += 1
         outbound.last_error = f"attempt {attempt}: {exc!r}"
-        if attempt < settings.EMAIL_TASK_ATTEMPTS:
-            _retry(context, deliver_email_task, attempt, outbound_id=outbound_id)
-        else:
+        if attempt >= settings.EMAIL_TASK_ATTEMPTS:
             outbound.status = OutboundEmail.Status.FAILED
+        # Saved before the retry is queued: a retry that runs at once must not be overwritten.
         outbound.save(update_fields=["attempts", "last_error", "status"])
         logger.warning("Consultation email %s to %s failed (attempt %d)", outbound.pk, outbound.to, attempt)
+        if attempt < settings.EMAIL_TASK_ATTEMPTS:
+            _retry(context, deliver_email_task, attempt, outbound_id=outbound_id)
         raise
-    outbound.status = OutboundEmail.Status.SENT
-    outbound.sent_at = timezone.now()
-    outbound.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+    OutboundEmail.objects.filter(pk=outbound.pk).update(
+        status=OutboundEmail.Status.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1
+    )
     return "sent"
 
 

@@ -263,6 +263,8 @@ CONSULT_MESSAGES_PER_HOUR = envint("CONSULT_MESSAGES_PER_HOUR", 20)
 # The consultants' queue shows how long each consultation has waited against this target.
 CONSULT_TARGET_HOURS = envint("CONSULT_TARGET_HOURS", 24)
 CONSULT_GROUP = os.getenv("CONSULT_GROUP", "consultants")
+# Failed consultation mail and inbound processing are retried after 1, 4, 16... times this (seconds).
+CONSULT_RETRY_SECONDS = envint("CONSULT_RETRY_SECONDS", 60)
 # The function that drafts the automated first answer: question text -> Answer.
 CONSULT_DRAFT_FUNCTION = os.getenv("CONSULT_DRAFT_FUNCTION", "casepilot.engine.answer")
 # IMAP mailbox read by `manage.py fetch_consult_mail` (or pass --maildir PATH).
