@@ -1,0 +1,61 @@
+import datetime
+
+import pytest
+from django.db import transaction
+from playwright.sync_api import Page, expect
+
+from codes.importers.base import CodeRow, register_release, sync_codes
+from codes.models import PtpEdit
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def edits(settings):
+    settings.CASEPILOT_RATE = "1000/m"
+    release = register_release(dataset="cpt-codes", version="2024Q3", title="CPT code numbers, 2024Q3")
+    with transaction.atomic():
+        sync_codes(
+            system="cpt", release=release, rows=[CodeRow(code=c, title="", billable=True) for c in ("43235", "43239")]
+        )
+    for setting in ("practitioner", "outpatient"):
+        ptp = register_release(
+            dataset=f"ncci-ptp-{setting}", version="2024Q3", title=f"NCCI PTP {setting} 2024Q3",
+            effective_date=datetime.date(2024, 7, 1),
+        )  # fmt: skip
+        PtpEdit.objects.create(
+            setting=setting, column1="43239", column2="43235", modifier_indicator="0",
+            rationale="CPT Separate procedure definition", release=ptp,
+        )  # fmt: skip
+
+
+def test_a_coder_asks_watches_the_answer_stream_and_follows_a_citation(page: Page, live_server, edits):
+    page.goto(f"{live_server.url}/casepilot/")
+    page.get_by_label("Your question").fill("Can 43239 and 43235 be billed together?")
+    # Record what the page shows while the answer streams in: progress lines, then text.
+    page.evaluate(
+        """() => {
+        window.seen = [];
+        new MutationObserver(() => {
+            const progress = document.querySelector(".casepilot-progress");
+            if (progress) window.seen.push("progress: " + progress.textContent);
+            if (document.querySelector("[data-answer-text] p")) window.seen.push("text");
+        }).observe(document.body, {subtree: true, childList: true, characterData: true});
+    }"""
+    )
+    with page.expect_response(lambda r: r.url.endswith("/casepilot/") and r.request.method == "POST") as answer:
+        page.get_by_role("button", name="Ask CasePilot").click()
+    assert answer.value.headers["content-type"] == "application/x-ndjson"
+    expect(page.locator(".casepilot-citations")).to_be_visible()
+    seen = page.evaluate("window.seen")
+    progress = [s for s in seen if s.startswith("progress: ")]
+    assert "progress: Checking NCCI PTP edits for 43239 and 43235…" in progress
+    assert seen.index(progress[0]) < seen.index("text")
+    expect(page).to_have_url(f"{live_server.url}/casepilot/")
+    expect(page.get_by_role("heading", name="Answer", exact=True)).to_be_visible()
+    expect(page.locator("[data-answer-text]")).to_contain_text("43239 is column 1 and 43235 is column 2")
+    expect(page.get_by_role("link", name="Permalink to share this answer")).to_be_visible()
+
+    page.get_by_role("link", name="NCCI PTP edits of 43239 (Practitioner, 2024Q3)").click()
+    expect(page).to_have_url(f"{live_server.url}/cpt/43239/edits/?role=column1&setting=practitioner&status=all")
+    expect(page.get_by_text("43235").first).to_be_visible()
