@@ -19,4 +19,6 @@ urlpatterns = [
     path("consult/attachments/<int:pk>/", consult_views.attachment, name="consult_attachment"),
     path("consult/queue/", consult_views.queue, name="consult_queue"),
     path("consult/inbound/", consult_views.inbound, name="consult_inbound"),
+    path("guides/", views.guide_list, name="guides"),
+    path("guides/<slug:slug>/", views.guide, name="guide"),
 ]
