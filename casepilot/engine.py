@@ -11,14 +11,19 @@ finally ("done", Answer). `answer(question)` returns the finished Answer.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+
+from django.db import DatabaseError
 
 from codes.models import BROWSE_KINDS, Code, Kind, System, compact_code
 
 from . import tools
 from .tools import Citation, CodeRef, ToolResult
+
+log = logging.getLogger(__name__)
 
 # Words that name a code set in a question.
 SYSTEM_WORDS = [
@@ -332,8 +337,12 @@ def plan(u: Understanding) -> list[tuple[str, dict]]:
         calls.append(("modifier_info", {"code": mod}))
 
     if not u.codes and not u.modifiers:
-        if "search" in intents and u.query:
+        if u.unknown:
+            pass  # the question names a code that does not exist: say so, and nothing else
+        elif "search" in intents and u.query:
             calls.append(("search_codes", {"query": u.query, "system": u.system}))
+            # "How do I code sepsis?" also has a guide.
+            calls.append(("find_guides", {"query": u.text, "limit": 1}))
         else:
             calls.append(("find_guides", {"query": u.text, "limit": 3}))
     elif intents & {"notes", "fee", "ptp", "mue", "addon", "cc"} and not u.modifiers:
@@ -413,9 +422,18 @@ def run(question: str) -> Iterator[tuple[str, object]]:
         paragraph = f"{token} is not a code in any code set on this site; check the characters."
         paragraphs.append(paragraph)
         yield "text", paragraph
+    told: set[str] = set()
     for name, args in calls:
         yield "progress", _progress(name, args)
-        result = call_tool(name, args)
+        try:
+            result = call_tool(name, args)
+        except DatabaseError:
+            # A table the tool reads is missing or being rebuilt: say so, answer the rest.
+            log.exception("CasePilot tool %s failed", name)
+            result = ToolResult(name, False, ["Part of this question could not be checked just now; try again later."])
+        # Two tools can return the same guide: tell each fact once.
+        result.facts = [fact for fact in result.facts if fact not in told]
+        told.update(result.facts)
         if name == "find_guides" and not result.facts:
             continue
         results.append(result)

@@ -47,6 +47,7 @@ PROCEDURE_SYSTEMS = (System.CPT, System.HCPCS)
 SYSTEM_ORDER = [System.ICD10CM, System.HCPCS, System.CPT, System.ICD10PCS, System.MSDRG]
 NO_PRIMARY = "CCCCC"  # add-on edit type 2: no specific primary codes
 SHOWN = 10
+MIN_GUIDE_SCORE = 5.0  # casepilot.guides scores (BM25): below this the match is one common word
 
 
 @dataclass(frozen=True)
@@ -775,6 +776,10 @@ def find_guides(query: str, *, limit: int = 3) -> ToolResult:
     except ImportError:
         return ToolResult("find_guides", False, [], data={"guides": []})
     guides = list(search_guides(query, limit=limit))
+    if guides and getattr(guides[0], "score", None) is not None:
+        # A guide must match the question well, and about as well as the best one: sharing a
+        # common word ("code", "tell") is not an answer.
+        guides = [g for g in guides if g.score >= max(MIN_GUIDE_SCORE, 0.45 * guides[0].score)]
     if not guides:
         return ToolResult("find_guides", False, [], data={"guides": []})
     facts, cites = [], []
