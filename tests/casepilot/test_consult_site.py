@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from casepilot import consult
 from casepilot.models import Consultation, ConsultMessage
@@ -191,3 +192,12 @@ def test_my_consultations_lists_only_mine(coder, django_user_model):
     other = django_user_model.objects.create_user(username="other", email="other@example.com")
     Consultation.objects.create(user=other, subject="Theirs")
     assert [c.subject for c in consult.my_consultations(coder)] == ["Mine"]
+
+
+def test_the_account_page_lists_my_consultations(client, coder):
+    consultation = Consultation.objects.create(user=coder, subject="Modifier 59 or XS?")
+    consultation.set_status(Consultation.Status.ANSWERED)
+    client.force_login(coder)
+    page = client.get(reverse("accounts:home")).content.decode()
+    assert "Modifier 59 or XS?" in page
+    assert "Answered" in page
