@@ -19,6 +19,8 @@ from .models import ApiToken, CodeNote, FavouriteCode, Profile
 from .tokens import can_use_tokens, plan_for
 
 MAX_TOKENS = 20
+# The account page lists the newest favourites and notes; the CSV export has them all.
+LIST_LIMIT = 100
 PLAN_LABELS = {"guest": "Guest", "free": "Free", "pro": "Pro", "staff": "Staff"}
 
 
@@ -54,8 +56,11 @@ def _home_context(request: HttpRequest, **extra) -> dict:
         "can_use_tokens": can_use_tokens(user),
         "tokens": ApiToken.objects.filter(user=user),
         "token_form": TokenForm(),
-        "favourites": FavouriteCode.objects.filter(user=user).select_related("code")[:500],
-        "notes": CodeNote.objects.filter(user=user).select_related("code")[:500],
+        "favourites": FavouriteCode.objects.filter(user=user).select_related("code")[:LIST_LIMIT],
+        "favourites_total": FavouriteCode.objects.filter(user=user).count(),
+        "notes": CodeNote.objects.filter(user=user).select_related("code")[:LIST_LIMIT],
+        "notes_total": CodeNote.objects.filter(user=user).count(),
+        "list_limit": LIST_LIMIT,
         "recent": personal.recently_viewed(user, limit=20),
     }
     context.update(extra)

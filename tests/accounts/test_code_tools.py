@@ -120,3 +120,12 @@ def test_a_guest_is_invited_to_log_in_on_the_code_page(client, codes):
     html = client.get("/icd-10-cm/E11.9/").content.decode()
     assert "to star codes and keep private notes" in html
     assert "/accounts/favourites/" not in html
+
+
+def test_the_account_page_lists_the_newest_favourites_and_points_to_the_csv(client, alice, codes, monkeypatch):
+    monkeypatch.setattr("accounts.views.LIST_LIMIT", 2)
+    for code in codes.values():
+        FavouriteCode.objects.create(user=alice, code=code)
+    client.force_login(alice)
+    html = client.get("/accounts/profile/").content.decode()
+    assert "The 2 newest of 4 favourites; the CSV below has them all." in html
