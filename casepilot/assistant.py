@@ -21,6 +21,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
+from accounts.tokens import api_auth
+
 from . import engine, llm, quota
 from .models import Question
 from .phi import redact
@@ -210,6 +212,7 @@ def rate(request: HttpRequest, slug: str) -> HttpResponse:
 
 @csrf_exempt
 @require_http_methods(["POST"])
+@api_auth  # a personal API token (Pro, staff) asks as its owner, on its owner's plan
 def api_ask(request: HttpRequest) -> JsonResponse:
     """POST {"question": "..."} -> {"answer", "citations": [{"title", "url"}], "codes": [{"system", "code", "url"}]}."""
     try:

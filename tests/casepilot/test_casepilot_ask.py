@@ -227,3 +227,24 @@ def test_the_api_counts_against_the_quota(client, pilot_data):
 
 def test_the_api_only_accepts_post(client, pilot_data):
     assert client.get("/api/v1/casepilot/ask").status_code == 405
+
+
+def test_an_api_token_asks_as_its_owner(client, pilot_data):
+    from accounts.models import ApiToken
+
+    staff = get_user_model().objects.create_user("sam", "sam@example.com", "password", is_staff=True)
+    _token, secret = ApiToken.issue(user=staff, name="script")
+    for _ in range(4):  # more than a guest may ask
+        response = client.post(
+            "/api/v1/casepilot/ask",
+            json.dumps({"question": "Is E11 billable?"}),
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {secret}"},
+        )
+        assert response.status_code == 200
+    assert Question.objects.filter(user=staff).count() == 4
+    bad = client.post(
+        "/api/v1/casepilot/ask", json.dumps({"question": "E11"}), content_type="application/json",
+        headers={"Authorization": "Bearer ca_wrong"},
+    )  # fmt: skip
+    assert bad.status_code == 401
