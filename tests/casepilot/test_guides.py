@@ -279,6 +279,10 @@ def test_guide_pages_reject_post(client, guides):
         ("what is an LCD", "ncd-and-lcd"),
         ("placeholder X 7th character", "icd10cm-seventh-characters-placeholder"),
         ("modifier indicator 0 1 9", "ncci-modifier-indicators"),
+        ("how do I code hypertension with CKD", "icd10cm-hypertension"),
+        ("bilateral procedure modifier", "modifier-50-and-rt-lt"),
+        ("rule out diagnosis outpatient", "icd10cm-outpatient-reporting"),
+        ("return to OR during global", "modifiers-78-79"),
     ],
 )
 def test_find_guides_ranks_the_expected_guide_first(guides, question, slug):
