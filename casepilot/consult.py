@@ -278,6 +278,10 @@ def draft_answer(consultation: Consultation) -> ConsultMessage | None:
     question = f"{consultation.subject}\n\nCodes involved: {consultation.codes or 'none given'}\n\n{first.body}"
     draft = casepilot_draft(question)
     with transaction.atomic():
+        # Two workers may draft at once (a requeued task): only the first one's answer is kept.
+        consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+        if consultation.messages.filter(author_kind=ConsultMessage.Author.AUTOMATED).exists():
+            return None
         message = ConsultMessage.objects.create(
             consultation=consultation,
             author_kind=ConsultMessage.Author.AUTOMATED,
@@ -506,6 +510,32 @@ def _process(raw: bytes) -> tuple[str, Consultation | None]:
                 to=parsed.sender, subject=parsed.subject or "Your coding question", text=str(refusal), parsed=parsed
             )
         return f"ignored: {type(refusal).__name__}", None
+
+
+def requeue_stalled(*, older_than: timedelta = timedelta(minutes=10)) -> tuple[int, int]:
+    """Queue again what a lost worker left behind: inbound mail still pending, consultations with no draft.
+
+    A worker killed mid-task leaves its task "running" for ever; both steps are idempotent, so
+    queueing them again is safe. Returns (inbound messages, drafts) queued.
+    """
+    from .tasks import draft_answer_task, process_inbound_task
+
+    cutoff = timezone.now() - older_than
+    inbound = list(
+        InboundEmail.objects.filter(status=InboundEmail.Status.PENDING, received_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )
+    )
+    for pk in inbound:
+        process_inbound_task.enqueue(inbound_id=pk)
+    drafts = list(
+        Consultation.objects.filter(status=Consultation.Status.RECEIVED, created__lt=cutoff)
+        .exclude(messages__author_kind=ConsultMessage.Author.AUTOMATED)
+        .values_list("pk", flat=True)
+    )
+    for pk in drafts:
+        draft_answer_task.enqueue(consultation_id=pk)
+    return len(inbound), len(drafts)
 
 
 def my_consultations(user, limit: int = 10) -> list[Consultation]:

@@ -262,3 +262,42 @@ def test_processing_is_retried_after_a_failure(sample, coder, monkeypatch, djang
     assert len(calls) == 2
     assert inbound.status == InboundEmail.Status.PROCESSED
     assert Consultation.objects.count() == 1
+
+
+def test_the_automated_answer_comes_from_casepilots_engine(
+    client, pilot_data, coder, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.CONSULT_DRAFT_FUNCTION = "casepilot.engine.answer"
+    raw = (
+        b"From: coder@example.com\r\nTo: consult@localhost\r\nSubject: Can 43239 and 43235 be billed together?\r\n"
+        b"Message-ID: <engine-1@mail.example.com>\r\n\r\nPatient: John Smith. Both EGDs on the same day.\r\n"
+    )
+    deliver(client, django_capture_on_commit_callbacks, raw)
+    automated = ConsultMessage.objects.get(author_kind=ConsultMessage.Author.AUTOMATED)
+    assert "43239" in automated.body
+    assert automated.citations
+    assert {"system": "cpt", "code": "43239", "url": "/cpt/43239/"} in automated.answer_codes
+    assert "http://localhost:8000/cpt/43239/" in mailoutbox[0].body  # sources as absolute links
+
+
+def test_work_a_lost_worker_left_behind_is_queued_again(sample, coder, mailoutbox, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    # Stored, but the worker died before processing it.
+    inbound, _ = consult.store_inbound(sample("plain.eml"), source="test")
+    InboundEmail.objects.filter(pk=inbound.pk).update(received_at=timezone.now() - timedelta(hours=1))
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("requeue_consult_work", stdout=out)
+    assert "1 inbound message(s) and 0 draft(s) queued again" in out.getvalue()
+    consultation = Consultation.objects.get()
+    assert consultation.status == Consultation.Status.AUTO_ANSWERED
+    # Running it again changes nothing: no second answer.
+    Consultation.objects.update(created=timezone.now() - timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("requeue_consult_work", stdout=out)
+    assert len(mailoutbox) == 1
