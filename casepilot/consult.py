@@ -311,7 +311,11 @@ def email_message(*, consultation: Consultation, message: ConsultMessage, first:
     references = [m.message_id for m in earlier]
     user_messages = [m for m in earlier if m.author_kind == ConsultMessage.Author.USER]
     in_reply_to = user_messages[-1].message_id if user_messages else (references[-1] if references else "")
+    # Tell the user by email too what was removed from the message this one answers.
+    answered = user_messages[-1] if user_messages and message.author_kind != ConsultMessage.Author.USER else None
+    redacted = phi.RedactionResult(text="", counts=answered.phi_counts).summary() if answered else ""
     context = {
+        "redacted": redacted,
         "consultation": consultation,
         "message": message,
         "url": settings.SITE_ROOT + consultation.get_absolute_url(),

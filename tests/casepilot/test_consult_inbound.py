@@ -102,6 +102,7 @@ def test_mail_from_a_verified_user_opens_a_consultation_and_gets_the_automated_a
     assert answer.reply_to == [f"consult+{consultation.token}@localhost"]
     assert "AUTOMATED FIRST ANSWER" in answer.body
     assert "NCCI Policy Manual, chapter 1" in answer.body
+    assert "we removed 2 names, 1 date of birth and 1 medical record number" in answer.body
     assert answer.alternatives[0][1] == "text/html"
     assert OutboundEmail.objects.get().status == OutboundEmail.Status.SENT
 
