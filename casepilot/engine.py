@@ -53,6 +53,9 @@ INTENTS = {
         r"includes|inclusion terms?|instructional)\b",
         re.I,
     ),
+    "crosswalk": re.compile(
+        r"\b(icd-?9(-?cm)?|crosswalks?|gems?|general equivalence|maps? (to|from)|convert\w*)\b", re.I
+    ),
     "cc": re.compile(r"\b(cc|mcc|ccs|mccs|comorbidit\w*|complication or comorbidity|severity)\b", re.I),
     "billable": re.compile(
         r"\b(billable|valid|reportable|header|specific enough|complete code|can i (bill|use|report|code))\b", re.I
@@ -74,6 +77,8 @@ FILLER = re.compile(
 )
 TOKEN = re.compile(r"(?<![A-Za-z0-9.-])([A-Za-z0-9]{3,8}(?:\.[A-Za-z0-9]{1,4})?)(?![A-Za-z0-9])")
 DRG = re.compile(r"\b(?:ms-?)?drg\s*#?\s*(\d{1,3})\b", re.I)
+ICD9_WORD = re.compile(r"\bicd-?9", re.I)
+ICD9 = re.compile(r"(?<![\w.])(V\d{2}(?:\.\d{1,2})?|E\d{3}(?:\.\d)?|\d{3}(?:\.\d{1,2})?)(?![\w.])")
 UNITS = re.compile(r"\b(\d{1,5})\s*units?\b", re.I)
 MODIFIER_NEAR = re.compile(
     r"\bmodifiers?\s+((?:-?[0-9A-Z]{2}\b(?:\s*(?:,|/|and|or|&)\s*)?)+)"
@@ -88,6 +93,7 @@ PROGRESS = {
     "search_codes": "Searching the code sets for “{arg}”",
     "icd10cm_notes": "Reading the tabular notes of {arg}",
     "cc_mcc": "Checking the CC/MCC tables for {arg}",
+    "crosswalk": "Reading the ICD-9-CM/ICD-10-CM mappings of {arg}",
     "ptp_edit": "Checking NCCI PTP edits for {arg}",
     "mue": "Checking the MUEs of {arg}",
     "addon_codes": "Checking the add-on code edits of {arg}",
@@ -124,6 +130,7 @@ class Understanding:
     codes: list[Found]
     unknown: list[str]
     modifiers: list[str]
+    icd9: list[str]
     units: int | None
     locality: str | None
     system: str | None
@@ -196,9 +203,13 @@ def understand(text: str) -> Understanding:
     intents = [name for name, pattern in INTENTS.items() if pattern.search(text)]
     modifiers = _modifiers(text)
 
+    # ICD-9-CM codes ("250.00", "V45.81") only when the question names ICD-9: "25000" is also a CPT code.
+    icd9 = ICD9.findall(text) if ICD9_WORD.search(text) else []
     tokens: list[str] = []
     for match in TOKEN.finditer(text):
         token = match.group(1)
+        if token in icd9:
+            continue
         compact = compact_code(token)
         if not any(ch.isdigit() for ch in compact):
             continue
@@ -259,6 +270,7 @@ def understand(text: str) -> Understanding:
         codes=codes,
         unknown=unknown,
         modifiers=modifiers,
+        icd9=icd9,
         units=units,
         locality=locality,
         system=hint,
@@ -318,6 +330,9 @@ def plan(u: Understanding) -> list[tuple[str, dict]]:
                 calls.append(("fee_schedule", {"code": code, "locality": u.locality}))
                 told = True
         if system == System.ICD10CM:
+            if "crosswalk" in intents and not u.icd9:
+                calls.append(("crosswalk", {"code": code}))
+                told = True
             if "notes" in intents:
                 calls.append(("icd10cm_notes", {"code": code, "types": _note_types(u.text)}))
                 told = True
@@ -333,10 +348,13 @@ def plan(u: Understanding) -> list[tuple[str, dict]]:
             else:
                 calls.append(("lookup_code", {"code": code, "system": system}))
 
+    for code in u.icd9[:3]:
+        calls.append(("crosswalk", {"code": code}))
+
     for mod in u.modifiers[:3]:
         calls.append(("modifier_info", {"code": mod}))
 
-    if not u.codes and not u.modifiers:
+    if not u.codes and not u.modifiers and not u.icd9:
         if u.unknown:
             pass  # the question names a code that does not exist: say so, and nothing else
         elif "search" in intents and u.query:
@@ -345,11 +363,24 @@ def plan(u: Understanding) -> list[tuple[str, dict]]:
             calls.append(("find_guides", {"query": u.text, "limit": 1}))
         else:
             calls.append(("find_guides", {"query": u.text, "limit": 3}))
-    elif intents & {"notes", "fee", "ptp", "mue", "addon", "cc"} and not u.modifiers:
-        # A short pointer to the guide on the rule behind the data.
-        calls.append(("find_guides", {"query": u.text, "limit": 1}))
+    elif not u.modifiers:
+        # A short pointer to the guide on the rule behind the data, found by the rule's own words
+        # (the question's words "bill ... same day" would find E/M guides for an NCCI question).
+        for intent, query in GUIDE_QUERIES.items():
+            if intent in intents:
+                calls.append(("find_guides", {"query": query or u.text, "limit": 1}))
+                break
     return calls
 
+
+# The guide to point to after the data, by what was asked (None: the question's own words).
+GUIDE_QUERIES = {
+    "ptp": "NCCI procedure-to-procedure PTP edits column 1 column 2",
+    "mue": "MUE adjudication indicators",
+    "addon": "add-on codes NCCI add-on code edits",
+    "cc": "CC MCC secondary diagnoses exclusion list",
+    "notes": None,
+}
 
 TOOLS = {
     "lookup_code": tools.lookup_code,
@@ -357,6 +388,7 @@ TOOLS = {
     "search_codes": tools.search_codes,
     "icd10cm_notes": tools.icd10cm_notes,
     "cc_mcc": tools.cc_mcc,
+    "crosswalk": tools.crosswalk,
     "ptp_edit": tools.ptp_edit,
     "mue": tools.mue,
     "addon_codes": tools.addon_codes,

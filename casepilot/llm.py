@@ -51,6 +51,8 @@ TOOL_SPECS = {
     "icd10cm_notes": ("ICD-10-CM notes of a code: excludes1/2, code first, use additional, 7th characters.",
                       {"code": _CODE}, ["code"]),
     "cc_mcc": ("Whether an ICD-10-CM code is a CC or MCC in MS-DRG.", {"code": _CODE}, ["code"]),
+    "crosswalk": ("ICD-9-CM to ICD-10-CM mappings (GEMs), or an ICD-10-CM code back to ICD-9-CM.",
+                  {"code": {"type": "string", "description": "e.g. 250.00 (ICD-9-CM) or E11.9"}}, ["code"]),
     "ptp_edit": ("The NCCI procedure-to-procedure edit of two CPT/HCPCS codes.",
                  {"code_a": _CODE, "code_b": _CODE}, ["code_a", "code_b"]),
     "mue": ("The NCCI medically unlikely edit (units per day) of a CPT/HCPCS code.",

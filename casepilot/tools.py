@@ -450,6 +450,79 @@ def cc_mcc(code: str) -> ToolResult:
     )
 
 
+def crosswalk(code: str) -> ToolResult:
+    """General Equivalence Mappings: ICD-9-CM to ICD-10-CM, or an ICD-10-CM code back to ICD-9-CM."""
+    from codes.importers.gems import icd9_dotted
+    from codes.models import GemMapping
+    from codes.sections.gems import NOTE, flags_in_words
+
+    compact = compact_code(code)
+    icd10 = (
+        find_codes(code, system=System.ICD10CM)
+        if "." in code or (compact[:1].isalpha() and compact[:1] not in "VE")
+        else []
+    )
+    if icd10:
+        row = icd10[0]
+        maps = list(
+            GemMapping.objects.filter(icd10=row.code, direction=GemMapping.Direction.TO_ICD9).select_related("release")
+        )
+        if not maps:
+            return ToolResult(
+                "crosswalk",
+                False,
+                [f"ICD-10-CM {row.code} has no ICD-9-CM mapping in the GEMs."],
+                [_code_citation(row)],
+                [_ref(row)],
+            )
+        targets = (
+            "; ".join(f"{icd9_dotted(m.target)} ({', '.join(flags_in_words(m))})" for m in maps if not m.no_map)
+            or "no equivalent code"
+        )
+        facts = [f"ICD-10-CM {row.code} ({row.title}) maps to ICD-9-CM {targets} in the {maps[0].release.title}.", NOTE]
+        return ToolResult(
+            "crosswalk",
+            True,
+            facts,
+            [_code_citation(row)],
+            [_ref(row)],
+            {"icd10": row.code, "icd9": [m.target for m in maps]},
+        )
+    maps = list(
+        GemMapping.objects.filter(source=compact, direction=GemMapping.Direction.TO_ICD10).select_related("release")
+    )
+    shown = icd9_dotted(compact)
+    if not maps:
+        return ToolResult(
+            "crosswalk", False, [f"ICD-9-CM {shown} is not in the diagnosis GEMs loaded here."], data={"icd9": shown}
+        )
+    if all(m.no_map for m in maps):
+        return ToolResult(
+            "crosswalk",
+            True,
+            [f"ICD-9-CM {shown} has no ICD-10-CM equivalent in the GEMs (no map).", NOTE],
+            data={"icd9": shown},
+        )
+    rows = {c.code: c for c in Code.objects.filter(system=System.ICD10CM, code__in=[m.icd10 for m in maps])}
+    parts = [
+        f"{m.icd10} {rows[m.icd10].title if m.icd10 in rows else ''} ({', '.join(flags_in_words(m))})".replace(
+            "  ", " "
+        )
+        for m in maps
+        if not m.no_map
+    ]
+    facts = [f"ICD-9-CM {shown} maps to ICD-10-CM {'; '.join(parts)} in the {maps[0].release.title}.", NOTE]
+    refs = [_ref(r) for r in rows.values()]
+    return ToolResult(
+        "crosswalk",
+        True,
+        facts,
+        [_code_citation(r) for r in rows.values()][:5],
+        refs,
+        {"icd9": shown, "icd10": [m.icd10 for m in maps]},
+    )
+
+
 # ---------------------------------------------------------------------------
 # NCCI edits
 
@@ -486,7 +559,9 @@ def ptp_edit(code_a: str, code_b: str) -> ToolResult:
             refs,
             {"pair": [a, b], "edits": []},
         )
-    facts, cites, data = [], [], []
+    order = [Setting.PRACTITIONER, Setting.OUTPATIENT, Setting.DME]
+    edits.sort(key=lambda e: order.index(e.setting) if e.setting in order else 9)
+    facts, cites, data = [_ptp_lead(edits)], [], []
     for edit in edits:
         setting = Setting(edit.setting).label
         status = f"deleted {_date(edit.deletion_date)}" if edit.deletion_date else "in effect"
@@ -507,6 +582,29 @@ def ptp_edit(code_a: str, code_b: str) -> ToolResult:
         if setting not in settings_found:
             facts.append(f"There is no {Setting(setting).label.lower()} edit for this pair.")
     return ToolResult("ptp_edit", True, facts, cites, refs, {"pair": [a, b], "edits": data})
+
+
+def _ptp_lead(edits: list[PtpEdit]) -> str:
+    """The short answer first: can the pair be paid together on the same day?"""
+    active = [e for e in edits if e.deletion_date is None]
+    if not active:
+        dates = sorted({_date(e.deletion_date) for e in edits})
+        return f"Yes, as far as NCCI goes: the edit between {edits[0].column1} and {edits[0].column2} was deleted ({', '.join(dates)})."
+    first = active[0]
+    if all(e.modifier_indicator == "0" for e in active):
+        return (
+            f"No: NCCI bundles {first.column2} into {first.column1} on the same day, and no modifier lets both be paid "
+            "(modifier indicator 0)."
+        )
+    if all(e.modifier_indicator == "1" for e in active):
+        return (
+            f"Only with a modifier: {first.column2} is bundled into {first.column1} unless the services were distinct "
+            "(separate encounter, structure or practitioner) and a modifier such as 59, XE, XS, XP or XU says so "
+            "(modifier indicator 1)."
+        )
+    return (
+        f"It depends on the claim type: the edits between {first.column1} and {first.column2} differ by setting, below."
+    )
 
 
 def mue(code: str, *, units: int | None = None) -> ToolResult:
@@ -659,6 +757,9 @@ def find_localities(text: str) -> list[Locality]:
     return [loc for loc in localities if loc.state == state] if state else []
 
 
+SURGERY_INDICATORS = {"Bilateral surgery", "Assistant at surgery", "Co-surgeons", "Team surgery", "Multiple procedures"}
+
+
 def fee_schedule(code: str, *, locality: str | None = None) -> ToolResult:
     """RVUs, global period, PC/TC and surgery indicators; national payment and, for a locality, the GPCI-adjusted one."""
     c = _procedure_code(code)
@@ -684,7 +785,10 @@ def fee_schedule(code: str, *, locality: str | None = None) -> ToolResult:
             f"malpractice RVU {r['mp']}; total {r['total_nonfacility']} non-facility / {r['total_facility']} facility."
         )
     facts.append(f"Global period {ctx['global_days']['value']}: {ctx['global_days']['meaning']}")
+    surgical = ctx["global_days"]["value"] in {"000", "010", "090"}
     for ind in ctx["indicators"]:
+        if ind["name"] in SURGERY_INDICATORS and not surgical:
+            continue  # bilateral, assistant, co- and team surgery rules matter for procedures only
         if ind["value"] and ind["meaning"] and (ind["name"] == "Professional/technical split" or ind["value"] != "9"):
             facts.append(f"{ind['name']} indicator {ind['value']}: {ind['meaning']}")
     if ctx["surgery_split"]:

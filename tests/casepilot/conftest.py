@@ -10,6 +10,7 @@ from codes.models import (
     CcCode,
     Code,
     FeeSchedule,
+    GemMapping,
     Locality,
     Mue,
     Note,
@@ -210,6 +211,13 @@ def pilot_data(db):
         gpci_pe=Decimal("0.869"),
         gpci_mp=Decimal("0.575"),
         release=gpci,
+    )
+    gems = register_release(dataset="gems", version="2018", title="Diagnosis GEMs (2018)")
+    GemMapping.objects.create(
+        direction="9to10", source="25000", target="E119", icd10="E11.9", approximate=True, release=gems
+    )
+    GemMapping.objects.create(
+        direction="10to9", source="E119", target="25000", icd10="E11.9", approximate=True, release=gems
     )
     return {"icd": cm, "hcpcs": hcpcs, "cpt": cpt}
 

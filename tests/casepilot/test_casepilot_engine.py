@@ -53,6 +53,8 @@ def test_it_finds_codes_in_any_form_and_system(pilot_data, question, codes):
         ("modifier -LT", "modifier_info"),
         ("What is CPT 99213?", "lookup_code"),
         ("22521", "lookup_code"),
+        ("What is the ICD-10 code for ICD-9 250.00?", "crosswalk"),
+        ("What does E11.9 map to in ICD-9?", "crosswalk"),
     ],
 )
 def test_it_picks_the_tool_for_the_question(pilot_data, question, tool):
@@ -123,3 +125,9 @@ def test_it_streams_progress_before_text(pilot_data):
     assert kinds[0] == "progress"
     assert kinds.index("progress") < kinds.index("text") < kinds.index("done")
     assert "Checking the MUEs of J1100…" in [value for kind, value in events if kind == "progress"]
+
+
+def test_an_icd9_code_is_not_read_as_a_cpt_code(pilot_data):
+    u = engine.understand("ICD-9 250.00 crosswalk")
+    assert u.icd9 == ["250.00"]
+    assert u.codes == []

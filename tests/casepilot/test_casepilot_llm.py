@@ -97,8 +97,8 @@ def test_the_model_answers_through_the_tools(fake, pilot_data):
     assert answer.engine == "llm"
     assert answer.text.startswith("No: 43235 is column 2 to 43239")
     assert [c.url for c in answer.citations] == [
-        "/cpt/43239/edits/?role=column1&setting=outpatient&status=all",
         "/cpt/43239/edits/?role=column1&setting=practitioner&status=all",
+        "/cpt/43239/edits/?role=column1&setting=outpatient&status=all",
     ]
     assert {c.code for c in answer.codes} == {"43239", "43235"}
     # What the model was sent: the tools, then the tool's facts.
@@ -110,7 +110,7 @@ def test_the_model_answers_through_the_tools(fake, pilot_data):
     tool_message = second["body"]["messages"][-1]
     assert tool_message["role"] == "tool"
     assert tool_message["tool_call_id"] == "call_1"
-    assert "Modifier indicator 0" in json.loads(tool_message["content"])["facts"][0]
+    assert "Modifier indicator 0: Not allowed" in " ".join(json.loads(tool_message["content"])["facts"])
 
 
 def test_bad_tool_arguments_are_sent_back_as_errors(fake, pilot_data):

@@ -93,6 +93,9 @@ def test_ptp_names_columns_modifier_indicator_rationale_and_both_settings(pilot_
     assert "Outpatient hospital (2024Q3): 43239 is column 1" in joined
     assert "Modifier indicator 0: Not allowed" in joined
     assert "CPT Separate procedure definition" in joined
+    assert result.facts[0] == (
+        "No: NCCI bundles 43235 into 43239 on the same day, and no modifier lets both be paid (modifier indicator 0)."
+    )
     assert {c.url for c in result.citations} == {
         "/cpt/43239/edits/?role=column1&setting=practitioner&status=all",
         "/cpt/43239/edits/?role=column1&setting=outpatient&status=all",
@@ -170,3 +173,19 @@ def test_cpt_modifier_comes_from_the_guides(pilot_data, guide):
     assert result.found
     assert "CPT modifier" in text(result)
     assert result.citations[0].url == guide.get_absolute_url()
+
+
+def test_a_modifier_indicator_1_edit_is_answered_only_with_a_modifier(pilot_data):
+    assert tools.ptp_edit("99291", "36000").facts[0].startswith("Only with a modifier: 36000 is bundled into 99291")
+
+
+def test_crosswalk_both_ways(pilot_data):
+    forward = tools.crosswalk("250.00")
+    assert (
+        "ICD-9-CM 250.00 maps to ICD-10-CM E11.9 Type 2 diabetes mellitus without complications (approximate)"
+        in text(forward)
+    )
+    assert "translation aid" in text(forward)
+    assert [c.code for c in forward.codes] == ["E11.9"]
+    assert "maps to ICD-9-CM 250.00 (approximate)" in text(tools.crosswalk("E11.9"))
+    assert not tools.crosswalk("999.99").found
