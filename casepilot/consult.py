@@ -130,7 +130,7 @@ def _store_message(
         author=author,
         via=via,
         body=redaction.text,
-        phi_counts=redaction.counts,
+        phi_counts=dict(redaction.counts),
         notes=list(notes),
         message_id=message_id or mail.new_message_id(),
     )
@@ -169,8 +169,10 @@ def open_consultation(
     if remaining_this_month(user) <= 0:
         raise QuotaExceeded(quota_message(user))
     with transaction.atomic():
+        # The subject and the codes field are free text too: redacted like the question.
+        subject_redacted, codes_redacted = phi.redact(subject), phi.redact(codes)
         consultation = Consultation.objects.create(
-            user=user, subject=phi.redact(subject).text[:200] or "Coding question", codes=codes[:300]
+            user=user, subject=subject_redacted.text[:200] or "Coding question", codes=codes_redacted.text[:300]
         )
         added = _store_message(
             consultation=consultation,
@@ -182,6 +184,12 @@ def open_consultation(
             uploads=uploads,
             notes=notes,
         )
+        for extra in (subject_redacted, codes_redacted):
+            for kind, n in extra.counts.items():
+                added.message.phi_counts[kind] = added.message.phi_counts.get(kind, 0) + n
+                added.redaction.counts[kind] = added.redaction.counts.get(kind, 0) + n
+        if subject_redacted.total or codes_redacted.total:
+            added.message.save(update_fields=["phi_counts"])
         from .tasks import draft_answer_task
 
         transaction.on_commit(lambda: draft_answer_task.enqueue(consultation_id=consultation.pk))

@@ -201,3 +201,11 @@ def test_the_account_page_lists_my_consultations(client, coder):
     page = client.get(reverse("accounts:home")).content.decode()
     assert "Modifier 59 or XS?" in page
     assert "Answered" in page
+
+
+def test_the_subject_is_redacted_and_counted_too(client, coder, django_capture_on_commit_callbacks):
+    client.force_login(coder)
+    open_one(client, django_capture_on_commit_callbacks, subject="Mrs. Alvarez: modifier 25?")
+    consultation = Consultation.objects.get()
+    assert consultation.subject == "Mrs. [NAME]: modifier 25?"
+    assert consultation.messages.first().phi_counts == {"name": 2, "dob": 1}
