@@ -72,6 +72,27 @@ CLINICAL = [
 ]
 
 
+# Sentences that look like PHI to simple rules but are not: each note gets one, and every word
+# the redactor removes from them counts as wrongly redacted.
+DISTRACTORS = [
+    "Patient Education given on diet and exercise.",
+    "Contact: Radiology for the final read.",
+    "Follow up with Cardiology in 2 weeks; call 911 if chest pain returns.",
+    "Dr. Parkinson reviewed the films; Crohn disease activity index 220.",
+    "Account reviewed by Billing; policy per NCCI chapter 11.",
+    "Seen at 1400 hours in Room 12, Bed B.",
+    "Medicare Part B, ABN signed, GA modifier appended.",
+    "Mr. Yuk sticker education for the toddler's family.",
+    "Patient Portal message answered by Nurse Triage.",
+    "Referred to Mayo Clinic; Glasgow Coma Scale 15.",
+    "Pt ID band checked x2 before the transfusion of 2 units PRBC.",
+    "Born at 38 weeks by C-section, birth weight 3.2 kg (Z38.01).",
+    "Wife reports he snores; husband denies daytime sleepiness.",
+    "Signed consent on file; Sincerely appreciated by the team.",
+    "Lives at home with spouse; ambulates 100 ft with a walker.",
+]
+
+
 class Note:
     def __init__(self) -> None:
         self.text = ""
@@ -113,6 +134,7 @@ def build(rng: random.Random) -> Note:
     note = Note()
     style = rng.randrange(10)
     clinical = rng.sample(CLINICAL, 2)
+    clinical[1] = f"{clinical[1]} {rng.choice(DISTRACTORS)}"
     if style == 0:
         note.add("Patient: ")
         note.phi("name", full)
@@ -236,7 +258,7 @@ def measure() -> None:
             if any(covered[match.start() : match.end()]):
                 wrong += 1
                 wrong_words[match.group()] += 1
-        for sentence in CLINICAL:
+        for sentence in CLINICAL + DISTRACTORS:
             if sentence in text:
                 clinical_total += 1
                 clinical_kept += sentence in result.text

@@ -76,6 +76,8 @@ _NOT_NAMES = _wordset(
     January February March April May June July August September October November December
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday Street Avenue Road St Ave Rd
     Education Instructions Portal Care Information Centered Safety Satisfaction Advocate Transport
+    Radiology Cardiology Billing Pharmacy Lab Laboratory Nursing Triage Oncology Neurology Orthopedics
+    Dermatology Pathology Registration Scheduling Social Case Management Admissions Anesthesia Urology
     """
 )
 
