@@ -1,5 +1,6 @@
 """Inbound mail: the signed webhook, processing into consultations, replies, threading, loops and duplicates."""
 
+import imaplib
 import time
 
 import pytest
@@ -302,3 +303,65 @@ def test_work_a_lost_worker_left_behind_is_queued_again(sample, coder, mailoutbo
     with django_capture_on_commit_callbacks(execute=True):
         call_command("requeue_consult_work", stdout=out)
     assert len(mailoutbox) == 1
+
+
+class FakeIMAP:
+    """Just enough of imaplib.IMAP4 for fetch_consult_mail: a mailbox whose messages carry a Seen flag."""
+
+    error = imaplib.IMAP4.error
+    mailbox: dict[bytes, bytes] = {}
+    seen: set[bytes] = set()
+
+    def __init__(self, host: str, port: int) -> None:
+        assert (host, port) == ("imap.example.com", 143)
+
+    def login(self, user: str, password: str) -> None:
+        assert (user, password) == ("consult", "secret")
+
+    def select(self, folder: str):
+        return "OK", [str(len(self.mailbox)).encode()]
+
+    def uid(self, command: str, *args):
+        if command == "SEARCH":
+            return "OK", [b" ".join(uid for uid in self.mailbox if uid not in self.seen)]
+        if command == "FETCH":
+            assert args[1] == "(BODY.PEEK[])"  # does not mark it read before it is stored
+            return "OK", [(args[0] + b" (UID BODY[] {1})", self.mailbox[args[0]]), b")"]
+        if command == "STORE":
+            self.seen.add(args[0])
+            return "OK", []
+        raise AssertionError(command)
+
+    def logout(self) -> None:
+        pass
+
+
+def test_fetch_consult_mail_reads_imap_and_marks_messages_read_once_stored(
+    sample, coder, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from casepilot.management.commands import fetch_consult_mail
+
+    settings.CONSULT_IMAP_HOST, settings.CONSULT_IMAP_PORT, settings.CONSULT_IMAP_SSL = "imap.example.com", 143, False
+    settings.CONSULT_IMAP_USER, settings.CONSULT_IMAP_PASSWORD = "consult", "secret"
+    FakeIMAP.mailbox = {b"7": sample("plain.eml"), b"8": sample("latin1.eml")}
+    FakeIMAP.seen = set()
+    monkeypatch.setattr(fetch_consult_mail.imaplib, "IMAP4", FakeIMAP)
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("fetch_consult_mail", stdout=out)
+        call_command("fetch_consult_mail", stdout=out)
+    assert FakeIMAP.seen == {b"7", b"8"}
+    assert "2 message(s) stored, 0 already known" in out.getvalue()
+    assert Consultation.objects.count() == 2
+
+
+def test_fetch_consult_mail_says_what_to_configure(settings):
+    from django.core.management import CommandError, call_command
+
+    settings.CONSULT_IMAP_HOST = ""
+    with pytest.raises(CommandError, match="CONSULT_IMAP_HOST"):
+        call_command("fetch_consult_mail")
