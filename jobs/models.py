@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -91,17 +92,24 @@ class JobQuerySet(models.QuerySet):
         from django.db import connection
 
         if connection.vendor == "postgresql":
-            from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+            from django.contrib.postgres.search import SearchQuery, SearchRank
 
-            vector = SearchVector("search_document", config="english")
             query = SearchQuery(q, search_type="websearch", config="english")
-            return self.alias(document=vector).filter(document=query).annotate(rank=SearchRank(vector, query))
+            return self.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
         qs = self
         for word in q.split()[:10]:
             word = word.strip("\"'()")
             if word and word.lower() not in {"and", "or", "the"}:
                 qs = qs.filter(search_document__icontains=word)
         return qs.annotate(rank=models.Value(0.0, output_field=models.FloatField()))
+
+    def update_search_vectors(self) -> int:
+        """Refresh search_vector from search_document (a no-op off PostgreSQL)."""
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            return 0
+        return self.update(search_vector=SearchVector("search_document", config="english"))
 
     def matching(self, filters: dict) -> "JobQuerySet":
         """Apply the /jobs/ filters (as JobSearchForm.filters() returns them)."""
@@ -200,6 +208,9 @@ class Job(models.Model):
     reviewed_at = models.DateTimeField(null=True, blank=True)
     # Text that full-text search reads: title, employer, place, description, credentials...
     search_document = models.TextField(editable=False, default="")
+    # PostgreSQL only: search_document as a stored tsvector (GIN-indexed), so searching and
+    # ranking never re-parse descriptions. Filled by save() and update_search_vectors().
+    search_vector = SearchVectorField(null=True, editable=False)
 
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -213,6 +224,8 @@ class Job(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["status", "expires_on", "-published_at"], name="jobs_open_newest"),
+            # Newest first without sorting every open job: the listing stops after a page.
+            models.Index(fields=["status", "-published_at", "-id"], name="jobs_newest"),
             models.Index(fields=["status", "annual_pay"], name="jobs_pay"),
         ]
 
@@ -226,6 +239,7 @@ class Job(models.Model):
         self.annual_pay = self.compute_annual_pay()
         self.search_document = self.build_search_document()
         super().save(*args, **kwargs)
+        Job.objects.filter(pk=self.pk).update_search_vectors()
 
     def get_absolute_url(self) -> str:
         return reverse("jobs:detail", args=[self.pk, self.slug])

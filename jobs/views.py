@@ -22,6 +22,7 @@ from .models import STATE_NAMES, EmploymentType, Job, JobReport, SavedJob, Saved
 from .structured_data import as_script_json, job_posting
 
 PAGE_SIZE = 20
+LISTING_DEFERRED = ("description", "description_html", "search_document", "search_vector")
 POST_RATE = "10/d"  # new postings submitted per employer per day
 REPORT_RATE = "10/h"  # reports per visitor (IP address) per hour
 
@@ -119,14 +120,13 @@ def index(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     sort = form.sort_order() or ("relevance" if filters.get("q") else "newest")
     base = Job.objects.open()
-    jobs = base.matching(filters).sorted_by(sort, has_query=bool(filters.get("q")))
+    jobs = (
+        base.matching(filters)
+        .sorted_by(sort, has_query=bool(filters.get("q")))
+        .defer(*LISTING_DEFERRED)  # cards show no description: leave the long text in TOAST
+    )
     page = Paginator(jobs, PAGE_SIZE).get_page(request.GET.get("page"))
     chips = [{"label": label, "url": _link(filters, **{name: None})} for name, label in _describe(filters)]
-    saved_ids = set()
-    if request.user.is_authenticated:
-        saved_ids = set(
-            SavedJob.objects.filter(user=request.user, job__in=[j.pk for j in page]).values_list("job_id", flat=True)
-        )
     query = _query_string(filters)
     ctx = {
         "form": form,
@@ -142,7 +142,6 @@ def index(request: HttpRequest) -> HttpResponse:
         ],
         "page_query": _query_string(filters, sort=sort if sort != "newest" else None),
         "query": query,
-        "saved_ids": saved_ids,
         "save_form": SaveSearchForm(),
         "search_name": search_name(filters),
         "rss_url": reverse("jobs:feed_rss") + (f"?{query}" if query else ""),

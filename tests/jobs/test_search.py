@@ -249,3 +249,9 @@ def test_jobs_for_my_credentials_without_credentials_says_what_to_do(client, cod
     client.force_login(coder)
     response = client.get("/jobs/for-me/", follow=True)
     assert "Add your credentials to your profile" in response.content.decode()
+
+
+@pytest.mark.sqlite_smoke
+def test_keyword_search_works_on_either_database(client, jobs):
+    assert titles(client, "q=Dallas") == ["Hybrid CDI Specialist"]
+    assert titles(client, "q=hospital+DRG&state=TX") == ["Inpatient DRG Coder"]
