@@ -52,6 +52,7 @@ def test_a_user_opens_a_consultation_and_sees_the_automated_answer(
     # The worker has drafted the automated answer meanwhile.
     page = client.get(f"/consult/{consultation.pk}/").content.decode()
     assert "Automated: drafted by CasePilot" in page
+    assert "Removed before storing: 1 name and 1 date of birth." in page
     assert "NCCI Policy Manual, chapter 1" in page
     assert consultation.codes == "99214, 11102, 25"
     assert consultation.status == Consultation.Status.AUTO_ANSWERED
