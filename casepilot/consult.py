@@ -473,6 +473,9 @@ def _process(raw: bytes) -> tuple[str, Consultation | None]:
     if sender_domain == domain and (sender_local == local or sender_local.startswith(local + "+")):
         return "ignored: our own mail", None
 
+    if parsed.spoofed:
+        return "ignored: sender address failed DMARC", None
+
     user = user_for_address(parsed.sender)
     if user is None:
         if not _recently_noticed(parsed.sender):

@@ -53,6 +53,8 @@ class ParsedEmail:
     notes: list[str] = field(default_factory=list)
     # Why this is automatic mail we must not answer ("bounce", "auto-reply"), or "".
     automatic: str = ""
+    # The receiving server found the From address forged (Authentication-Results: dmarc=fail).
+    spoofed: bool = False
     too_large: bool = False
 
     @property
@@ -213,6 +215,10 @@ def parse(raw: bytes) -> ParsedEmail:
         references=_ids(_header(message, "References")),
         automatic=automatic_reason(message),
     )
+    # Trust the verdict the receiving server recorded (RFC 8601): mail that fails DMARC does not
+    # come from the address it claims, so it must not open a consultation in that user's name.
+    results = " ".join(str(v) for v in message.get_all("Authentication-Results", []))
+    parsed.spoofed = bool(re.search(r"\bdmarc=fail\b", results, re.I))
     if parsed.automatic:
         return parsed
     if len(raw) > settings.CONSULT_MAX_MESSAGE_BYTES:

@@ -365,3 +365,11 @@ def test_fetch_consult_mail_says_what_to_configure(settings):
     settings.CONSULT_IMAP_HOST = ""
     with pytest.raises(CommandError, match="CONSULT_IMAP_HOST"):
         call_command("fetch_consult_mail")
+
+
+def test_mail_with_a_forged_sender_opens_nothing(client, sample, coder, mailoutbox, django_capture_on_commit_callbacks):
+    raw = b"Authentication-Results: mx.example.net; spf=fail; dkim=none; dmarc=fail header.from=example.com\r\n"
+    deliver(client, django_capture_on_commit_callbacks, raw + sample("plain.eml"))
+    assert Consultation.objects.count() == 0
+    assert mailoutbox == []
+    assert InboundEmail.objects.get().outcome == "ignored: sender address failed DMARC"
