@@ -210,3 +210,16 @@ def test_the_subject_is_redacted_and_counted_too(client, coder, django_capture_o
     consultation = Consultation.objects.get()
     assert consultation.subject == "Mrs. [NAME]: modifier 25?"
     assert consultation.messages.first().phi_counts == {"name": 2, "dob": 1}
+
+
+def test_pro_accounts_get_the_pro_quota(coder):
+    import datetime
+
+    from accounts.models import Plan
+
+    assert consult.monthly_quota(coder) == 2
+    Plan.objects.create(user=coder, ends=datetime.date.today() + datetime.timedelta(days=30))
+    coder._quota_plan_facts = None  # plan facts are remembered on the user object
+    assert consult.monthly_quota(coder) == 30
+    Consultation.objects.create(user=coder, subject="One")
+    assert consult.remaining_this_month(coder) == 29
