@@ -7,12 +7,6 @@ from casepilot.guides import GUIDE_LINK_RE, find_guides
 from casepilot.models import Guide, GuideTopic
 from codes.models import Code
 
-
-@require_GET
-def consultant(request: HttpRequest) -> HttpResponse:
-    return render(request, "casepilot/consultant.html")
-
-
 # --- Guides (knowledge base) ---
 
 
