@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 
 from codes.models import BROWSE_KINDS, Code, Kind, System, compact_code
 
@@ -458,7 +458,9 @@ def run(question: str) -> Iterator[tuple[str, object]]:
     for name, args in calls:
         yield "progress", _progress(name, args)
         try:
-            result = call_tool(name, args)
+            # A savepoint: a failed query must not poison the request's transaction (PostgreSQL).
+            with transaction.atomic():
+                result = call_tool(name, args)
         except DatabaseError:
             # A table the tool reads is missing or being rebuilt: say so, answer the rest.
             log.exception("CasePilot tool %s failed", name)

@@ -131,3 +131,18 @@ def test_an_icd9_code_is_not_read_as_a_cpt_code(pilot_data):
     u = engine.understand("ICD-9 250.00 crosswalk")
     assert u.icd9 == ["250.00"]
     assert u.codes == []
+
+
+def test_a_failing_table_is_said_and_the_rest_still_answers(pilot_data, monkeypatch):
+    from django.db import DatabaseError, connection
+
+    def broken(*args, **kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM no_such_table")
+        raise AssertionError("unreachable")
+
+    monkeypatch.setitem(engine.TOOLS, "mue", broken)
+    answer = engine.answer("What is the MUE and the RVUs of 99214?")
+    assert "could not be checked just now" in answer.text
+    assert "work RVU 1.92" in answer.text  # later queries still run (the failure was rolled back alone)
+    assert DatabaseError  # the error is the database's, caught by the engine
