@@ -423,9 +423,8 @@ def _progress(name: str, args: dict) -> str:
 def _paragraph(result: ToolResult) -> str:
     if result.tool == "find_guides" and result.facts:
         return "From the guides:\n" + "\n".join(f"• {fact}" for fact in result.facts)
-    if result.tool == "icd10cm_notes" and len(result.facts) > 2:
-        return "\n".join(result.facts)
-    return " ".join(result.facts)
+    # One fact a line: the short answer first, then each setting, row or note on its own.
+    return "\n".join(result.facts)
 
 
 def _mentioned(text: str, refs: list[CodeRef]) -> list[CodeRef]:
