@@ -189,3 +189,22 @@ def test_crosswalk_both_ways(pilot_data):
     assert [c.code for c in forward.codes] == ["E11.9"]
     assert "maps to ICD-9-CM 250.00 (approximate)" in text(tools.crosswalk("E11.9"))
     assert not tools.crosswalk("999.99").found
+
+
+def test_search_by_description_notes_the_specificity_still_needed(pilot_data):
+    from codes import search
+
+    search.build_index()
+    result = tools.search_codes("collapsed vertebra lumbar")
+    assert result.found
+    assert {"M48.56XA", "M48.56XD"} <= {c.code for c in result.codes}
+    assert "the encounter (7th character: initial, subsequent or sequela)" in text(result)
+
+
+def test_search_by_description_without_a_match_says_so(pilot_data):
+    from codes import search
+
+    search.build_index()
+    result = tools.search_codes("zzzqqq xylophone")
+    assert not result.found
+    assert "No code matched" in text(result)
