@@ -329,8 +329,12 @@ class Job(models.Model):
         from .scams import scam_flags
 
         self.flag_reasons = scam_flags(self)
-        first_posting = not Job.objects.filter(owner=self.owner, reviewed_at__isnull=False).exclude(pk=self.pk).exists()
-        if self.flag_reasons or (first_posting and self.reviewed_at is None):
+        others = Job.objects.filter(owner=self.owner).exclude(pk=self.pk)
+        trusted = (self.reviewed_at is not None and self.status != self.Status.REJECTED) or others.filter(
+            reviewed_at__isnull=False
+        ).exclude(status=self.Status.REJECTED).exists()
+        # An employer with a rejected posting stays under review.
+        if self.flag_reasons or not trusted or others.filter(status=self.Status.REJECTED).exists():
             self.status = self.Status.PENDING
         else:
             self.status = self.Status.LIVE

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_ratelimit.decorators import ratelimit
+from django_ratelimit.core import is_ratelimited
 
 from accounts.credentials import Credential, Specialty
 
@@ -29,6 +29,12 @@ REPORT_RATE = "10/h"  # reports per visitor (IP address) per hour
 
 class _ApplyRedirect(HttpResponseRedirect):
     allowed_schemes = ["http", "https", "mailto"]
+
+
+def _over_limit(request: HttpRequest, *, group: str, rate: str, key: str = "user") -> bool:
+    """Count one use of a limited action, True when past the limit. Called only once the input
+    is valid, so typos never lock anyone out. The counts live in the shared cache (all processes)."""
+    return is_ratelimited(request, group=group, key=key, rate=rate, increment=True)
 
 
 def _too_many(request: HttpRequest, what: str) -> HttpResponse:
@@ -197,22 +203,20 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit(key="ip", rate=REPORT_RATE, method="POST", block=False)
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(Job, pk=pk, status__in=[Job.Status.LIVE, Job.Status.CLOSED])
     form = ReportForm(request.POST or None)
-    if request.method == "POST":
-        if getattr(request, "limited", False):
+    if request.method == "POST" and form.is_valid():
+        if _over_limit(request, group="jobs.report", rate=REPORT_RATE, key="ip"):
             return _too_many(request, "reports")
-        if form.is_valid():
-            JobReport.objects.create(
-                job=job,
-                reporter=request.user if request.user.is_authenticated else None,
-                reason=form.cleaned_data["reason"],
-                details=form.cleaned_data["details"],
-            )
-            messages.success(request, "Thank you: our staff will look at this posting.")
-            return redirect(job)
+        JobReport.objects.create(
+            job=job,
+            reporter=request.user if request.user.is_authenticated else None,
+            reason=form.cleaned_data["reason"],
+            details=form.cleaned_data["details"],
+        )
+        messages.success(request, "Thank you: our staff will look at this posting.")
+        return redirect(job)
     return render(request, "jobs/report.html", {"job": job, "form": form}, status=400 if form.errors else 200)
 
 
@@ -221,23 +225,21 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@ratelimit(key="user", rate=POST_RATE, method="POST", block=False)
 def post_job(request: HttpRequest) -> HttpResponse:
     form = JobForm(request.POST or None)
-    if request.method == "POST":
-        if getattr(request, "limited", False):
+    if request.method == "POST" and form.is_valid():
+        if _over_limit(request, group="jobs.post", rate=POST_RATE):
             return _too_many(request, "job postings")
-        if form.is_valid():
-            job = form.save(commit=False)
-            job.owner = request.user
-            if "save_draft" in request.POST:
-                job.status = Job.Status.DRAFT
-                job.save()
-                messages.success(request, "Draft saved.")
-            else:
-                job.submit()
-                _say_where_it_went(request, job)
-            return redirect("jobs:dashboard")
+        job = form.save(commit=False)
+        job.owner = request.user
+        if "save_draft" in request.POST:
+            job.status = Job.Status.DRAFT
+            job.save()
+            messages.success(request, "Draft saved.")
+        else:
+            job.submit()
+            _say_where_it_went(request, job)
+        return redirect("jobs:dashboard")
     return render(request, "jobs/form.html", {"form": form, "job": None}, status=400 if form.errors else 200)
 
 
@@ -292,23 +294,24 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-@ratelimit(key="user", rate=POST_RATE, method="POST", block=False)
 def job_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     job = _own_job(request, pk)
     if action == "close" and job.status in (Job.Status.LIVE, Job.Status.PENDING):
         job.close()
         messages.success(request, f"“{job.title}” is closed.")
     elif action == "renew" and (job.is_expired or job.status in (Job.Status.LIVE, Job.Status.CLOSED)):
-        if getattr(request, "limited", False):
+        if _over_limit(request, group="jobs.post", rate=POST_RATE):
             return _too_many(request, "job postings")
         job.renew()
         messages.success(request, f"“{job.title}” now runs until {job.expires_on:%B %-d, %Y}.")
     elif action == "duplicate":
+        if _over_limit(request, group="jobs.post", rate=POST_RATE):
+            return _too_many(request, "job postings")
         copy = job.duplicate()
         messages.success(request, "A copy was saved as a draft: edit it, then submit it.")
         return redirect("jobs:edit", pk=copy.pk)
     elif action == "submit" and job.status == Job.Status.DRAFT:
-        if getattr(request, "limited", False):
+        if _over_limit(request, group="jobs.post", rate=POST_RATE):
             return _too_many(request, "job postings")
         job.submit()
         _say_where_it_went(request, job)
@@ -372,14 +375,13 @@ def saved_jobs(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-@ratelimit(key="user", rate="30/h", method="POST", block=False)
 def save_search(request: HttpRequest) -> HttpResponse:
-    if getattr(request, "limited", False):
-        return _too_many(request, "saved searches")
     form = SaveSearchForm(request.POST)
     filters = JobSearchForm(QueryDict(request.POST.get("query", ""))).filters()
     if not form.is_valid():
         return HttpResponse("Choose daily or weekly.", status=400)
+    if _over_limit(request, group="jobs.save_search", rate="30/h"):
+        return _too_many(request, "saved searches")
     query = _query_string(filters)
     SavedSearch.objects.update_or_create(
         user=request.user,

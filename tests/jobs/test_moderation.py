@@ -128,3 +128,21 @@ def test_reporting_is_rate_limited(client, employer):
     response = client.post(f"/jobs/{job.pk}/report/", {"reason": "other"})
     assert response.status_code == 429
     assert JobReport.objects.count() == 10
+
+
+def test_an_employer_with_a_rejected_posting_stays_under_review(client, employer, staff):
+    make_job(employer, title="Approved long ago")
+    make_job(employer, title="Rejected", status=Job.Status.REJECTED, reviewed_by=staff)
+    client.force_login(employer)
+    client.post("/jobs/new/", form_data(title="Next one"))
+    assert Job.objects.get(title="Next one").status == Job.Status.PENDING
+
+
+def test_a_rejected_first_posting_does_not_unlock_the_next(client, employer, staff):
+    client.force_login(employer)
+    client.post("/jobs/new/", form_data(title="First"))
+    client.force_login(staff)
+    client.post(f"/jobs/review/{Job.objects.get().pk}/", {"action": "reject"})
+    client.force_login(employer)
+    client.post("/jobs/new/", form_data(title="Second"))
+    assert Job.objects.get(title="Second").status == Job.Status.PENDING

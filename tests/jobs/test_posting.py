@@ -141,3 +141,10 @@ def test_an_edit_is_saved(client, employer):
     job.refresh_from_db()
     assert job.title == "Senior Outpatient Coder"
     assert job.status == Job.Status.LIVE
+
+
+def test_forms_with_mistakes_do_not_count_towards_the_limit(client, employer):
+    client.force_login(employer)
+    for _ in range(12):
+        assert client.post("/jobs/new/", form_data(salary_min="1")).status_code == 400
+    assert client.post("/jobs/new/", form_data()).status_code == 302
