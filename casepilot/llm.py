@@ -198,7 +198,7 @@ def _llm_events(question: str) -> Iterator[tuple[str, object]]:
         for call in calls:
             function = call.get("function") or {}
             name = function.get("name", "")
-            yield "progress", f"Calling {name}…" if name in engine.TOOLS else "Checking…"
+            yield "progress", _progress(name, function.get("arguments", ""))
             result = _call(name, function.get("arguments", ""))
             if isinstance(result, ToolResult):
                 results.append(result)
@@ -207,6 +207,15 @@ def _llm_events(question: str) -> Iterator[tuple[str, object]]:
                 content = json.dumps({"error": result})
             messages.append({"role": "tool", "tool_call_id": call.get("id", ""), "content": content})
     raise LlmError("too many tool rounds")
+
+
+def _progress(name: str, raw_arguments: str) -> str:
+    """The same progress line the default engine shows ("Checking the MUEs of J1100…"), when it can."""
+    try:
+        args = json.loads(raw_arguments or "{}")
+        return engine._progress(name, {k: v for k, v in args.items() if isinstance(v, str | int)})
+    except (ValueError, KeyError, AttributeError, StopIteration, IndexError):
+        return "Checking the site's data…"
 
 
 def _refs_for(text: str) -> list[CodeRef]:

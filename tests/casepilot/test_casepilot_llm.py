@@ -180,3 +180,10 @@ def test_the_page_uses_the_llm_and_redacts_phi_before_sending(fake, pilot_data, 
     sent = json.dumps(fake.requests[0]["body"]["messages"])
     assert "Smith" not in sent
     assert "1950" not in sent
+
+
+def test_the_llm_engine_streams_progress_for_each_tool_call(fake, pilot_data):
+    fake.replies = [tool_call("mue", {"code": "J1100"}), final("J1100: 120 units per day.")]
+    events = list(llm.run("How many units of J1100?"))
+    assert events[0] == ("progress", "Checking the MUEs of J1100…")
+    assert [kind for kind, _ in events] == ["progress", "text", "done"]
