@@ -16,7 +16,6 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-
 _NOT_CODE_CHARS = re.compile(r"[^A-Z0-9]")
 
 
@@ -507,7 +506,23 @@ class SearchEntry(models.Model):
     system = models.CharField(max_length=12, choices=System.choices)
     title = models.TextField(blank=True)
     extra = models.TextField(blank=True)
+    # The title as plain words without its nonessential parts ("(primary)", "unspecified"):
+    # a query that is the whole title, or its start, ranks first.
+    phrase = models.TextField(blank=True)
+    # Copies of the code's columns that filter and rank, so a search reads this table alone.
+    compact = models.CharField(max_length=16, blank=True)
+    kind = models.CharField(max_length=12, blank=True)
+    billable = models.BooleanField(default=False)
+    deleted = models.BooleanField(default=False)
+    effective_date = models.DateField(null=True, blank=True)
+    termination_date = models.DateField(null=True, blank=True)
     vector = SearchVectorField(null=True, blank=True)  # PostgreSQL only; NULL on SQLite
+
+    # Rows are written best first (billable, current, short titles): a word found in tens of
+    # thousands of codes is ranked among the first few thousand in table order, not all of them.
+
+    def __str__(self) -> str:
+        return f"{self.system} {self.compact}"
 
     class Meta:
         indexes = [models.Index(fields=["system"], name="searchentry_system")]
@@ -518,3 +533,6 @@ class SearchWord(models.Model):
 
     word = models.CharField(max_length=60, unique=True)
     count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.word

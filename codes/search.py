@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+from django.db.models import Count, Q
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -185,6 +186,11 @@ SYSTEMS = [s.value for s in System]
 _WORD = re.compile(r"[a-z0-9]+")
 _CODE_TOKEN = re.compile(r"^[A-Za-z0-9]{1,3}[A-Za-z0-9.]{0,7}$")
 _RANGE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9.]{1,8})\s*(?:-|\u2013|to)\s*([A-Za-z0-9][A-Za-z0-9.]{1,8})\s*$")
+# "DRG 470", "CPT 99213", "ICD-10 E11.9": a code named with its system.
+_SYSTEM_NAMED = re.compile(
+    r"^\s*(?P<system>ms-?drg|drg|cpt|hcpcs|icd-?10-?pcs|pcs|icd-?10(?:-?cm)?)\s*(?:code\s*)?#?\s*(?P<code>[A-Za-z0-9.]{1,8})\s*$",
+    re.IGNORECASE,
+)
 _MODIFIER = re.compile(r"^\s*(?:modifier|mod|-)\s*-?\s*([A-Za-z0-9]{2})\s*$", re.IGNORECASE)
 
 
@@ -236,6 +242,7 @@ class SearchResults:
     exact: Code | None = None  # the one code the query names exactly, if any
     kind: str = "words"  # "code", "words", "any-word" (no result had every word) or "none"
     also_code: Code | None = None  # a code spelt like a word query ("DM2"), offered beside the words
+    capped: bool = False  # so many matches that the counts stopped at COUNT_LIMIT
 
     def __iter__(self):
         return iter(self.results)
@@ -272,25 +279,45 @@ class Slot:
     labels: list[str] = field(default_factory=list)  # per alternative: "heart attack → myocardial infarction"
 
 
-def _text_synonyms(tokens: list[str]) -> dict[tuple[int, int], list[str]]:
-    """Text synonyms for every run of 1-4 query words: {(start, end): [replacement, ...]}."""
+def _text_synonyms(tokens: list[str], *, as_you_type: bool = False) -> dict[tuple[int, int], list[tuple[str, str]]]:
+    """Text synonyms for every run of 1-4 query words: {(start, end): [(term, replacement), ...]}.
+    As you type, the words that end the query may also be the start of a term ("heart att")."""
     grams = {}
     for n in range(1, 5):
         for start in range(len(tokens) - n + 1):
             grams[" ".join(tokens[start : start + n])] = (start, start + n)
-    rows = Synonym.objects.filter(term__in=list(grams), replacement__gt="").values_list("term", "replacement")
-    found: dict[tuple[int, int], list[str]] = {}
-    for term, replacement in rows:
-        found.setdefault(grams[term], []).append(replacement)
+    wanted = Q(term__in=list(grams))
+    ending = [g for g, span in grams.items() if span[1] == len(tokens)]
+    if as_you_type and len(tokens[-1]) >= 2:
+        for gram in ending:
+            # LIKE 'x%' (text_pattern_ops index) on PostgreSQL; a range on SQLite's binary index.
+            starts = (
+                Q(term__startswith=gram) if connection.vendor == "postgresql" else Q(term__gt=gram, term__lt=gram + "~")
+            )
+            # Only the curated and editors' terms complete as you type: they are what people abbreviate.
+            wanted |= starts & Q(source__in=_TYPED_SOURCES)
+    found: dict[tuple[int, int], list[tuple[str, str]]] = {}
+    completions = 0
+    rows = Synonym.objects.filter(wanted, replacement__gt="").order_by("term").values_list("term", "replacement")
+    for term, replacement in rows[:50]:
+        if term in grams:
+            span = grams[term]
+        elif completions < 6:
+            completions += 1
+            span = max((grams[g] for g in ending if term.startswith(g)), key=lambda s: s[1] - s[0])
+        else:
+            continue
+        found.setdefault(span, []).append((term, replacement))
     return found
+
+
+_TYPED_SOURCES = [Synonym.Source.CURATED, Synonym.Source.EDITOR]
 
 
 def _is_abbreviation(query: str) -> bool:
     """Is the whole query a curated or editor's text synonym (an abbreviation like DM2)?"""
     term = " ".join(words_of(query))
-    return Synonym.objects.filter(
-        term=term, replacement__gt="", source__in=[Synonym.Source.CURATED, Synonym.Source.EDITOR]
-    ).exists()
+    return Synonym.objects.filter(term=term, replacement__gt="", source__in=_TYPED_SOURCES).exists()
 
 
 def _known_words(words: set[str]) -> set[str]:
@@ -353,9 +380,11 @@ def correct_word(word: str) -> str | None:
 def parse_words(query: str, *, as_you_type: bool = False) -> tuple[list[Slot], dict[str, str]]:
     """The query's slots and the corrections made ({typed: corrected})."""
     tokens = [w for w in words_of(query) if w not in STOP_WORDS]
+    if as_you_type and len(tokens) > 1 and len(tokens[-1]) == 1:
+        tokens = tokens[:-1]  # one letter more says little: wait for the next
     if not tokens:
         return [], {}
-    synonyms = _text_synonyms(tokens)
+    synonyms = _text_synonyms(tokens, as_you_type=as_you_type)
     known = _known_words(set(tokens))
     corrections: dict[str, str] = {}
 
@@ -378,9 +407,9 @@ def parse_words(query: str, *, as_you_type: bool = False) -> tuple[list[Slot], d
         if span:
             original = tokens[span[0] : span[1]]
             alternatives = [
-                [Term(w) for w in replacement.split() if w not in STOP_WORDS] for replacement in synonyms[span]
+                [Term(w) for w in replacement.split() if w not in STOP_WORDS] for _, replacement in synonyms[span]
             ]
-            labels = [f"{' '.join(original)} → {replacement}" for replacement in synonyms[span]]
+            labels = [f"{term} → {replacement}" for term, replacement in synonyms[span]]
             last = span[1] == len(tokens)
             slots.append(
                 Slot(
@@ -433,24 +462,24 @@ class Filters:
     as_of: datetime.date | None = None
 
     def sql(self, *, with_system: bool = True) -> tuple[str, list]:
-        """WHERE conditions on `c` (codes_code)."""
+        """WHERE conditions on `e` (codes_searchentry, which copies the code's columns)."""
         where, params = [], []
         if with_system and self.system:
-            where.append("c.system = %s")
+            where.append("e.system = %s")
             params.append(self.system)
         if self.billable is not None:
-            where.append("c.billable = %s")
+            where.append("e.billable = %s")
             params.append(self.billable)
         if self.as_of:
             # A code valid on that date: in effect by then and not yet terminated.
-            where.append("(c.effective_date IS NULL OR c.effective_date <= %s)")
-            where.append("(c.termination_date IS NULL OR c.termination_date >= %s)")
+            where.append("(e.effective_date IS NULL OR e.effective_date <= %s)")
+            where.append("(e.termination_date IS NULL OR e.termination_date >= %s)")
             params += [self.as_of, self.as_of]
             if not self.include_deleted:
-                where.append("(c.deleted = %s OR c.termination_date IS NOT NULL)")
+                where.append("(e.deleted = %s OR e.termination_date IS NOT NULL)")
                 params.append(False)
         elif not self.include_deleted:
-            where.append("c.deleted = %s")
+            where.append("e.deleted = %s")
             params.append(False)
         return (" AND ".join(where) or "1 = 1"), params
 
@@ -460,8 +489,6 @@ class Filters:
         if self.billable is not None:
             rows = rows.filter(billable=self.billable)
         if self.as_of:
-            from django.db.models import Q
-
             rows = rows.filter(Q(effective_date__isnull=True) | Q(effective_date__lte=self.as_of))
             rows = rows.filter(Q(termination_date__isnull=True) | Q(termination_date__gte=self.as_of))
             if not self.include_deleted:
@@ -475,10 +502,17 @@ class Filters:
 
 
 def _with_placeholder(compact: str) -> list[str]:
-    """ICD-10-CM codes typed without the placeholder X: M4856A -> M4856XA, T401A -> T401XXA."""
-    if 4 <= len(compact) <= 6 and compact[0].isalpha() and compact[-1].isalpha() and compact[1:3].isdigit():
-        return [compact[:-1] + "X" * (7 - len(compact)) + compact[-1]]
-    return []
+    """ICD-10-CM codes typed without their placeholder X's: M4856A -> M4856XA, T401A -> T401XXA,
+    T4606S -> T460X6S (the X's go anywhere after the category, before the 7th character)."""
+    if not (5 <= len(compact) <= 6 and compact[0].isalpha() and compact[1:3].isdigit()):
+        return []
+    missing = 7 - len(compact)
+    variants = []
+    for at in range(3, len(compact)):
+        variants.append(compact[:at] + "X" * missing + compact[at:])
+        if missing == 2:
+            variants += [compact[:at] + "X" + compact[at:b] + "X" + compact[b:] for b in range(at + 1, len(compact))]
+    return list(dict.fromkeys(variants))
 
 
 def _looks_like_code(token: str) -> bool:
@@ -490,28 +524,40 @@ def _all_systems(rows):
     return rows.filter(system__in=SYSTEMS)
 
 
-def code_matches(query: str, filters: Filters) -> tuple[list[Code], list[Code], str] | None:
-    """(exact codes, other codes, how) for a query that names codes; None for a word query."""
+def code_matches(query: str, filters: Filters):
+    """(exact codes, a queryset of the other codes it names, how) for a query that names codes;
+    None for a word query."""
     text = query.strip()
-    pages = filters.queryset(Code.objects.all())
+    pages = filters.queryset(Code.objects.only(*_CODE_FIELDS))
+    none = pages.none()
     modifier = _MODIFIER.match(text)
     if modifier:
         exact = list(_all_systems(pages).filter(kind=Kind.MODIFIER, compact=modifier.group(1).upper()))
-        return exact, [], "modifier"
+        return exact, none, "modifier"
+    named = _SYSTEM_NAMED.match(text)
+    if named and _looks_like_code(named.group("code")):
+        name = named.group("system").lower().replace("-", "")
+        system = {"msdrg": "ms-drg", "drg": "ms-drg", "cpt": "cpt", "hcpcs": "hcpcs", "icd10pcs": "icd-10-pcs"}.get(
+            name, "icd-10-pcs" if name == "pcs" else "icd-10-cm"
+        )
+        compact = compact_code(named.group("code"))
+        if system == "ms-drg":
+            compact = compact.zfill(3)
+        exact = list(pages.filter(system=system, compact__in=[compact, *_with_placeholder(compact)]))
+        others = pages.filter(system=system, compact__startswith=compact).exclude(pk__in=[c.pk for c in exact])
+        return exact, others.exclude(kind__in=BROWSE_KINDS).order_by("compact"), "code"
     span = _RANGE.match(text)
     if span and _looks_like_code(span.group(1)) and _looks_like_code(span.group(2)):
         low, high = compact_code(span.group(1)), compact_code(span.group(2))
         if low > high:
             low, high = high, low
-        from django.db.models import Q
-
         rows = _all_systems(pages).filter(Q(compact__gte=low, compact__lte=high) | Q(compact__startswith=high))
         rows = rows.exclude(kind__in=BROWSE_KINDS).filter(compact__gte=low[:1], compact__lt=low[:1] + "~")
-        return [], list(rows.order_by("system", "compact")[:1000]), "range"
+        return [], rows.order_by("system", "compact"), "range"
     tokens = text.split()
     if len(tokens) == 1 and text.endswith("-") and _looks_like_code(text[:-1]):
         rows = _all_systems(pages).filter(compact__startswith=compact_code(text))
-        return [], list(rows.exclude(kind__in=BROWSE_KINDS).order_by("system", "compact")[:1000]), "prefix"
+        return [], rows.exclude(kind__in=BROWSE_KINDS).order_by("system", "compact"), "prefix"
     if tokens and all(_looks_like_code(t) for t in tokens):
         compacts = [compact_code(t) for t in tokens]
         wanted = set(compacts)
@@ -519,60 +565,101 @@ def code_matches(query: str, filters: Filters) -> tuple[list[Code], list[Code], 
             wanted.update(_with_placeholder(c))
         exact = list(_all_systems(pages).filter(compact__in=wanted).order_by("system", "compact"))
         if len(tokens) > 1:
-            return exact, [], "codes"
-        exact_ids = [c.pk for c in exact]
-        prefix = _all_systems(pages).filter(compact__startswith=compacts[0]).exclude(pk__in=exact_ids)
-        prefix = prefix.exclude(kind__in=BROWSE_KINDS).order_by("system", "compact")
-        return exact, list(prefix[:500]), "code"
+            return exact, none, "codes"
+        prefix = _all_systems(pages).filter(compact__startswith=compacts[0]).exclude(pk__in=[c.pk for c in exact])
+        return exact, prefix.exclude(kind__in=BROWSE_KINDS).order_by("system", "compact"), "code"
     if len(tokens) == 1 and len(text) == 2 and text.isalpha():
         # Two letters are most likely a modifier (LT, GA); words still get searched too.
         exact = list(_all_systems(pages).filter(kind=Kind.MODIFIER, compact=text.upper()))
-        return (exact, [], "modifier") if exact else None
+        return (exact, none, "modifier") if exact else None
     return None
 
 
 # --- word search -------------------------------------------------------------------------
 
-# Headers and browse nodes rank below billable codes; deleted codes below current ones.
+
+def title_phrase(text: str) -> str:
+    """A title's words without nonessential parts: "Essential (primary) hypertension" -> "essential hypertension"."""
+    text = re.sub(r"\([^)]*\)|\[[^]]*\]", " ", text)
+    return " ".join(w for w in words_of(text) if w not in _NONESSENTIAL)
+
+
+_NONESSENTIAL = frozenset(["unspecified", "nos"])
+
+
+def _phrases(query: str, slots: list[Slot]) -> list[str]:
+    """What a title could read for the query: its words, or a synonym's words for a one-part query."""
+    phrases = [title_phrase(query)]
+    if len(slots) == 1 and slots[0].labels:
+        phrases.append(" ".join(t.word for t in slots[0].alternatives[0]))
+    return (phrases + phrases)[:2]
+
+
+# Headers and browse nodes rank below billable codes; deleted codes below current ones; a
+# title that is the query (or starts with it), and the "unspecified" default code, above others.
 _SCORE_FACTORS = """
-    * CASE WHEN c.billable THEN 1.0 WHEN c.kind IN ('chapter', 'section', 'body_system', 'mdc') THEN 0.3 ELSE 0.55 END
-    * CASE WHEN c.deleted THEN 0.5 ELSE 1.0 END
-    * CASE WHEN c.system = 'icd-10-cm' AND c.compact LIKE '______A' THEN 1.1 ELSE 1.0 END
-    * CASE WHEN lower(e.title) LIKE %s THEN 1.6 ELSE 1.0 END
+    * CASE WHEN e.billable THEN 1.0 WHEN e.kind IN ('chapter', 'section', 'body_system', 'mdc') THEN 0.3 ELSE 0.55 END
+    * CASE WHEN e.deleted THEN 0.5 ELSE 1.0 END
+    * CASE WHEN e.system = 'icd-10-cm' AND e.compact LIKE '______A' THEN 1.1 ELSE 1.0 END
+    * CASE WHEN e.title LIKE '%%unspecified%%' OR e.title LIKE '%%not specified%%' OR e.title LIKE '%%uncomplicated%%'
+           OR e.title LIKE '%%without complication%%' THEN 1.15 ELSE 1.0 END
+    * CASE WHEN e.phrase IN (%s, %s) THEN 2.5 WHEN e.phrase LIKE %s OR e.phrase LIKE %s THEN 1.8
+           WHEN e.phrase LIKE %s OR e.phrase LIKE %s THEN 1.3 ELSE 1.0 END
 """
 
+# Columns of codes_code a result needs (its link, badges and title).
+_CODE_FIELDS = ["system", "code", "kind", "title", "short_title", "billable", "deleted", "termination_date"]
 
-def _rank_sql(filters: Filters, *, with_system: bool) -> tuple[str, str, list]:
-    """(FROM ... WHERE match, score expression, params) for the current database."""
+# How many matching rows (in the table's best-first order) are ranked: a common word matches
+# tens of thousands of codes, and ranking them all costs hundreds of milliseconds.
+CANDIDATES = 2000
+CANDIDATES_AS_YOU_TYPE = 200
+COUNT_LIMIT = 5000
+
+
+def _matching(filters: Filters, *, with_system: bool, columns: str, limit: int) -> tuple[str, list]:
+    """A subquery of the first `limit` rows matching the query expression (its first parameter)."""
     where, params = filters.sql(with_system=with_system)
     if connection.vendor == "postgresql":
-        source = (
-            "FROM codes_searchentry e JOIN codes_code c ON c.id = e.code_id "
-            f"WHERE e.vector @@ to_tsquery('english', %s) AND {where}"
+        sql = (
+            f"SELECT {columns}, ts_rank('{{0.1, 0.2, 0.45, 1.0}}', e.vector, q.query, 1) AS relevance "
+            "FROM codes_searchentry e, to_tsquery('english', %s) q(query) "
+            f"WHERE e.vector @@ q.query AND {where} LIMIT %s"
         )
-        # Normalisation 1: divide by 1 + log(length), so short, precise titles come first.
-        score = "ts_rank('{0.1, 0.2, 0.45, 1.0}', e.vector, to_tsquery('english', %s), 1)"
     else:
-        source = (
-            "FROM codes_search_fts f JOIN codes_searchentry e ON e.id = f.rowid "
-            f"JOIN codes_code c ON c.id = e.code_id WHERE codes_search_fts MATCH %s AND {where}"
+        sql = (
+            f"SELECT {columns}, -bm25(codes_search_fts, 10.0, 4.5) AS relevance "
+            "FROM codes_search_fts JOIN codes_searchentry e ON e.id = codes_search_fts.rowid "
+            f"WHERE codes_search_fts MATCH %s AND {where} LIMIT %s"
         )
-        score = "(-bm25(codes_search_fts, 10.0, 4.5) + 0 * length(%s))"
-    return source, score, params
+    return sql, [*params, limit]
 
 
-def _word_search(slots, filters: Filters, *, every: bool, phrase: str, limit: int, offset: int, counts: bool):
+def _word_search(slots, filters: Filters, *, every: bool, phrases: list[str], limit: int, offset: int, counts: bool):
     expression = _match_expression(slots, every=every)
-    source, score, where_params = _rank_sql(filters, with_system=True)
-    like = f"%{phrase}%"
-    sql = f"SELECT e.code_id, {score} {_SCORE_FACTORS} AS score {source} ORDER BY score DESC, c.compact LIMIT %s OFFSET %s"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [expression, like, expression, *where_params, limit, offset])
+    like = [*phrases, *(f"{p}%" for p in phrases), *(f"%{p}%" for p in phrases)]
+    candidates = CANDIDATES if counts else CANDIDATES_AS_YOU_TYPE
+    columns = "e.code_id, e.system, e.title, e.extra, e.phrase, e.compact, e.kind, e.billable, e.deleted"
+    inner, inner_params = _matching(filters, with_system=True, columns=columns, limit=candidates)
+    # The code's own columns are joined to the page of results only.
+    sql = (
+        f"SELECT r.code_id, r.score, r.title, r.extra, {', '.join('c.' + f for f in _CODE_FIELDS)} FROM ("
+        f"SELECT e.code_id, e.title, e.extra, e.compact, e.relevance {_SCORE_FACTORS} AS score FROM ({inner}) e "
+        "ORDER BY score DESC, e.compact LIMIT %s OFFSET %s"
+        ") r JOIN codes_code c ON c.id = r.code_id ORDER BY r.score DESC, r.compact"
+    )
+    per_system: dict[str, int] = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A common word is in 20,000 documents: the planner then expects a sequential scan to
+            # find the first few hundred quickly, but table order is by rank, not by word, and the
+            # scan reads most of the table. The GIN index stops after `candidates` rows instead.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(sql, [*like, expression, *inner_params, limit, offset])
         ranked = cursor.fetchall()
-        per_system: dict[str, int] = {}
         if counts:
-            source_all, _, params_all = _rank_sql(filters, with_system=False)
-            cursor.execute(f"SELECT c.system, COUNT(*) {source_all} GROUP BY c.system", [expression, *params_all])
+            inner, inner_params = _matching(filters, with_system=False, columns="e.system", limit=COUNT_LIMIT)
+            cursor.execute(f"SELECT e.system, COUNT(*) FROM ({inner}) e GROUP BY e.system", [expression, *inner_params])
             per_system = dict(cursor.fetchall())
     return ranked, per_system
 
@@ -645,15 +732,22 @@ def _display_titles(codes: list[Code]) -> dict[int, tuple[str, str]]:
     return {code_id: (title, extra) for code_id, title, extra in rows}
 
 
-def _results(codes: list[Code], scores: dict[int, float], slots: list[Slot], how: str | None) -> list[SearchResult]:
-    texts = _display_titles(codes)
+def _results(
+    codes: list[Code],
+    scores: dict[int, float],
+    slots: list[Slot],
+    how: str | None,
+    texts: dict | None = None,
+    exact_ids: frozenset | set = frozenset(),
+) -> list[SearchResult]:
+    texts = _display_titles(codes) if texts is None else texts
     terms = [t for slot in slots for option in (slot.terms, *slot.alternatives) for t in option]
     results = []
     for code in codes:
         title, extra = texts.get(code.pk, ("", ""))
         title = code.title or title or code.short_title
         if how:
-            matched = "exact code" if how == "exact" else f"code {how}"
+            matched = "exact code" if code.pk in exact_ids else f"code {how}"
             highlighted = mark_safe(escape(title))
         else:
             matched = _explain(title, extra, slots)
@@ -690,49 +784,59 @@ def search(
         return found
 
     by_code = code_matches(query, filters)
-    if by_code and by_code[0] and by_code[2] == "code" and _is_abbreviation(query):
+    if by_code and by_code[0] and by_code[2] in ("code", "modifier") and _is_abbreviation(query):
         # "DM2" is a PCS table and an abbreviation coders use far more: words first, the code offered.
         found.also_code = by_code[0][0]
         by_code = None
-    if by_code and (by_code[0] or by_code[1]):
+    if by_code:
         exact, others, how = by_code
-        found.kind = "code"
         # The code spelt exactly as typed wins over one that only shares its letters (J1100, J11.00).
         exact.sort(key=lambda c: c.code.upper() != query.upper())
-        everything = exact + others
-        spelt = [c for c in exact if c.code.upper() == query.upper()]
-        found.exact = exact[0] if len(exact) == 1 else spelt[0] if len(spelt) == 1 else None
-        found.counts = dict(Counter(c.system for c in everything))
-        in_system = [c for c in everything if not system or c.system == system]
-        found.total = len(in_system)
-        page = in_system[offset : offset + limit]
-        exact_ids = {c.pk for c in exact}
-        found.results = []
-        for code in page:
-            found.results += _results([code], {code.pk: 1.0}, [], "exact" if code.pk in exact_ids else how)
-        return found
+        exact_in = [c for c in exact if not system or c.system == system]
+        others_in = others.filter(system=system) if system else others
+        skip = max(0, offset - len(exact_in))
+        page = exact_in[offset : offset + limit]
+        page += list(others_in[skip : skip + limit - len(page)])
+        if exact or page:
+            found.kind = "code"
+            spelt = [c for c in exact if c.code.upper() == query.upper()]
+            found.exact = exact[0] if len(exact) == 1 else spelt[0] if len(spelt) == 1 else None
+            if counts:
+                found.counts = dict(Counter(c.system for c in exact))
+                for name, n in others.order_by().values_list("system").annotate(n=Count("pk")):
+                    found.counts[name] = found.counts.get(name, 0) + n
+                found.total = len(exact_in) + (others_in.count() if system else sum(found.counts.values()) - len(exact))
+            else:
+                found.total = len(page)
+            exact_ids = {c.pk for c in exact}
+            found.results = _results(page, dict.fromkeys([c.pk for c in page], 1.0), [], how, exact_ids=exact_ids)
+            return found
 
     slots, corrections = parse_words(query, as_you_type=as_you_type)
     if not slots:
         found.kind = "none"
         return found
-    phrase = " ".join(words_of(query))
+    phrases = _phrases(query, slots)
     ranked, per_system = _word_search(
-        slots, filters, every=True, phrase=phrase, limit=limit, offset=offset, counts=counts
+        slots, filters, every=True, phrases=phrases, limit=limit, offset=offset, counts=counts
     )
     found.kind = "words"
     if not ranked and len(slots) > 1:
         ranked, per_system = _word_search(
-            slots, filters, every=False, phrase=phrase, limit=limit, offset=offset, counts=counts
+            slots, filters, every=False, phrases=phrases, limit=limit, offset=offset, counts=counts
         )
         found.kind = "any-word"
     if corrections:
         found.suggestion = " ".join(corrections.get(w, w) for w in words_of(query))
     found.counts = per_system
-    found.total = sum(per_system.get(s, 0) for s in ([system] if system else SYSTEMS)) if counts else len(ranked)
-    codes = {c.pk: c for c in Code.objects.filter(pk__in=[pk for pk, _ in ranked]).select_related(None)}
-    ordered = [codes[pk] for pk, _ in ranked if pk in codes]
-    found.results = _results(ordered, dict(ranked), slots, None)
+    found.capped = sum(per_system.values()) >= COUNT_LIMIT
+    # Pages reach as far as the ranked candidates go.
+    found.total = min(sum(per_system.get(s, 0) for s in ([system] if system else SYSTEMS)), CANDIDATES)
+    if not counts:
+        found.total = len(ranked)
+    codes = [Code(pk=row[0], **dict(zip(_CODE_FIELDS, row[4:], strict=True))) for row in ranked]
+    texts = {row[0]: (row[2], row[3]) for row in ranked}
+    found.results = _results(codes, {row[0]: row[1] for row in ranked}, slots, None, texts)
     if not found.results:
         found.kind = "none"
     return found
@@ -741,69 +845,105 @@ def search(
 # --- building the index ------------------------------------------------------------------
 
 
-def _documents(system: str):
-    """(code id, title, extra) for every code of a system."""
-    plain = dict(
-        PlainDescription.objects.filter(system=system, status=PlainDescription.Status.PUBLISHED).values_list(
-            "code", "text"
+def _documents():
+    """A SearchEntry (unsaved) for every code that has words, best first: current billable
+    codes, then headers, then browse nodes, deleted codes last; shorter titles first."""
+    plain = {
+        (system, code): text
+        for system, code, text in PlainDescription.objects.filter(status=PlainDescription.Status.PUBLISHED).values_list(
+            "system", "code", "text"
         )
-    )
-    names: dict[str, list[str]] = {}
-    for code, term in Synonym.objects.filter(system=system).exclude(code="").values_list("code", "term"):
-        names.setdefault(code, []).append(term)
-    rows = Code.objects.filter(system=system).values_list("pk", "code", "title", "short_title")
-    for pk, code, title, short_title in rows.iterator(chunk_size=5000):
+    }
+    names: dict[tuple[str, str], list[str]] = {}
+    for system, code, term in Synonym.objects.exclude(code="").values_list("system", "code", "term"):
+        names.setdefault((system, code), []).append(term)
+    fields = ["pk", "system", "code", "compact", "kind", "title", "short_title", "billable", "deleted"]
+    fields += ["effective_date", "termination_date"]
+    entries = []
+    for row in Code.objects.values_list(*fields).iterator(chunk_size=10000):
+        pk, system, code, compact, kind, title, short_title, billable, deleted, effective, terminated = row
         extra = []
         if short_title and short_title.lower() != title.lower():
             extra.append(short_title)
-        if code in plain:
+        if (system, code) in plain:
             if title:
-                extra.append(plain[code])
+                extra.append(plain[system, code])
             else:
-                title = plain[code]  # CPT without licensed descriptors: our own words lead
-        extra += names.get(code, [])
-        if title or extra:
-            yield pk, title, " | ".join(dict.fromkeys(extra))
+                title = plain[system, code]  # CPT without licensed descriptors: our own words lead
+        extra += names.get((system, code), [])
+        if not (title or extra):
+            continue
+        entries.append(
+            SearchEntry(
+                code_id=pk,
+                system=system,
+                title=title,
+                extra=" | ".join(dict.fromkeys(extra)),
+                phrase=title_phrase(title)[:500],
+                compact=compact,
+                kind=kind,
+                billable=billable,
+                deleted=deleted,
+                effective_date=effective,
+                termination_date=terminated,
+            )
+        )
+    entries.sort(key=lambda e: (e.deleted, not e.billable, e.kind in BROWSE_KINDS, len(e.title), e.compact))
+    return entries
 
 
-def build_index(*, systems: list[str] | None = None, stdout=None) -> dict[str, int]:
-    """Rebuild the search documents of some systems (all by default) and the lexicon."""
-    counts = {}
-    for system in systems or SYSTEMS:
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                if connection.vendor == "sqlite":
-                    cursor.execute(
-                        "DELETE FROM codes_search_fts WHERE rowid IN (SELECT id FROM codes_searchentry WHERE system = %s)",
-                        [system],
-                    )
-            SearchEntry.objects.filter(system=system).delete()
-            batch, total = [], 0
-            for pk, title, extra in _documents(system):
-                batch.append(SearchEntry(code_id=pk, system=system, title=title, extra=extra))
-                if len(batch) >= 5000:
-                    SearchEntry.objects.bulk_create(batch)
-                    total += len(batch)
-                    batch = []
-            SearchEntry.objects.bulk_create(batch)
-            total += len(batch)
-            with connection.cursor() as cursor:
-                if connection.vendor == "postgresql":
-                    cursor.execute(
-                        "UPDATE codes_searchentry SET vector = "
-                        "setweight(to_tsvector('english', unaccent(title)), 'A') || "
-                        "setweight(to_tsvector('english', unaccent(extra)), 'B') WHERE system = %s",
-                        [system],
-                    )
-                else:
-                    cursor.execute(
-                        "INSERT INTO codes_search_fts (rowid, title, extra) "
-                        "SELECT id, title, extra FROM codes_searchentry WHERE system = %s",
-                        [system],
-                    )
-        counts[system] = total
-        if stdout:
-            stdout.write(f"{System(system).label}: {total} codes indexed")
+_PG_INSERT = """
+    INSERT INTO codes_searchentry (code_id, system, title, extra, phrase, compact, kind, billable, deleted,
+                                   effective_date, termination_date, vector)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
+            setweight(to_tsvector('english', unaccent(%s)), 'A') || setweight(to_tsvector('english', unaccent(%s)), 'B'))
+"""
+
+
+def build_index(*, stdout=None) -> dict[str, int]:
+    """Rebuild the whole search index (documents in best-first table order) and the lexicon.
+
+    Always all systems: the order of the table is part of the ranking (see SearchEntry)."""
+    entries = _documents()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # TRUNCATE gives a fresh table, so rows lie in the order they are written.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE refuses pending deferred FK checks
+            cursor.execute("TRUNCATE codes_searchentry RESTART IDENTITY")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # back to Django's default
+            for start in range(0, len(entries), 5000):
+                cursor.executemany(
+                    _PG_INSERT,
+                    [
+                        (
+                            e.code_id,
+                            e.system,
+                            e.title,
+                            e.extra,
+                            e.phrase,
+                            e.compact,
+                            e.kind,
+                            e.billable,
+                            e.deleted,
+                            e.effective_date,
+                            e.termination_date,
+                            e.title,
+                            e.extra,
+                        )
+                        for e in entries[start : start + 5000]
+                    ],
+                )
+        else:
+            cursor.execute("DELETE FROM codes_search_fts")
+            cursor.execute("DELETE FROM codes_searchentry")
+            SearchEntry.objects.bulk_create(entries, batch_size=5000)  # ids ascending: FTS5 returns rowid order
+            cursor.execute(
+                "INSERT INTO codes_search_fts (rowid, title, extra) SELECT id, title, extra FROM codes_searchentry"
+            )
+    counts = dict(Counter(e.system for e in entries))
+    if stdout:
+        for system, count in counts.items():
+            stdout.write(f"{System(system).label}: {count} codes indexed")
     build_lexicon()
     return counts
 
@@ -828,8 +968,8 @@ _waiting: set[str] | None = None
 
 
 def index_after_import(system: str) -> None:
-    """Importers call this: once their transaction commits, the system's synonyms from the
-    code sets are reseeded and its search documents rebuilt."""
+    """Importers call this (with the system they changed): once their transaction commits, the
+    synonyms are reseeded and the search index rebuilt."""
     if _waiting is not None:
         _waiting.add(system)
         return
@@ -837,8 +977,8 @@ def index_after_import(system: str) -> None:
     def rebuild() -> None:
         from . import synonyms
 
-        synonyms.seed(sources=[s for s in synonyms.SEEDERS if s != Synonym.Source.CURATED])
-        build_index(systems=[system])
+        synonyms.seed()
+        build_index()
 
     transaction.on_commit(rebuild)
 

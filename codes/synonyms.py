@@ -42,9 +42,7 @@ def read_curated(path: Path = CURATED) -> list[Synonym]:
 
 
 def _inclusion_terms() -> list[Synonym]:
-    notes = Note.objects.filter(type=Note.Type.INCLUSION, code__system=System.ICD10CM).values_list(
-        "text", "code__code"
-    )
+    notes = Note.objects.filter(type=Note.Type.INCLUSION, code__system=System.ICD10CM).values_list("text", "code__code")
     return [
         Synonym(term=normalize_term(text)[:200], system=System.ICD10CM, code=code, source=Source.INCLUSION)
         for text, code in notes
@@ -82,21 +80,26 @@ def _index_terms() -> list[Synonym]:
         if not term:
             continue
         note = IndexTerm.Index(index).label
-        rows += [Synonym(term=term, system=system, code=t, source=Source.INDEX, note=note) for t in dict.fromkeys(targets)]
+        rows += [
+            Synonym(term=term, system=system, code=t, source=Source.INDEX, note=note) for t in dict.fromkeys(targets)
+        ]
     return rows
 
 
 def _pcs_definitions() -> list[Synonym]:
-    """"Includes" of root operations, approaches and body parts: "face lift" -> alteration."""
+    """ "Includes" of root operations, approaches and body parts: "face lift" -> alteration."""
     rows = []
     for term, includes in PcsDefinition.objects.exclude(includes=[]).values_list("term", "includes"):
         replacement = normalize_term(term)
         for item in includes:
             for phrase in str(item).split(","):
                 phrase = normalize_term(phrase)
-                if phrase and phrase != replacement and len(phrase) <= 200:
+                # One-word items ("left", "hand") are body-part qualifiers, not names of the value.
+                if len(phrase.split()) > 1 and phrase != replacement and len(phrase) <= 200:
                     rows.append(
-                        Synonym(term=phrase, replacement=replacement, source=Source.PCS_DEFINITION, note="PCS definitions")
+                        Synonym(
+                            term=phrase, replacement=replacement, source=Source.PCS_DEFINITION, note="PCS definitions"
+                        )
                     )
     return rows
 

@@ -1,5 +1,4 @@
 from django.urls import path, re_path
-from django.views.generic import RedirectView
 
 from . import edits, pcs_index, tables, views
 
@@ -10,8 +9,8 @@ SYSTEM = r"(?P<system>icd-10-cm|icd-10-pcs|hcpcs|cpt|ms-drg)"
 urlpatterns = [
     path("", views.home, name="home"),
     path("robots.txt", views.robots_txt, name="robots"),
-    # Case2Code; /lookup/ (the first code lookup) now opens the search results.
-    path("lookup/", RedirectView.as_view(pattern_name="codes:search", query_string=True), name="lookup"),
+    # Case2Code; /lookup/ (the first code lookup) answers with the search results page too.
+    path("lookup/", views.search_page, name="lookup"),
     path("search/", views.search_page, name="search"),
     path("search/suggest", views.search_suggest, name="search_suggest"),
     path("search/batch/", views.batch, name="batch"),

@@ -10,15 +10,14 @@ from codes.models import System
 
 class Command(BaseCommand):
     help = (
-        "Seed the synonyms the code sets provide, then rebuild the search documents and the "
-        "word list of one code system (--system) or of all."
+        "Seed the synonyms (curated list and the code sets' own names), then rebuild the search "
+        "documents of every code system and the word list."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--system", action="append", choices=System.values, help="Only this system (repeatable).")
         parser.add_argument("--no-synonyms", action="store_true", help="Keep the synonyms table as it is.")
 
-    def handle(self, *args, system=None, no_synonyms=False, verbosity=1, **options):
+    def handle(self, *args, no_synonyms=False, verbosity=1, **options):
         started = time.monotonic()
         if not no_synonyms:
             try:
@@ -27,7 +26,7 @@ class Command(BaseCommand):
                 raise CommandError(str(error)) from error
             if verbosity:
                 self.stdout.write("Synonyms: " + ", ".join(f"{n} {source}" for source, n in seeded.items()))
-        counts = search.build_index(systems=system, stdout=self.stdout if verbosity > 1 else None)
+        counts = search.build_index(stdout=self.stdout if verbosity > 1 else None)
         if verbosity:
             indexed = ", ".join(f"{n} {System(s).label}" for s, n in counts.items())
             self.stdout.write(f"Search index: {indexed} codes in {time.monotonic() - started:.1f} s")

@@ -69,15 +69,13 @@ class Command(BaseCommand):
         started = time.monotonic()
         with deferred_indexing() as changed:
             self._load(force=force, only=only, verbosity=verbosity, known=known, loaded=loaded, fixtures=fixtures)
-        # The search index is built once, at the end, for the systems whose codes changed
-        # (or all of them when it was never built).
+        # The search index is built once, at the end, when codes changed (or it was never built).
         from codes.models import SearchEntry
 
         if changed or not SearchEntry.objects.exists():
             if verbosity:
                 self.stdout.write(self.style.MIGRATE_HEADING("Search index"))
-            systems = [f"--system={s}" for s in sorted(changed)] if SearchEntry.objects.exists() else []
-            call_command("build_search_index", *systems, verbosity=verbosity, stdout=self.stdout, stderr=self.stderr)
+            call_command("build_search_index", verbosity=verbosity, stdout=self.stdout, stderr=self.stderr)
         if connection.vendor == "postgresql":
             # Fresh statistics for the planner, and a visibility map so that counts of edits
             # are answered from the indexes alone (index-only scans).
