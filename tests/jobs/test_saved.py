@@ -59,3 +59,11 @@ def test_a_saved_search_is_deleted_only_by_its_owner(client, coder, employer):
 def test_a_bad_frequency_is_refused(client, coder):
     client.force_login(coder)
     assert client.post("/jobs/searches/save/", {"query": "", "frequency": "hourly"}).status_code == 400
+
+
+@pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/", "/\\evil.example/"])
+def test_saving_never_redirects_off_the_site(client, coder, employer, next_url):
+    job = make_job(employer)
+    client.force_login(coder)
+    response = client.post(f"/jobs/{job.pk}/save/", {"next": next_url})
+    assert response["Location"] == job.get_absolute_url()
