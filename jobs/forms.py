@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator, URLValidator
+from django.core.validators import EmailValidator, MaxValueValidator, URLValidator
 from django.utils import timezone
 
 from accounts.credentials import Credential, Specialty
@@ -91,7 +91,7 @@ class JobForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["description"].max_length = 20000
-        self.fields["years_experience"].max_value = 40
+        self.fields["years_experience"].validators.append(MaxValueValidator(40, "Ask for at most 40 years."))
         self.fields["years_experience"].widget.attrs["max"] = 40
 
     def clean_description(self) -> str:

@@ -91,6 +91,8 @@ def test_links_in_descriptions_are_nofollow():
         ({"workplace": "onsite"}, "city", "city of an on-site"),
         ({"zip_code": "ABCDE"}, "zip_code", "ZIP code"),
         ({"description": "Too short"}, "description", "at least 50"),
+        ({"years_experience": "99"}, "years_experience", "at most 40"),
+        ({"salary_min": "-5"}, "salary_min", "not a believable salary"),
     ],
 )
 def test_it_rejects_bad_input_with_a_clear_message(client, employer, changes, field, message):
