@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils import timezone
 
-from .models import Code, CodeChange, PlainDescription, Release
+from .models import Code, CodeChange, PlainDescription, Release, Synonym
 
 
 @admin.register(Release)
@@ -47,4 +47,24 @@ class PlainDescriptionAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if obj.status == PlainDescription.Status.PUBLISHED and obj.published is None:
             obj.published = timezone.now()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Synonym)
+class SynonymAdmin(admin.ModelAdmin):
+    """Case2Code synonyms. A text synonym (a replacement) works in the next search; a code
+    synonym joins its code's search document at the next `build_search_index`. Rows you add
+    or change here become the editor's and survive `seed_synonyms`, which replaces only the
+    rows of the curated list and the code sets."""
+
+    list_display = ["term", "replacement", "system", "code", "source", "note"]
+    list_filter = ["source", "system"]
+    search_fields = ["term", "replacement", "code"]
+    show_full_result_count = False
+
+    def save_model(self, request, obj, form, change):
+        if change and form.changed_data:
+            obj.source = Synonym.Source.EDITOR
+            if "note" not in form.changed_data:
+                obj.note = "Edited in the admin"
         super().save_model(request, obj, form, change)

@@ -204,3 +204,34 @@ def test_the_header_box_is_an_accessible_combobox(client, indexed):
     assert 'data-suggest-url="/search/suggest"' in content
     assert 'action="/search/"' in content
     assert "js/suggest.js" in content
+
+
+def test_editors_add_synonyms_in_the_admin(admin_client, client, indexed):
+    response = admin_client.post(
+        "/admin/codes/synonym/add/",
+        {"term": "Sugar disease", "replacement": "diabetes mellitus", "system": "", "code": "", "source": "editor"},
+    )
+    assert response.status_code == 302
+    data = json.loads(client.get("/api/v1/search", {"q": "sugar disease"}).content)
+    assert "E11.9" in [r["code"] for r in data["results"]]
+    assert data["results"][0]["matched"].startswith("synonym: sugar disease → diabetes mellitus")
+
+
+def test_a_seeded_synonym_changed_in_the_admin_becomes_the_editors(admin_client, indexed):
+    from codes.models import Synonym
+
+    row = Synonym.objects.get(term="afib")
+    response = admin_client.post(
+        f"/admin/codes/synonym/{row.pk}/change/",
+        {
+            "term": "afib",
+            "replacement": "atrial fibrillation unspecified",
+            "system": "",
+            "code": "",
+            "source": "curated",
+        },
+    )
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.source == "editor"
+    assert row.replacement == "atrial fibrillation unspecified"
