@@ -598,6 +598,8 @@ def _phrases(query: str, slots: list[Slot]) -> list[str]:
 # Headers and browse nodes rank below billable codes; deleted codes below current ones; a
 # title that is the query (or starts with it), and the "unspecified" default code, above others.
 _SCORE_FACTORS = """
+    * 40.0 / (40 + length(e.phrase))
+    * CASE WHEN e.system = 'icd-10-cm' AND (e.compact LIKE 'O%%' OR e.compact LIKE 'P%%') THEN %s ELSE 1.0 END
     * CASE WHEN e.billable THEN 1.0 WHEN e.kind IN ('chapter', 'section', 'body_system', 'mdc') THEN 0.3 ELSE 0.55 END
     * CASE WHEN e.deleted THEN 0.5 ELSE 1.0 END
     * CASE WHEN e.system = 'icd-10-cm' AND e.compact LIKE '______A' THEN 1.1 ELSE 1.0 END
@@ -606,6 +608,33 @@ _SCORE_FACTORS = """
     * CASE WHEN e.phrase IN (%s, %s) THEN 2.5 WHEN e.phrase LIKE %s OR e.phrase LIKE %s THEN 1.8
            WHEN e.phrase LIKE %s OR e.phrase LIKE %s THEN 1.3 ELSE 1.0 END
 """
+
+_OBSTETRIC = frozenset(
+    [
+        "pregnancy",
+        "pregnant",
+        "delivery",
+        "childbirth",
+        "puerperium",
+        "puerperal",
+        "postpartum",
+        "obstetric",
+        "fetus",
+        "fetal",
+        "newborn",
+        "neonatal",
+        "perinatal",
+        "infant",
+        "labor",
+        "labour",
+        "gestation",
+        "gestational",
+        "abortion",
+        "miscarriage",
+        "ectopic",
+        "cesarean",
+    ]
+)
 
 # Columns of codes_code a result needs (its link, badges and title).
 _CODE_FIELDS = ["system", "code", "kind", "title", "short_title", "billable", "deleted", "termination_date"]
@@ -622,13 +651,15 @@ def _matching(filters: Filters, *, with_system: bool, columns: str, limit: int) 
     where, params = filters.sql(with_system=with_system)
     if connection.vendor == "postgresql":
         sql = (
-            f"SELECT {columns}, ts_rank('{{0.1, 0.2, 0.45, 1.0}}', e.vector, q.query, 1) AS relevance "
+            # No length normalisation: a long plain-language text must not sink its code; the
+            # title's length is weighed in _SCORE_FACTORS instead (the same on both databases).
+            f"SELECT {columns}, ts_rank('{{0.1, 0.2, 0.3, 1.0}}', e.vector, q.query, 0) AS relevance "
             "FROM codes_searchentry e, to_tsquery('english', %s) q(query) "
             f"WHERE e.vector @@ q.query AND {where} LIMIT %s"
         )
     else:
         sql = (
-            f"SELECT {columns}, -bm25(codes_search_fts, 10.0, 4.5) AS relevance "
+            f"SELECT {columns}, -bm25(codes_search_fts, 10.0, 3.0) AS relevance "
             "FROM codes_search_fts JOIN codes_searchentry e ON e.id = codes_search_fts.rowid "
             f"WHERE codes_search_fts MATCH %s AND {where} LIMIT %s"
         )
@@ -638,6 +669,8 @@ def _matching(filters: Filters, *, with_system: bool, columns: str, limit: int) 
 def _word_search(slots, filters: Filters, *, every: bool, phrases: list[str], limit: int, offset: int, counts: bool):
     expression = _match_expression(slots, every=every)
     like = [*phrases, *(f"{p}%" for p in phrases), *(f"%{p}%" for p in phrases)]
+    # Pregnancy (O) and newborn (P) codes only lead when the query speaks of them.
+    context = 1.0 if _OBSTETRIC & {t.word for slot in slots for t in slot.terms} else 0.6
     candidates = CANDIDATES if counts else CANDIDATES_AS_YOU_TYPE
     columns = "e.code_id, e.system, e.title, e.extra, e.phrase, e.compact, e.kind, e.billable, e.deleted"
     inner, inner_params = _matching(filters, with_system=True, columns=columns, limit=candidates)
@@ -655,7 +688,7 @@ def _word_search(slots, filters: Filters, *, every: bool, phrases: list[str], li
             # find the first few hundred quickly, but table order is by rank, not by word, and the
             # scan reads most of the table. The GIN index stops after `candidates` rows instead.
             cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(sql, [*like, expression, *inner_params, limit, offset])
+        cursor.execute(sql, [context, *like, expression, *inner_params, limit, offset])
         ranked = cursor.fetchall()
         if counts:
             inner, inner_params = _matching(filters, with_system=False, columns="e.system", limit=COUNT_LIMIT)
