@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
 from accounts.tokens import api_auth
@@ -67,7 +67,7 @@ def _rate_key(group: str, request: HttpRequest) -> str:
     return quota.address_subject(quota.client_address(request))
 
 
-def _admit(request: HttpRequest, raw: object) -> Admitted:
+def _admit(request: HttpRequest, raw: object, *, page: bool = True) -> Admitted:
     """Check and clean a question, or raise Refused with what to tell the asker."""
     if not isinstance(raw, str) or not raw.strip():
         raise Refused("Type a question first.", 400)
@@ -78,8 +78,9 @@ def _admit(request: HttpRequest, raw: object) -> Admitted:
         request, group="casepilot.ask", key=_rate_key, rate=settings.CASEPILOT_RATE, method="POST", increment=True
     ):
         raise Refused("You are asking very fast. Wait a minute, then ask again.", 429)
-    # Guests are counted by session too: make sure they have one.
-    if not request.user.is_authenticated and not request.session.session_key:
+    # Guests on the page are counted by session too: make sure they have one. (API callers
+    # rarely keep cookies: they are counted by address, without a session row per call.)
+    if page and not request.user.is_authenticated and not request.session.session_key:
         request.session.save()
     spent = quota.spend(request)
     if not spent.allowed:
@@ -184,6 +185,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_GET
 def answer(request: HttpRequest, slug: str) -> HttpResponse:
     question = get_object_or_404(Question, slug=slug)
     return render(
@@ -222,7 +224,7 @@ def api_ask(request: HttpRequest) -> JsonResponse:
     if not isinstance(body, dict) or "question" not in body:
         return JsonResponse({"error": 'Send a JSON object with a "question" string.'}, status=400)
     try:
-        admitted = _admit(request, body["question"])
+        admitted = _admit(request, body["question"], page=False)
     except Refused as refused:
         return JsonResponse({"error": refused.message}, status=refused.status)
     started = time.perf_counter()

@@ -248,3 +248,11 @@ def test_an_api_token_asks_as_its_owner(client, pilot_data):
         headers={"Authorization": "Bearer ca_wrong"},
     )  # fmt: skip
     assert bad.status_code == 401
+
+
+def test_api_guests_are_counted_by_address_without_a_session_per_call(client, pilot_data):
+    from django.contrib.sessions.models import Session
+
+    client.post("/api/v1/casepilot/ask", json.dumps({"question": "E11"}), content_type="application/json")
+    assert Session.objects.count() == 0
+    assert QuestionCount.objects.get().subject.startswith("a:")
