@@ -641,9 +641,9 @@ _CODE_FIELDS = ["system", "code", "kind", "title", "short_title", "billable", "d
 
 # How many matching rows (in the table's best-first order) are ranked: a common word matches
 # tens of thousands of codes, and ranking them all costs hundreds of milliseconds.
-CANDIDATES = 2000
+CANDIDATES = 1000
 CANDIDATES_AS_YOU_TYPE = 200
-COUNT_LIMIT = 5000
+COUNT_LIMIT = 2000
 
 
 def _matching(filters: Filters, *, with_system: bool, columns: str, limit: int) -> tuple[str, list]:
