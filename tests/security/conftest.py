@@ -1,0 +1,53 @@
+import datetime
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import transaction
+
+from codes.importers.base import CodeRow, register_release, sync_codes
+from codes.models import Code
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(email: str, *, verified: bool = True, **fields):
+    user = get_user_model().objects.create_user(username=email.split("@")[0], email=email, password=PASSWORD, **fields)
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=verified)
+    return user
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(request):
+    # Rate-limit counters live in the shared cache (the database cache here): each test starts from zero.
+    if request.node.get_closest_marker("django_db") is None:
+        yield
+        return
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def alice():
+    return make_user("alice@example.com")
+
+
+@pytest.fixture
+def staff():
+    return make_user("sam@example.com", is_staff=True)
+
+
+@pytest.fixture
+def code() -> Code:
+    release = register_release(
+        dataset="icd-10-cm", version="2026", title="ICD-10-CM FY2026", effective_date=datetime.date(2025, 10, 1)
+    )
+    rows = [
+        CodeRow(code="E11", title="Type 2 diabetes mellitus", kind="category"),
+        CodeRow(code="E11.9", title="Type 2 diabetes mellitus without complications", billable=True, parent="E11"),
+    ]
+    with transaction.atomic():
+        sync_codes(system="icd-10-cm", release=release, rows=rows)
+    return Code.objects.get(system="icd-10-cm", code="E11.9")
