@@ -1,12 +1,16 @@
 import csv
+import hashlib
 import importlib
 from collections import Counter
 
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 from django_ratelimit.decorators import ratelimit
@@ -15,6 +19,7 @@ from accounts.middleware import metered
 from accounts.quota import paywall_json_ld
 from accounts.tokens import api_auth
 
+from . import pagecache
 from . import search as case2code
 from .forms import BatchForm, SearchForm
 from .models import BROWSE_KINDS, Code, Kind, PlainDescription, Release, System, compact_code
@@ -178,15 +183,46 @@ def _locked_context(code: Code, *, gated: bool) -> dict:
 
 
 def _render_code(request: HttpRequest, code: Code, **extra) -> HttpResponse:
-    """A metered code page: spend a view, then the full page, the guest page or the gate (all 200)."""
+    """A metered code page: spend a view, then the full page, the guest page or the gate (all 200).
+
+    The body is the same for every visitor who sees the same variant, so it is rendered once per
+    data version (codes/pagecache.py); the visitor's own parts (meter banner, gate, favourite and
+    note tools) are rendered on each request and put into its holes."""
     quota = request.quota
     if not quota.spend(code):
-        context = _locked_context(code, gated=True)
+        variant, build = "gated", lambda: _locked_context(code, gated=True)
     elif quota.locks_sections:
-        context = _locked_context(code, gated=False)
+        variant, build = "locked", lambda: _locked_context(code, gated=False)
     else:
-        context = _code_context(code)
-    return render(request, "codes/code.html", {**context, **extra})
+        variant, build = "full", lambda: _code_context(code)
+
+    def render_body() -> dict:
+        context = {**build(), **extra}
+        return {"body": render_to_string("codes/_code_body.html", context), "plain": context["plain"]}
+
+    cached = pagecache.get_or_build(f"page:{code.pk}:{variant}:{int(bool(extra))}", render_body)
+    holes = {
+        "<!--hole:banner-->": lambda: render_to_string("codes/_meter_banner.html", {"quota": quota}),
+        "<!--hole:gate-->": lambda: render_to_string("codes/_gate.html", {"quota": quota, "code": code}),
+        "<!--hole:tools-->": lambda: render_to_string(
+            "accounts/_code_tools.html", {"code": code, "user": request.user, "csrf_token": get_token(request)}
+        ),
+    }
+    body = cached["body"]
+    for marker, fill in holes.items():
+        if marker in body:
+            body = body.replace(marker, fill())
+    context = {
+        "code": code,
+        "plain": cached["plain"],
+        "locked": variant != "full",
+        "canonical_url": settings.SITE_ROOT + code.get_absolute_url(),
+        "body": mark_safe(body),  # our own template output, escaped when it was rendered
+    }
+    if variant != "full":
+        url = settings.SITE_ROOT + code.get_absolute_url()
+        context["paywall_json_ld"] = paywall_json_ld(name=f"{code.code} {code.title or code.short_title}".strip(), url=url)
+    return render(request, "codes/code.html", context)
 
 
 @require_GET
@@ -445,12 +481,18 @@ def search_suggest(request: HttpRequest) -> JsonResponse:
     query = request.GET.get("q", "").strip()[:100]
     if len(query) < 2:
         return JsonResponse({"query": query, "results": []})
-    found = case2code.search(query, as_you_type=True, counts=False, limit=8)
-    results = [
-        {"system": r.system, "system_label": System(r.system).label, **r.as_dict(), "billable": r.billable}
-        for r in found.results
-    ]
-    return JsonResponse({"query": query, "results": results, "suggestion": found.suggestion})
+
+    def suggest() -> dict:
+        found = case2code.search(query, as_you_type=True, counts=False, limit=8)
+        results = [
+            {"system": r.system, "system_label": System(r.system).label, **r.as_dict(), "billable": r.billable}
+            for r in found.results
+        ]
+        return {"query": query, "results": results, "suggestion": found.suggestion}
+
+    # The same keystrokes come from many visitors: answers are cached per data version.
+    key = "suggest:" + hashlib.sha256(query.encode()).hexdigest()[:32]
+    return JsonResponse(pagecache.get_or_build(key, suggest))
 
 
 @require_GET

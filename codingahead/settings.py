@@ -122,6 +122,24 @@ else:
         }
     }
 
+# More than one web process or machine (docs/deployment.md): nothing lives in process memory.
+# Sessions are rows in the database, read through Redis when there is one; a session is written
+# only when it changes (SESSION_SAVE_EVERY_REQUEST stays off). Rate limits use the cache above.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+RATELIMIT_USE_CACHE = "default"
+# Seconds a rendered code-page body or a suggestion list stays cached (codes/pagecache.py); 0 = off.
+# Imports replace the data version in every key, so this only bounds memory, not staleness.
+CODE_CACHE_SECONDS = envint("CODE_CACHE_SECONDS", 86400)
+# A read replica for code pages and search: reads of the code-set tables go there, every write
+# and everything else to the primary (codingahead/routers.py).
+DATABASE_REPLICA_URL = os.getenv("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=envint("CONN_MAX_AGE", 600), conn_health_checks=True
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests read the replica through the primary
+    DATABASE_ROUTERS = ["codingahead.routers.ReplicaRouter"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -19,6 +19,16 @@ def _metering_only_where_tested(request, settings):
     settings.METERING_ENABLED = request.node.get_closest_marker("metered") is not None
 
 
+@pytest.fixture(autouse=True)
+def _page_cache_only_where_tested(request, settings):
+    """Rendered code pages and suggestions are cached (codes/pagecache.py). Tests that change rows
+    directly between two requests would read a stale page: tests of the cache opt in with
+    @pytest.mark.page_cache."""
+    if request.node.get_closest_marker("page_cache") is None:
+        settings.CODE_CACHE_SECONDS = 0
+
+
 def pytest_configure(config):
+    config.addinivalue_line("markers", "page_cache: rendered code pages are cached (CODE_CACHE_SECONDS) in this test")
     config.addinivalue_line("markers", "sqlite_smoke: also runs on the embedded SQLite default")
     config.addinivalue_line("markers", "metered: code page views are metered (METERING_ENABLED) in this test")

@@ -122,6 +122,10 @@ def register_release(
         defaults["file_name"] = Path(path).name
         defaults["file_sha256"] = sha256_of(path)
     release, _ = Release.objects.update_or_create(dataset=dataset, version=version, defaults=defaults)
+    # Every importer registers its release: cached pages and suggestions start over (now and at commit).
+    from codes import pagecache
+
+    pagecache.bump()
     return release
 
 
@@ -284,6 +288,9 @@ def sync_codes(
     from codes.search import index_after_import  # the search index follows every code import
 
     index_after_import(system)
+    from codes import pagecache
+
+    pagecache.bump()
     return result
 
 

@@ -1,0 +1,117 @@
+"""Cached code-page bodies and suggestions (codes/pagecache.py): shared by visitors, new after an import."""
+
+import datetime
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import FavouriteCode
+from codes.importers.base import CodeRow, register_release, sync_codes
+from codes.models import Code
+
+pytestmark = [pytest.mark.django_db, pytest.mark.page_cache]
+
+TITLE = "Type 2 diabetes mellitus without complications"
+
+
+def _import(title: str, version: str = "2026") -> None:
+    """What an import command does: register the release and write the codes in one transaction."""
+    with transaction.atomic():
+        release = register_release(
+            dataset="icd-10-cm",
+            version=version,
+            title=f"ICD-10-CM {version}",
+            effective_date=datetime.date(2025, 10, 1),
+        )
+        rows = [
+            CodeRow(code="E11", title="Type 2 diabetes mellitus", kind="category"),
+            CodeRow(
+                code="E11.8",
+                title="Type 2 diabetes mellitus with unspecified complications",
+                parent="E11",
+                billable=True,
+            ),
+            CodeRow(code="E11.9", title=title, parent="E11", billable=True),
+        ]
+        sync_codes(system="icd-10-cm", release=release, rows=rows)
+
+
+def _user(email: str):
+    user = get_user_model().objects.create_user(username=email.split("@")[0], email=email, password="pw-long-enough")
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+    return user
+
+
+def test_an_import_that_changes_a_title_shows_the_new_title(client):
+    _import(TITLE)
+    assert TITLE in client.get("/icd-10-cm/E11.9/").content.decode()
+    _import("Type 2 diabetes mellitus, newly worded", version="2027")
+    page = client.get("/icd-10-cm/E11.9/").content.decode()
+    assert '<p class="code-title">Type 2 diabetes mellitus, newly worded</p>' in page
+    assert "Title revised" in page  # the history names the change too
+
+
+def test_the_second_view_is_served_from_the_cache(client):
+    _import(TITLE)
+    with CaptureQueriesContext(connection) as first:
+        client.get("/icd-10-cm/E11.9/")
+    # A change no import made (a raw UPDATE) is not seen: the page comes from the cache...
+    Code.objects.filter(code="E11.9").update(title="Changed behind the cache's back")
+    with CaptureQueriesContext(connection) as second:
+        page = client.get("/icd-10-cm/E11.9/").content.decode()
+    assert f'<p class="code-title">{TITLE}</p>' in page
+    assert len(second.captured_queries) < len(first.captured_queries)
+
+
+def test_saving_a_code_in_the_admin_shows_at_once(client):
+    _import(TITLE)
+    client.get("/icd-10-cm/E11.9/")
+    code = Code.objects.get(code="E11.9")
+    code.title = "Edited by an editor"
+    code.save()
+    assert "Edited by an editor" in client.get("/icd-10-cm/E11.9/").content.decode()
+
+
+def test_each_visitor_gets_their_own_tools_on_a_cached_page(client):
+    _import(TITLE)
+    alice, bob = _user("alice@example.com"), _user("bob@example.com")
+    FavouriteCode.objects.create(user=alice, code=Code.objects.get(code="E11.9"))
+    client.force_login(alice)
+    assert "Remove from favourites" in client.get("/icd-10-cm/E11.9/").content.decode()
+    client.force_login(bob)
+    page = client.get("/icd-10-cm/E11.9/").content.decode()
+    assert "Add to favourites" in page
+    assert "Remove from favourites" not in page
+    assert 'name="csrfmiddlewaretoken"' in page
+    client.logout()
+    assert "Add to favourites" not in client.get("/icd-10-cm/E11.9/").content.decode()
+
+
+@pytest.mark.metered
+def test_the_meter_stays_per_visitor_on_a_cached_page(client, settings):
+    settings.QUOTA_GUEST_VIEWS = 1
+    _import(TITLE)
+    assert "Register to keep reading" not in client.get("/icd-10-cm/E11.8/").content.decode()
+    assert "Register to keep reading" in client.get("/icd-10-cm/E11.9/").content.decode()
+    # Another guest (another session) still has their view: the cached gate is not shared.
+    assert (
+        "Register to keep reading"
+        not in client.__class__(REMOTE_ADDR="10.0.0.2").get("/icd-10-cm/E11.9/").content.decode()
+    )
+
+
+def test_suggestions_follow_an_import(client, django_capture_on_commit_callbacks):
+    # The search index is rebuilt when an import commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        _import(TITLE)
+    before = client.get("/search/suggest", {"q": "diabetes"}).json()
+    assert TITLE in [r["title"] for r in before["results"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        _import("Type 2 diabetes mellitus, newly worded", version="2027")
+    after = client.get("/search/suggest", {"q": "diabetes"}).json()
+    titles = [r["title"] for r in after["results"]]
+    assert "Type 2 diabetes mellitus, newly worded" in titles
+    assert TITLE not in titles
