@@ -13,6 +13,18 @@ def _fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache(request, django_db_blocker):
+    """The cache (the database cache table, not a model: tests' flushes leave it alone) holds
+    rate-limit counters: each test starts with none, as a fresh site would."""
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    from django.core.cache import cache
+
+    with django_db_blocker.unblock():
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _metering_only_where_tested(request, settings):
     """Code pages are metered (accounts/quota.py): tests of other features see them whole.
     Tests of the meter opt in with @pytest.mark.metered."""

@@ -64,6 +64,8 @@ def test_a_guest_uses_the_view_meets_the_gate_registers_and_gets_five_more(page:
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)
     page.get_by_role("button", name="Sign Up").click()
+    # The email is sent while the server handles the form: wait for the page it answers with.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Verify Your Email Address")
     path = LINK.search(mail.outbox[0].body).group(1)
     page.goto(live_server.url + path)
     page.get_by_role("button", name="Confirm").click()
