@@ -355,6 +355,17 @@ def _edit_distance(a: str, b: str, limit: int) -> int:
 def correct_word(word: str) -> str | None:
     """The lexicon word closest to a misspelt one (fewest edits, then the most frequent)."""
     limit = 1 if len(word) <= 4 else 2 if len(word) <= 8 else 3
+
+    def closest(candidates) -> str | None:
+        best = None
+        for candidate, count in candidates:
+            if abs(len(candidate) - len(word)) > limit:
+                continue
+            distance = _edit_distance(word, candidate, limit)
+            if distance <= limit and (best is None or (distance, -count) < best[0]):
+                best = ((distance, -count), candidate)
+        return best[1] if best else None
+
     if connection.vendor == "postgresql":
         # Trigram candidates over short words (fast with the GIN index); see PERFORMANCE.md.
         with connection.cursor() as cursor:
@@ -362,19 +373,14 @@ def correct_word(word: str) -> str | None:
                 "SELECT word, count FROM codes_searchword WHERE word %% %s ORDER BY similarity(word, %s) DESC LIMIT 30",
                 [word, word],
             )
-            candidates = cursor.fetchall()
-    else:
-        # Words sharing the first letter with a similar length; the edit distance decides.
-        candidates = SearchWord.objects.filter(
-            word__gt=word[0], word__lt=word[0] + "~", word__regex=r"^[a-z]"
-        ).values_list("word", "count")
-        candidates = [(w, c) for w, c in candidates if abs(len(w) - len(word)) <= limit]
-    best = None
-    for candidate, count in candidates:
-        distance = _edit_distance(word, candidate, limit)
-        if distance <= limit and (best is None or (distance, -count) < best[0]):
-            best = ((distance, -count), candidate)
-    return best[1] if best else None
+            return closest(cursor.fetchall())
+    # SQLite: words sharing the first two letters (else the first one); the edit distance
+    # decides. Misspellings rarely touch the start of a word.
+    for start in (word[:2], word[:1]):
+        found = closest(SearchWord.objects.filter(word__gte=start, word__lt=start + "~").values_list("word", "count"))
+        if found:
+            return found
+    return None
 
 
 def parse_words(query: str, *, as_you_type: bool = False) -> tuple[list[Slot], dict[str, str]]:
