@@ -4,11 +4,13 @@ from django.urls import include, path
 
 from accounts import views as accounts_views
 from codes.sitemaps import SITEMAPS
+from codingahead.health import healthz
 from jobs.sitemaps import OpenJobSitemap
 
 SITEMAPS["jobs"] = OpenJobSitemap()  # open jobs only; closed and expired ones leave it
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
