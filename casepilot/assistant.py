@@ -217,6 +217,11 @@ def rate(request: HttpRequest, slug: str) -> HttpResponse:
 @api_auth  # a personal API token (Pro, staff) asks as its owner, on its owner's plan
 def api_ask(request: HttpRequest) -> JsonResponse:
     """POST {"question": "..."} -> {"answer", "citations": [{"title", "url"}], "codes": [{"system", "code", "url"}]}."""
+    # CSRF-exempt for token clients, so a signed-in browser must not be driven here by another
+    # site: only a JSON body is accepted, which a cross-site form cannot send (and fetch() only
+    # after a CORS preflight this site never grants).
+    if request.content_type != "application/json":
+        return JsonResponse({"error": "Send the question as JSON (Content-Type: application/json)."}, status=415)
     try:
         body = json.loads(request.body or b"")
     except (ValueError, UnicodeDecodeError):
