@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+from django_ratelimit.decorators import ratelimit
 
 from accounts import views as accounts_views
 from codes.sitemaps import SITEMAPS
@@ -8,6 +9,12 @@ from codingahead.health import healthz
 from jobs.sitemaps import OpenJobSitemap
 
 SITEMAPS["jobs"] = OpenJobSitemap()  # open jobs only; closed and expired ones leave it
+
+# The admin login has its own limits, by client address and by the username tried (guessing one
+# account's password from many addresses); past them, the site's 429 page (RATELIMIT_VIEW).
+admin.site.login = ratelimit(key="ip", rate="20/m", method="POST", block=True)(
+    ratelimit(key="post:username", rate="5/5m", method="POST", block=True)(admin.site.login)
+)
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
