@@ -8,7 +8,6 @@ import contextlib
 import datetime
 import http.cookiejar
 import os
-import re
 import shutil
 import signal
 import socket
