@@ -22,4 +22,8 @@ COPY --from=build --chown=app:app /app /app
 WORKDIR /app
 USER app
 EXPOSE 8000
-ENTRYPOINT ["gunicorn", "--config", "gunicorn.conf.py", "codingahead.wsgi"]
+# /healthz: the database and the cache answer (a worker container turns this off, see compose.yaml).
+HEALTHCHECK --interval=30s --timeout=6s --start-period=20s --retries=3 CMD ["python", "bin/healthcheck"]
+# web (default), worker, migrate, load, or any command: see bin/docker-entrypoint.
+ENTRYPOINT ["bin/docker-entrypoint"]
+CMD ["web"]
