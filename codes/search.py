@@ -466,6 +466,7 @@ class Filters:
     billable: bool | None = None
     include_deleted: bool = False
     as_of: datetime.date | None = None
+    kind: str | None = None  # "modifier" when the query asks for one ("left side modifier")
 
     def sql(self, *, with_system: bool = True) -> tuple[str, list]:
         """WHERE conditions on `e` (codes_searchentry, which copies the code's columns)."""
@@ -476,6 +477,9 @@ class Filters:
         if self.billable is not None:
             where.append("e.billable = %s")
             params.append(self.billable)
+        if self.kind:
+            where.append("e.kind = %s")
+            params.append(self.kind)
         if self.as_of:
             # A code valid on that date: in effect by then and not yet terminated.
             where.append("(e.effective_date IS NULL OR e.effective_date <= %s)")
@@ -851,11 +855,18 @@ def search(
             found.results = _results(page, dict.fromkeys([c.pk for c in page], 1.0), [], how, exact_ids=exact_ids)
             return found
 
-    slots, corrections = parse_words(query, as_you_type=as_you_type)
+    words = query.split()
+    if len(words) > 1 and {w.lower() for w in words} & {"modifier", "modifiers", "mod"}:
+        # "left side modifier": the word names the kind of code wanted, not a word of its title.
+        query_words = " ".join(w for w in words if w.lower() not in {"modifier", "modifiers", "mod"})
+        filters.kind = Kind.MODIFIER
+    else:
+        query_words = query
+    slots, corrections = parse_words(query_words, as_you_type=as_you_type)
     if not slots:
         found.kind = "none"
         return found
-    phrases = _phrases(query, slots)
+    phrases = _phrases(query_words, slots)
     ranked, per_system = _word_search(
         slots, filters, every=True, phrases=phrases, limit=limit, offset=offset, counts=counts
     )

@@ -195,3 +195,7 @@ def test_the_index_follows_an_import(indexed):
     build_index()  # what the import's on-commit hook runs
     assert codes(search("newdrugumab")) == ["J9999"]
     assert codes(search("ketorolac")) == []  # J1885 is not in the 2027 release: deleted
+
+
+def test_the_word_modifier_asks_for_modifiers(indexed):
+    assert codes(search("left side modifier")) == ["LT"]
