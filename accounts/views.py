@@ -35,7 +35,8 @@ def _wants_json(request: HttpRequest) -> bool:
 def _back(request: HttpRequest, fallback: str) -> str:
     """Where to return after a form on another page: its `next` field, if it is one of ours."""
     url = request.POST.get("next", "")
-    if url and url_has_allowed_host_and_scheme(
+    # A path on this site only: redirect() would try to reverse a bare word like "home" (a 500).
+    if url.startswith("/") and url_has_allowed_host_and_scheme(
         url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return url
