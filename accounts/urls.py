@@ -11,5 +11,6 @@ urlpatterns = [
     path("favourites/<str:system>/<str:code>/", views.favourite, name="favourite"),
     path("notes/<str:system>/<str:code>/", views.note, name="note"),
     path("export.csv", views.export, name="export"),
+    path("export.json", views.export_json, name="export_json"),
     path("delete/", views.delete_account, name="delete"),
 ]

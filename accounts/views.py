@@ -3,7 +3,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,7 +12,7 @@ from django_ratelimit.decorators import ratelimit
 
 from codes.models import Code
 
-from . import personal
+from . import personal, privacy
 from .forms import DeleteAccountForm, NoteForm, ProfileForm, TokenForm
 from .models import ApiToken, CodeNote, FavouriteCode, Profile
 from .tokens import can_use_tokens, plan_for
@@ -149,6 +148,7 @@ def note(request: HttpRequest, system: str, code: str) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
+@ratelimit(key="user", rate="10/m", block=True)
 def export(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(personal.export_csv(request.user), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{settings.SITE_NAME}-codes.csv"'
@@ -157,17 +157,32 @@ def export(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
+@require_GET
+@ratelimit(key="user", rate="5/m", block=True)
+def export_json(request: HttpRequest) -> HttpResponse:
+    """Everything the site holds about the user, as one JSON download (accounts/privacy.py)."""
+    response = JsonResponse(privacy.export_data(request.user), json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="{settings.SITE_NAME}-my-data.json"'
+    return response
+
+
+@never_cache
+@login_required
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="user", rate="5/m", method="POST", block=True)
 def delete_account(request: HttpRequest) -> HttpResponse:
-    """Delete the account and everything personal hanging off it, after the password is confirmed."""
+    """Delete the account and everything personal hanging off it, after the password is confirmed.
+
+    What goes and what stays is `accounts.privacy.erase()`: everything the user made or that is
+    about them is deleted (job postings, live ones too; consultations with their mail; usage
+    counters; sessions); reports they made on others' postings and replies they wrote as a
+    consultant stay, with the author removed.
+    """
     form = DeleteAccountForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         user = request.user
         logout(request)
-        with transaction.atomic():
-            # Profile, tokens, favourites, notes and email addresses go with the user (CASCADE).
-            user.delete()
+        privacy.erase(user)
         messages.success(request, "Your account and its personal data are deleted.")
         return redirect("codes:home")
     status = 400 if request.method == "POST" else 200
