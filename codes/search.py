@@ -691,20 +691,37 @@ def _word_search(slots, filters: Filters, *, every: bool, phrases: list[str], li
         "ORDER BY score DESC, e.compact LIMIT %s OFFSET %s"
         ") r JOIN codes_code c ON c.id = r.code_id ORDER BY r.score DESC, r.compact"
     )
-    per_system: dict[str, int] = {}
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # A common word is in 20,000 documents: the planner then expects a sequential scan to
-            # find the first few hundred quickly, but table order is by rank, not by word, and the
-            # scan reads most of the table. The GIN index stops after `candidates` rows instead.
-            cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(sql, [context, *like, expression, *inner_params, limit, offset])
-        ranked = cursor.fetchall()
-        if counts:
-            inner, inner_params = _matching(filters, with_system=False, columns="e.system", limit=COUNT_LIMIT)
-            cursor.execute(f"SELECT e.system, COUNT(*) FROM ({inner}) e GROUP BY e.system", [expression, *inner_params])
-            per_system = dict(cursor.fetchall())
-    return ranked, per_system
+    statements = [(sql, [context, *like, expression, *inner_params, limit, offset])]
+    if counts:
+        inner, inner_params = _matching(filters, with_system=False, columns="e.system", limit=COUNT_LIMIT)
+        statements.append(
+            (f"SELECT e.system, COUNT(*) FROM ({inner}) e GROUP BY e.system", [expression, *inner_params])
+        )
+    results = _run(statements)
+    return results[0], dict(results[1]) if counts else {}
+
+
+def _run(statements: list[tuple[str, list]]) -> list[list[tuple]]:
+    """Rows of each statement. On PostgreSQL they go in one round trip after
+    `SET LOCAL enable_seqscan = off`: a common word is in 20,000 documents, so with a LIMIT the
+    planner expects a sequential scan to find the first rows at once; but the table is in
+    rank order, not word order, and such a scan reads most of it. The GIN index stops after
+    the first rows instead. (Several statements in one simple query form one transaction,
+    so SET LOCAL holds for them.)"""
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            out = []
+            for sql, params in statements:
+                cursor.execute(sql, params)
+                out.append(cursor.fetchall())
+            return out
+        composed = [connection.ops.compose_sql(sql, params) for sql, params in statements]
+        cursor.execute("; ".join(["SET LOCAL enable_seqscan = off", *composed]))
+        out = []
+        for _ in composed:
+            cursor.nextset()
+            out.append(cursor.fetchall())
+        return out
 
 
 # --- why it matched ----------------------------------------------------------------------
