@@ -6,6 +6,7 @@ from django_ratelimit.decorators import ratelimit
 from accounts import views as accounts_views
 from codes.sitemaps import SITEMAPS
 from codingahead.health import healthz
+from codingahead.openapi import openapi_json
 from jobs.sitemaps import OpenJobSitemap
 
 SITEMAPS["jobs"] = OpenJobSitemap()  # open jobs only; closed and expired ones leave it
@@ -18,6 +19,7 @@ admin.site.login = ratelimit(key="ip", rate="20/m", method="POST", block=True)(
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("api/v1/openapi.json", openapi_json, name="openapi"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
