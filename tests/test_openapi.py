@@ -13,12 +13,15 @@ from pathlib import Path
 import pytest
 import schemathesis
 from django.contrib.admindocs.views import extract_views_from_urlpatterns, simplify_regex
+from django.contrib.auth import get_user_model
 from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 from django.urls import get_resolver
 from hypothesis import HealthCheck, settings
 
+from accounts.models import ApiToken
+from codes import views as codes_views
 from codes.importers.base import CodeRow, register_release, sync_codes
 
 DESCRIPTION = Path(__file__).resolve().parent.parent / "codingahead" / "openapi.json"
@@ -27,7 +30,11 @@ schema = schemathesis.openapi.from_dict(
     json.loads(DESCRIPTION.read_text()),
     # A code that is well formed but does not exist is a 404 by design, not a rejected valid input.
     config=schemathesis.config.SchemathesisConfig.from_dict(
-        {"checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", "404"]}}}
+        {
+            # The same cases on every run, so the suite stays green or red for a reason.
+            "seed": 20260101,
+            "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", "404"]}},
+        }
     ),
 )
 _django = get_wsgi_application()
@@ -125,3 +132,70 @@ def test_every_api_route_is_described():
     routes = _api_patterns()
     assert "/api/v1/codes/{system}/{code}" in routes  # the walk over the URLconf found them
     assert routes == described
+
+
+def _call(path: str, method: str = "GET", **case):
+    """One request built by hand, answered and checked against the description like the generated ones."""
+    response = (
+        schema[path][method]
+        .Case(**case)
+        .call_and_validate(
+            excluded_checks=[schemathesis.checks.positive_data_acceptance]  # refusals are the point here
+        )
+    )
+    return response.status_code, response.json()
+
+
+CODE = "/api/v1/codes/{system}/{code}"
+
+
+@pytest.mark.metered
+@pytest.mark.usefixtures("api_data", "_connection_kept")
+def test_a_guest_lookup_and_the_refusal_after_it_match_the_description(settings):
+    settings.QUOTA_GUEST_VIEWS_PER_ADDRESS = 1  # a cookieless caller is counted by address
+    status, body = _call(CODE, path_parameters={"system": "icd-10-cm", "code": "E11.9"})
+    assert status == 200
+    assert "locked" in body
+    assert "related" not in body
+    status, body = _call(CODE, path_parameters={"system": "icd-10-cm", "code": "E11.21"})
+    assert status == 403
+    assert body["quota"]["plan"] == "guest"
+
+
+@pytest.mark.usefixtures("api_data", "_connection_kept")
+def test_a_signed_in_lookup_has_the_related_data(settings):
+    staff = get_user_model().objects.create_user(username="sam", email="sam@example.com", is_staff=True)
+    _token, secret = ApiToken.issue(user=staff, name="test")
+    status, body = _call(
+        CODE, path_parameters={"system": "icd-10-cm", "code": "E11.9"}, headers={"Authorization": f"Bearer {secret}"}
+    )
+    assert status == 200
+    assert body["hierarchy"][-1]["code"] == "E11"
+    assert "related" in body
+
+
+@pytest.mark.usefixtures("api_data", "_connection_kept")
+def test_token_refusals_match_the_description(settings):
+    settings.API_TOKEN_RATE = "1/m"
+    query = {"q": "diabetes"}
+    assert _call("/api/v1/search", query=query, headers={"Authorization": "Bearer ca_not-a-token"})[0] == 401
+    alice = get_user_model().objects.create_user(username="alice", email="alice@example.com")
+    _token, free_secret = ApiToken.issue(user=alice, name="test")
+    assert _call("/api/v1/search", query=query, headers={"Authorization": f"Bearer {free_secret}"})[0] == 403
+    staff = get_user_model().objects.create_user(username="sam", email="sam@example.com", is_staff=True)
+    _token, secret = ApiToken.issue(user=staff, name="test")
+    assert _call("/api/v1/search", query=query, headers={"Authorization": f"Bearer {secret}"})[0] == 200
+    assert _call("/api/v1/search", query=query, headers={"Authorization": f"Bearer {secret}"})[0] == 429
+
+
+@pytest.mark.usefixtures("api_data", "_connection_kept")
+def test_rate_limit_refusals_match_the_description(settings, monkeypatch):
+    monkeypatch.setattr(codes_views, "SEARCH_RATE", "1/m")
+    assert _call("/api/v1/search", query={"q": "diabetes"})[0] == 200
+    assert _call("/api/v1/search", query={"q": "diabetes"})[0] == 429
+    settings.CASEPILOT_RATE = "1/m"
+    ask = {"body": {"question": "Code for type 2 diabetes?"}, "media_type": "application/json"}
+    assert _call("/api/v1/casepilot/ask", "POST", **ask)[0] == 200
+    status, body = _call("/api/v1/casepilot/ask", "POST", **ask)
+    assert status == 429
+    assert body["error"]
