@@ -70,6 +70,7 @@ def _home_context(request: HttpRequest, **extra) -> dict:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@ratelimit(key="user", rate="30/m", method="POST", block=True)
 def home(request: HttpRequest) -> HttpResponse:
     """The account page: profile (editable here), email, plan, API tokens, favourites, notes, history."""
     if request.method == "POST":
@@ -103,6 +104,7 @@ def create_token(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
+@ratelimit(key="user", rate="30/m", block=True)
 def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
     token.delete()

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
+from django_ratelimit.decorators import ratelimit
 
 from accounts.tokens import api_auth
 
@@ -196,6 +197,7 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
+@ratelimit(key="ip", rate="60/m", block=True)
 def rate(request: HttpRequest, slug: str) -> HttpResponse:
     question = get_object_or_404(Question, slug=slug)
     if not _can_rate(request, question):

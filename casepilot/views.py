@@ -2,6 +2,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
+from django_ratelimit.decorators import ratelimit
 
 from casepilot.guides import GUIDE_LINK_RE, find_guides
 from casepilot.models import Guide, GuideTopic
@@ -11,6 +12,7 @@ from codes.models import Code
 
 
 @require_GET
+@ratelimit(group="casepilot.guide_search", key="ip", rate="60/m", block=True)
 def guide_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     results = find_guides(query, limit=10) if query else None

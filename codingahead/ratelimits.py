@@ -15,6 +15,13 @@ from django.shortcuts import render
 DEFAULT_RETRY_AFTER = 60  # seconds; most limits here are per minute
 
 
+def period_seconds(rate: str) -> int:
+    """The window of a django-ratelimit rate ("10/h", "5/5m") in seconds: the honest Retry-After."""
+    period = rate.partition("/")[2]
+    number, unit = period[:-1], period[-1:]
+    return (int(number) if number else 1) * {"s": 1, "m": 60, "h": 3600, "d": 86400}.get(unit, DEFAULT_RETRY_AFTER)
+
+
 def wants_json(request: HttpRequest) -> bool:
     return request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
 

@@ -1,15 +1,19 @@
 from django.urls import path
+from django_ratelimit.decorators import ratelimit
 
 from . import views
 from .feeds import JobsAtomFeed, JobsFeed
 
 app_name = "jobs"
 
+# A feed runs the listing's search: the same per-address limit as the job search page.
+_feed_limit = ratelimit(group="jobs.search", key="ip", rate=views.SEARCH_RATE, block=True)
+
 urlpatterns = [
     path("jobs/", views.index, name="index"),
     path("jobs/for-me/", views.for_me, name="for_me"),
-    path("jobs/feed/rss/", JobsFeed(), name="feed_rss"),
-    path("jobs/feed/atom/", JobsAtomFeed(), name="feed_atom"),
+    path("jobs/feed/rss/", _feed_limit(JobsFeed()), name="feed_rss"),
+    path("jobs/feed/atom/", _feed_limit(JobsAtomFeed()), name="feed_atom"),
     path("jobs/new/", views.post_job, name="new"),
     path("jobs/mine/", views.dashboard, name="dashboard"),
     path("jobs/saved/", views.saved_jobs, name="saved"),

@@ -14,8 +14,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
+from django_ratelimit.decorators import ratelimit
 
 from accounts.credentials import Credential, Specialty
+from codingahead.ratelimits import period_seconds, too_many
 
 from . import alerts
 from .forms import JobForm, JobSearchForm, ReportForm, SaveSearchForm
@@ -26,6 +28,9 @@ PAGE_SIZE = 20
 LISTING_DEFERRED = ("description", "description_html", "search_document", "search_vector")
 POST_RATE = "10/d"  # new postings submitted per employer per day
 REPORT_RATE = "10/h"  # reports per visitor (IP address) per hour
+SAVE_SEARCH_RATE = "30/h"
+# Searching and listing: per address, generous for people, a wall for scrapers (counts in the cache).
+SEARCH_RATE = "120/m"
 
 
 class _ApplyRedirect(HttpResponseRedirect):
@@ -38,8 +43,9 @@ def _over_limit(request: HttpRequest, *, group: str, rate: str, key: str = "user
     return is_ratelimited(request, group=group, key=key, rate=rate, increment=True)
 
 
-def _too_many(request: HttpRequest, what: str) -> HttpResponse:
-    return render(request, "jobs/rate_limited.html", {"what": what}, status=429)
+def _too_many(request: HttpRequest, what: str, rate: str) -> HttpResponse:
+    message = f"You have sent too many {what} in a short time. Please try again later."
+    return too_many(request, message=message, retry_after=period_seconds(rate))
 
 
 def _own_job(request: HttpRequest, pk: int) -> Job:
@@ -122,6 +128,7 @@ def _facets(base, filters: dict) -> list[dict]:
 
 
 @require_GET
+@ratelimit(group="jobs.search", key="ip", rate=SEARCH_RATE, block=True)
 def index(request: HttpRequest) -> HttpResponse:
     form = JobSearchForm(request.GET)
     filters = form.filters()
@@ -160,6 +167,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@ratelimit(group="jobs.search", key="user", rate=SEARCH_RATE, block=True)
 def for_me(request: HttpRequest) -> HttpResponse:
     """Jobs for my credentials: /jobs/ with the filters pre-filled from the profile."""
     profile = getattr(request.user, "profile", None)
@@ -193,6 +201,7 @@ def detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
 
 
 @require_GET
+@ratelimit(key="ip", rate="30/m", block=True)  # each click is counted on the posting
 def apply(request: HttpRequest, pk: int) -> HttpResponse:
     """Counts a click on the apply link, then sends the visitor to the employer."""
     job = get_object_or_404(Job, pk=pk)
@@ -209,7 +218,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if _over_limit(request, group="jobs.report", rate=REPORT_RATE, key="ip"):
-            return _too_many(request, "reports")
+            return _too_many(request, "reports", REPORT_RATE)
         JobReport.objects.create(
             job=job,
             reporter=request.user if request.user.is_authenticated else None,
@@ -230,7 +239,7 @@ def post_job(request: HttpRequest) -> HttpResponse:
     form = JobForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if _over_limit(request, group="jobs.post", rate=POST_RATE):
-            return _too_many(request, "job postings")
+            return _too_many(request, "job postings", POST_RATE)
         job = form.save(commit=False)
         job.owner = request.user
         if "save_draft" in request.POST:
@@ -253,6 +262,7 @@ def _say_where_it_went(request: HttpRequest, job: Job) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@ratelimit(key="user", rate="30/m", method="POST", block=True)
 def edit_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = _own_job(request, pk)
     if job.status == Job.Status.REJECTED:
@@ -295,6 +305,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@ratelimit(key="user", rate="30/m", block=True)
 def job_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     job = _own_job(request, pk)
     if action == "close" and job.status in (Job.Status.LIVE, Job.Status.PENDING):
@@ -302,18 +313,18 @@ def job_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.success(request, f"“{job.title}” is closed.")
     elif action == "renew" and (job.is_expired or job.status in (Job.Status.LIVE, Job.Status.CLOSED)):
         if _over_limit(request, group="jobs.post", rate=POST_RATE):
-            return _too_many(request, "job postings")
+            return _too_many(request, "job postings", POST_RATE)
         job.renew()
         messages.success(request, f"“{job.title}” now runs until {job.expires_on:%B %-d, %Y}.")
     elif action == "duplicate":
         if _over_limit(request, group="jobs.post", rate=POST_RATE):
-            return _too_many(request, "job postings")
+            return _too_many(request, "job postings", POST_RATE)
         copy = job.duplicate()
         messages.success(request, "A copy was saved as a draft: edit it, then submit it.")
         return redirect("jobs:edit", pk=copy.pk)
     elif action == "submit" and job.status == Job.Status.DRAFT:
         if _over_limit(request, group="jobs.post", rate=POST_RATE):
-            return _too_many(request, "job postings")
+            return _too_many(request, "job postings", POST_RATE)
         job.submit()
         _say_where_it_went(request, job)
     else:
@@ -355,6 +366,7 @@ def review_action(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@ratelimit(key="user", rate="60/m", block=True)
 def toggle_saved(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(Job, pk=pk, status__in=[Job.Status.LIVE, Job.Status.CLOSED])
     deleted, _ = SavedJob.objects.filter(user=request.user, job=job).delete()
@@ -384,8 +396,8 @@ def save_search(request: HttpRequest) -> HttpResponse:
     filters = JobSearchForm(QueryDict(request.POST.get("query", ""))).filters()
     if not form.is_valid():
         return HttpResponse("Choose daily or weekly.", status=400)
-    if _over_limit(request, group="jobs.save_search", rate="30/h"):
-        return _too_many(request, "saved searches")
+    if _over_limit(request, group="jobs.save_search", rate=SAVE_SEARCH_RATE):
+        return _too_many(request, "saved searches", SAVE_SEARCH_RATE)
     query = _query_string(filters)
     SavedSearch.objects.update_or_create(
         user=request.user,
@@ -398,6 +410,7 @@ def save_search(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@ratelimit(key="user", rate="30/m", method="POST", block=True)
 def searches(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         SavedSearch.objects.filter(user=request.user, pk=request.POST.get("delete")).delete()
@@ -409,6 +422,7 @@ def searches(request: HttpRequest) -> HttpResponse:
 
 @csrf_exempt  # RFC 8058 one-click unsubscribe: mail clients POST without a CSRF token
 @require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate="30/m", block=True)
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     try:
         pk = signing.loads(token, salt=alerts.UNSUBSCRIBE_SALT)
