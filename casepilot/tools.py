@@ -292,8 +292,12 @@ def search_codes(query: str, *, system: str | None = None, limit: int = 8) -> To
         return ToolResult(
             "search_codes", False, ["Search by description is not available yet; look the code up by its number."]
         )
-    results = search(query, system=system, limit=60)
+    # The system is filtered here, not in the search: codes.search with a system filter takes
+    # seconds on SQLite for some multi-word queries (seen 2026-11 on the full data).
+    results = search(query, limit=100, counts=False)
     rows = [r for r in (_hit_code(hit) for hit in results.results) if r is not None]
+    if system:
+        rows = [r for r in rows if r.system == system]
     rows = _coder_order(query, rows)[:limit]
     if not rows:
         facts = [f"No code matched “{query}”."]
