@@ -471,14 +471,17 @@ class Filters:
     def sql(self, *, with_system: bool = True) -> tuple[str, list]:
         """WHERE conditions on `e` (codes_searchentry, which copies the code's columns)."""
         where, params = [], []
+        # On SQLite, "+e.system" keeps the planner from starting at the system index and
+        # running the FTS MATCH once per row of that system (seconds instead of milliseconds).
+        col = "+e." if connection.vendor == "sqlite" else "e."
         if with_system and self.system:
-            where.append("e.system = %s")
+            where.append(f"{col}system = %s")
             params.append(self.system)
         if self.billable is not None:
-            where.append("e.billable = %s")
+            where.append(f"{col}billable = %s")
             params.append(self.billable)
         if self.kind:
-            where.append("e.kind = %s")
+            where.append(f"{col}kind = %s")
             params.append(self.kind)
         if self.as_of:
             # A code valid on that date: in effect by then and not yet terminated.
