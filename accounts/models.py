@@ -147,7 +147,9 @@ class Plan(models.Model):
 
     class Meta:
         ordering = ["-ends"]
-        constraints = [models.CheckConstraint(condition=models.Q(ends__gte=models.F("starts")), name="plan_ends_after_start")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends__gte=models.F("starts")), name="plan_ends_after_start")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_name_display()} for {self.user} ({self.starts} to {self.ends})"

@@ -89,16 +89,16 @@ def fetch_sizes(port: int, paths: list[str]) -> list[int]:
 
 def wrk(url: str, *, duration: int, connections: int, paths: list[str] | None = None) -> dict:
     cmd = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency"]
-    script = None
-    if paths:
-        script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
-        script.write("paths = {" + ",".join(json.dumps(p) for p in paths) + "}\n")
-        script.write("i = 0\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format('GET', paths[i])\nend\n")
-        script.close()
-        cmd += ["-s", script.name]
-    output = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
-    if script:
-        os.unlink(script.name)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        if paths:
+            # wrk rotates through the sampled pages, one per request.
+            script.write("paths = {" + ",".join(json.dumps(p) for p in paths) + "}\n")
+            script.write(
+                "i = 0\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format('GET', paths[i])\nend\n"
+            )
+            script.flush()
+            cmd += ["-s", script.name]
+        output = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
     return parse_wrk(output)
 
 
@@ -145,11 +145,16 @@ def main() -> None:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait()
 
-    print(f"{len(paths)} code pages, mean size {size:,} bytes; gunicorn {args.workers} sync workers; "
-          f"wrk -t1 -c{args.connections} -d{args.duration}s")
+    print(
+        f"{len(paths)} code pages, mean size {size:,} bytes; gunicorn {args.workers} sync workers; "
+        f"wrk -t1 -c{args.connections} -d{args.duration}s"
+    )
     print(f"{'what':<40} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
     for name, r in results.items():
-        print(f"{name:<40} {r['rps']:>8.0f} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f}" + (f"  ({r['non_2xx']} non-2xx)" if r["non_2xx"] else ""))
+        print(
+            f"{name:<40} {r['rps']:>8.0f} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f}"
+            + (f"  ({r['non_2xx']} non-2xx)" if r["non_2xx"] else "")
+        )
     ceiling = list(results.values())[1]["rps"]
     print(f"code pages at {results['code pages']['rps'] / ceiling:.0%} of the bare-view ceiling")
 

@@ -118,6 +118,9 @@ class QuestionCount(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["subject", "day"], name="question_count_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.subject} {self.day}: {self.used}"
+
 
 # --- CaseConsultant: coding questions by email (casepilot/consult.py, casepilot/mail.py) ---
 

@@ -48,31 +48,18 @@ def edits_of(code: str, *, role: str, setting: str, status: str = "all") -> Quer
     return edits.order_by(other_column(role), "pk")
 
 
-def first_edits(
-    code: str, *, role: str, setting: str, counts: dict[str, int], limit: int
-) -> list[PtpEdit]:
+def first_edits(code: str, *, role: str, setting: str, counts: dict[str, int], limit: int) -> list[PtpEdit]:
     """The first `limit` edits, those in effect before deleted ones, without sorting
     every edit of the code (some codes have more than 10,000)."""
-    edits = (
-        list(edits_of(code, role=role, setting=setting, status="in_effect")[:limit])
-        if counts["in_effect"]
-        else []
-    )
+    edits = list(edits_of(code, role=role, setting=setting, status="in_effect")[:limit]) if counts["in_effect"] else []
     if len(edits) < limit and counts["deleted"]:
-        edits += list(
-            edits_of(code, role=role, setting=setting, status="deleted")[
-                : limit - len(edits)
-            ]
-        )
+        edits += list(edits_of(code, role=role, setting=setting, status="deleted")[: limit - len(edits)])
     return edits
 
 
 def counts_of(code: str) -> dict[str, dict[str, dict[str, int]]]:
     """{role: {setting: {"in_effect": n, "deleted": n}}} in two grouped queries."""
-    counts = {
-        role: {setting: {"in_effect": 0, "deleted": 0} for setting in PTP_SETTINGS}
-        for role in ROLES
-    }
+    counts = {role: {setting: {"in_effect": 0, "deleted": 0} for setting in PTP_SETTINGS} for role in ROLES}
     for role in ROLES:
         rows = (
             PtpEdit.objects.filter(**{role: code})
@@ -135,28 +122,15 @@ def ptp_edits(request: HttpRequest, system: str, code: str) -> HttpResponse:
 
     code_row = Code.objects.filter(system=system, code=code).first()
     counts = counts_of(code)
-    total = sum(
-        n
-        for settings in counts.values()
-        for pair in settings.values()
-        for n in pair.values()
-    )
+    total = sum(n for settings in counts.values() for pair in settings.values() for n in pair.values())
     if code_row is None and not total:
         raise Http404("No such code")
 
-    paginator = Paginator(
-        edits_of(code, role=role, setting=setting, status=status), PER_PAGE
-    )
-    page = paginator.get_page(
-        request.GET.get("page")
-    )  # bad or out-of-range pages: first/last page
+    paginator = Paginator(edits_of(code, role=role, setting=setting, status=status), PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))  # bad or out-of-range pages: first/last page
     edits = list(page.object_list)
     titles = titles_of(getattr(edit, other_column(role)) for edit in edits)
-    release = (
-        Release.objects.filter(dataset=f"ncci-ptp-{setting}")
-        .order_by("-effective_date")
-        .first()
-    )
+    release = Release.objects.filter(dataset=f"ncci-ptp-{setting}").order_by("-effective_date").first()
 
     base_url = reverse("codes:ptp_edits", args=[system, code])
     tabs = [

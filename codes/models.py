@@ -104,9 +104,7 @@ class Code(models.Model):
     data = models.JSONField(default=dict, blank=True)
 
     release = models.ForeignKey(Release, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    first_release = models.ForeignKey(
-        Release, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    first_release = models.ForeignKey(Release, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     effective_date = models.DateField(null=True, blank=True)
     termination_date = models.DateField(null=True, blank=True)
     deleted = models.BooleanField(default=False, help_text="Not in the latest release, or terminated")
@@ -156,6 +154,9 @@ class CodeChange(models.Model):
     class Meta:
         ordering = ["-release__effective_date", "code__code"]
 
+    def __str__(self) -> str:
+        return f"{self.get_change_display()}: {self.code_id} in {self.release_id}"
+
 
 class Note(models.Model):
     """A tabular note on a code or a header (ICD-10-CM), inherited by everything under it."""
@@ -185,6 +186,9 @@ class Note(models.Model):
 
     # Every type but inclusion terms applies to the code's children too.
     INHERITED = frozenset(Type) - {Type.INCLUSION}
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()}: {self.text[:60]}"
 
 
 class PlainDescription(models.Model):
@@ -240,6 +244,9 @@ class IndexTerm(models.Model):
         indexes = [models.Index(fields=["index", "letter", "position"], name="indexterm_letter")]
         ordering = ["index", "position"]
 
+    def __str__(self) -> str:
+        return f"{self.get_index_display()}: {self.title[:60]}"
+
 
 class PcsDefinition(models.Model):
     """ICD-10-PCS definition of an axis value (root operation, approach, device, body part...)."""
@@ -257,12 +264,18 @@ class PcsDefinition(models.Model):
     class Meta:
         indexes = [models.Index(fields=["section", "axis", "term"], name="pcsdef_term")]
 
+    def __str__(self) -> str:
+        return f"{self.section}/{self.axis} {self.term}"
+
 
 class ProcessingNote(models.Model):
     """HCPCS processing note text, referenced by number from the HCPCS record."""
 
     number = models.CharField(max_length=4, unique=True)
     text = models.TextField()
+
+    def __str__(self) -> str:
+        return f"Processing note {self.number}"
 
 
 class CcCode(models.Model):
@@ -282,6 +295,9 @@ class CcCode(models.Model):
         constraints = [models.UniqueConstraint(fields=["release", "code"], name="cccode_unique")]
         indexes = [models.Index(fields=["code"], name="cccode_code")]
 
+    def __str__(self) -> str:
+        return f"{self.code} {self.level}"
+
 
 class DrgCcExclusion(models.Model):
     """MS-DRG CC exclusion list row (Table 6K part 2): a principal diagnosis on list
@@ -293,6 +309,9 @@ class DrgCcExclusion(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["list_number", "pdx"], name="ccexcl_list")]
+
+    def __str__(self) -> str:
+        return f"PDX list {self.list_number}: {self.pdx}"
 
 
 class FeeSchedule(models.Model):
@@ -327,6 +346,9 @@ class FeeSchedule(models.Model):
         constraints = [models.UniqueConstraint(fields=["release", "code", "modifier"], name="pfs_unique")]
         ordering = ["code", "modifier"]
 
+    def __str__(self) -> str:
+        return f"{self.code} {self.modifier}".strip()
+
 
 class Locality(models.Model):
     """A Medicare payment locality with its GPCIs (GPCI file joined with the locality file)."""
@@ -344,6 +366,9 @@ class Locality(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["release", "mac", "number"], name="locality_unique")]
         ordering = ["state", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.state} {self.name}"
 
 
 class Setting(models.TextChoices):
@@ -379,6 +404,9 @@ class PtpEdit(models.Model):
         "9": "Not applicable: the edit was deleted before it took effect.",
     }
 
+    def __str__(self) -> str:
+        return f"{self.column1}/{self.column2} ({self.setting})"
+
     @property
     def modifier_meaning(self) -> str:
         return self.MODIFIER_INDICATORS.get(self.modifier_indicator, "")
@@ -403,6 +431,9 @@ class Mue(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["release", "setting", "code"], name="mue_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.code}: {self.units} ({self.setting})"
+
     @property
     def mai_meaning(self) -> str:
         return self.ADJUDICATION.get(self.mai, "")
@@ -422,6 +453,9 @@ class AddOnEdit(models.Model):
     edit_type = models.CharField(max_length=1)
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="+")
 
+    def __str__(self) -> str:
+        return f"{self.addon_code} with {self.primary_code}"
+
 
 class GemMapping(models.Model):
     """General Equivalence Mapping between ICD-9-CM and ICD-10-CM diagnosis codes."""
@@ -440,6 +474,9 @@ class GemMapping(models.Model):
     scenario = models.PositiveSmallIntegerField(default=0)
     choice_list = models.PositiveSmallIntegerField(default=0)
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.source} -> {self.target} ({self.direction})"
 
 
 # ---------------------------------------------------------------------------
@@ -521,11 +558,11 @@ class SearchEntry(models.Model):
     # Rows are written best first (billable, current, short titles): a word found in tens of
     # thousands of codes is ranked among the first few thousand in table order, not all of them.
 
-    def __str__(self) -> str:
-        return f"{self.system} {self.compact}"
-
     class Meta:
         indexes = [models.Index(fields=["system"], name="searchentry_system")]
+
+    def __str__(self) -> str:
+        return f"{self.system} {self.compact}"
 
 
 class SearchWord(models.Model):

@@ -16,15 +16,13 @@ TABLES_DATASET = "icd-10-pcs"
 
 def _reference_url(code: str) -> str:
     """A full code links to its page; a partial one (table, table + body part...) to its table."""
-    return reverse(
-        "codes:code", args=[System.ICD10PCS, code if len(code) == 7 else code[:3]]
-    )
+    return reverse("codes:code", args=[System.ICD10PCS, code if len(code) == 7 else code[:3]])
 
 
 def _releases() -> tuple[Release | None, Release | None]:
-    releases = Release.objects.filter(
-        dataset__in=[INDEX_DATASET, TABLES_DATASET]
-    ).order_by("-effective_date", "-version")
+    releases = Release.objects.filter(dataset__in=[INDEX_DATASET, TABLES_DATASET]).order_by(
+        "-effective_date", "-version"
+    )
     index = next((r for r in releases if r.dataset == INDEX_DATASET), None)
     tables = next((r for r in releases if r.dataset == TABLES_DATASET), None)
     return index, tables
@@ -33,18 +31,9 @@ def _releases() -> tuple[Release | None, Release | None]:
 @require_GET
 def pcs_index(request: HttpRequest) -> HttpResponse:
     terms = IndexTerm.objects.filter(index=IndexTerm.Index.PCS)
-    letters = list(
-        terms.filter(level=0)
-        .order_by("letter")
-        .values_list("letter", flat=True)
-        .distinct()
-    )
+    letters = list(terms.filter(level=0).order_by("letter").values_list("letter", flat=True).distinct())
     asked = request.GET.get("letter", "").strip().upper()[:1]
-    letter = (
-        asked
-        if asked in letters
-        else ("A" if "A" in letters else (letters[0] if letters else ""))
-    )
+    letter = asked if asked in letters else ("A" if "A" in letters else (letters[0] if letters else ""))
     rows = []
     for term in (
         terms.filter(letter=letter)
@@ -70,9 +59,7 @@ def pcs_index(request: HttpRequest) -> HttpResponse:
         "terms": rows,
         "index_release": index_release,
         "tables_release": tables_release,
-        "current": f"FY{tables_release.version}"
-        if tables_release
-        else "the current tables",
+        "current": f"FY{tables_release.version}" if tables_release else "the current tables",
         "invalid_count": sum(row["invalid"] for row in rows),
     }
     return render(

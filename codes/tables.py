@@ -71,9 +71,7 @@ FIELDS = (
 def _fiscal_year(release: Release | None) -> str:
     if release is None:
         return "the current release"
-    return (
-        f"FY{release.version[:4]}" if release.version[:4].isdigit() else release.version
-    )
+    return f"FY{release.version[:4]}" if release.version[:4].isdigit() else release.version
 
 
 def _cell(code: str, invalid: set[str], url_template: str) -> dict | None:
@@ -87,9 +85,7 @@ def _cell(code: str, invalid: set[str], url_template: str) -> dict | None:
     }
 
 
-def _row(
-    term: dict, *, table: bool, url_template: str, continued: bool = False
-) -> dict:
+def _row(term: dict, *, table: bool, url_template: str, continued: bool = False) -> dict:
     invalid = set(term["invalid_codes"])
     codes = term["cells"] if table else [term["code"]]
     return {
@@ -100,9 +96,7 @@ def _row(
         "see": term["see"],
         "see_also": term["see_also"],
         "continued": continued,
-        "cells": []
-        if continued
-        else [_cell(code, invalid, url_template) for code in codes],
+        "cells": [] if continued else [_cell(code, invalid, url_template) for code in codes],
         "has_code": any(codes),
     }
 
@@ -111,10 +105,7 @@ def _ancestors(first: dict, by_id: dict[int, dict]) -> list[dict]:
     """The terms above `first`, root first, read from the page's letter or the database."""
     chain, parent_id = [], first["parent_id"]
     while parent_id:
-        term = (
-            by_id.get(parent_id)
-            or IndexTerm.objects.filter(pk=parent_id).values(*FIELDS).first()
-        )
+        term = by_id.get(parent_id) or IndexTerm.objects.filter(pk=parent_id).values(*FIELDS).first()
         if term is None:
             break
         chain.append(term)
@@ -135,27 +126,16 @@ def index_table(request: HttpRequest, index: str) -> HttpResponse:
 
     rows, page = [], None
     if letters:
-        letter_terms = list(
-            terms.filter(letter=letter).order_by("position").values(*FIELDS)
-        )
+        letter_terms = list(terms.filter(letter=letter).order_by("position").values(*FIELDS))
         page = Paginator(letter_terms, PAGE_SIZE).get_page(request.GET.get("page"))
         url_template = reverse("codes:code", args=["icd-10-cm", "__code__"])
         on_page = list(page.object_list)
         by_id = {term["id"]: term for term in letter_terms}
-        rows = [
-            _row(t, table=table, url_template=url_template, continued=True)
-            for t in _ancestors(on_page[0], by_id)
-        ]
+        rows = [_row(t, table=table, url_template=url_template, continued=True) for t in _ancestors(on_page[0], by_id)]
         rows += [_row(t, table=table, url_template=url_template) for t in on_page]
 
-    source = (
-        Release.objects.filter(dataset=f"icd-10-cm-{index}")
-        .order_by("-effective_date")
-        .first()
-    )
-    current = (
-        Release.objects.filter(dataset="icd-10-cm").order_by("-effective_date").first()
-    )
+    source = Release.objects.filter(dataset=f"icd-10-cm-{index}").order_by("-effective_date").first()
+    current = Release.objects.filter(dataset="icd-10-cm").order_by("-effective_date").first()
     context = {
         "index": index,
         "meta": meta,

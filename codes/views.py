@@ -42,6 +42,7 @@ SYSTEM_BLURBS = {
     System.MSDRG: "Medicare Severity DRGs, version 43 (FY2026).",
 }
 
+
 def _section_module(name: str):
     return importlib.import_module(f"codes.sections.{name}")
 
@@ -221,7 +222,9 @@ def _render_code(request: HttpRequest, code: Code, **extra) -> HttpResponse:
     }
     if variant != "full":
         url = settings.SITE_ROOT + code.get_absolute_url()
-        context["paywall_json_ld"] = paywall_json_ld(name=f"{code.code} {code.title or code.short_title}".strip(), url=url)
+        context["paywall_json_ld"] = paywall_json_ld(
+            name=f"{code.code} {code.title or code.short_title}".strip(), url=url
+        )
     return render(request, "codes/code.html", context)
 
 
@@ -320,7 +323,9 @@ def api_code(request: HttpRequest, system: str, code: str) -> JsonResponse:
         found = _find(system, code)
     except Http404:
         matches = [c.code for c in _close_matches(system, compact_code(code)[:16], limit=5)]
-        return JsonResponse({"error": f"No {System(system).label} code {code[:40]!r}.", "close_matches": matches}, status=404)
+        return JsonResponse(
+            {"error": f"No {System(system).label} code {code[:40]!r}.", "close_matches": matches}, status=404
+        )
     quota = request.quota
     if not quota.spend(found):
         return JsonResponse(_api_refusal(found, quota), status=403)

@@ -30,9 +30,7 @@ DEBUG = envbool("DEBUG", "True")
 INSECURE_SECRET_KEY = "dev-only-insecure-secret-key"
 SECRET_KEY = os.getenv("SECRET_KEY", INSECURE_SECRET_KEY if DEBUG else "")
 if not DEBUG and (not SECRET_KEY or SECRET_KEY == INSECURE_SECRET_KEY or len(SECRET_KEY) < 50):
-    raise ImproperlyConfigured(
-        "SECRET_KEY must be set to a random value of at least 50 characters when DEBUG is False"
-    )
+    raise ImproperlyConfigured("SECRET_KEY must be set to a random value of at least 50 characters when DEBUG is False")
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")

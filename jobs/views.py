@@ -377,7 +377,9 @@ def toggle_saved(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "Job removed from your saved jobs.")
     next_url = request.POST.get("next", "")
     # A path on this site only: redirect() would try to reverse a bare word like "home" (a 500).
-    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}
+    ):
         next_url = job.get_absolute_url()
     return redirect(next_url)
 

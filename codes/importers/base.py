@@ -215,8 +215,19 @@ def sync_codes(
         levels.setdefault(depth[code], []).append(row)
 
     update_fields = [
-        "compact", "kind", "title", "short_title", "billable", "parent", "lineage", "sort_key", "data",
-        "release", "effective_date", "termination_date", "deleted",
+        "compact",
+        "kind",
+        "title",
+        "short_title",
+        "billable",
+        "parent",
+        "lineage",
+        "sort_key",
+        "data",
+        "release",
+        "effective_date",
+        "termination_date",
+        "deleted",
     ]
     for level in sorted(levels):
         objs = []
@@ -226,11 +237,22 @@ def sync_codes(
             lineages[row.code] = lineage
             objs.append(
                 Code(
-                    system=system, code=row.code, compact=row.compact, kind=row.kind, title=row.title,
-                    short_title=row.short_title[:120], billable=row.billable, parent_id=parent_id,
-                    lineage=lineage, sort_key=row.sort_key, data=row.data, release=release,
-                    first_release=release, effective_date=row.effective_date,
-                    termination_date=row.termination_date, deleted=row.deleted,
+                    system=system,
+                    code=row.code,
+                    compact=row.compact,
+                    kind=row.kind,
+                    title=row.title,
+                    short_title=row.short_title[:120],
+                    billable=row.billable,
+                    parent_id=parent_id,
+                    lineage=lineage,
+                    sort_key=row.sort_key,
+                    data=row.data,
+                    release=release,
+                    first_release=release,
+                    effective_date=row.effective_date,
+                    termination_date=row.termination_date,
+                    deleted=row.deleted,
                 )
             )
         for start in range(0, len(objs), BATCH_SIZE):
@@ -245,26 +267,40 @@ def sync_codes(
         new_codes = [row.code for row in levels[level] if row.code not in ids]
         for start in range(0, len(new_codes), BATCH_SIZE):
             ids.update(
-                Code.objects.filter(system=system, code__in=new_codes[start : start + BATCH_SIZE]).values_list("code", "pk")
+                Code.objects.filter(system=system, code__in=new_codes[start : start + BATCH_SIZE]).values_list(
+                    "code", "pk"
+                )
             )
 
     for code, row in by_code.items():
         before = existing.get(code)
         if before is None:
             result.added += 1
-            changes.append(CodeChange(code_id=ids[code], release=release, change=CodeChange.Change.ADDED, new_title=row.title))
+            changes.append(
+                CodeChange(code_id=ids[code], release=release, change=CodeChange.Change.ADDED, new_title=row.title)
+            )
             continue
         _, old_title, was_deleted = before
         if was_deleted and not row.deleted:
             result.restored += 1
-            changes.append(CodeChange(code_id=ids[code], release=release, change=CodeChange.Change.RESTORED, new_title=row.title))
+            changes.append(
+                CodeChange(code_id=ids[code], release=release, change=CodeChange.Change.RESTORED, new_title=row.title)
+            )
         elif row.deleted and not was_deleted:
             result.deleted += 1
-            changes.append(CodeChange(code_id=ids[code], release=release, change=CodeChange.Change.DELETED, old_title=old_title))
+            changes.append(
+                CodeChange(code_id=ids[code], release=release, change=CodeChange.Change.DELETED, old_title=old_title)
+            )
         if old_title and old_title != row.title:
             result.revised += 1
             changes.append(
-                CodeChange(code_id=ids[code], release=release, change=CodeChange.Change.REVISED, old_title=old_title, new_title=row.title)
+                CodeChange(
+                    code_id=ids[code],
+                    release=release,
+                    change=CodeChange.Change.REVISED,
+                    old_title=old_title,
+                    new_title=row.title,
+                )
             )
 
     # Codes this release no longer has: deleted as of the day before it took effect.

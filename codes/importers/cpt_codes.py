@@ -90,10 +90,7 @@ class Range:
         return (
             int(self.end[:4]) * 10
             + (int(self.end[4]) if self.end[4].isdigit() else 0)
-            - (
-                int(self.start[:4]) * 10
-                + (int(self.start[4]) if self.start[4].isdigit() else 0)
-            )
+            - (int(self.start[:4]) * 10 + (int(self.start[4]) if self.start[4].isdigit() else 0))
         )
 
 
@@ -125,9 +122,7 @@ def read_ranges(path: Path | str) -> list[Range]:
             raise ImportFileError(path, line, f"{code!r} mixes code groups")
         if parent and parent not in ranges:
             raise ImportFileError(path, line, f"parent {parent!r} is not listed above")
-        ranges[code] = Range(
-            code=code, start=start, end=end, parent=parent or None, title=title
-        )
+        ranges[code] = Range(code=code, start=start, end=end, parent=parent or None, title=title)
     return list(ranges.values())
 
 
@@ -143,9 +138,7 @@ def read_replacements(path: Path | str) -> dict[str, Replacement]:
     replacements = {}
     for line, cells in _tsv_lines(path):
         if len(cells) != 4:
-            raise ImportFileError(
-                path, line, "expected code<TAB>replaced_by<TAB>year<TAB>note"
-            )
+            raise ImportFileError(path, line, "expected code<TAB>replaced_by<TAB>year<TAB>note")
         code, replaced_by, year, note = (c.strip() for c in cells)
         codes = [c.strip() for c in replaced_by.split(",") if c.strip()]
         if not is_cpt(code) or not codes or not all(is_cpt(c) for c in codes):
@@ -161,9 +154,7 @@ class Evidence:
     """What the CMS files say about the CPT-shaped codes they name."""
 
     current: dict[str, set[str]]  # code -> the sources that list it as current
-    deleted: dict[
-        str, datetime.date
-    ]  # code -> latest deletion date seen (not current anywhere)
+    deleted: dict[str, datetime.date]  # code -> latest deletion date seen (not current anywhere)
 
 
 def collect_codes() -> Evidence:
@@ -171,14 +162,8 @@ def collect_codes() -> Evidence:
     current: dict[str, set[str]] = defaultdict(set)
     deleted: dict[str, datetime.date] = {}
     pfs = Release.objects.filter(dataset="pfs").order_by("-effective_date").first()
-    pfs_end = (
-        datetime.date(pfs.effective_date.year - 1, 12, 31)
-        if pfs and pfs.effective_date
-        else None
-    )
-    for code, status in FeeSchedule.objects.filter(modifier="").values_list(
-        "code", "status_code"
-    ):
+    pfs_end = datetime.date(pfs.effective_date.year - 1, 12, 31) if pfs and pfs.effective_date else None
+    for code, status in FeeSchedule.objects.filter(modifier="").values_list("code", "status_code"):
         if status == "D":  # deleted code, paid only during a grace period
             if pfs_end:
                 deleted[code] = pfs_end
@@ -186,9 +171,7 @@ def collect_codes() -> Evidence:
             current[code].add("pfs")
     for code in Mue.objects.values_list("code", flat=True).distinct():
         current[code].add("mue")
-    for addon, primary in AddOnEdit.objects.values_list(
-        "addon_code", "primary_code"
-    ).distinct():
+    for addon, primary in AddOnEdit.objects.values_list("addon_code", "primary_code").distinct():
         current[addon].add("aoc")
         current[primary].add("aoc")
     for column in ("column1", "column2"):
@@ -202,23 +185,17 @@ def collect_codes() -> Evidence:
             elif last and (code not in deleted or last > deleted[code]):
                 deleted[code] = last
     current = {code: sources for code, sources in current.items() if is_cpt(code)}
-    deleted = {
-        code: date
-        for code, date in deleted.items()
-        if is_cpt(code) and code not in current
-    }
+    deleted = {code: date for code, date in deleted.items() if is_cpt(code) and code not in current}
     return Evidence(current=current, deleted=deleted)
 
 
-def build_rows(
-    *, evidence: Evidence, ranges: list[Range], replacements: dict[str, Replacement]
-) -> list[CodeRow]:
+def build_rows(*, evidence: Evidence, ranges: list[Range], replacements: dict[str, Replacement]) -> list[CodeRow]:
     """Range rows and code rows, keeping the titles and data already stored."""
     existing = {
         code: (title, short_title, data)
-        for code, title, short_title, data in Code.objects.filter(
-            system=System.CPT
-        ).values_list("code", "title", "short_title", "data")
+        for code, title, short_title, data in Code.objects.filter(system=System.CPT).values_list(
+            "code", "title", "short_title", "data"
+        )
     }
     rows = [
         CodeRow(
@@ -304,17 +281,11 @@ def import_cpt_codes(
             # Only codes this importer wrote may vanish; descriptor-only codes stay as they are.
             scope=Code.objects.filter(system=System.CPT, release__dataset=DATASET),
         )
-        replaced = (
-            Code.objects.filter(system=System.CPT)
-            .exclude(replaced_by="")
-            .exclude(code__in=replacements)
-        )
+        replaced = Code.objects.filter(system=System.CPT).exclude(replaced_by="").exclude(code__in=replacements)
         replaced.update(replaced_by="")
         targets = {code: ",".join(r.codes) for code, r in replacements.items()}
         to_update = []
-        for obj in Code.objects.filter(system=System.CPT, code__in=list(targets)).only(
-            "pk", "code", "replaced_by"
-        ):
+        for obj in Code.objects.filter(system=System.CPT, code__in=list(targets)).only("pk", "code", "replaced_by"):
             if obj.replaced_by != targets[obj.code]:
                 obj.replaced_by = targets[obj.code]
                 to_update.append(obj)

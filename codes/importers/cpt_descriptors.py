@@ -37,9 +37,7 @@ def read_descriptors(path: Path | str) -> dict[str, str]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = raw.decode(
-            "cp1252", errors="replace"
-        )  # older AMA files are Windows-1252
+        text = raw.decode("cp1252", errors="replace")  # older AMA files are Windows-1252
     descriptors: dict[str, str] = {}
     first_content_line = True
     for number, line in enumerate(text.splitlines(), start=1):
@@ -58,9 +56,7 @@ def read_descriptors(path: Path | str) -> dict[str, str]:
         if not descriptor:
             raise ImportFileError(path, number, f"{code} has no descriptor")
         if code in descriptors and descriptors[code] != descriptor:
-            raise ImportFileError(
-                path, number, f"{code} is listed twice with different descriptors"
-            )
+            raise ImportFileError(path, number, f"{code} is listed twice with different descriptors")
         descriptors[code] = descriptor
     if not descriptors:
         raise ImportFileError(path, None, "no descriptors found")
@@ -104,9 +100,9 @@ def import_cpt_descriptors(
         }
         existing = {
             row.code: row
-            for row in Code.objects.filter(
-                system=System.CPT, code__in=list(descriptors)
-            ).only("pk", "code", "title", "data")
+            for row in Code.objects.filter(system=System.CPT, code__in=list(descriptors)).only(
+                "pk", "code", "title", "data"
+            )
         }
         to_create, to_update, changes = [], [], []
         for code, descriptor in sorted(descriptors.items()):
@@ -128,11 +124,7 @@ def import_cpt_descriptors(
                 )
                 continue
             known = (row.data or {}).get("descriptor_source", {})
-            if (
-                row.title == descriptor
-                and known.get("file") == path.name
-                and known.get("version") == version
-            ):
+            if row.title == descriptor and known.get("file") == path.name and known.get("version") == version:
                 summary.unchanged += 1  # same file again: keep the first import's date
                 continue
             if row.title and row.title != descriptor:

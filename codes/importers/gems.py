@@ -52,11 +52,7 @@ class Gem:
 
 def _read_rows(path: Path | str, direction: str):
     """Yield (line, source, target, flags) from a CSV or CMS text GEM file."""
-    expected = (
-        ["icd10cm", "icd9cm"]
-        if direction == GemMapping.Direction.TO_ICD9
-        else ["icd9cm", "icd10cm"]
-    )
+    expected = ["icd10cm", "icd9cm"] if direction == GemMapping.Direction.TO_ICD9 else ["icd9cm", "icd10cm"]
     with open_text(path, encoding="latin-1") as f:
         first = f.readline()
         if "," in first:
@@ -70,9 +66,7 @@ def _read_rows(path: Path | str, direction: str):
             flag_col = header.index("flags")
             reader = csv.reader(f)
             for cells in reader:
-                line = (
-                    reader.line_num + 1
-                )  # the header was read before the reader started
+                line = reader.line_num + 1  # the header was read before the reader started
                 if not cells:
                     continue
                 if len(cells) <= flag_col:
@@ -150,10 +144,7 @@ def import_gems(
         GemMapping.Direction.TO_ICD9: to_icd9,
         GemMapping.Direction.TO_ICD10: to_icd10,
     }
-    parsed = {
-        direction: parse_gem(path=path, direction=direction)
-        for direction, path in files.items()
-    }
+    parsed = {direction: parse_gem(path=path, direction=direction) for direction, path in files.items()}
     total = sum(len(gems) for gems in parsed.values())
     with transaction.atomic():
         release = register_release(
@@ -168,15 +159,11 @@ def import_gems(
             effective_date=datetime.date(2017, 10, 1),
         )
         GemMapping.objects.all().delete()
-        progress = Progress(
-            "GEM mappings", total, stdout=stdout, verbosity=verbosity, every=50000
-        )
+        progress = Progress("GEM mappings", total, stdout=stdout, verbosity=verbosity, every=50000)
         for direction, gems in parsed.items():
             for start in range(0, len(gems), BATCH_SIZE):
                 batch = gems[start : start + BATCH_SIZE]
-                GemMapping.objects.bulk_create(
-                    [_mapping(gem, direction, release) for gem in batch]
-                )
+                GemMapping.objects.bulk_create([_mapping(gem, direction, release) for gem in batch])
                 progress.advance(len(batch))
         progress.finish()
         release.row_count = total

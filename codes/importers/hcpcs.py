@@ -100,9 +100,7 @@ class Record:
     added: datetime.date | None = None
     action_effective: datetime.date | None = None
     termination: datetime.date | None = None
-    fields: dict = field(
-        default_factory=dict
-    )  # the remaining fields, raw strings/lists
+    fields: dict = field(default_factory=dict)  # the remaining fields, raw strings/lists
 
     @property
     def is_modifier(self) -> bool:
@@ -129,9 +127,7 @@ def _fields_from(values: dict[str, str], *, path: Path, line: int) -> dict:
         "tos": "TOS",
     }
     for name, prefix in lists.items():
-        items = [
-            values.get(_key(f"{prefix}{n}"), "") for n in range(1, REPEATED[prefix] + 1)
-        ]
+        items = [values.get(_key(f"{prefix}{n}"), "") for n in range(1, REPEATED[prefix] + 1)]
         items = [item for item in items if item]
         if items:
             data[name] = items
@@ -158,9 +154,7 @@ def _fields_from(values: dict[str, str], *, path: Path, line: int) -> dict:
     units = values.get(_key("ANEST_BU"), "")
     if units:
         if not units.isdigit():
-            raise ImportFileError(
-                path, line, f"anesthesia base units {units!r} is not a number"
-            )
+            raise ImportFileError(path, line, f"anesthesia base units {units!r} is not a number")
         if int(units):
             data["anesthesia_base_units"] = int(units)
     return data
@@ -171,16 +165,12 @@ def _record(values: dict[str, str], *, path: Path, line: int) -> Record:
     raw_code = values[_key("HCPC")]
     if recid == "3":
         if not CODE_RE.match(raw_code):
-            raise ImportFileError(
-                path, line, f"{raw_code!r} is not a HCPCS Level II code"
-            )
+            raise ImportFileError(path, line, f"{raw_code!r} is not a HCPCS Level II code")
     elif recid == "7":
         if not MODIFIER_RE.match(raw_code):
             raise ImportFileError(path, line, f"{raw_code!r} is not a HCPCS modifier")
     else:
-        raise ImportFileError(
-            path, line, f"unknown record id {recid!r} (expected 3 or 7)"
-        )
+        raise ImportFileError(path, line, f"unknown record id {recid!r} (expected 3 or 7)")
     if not values[_key("LONG DESCRIPTION")]:
         raise ImportFileError(path, line, f"{raw_code} has no long description")
     record = Record(
@@ -221,11 +211,7 @@ def read_workbook(path: Path | str) -> Iterator[Record]:
         if missing:
             raise ImportFileError(path, 1, f"missing column(s): {', '.join(missing)}")
         for line, row in enumerate(rows, start=2):
-            values = {
-                name: _cell(value)
-                for name, value in zip(columns, row, strict=False)
-                if name
-            }
+            values = {name: _cell(value) for name, value in zip(columns, row, strict=False) if name}
             if not any(values.values()):
                 continue
             for name in REQUIRED:
@@ -269,10 +255,7 @@ TEXT_REPEATED = {  # prefix -> (start of the first, width, count)
 
 
 def _text_values(line: str) -> dict[str, str]:
-    values = {
-        _key(name): line[start - 1 : end].strip()
-        for name, (start, end) in TEXT_FIELDS.items()
-    }
+    values = {_key(name): line[start - 1 : end].strip() for name, (start, end) in TEXT_FIELDS.items()}
     for prefix, (start, width, count) in TEXT_REPEATED.items():
         for n in range(count):
             begin = start - 1 + n * width
@@ -296,12 +279,7 @@ def read_text_file(path: Path | str) -> Iterator[Record]:
         for number, raw in enumerate(f, start=1):
             line = raw.rstrip("\r\n")
             recid = line[10:11] if len(line) > 10 else ""
-            looks_like_record = (
-                len(line) >= 91
-                and recid in "3478"
-                and recid
-                and line[5:10].strip().isdigit()
-            )
+            looks_like_record = len(line) >= 91 and recid in "3478" and recid and line[5:10].strip().isdigit()
             if not looks_like_record:
                 if pending is None:
                     continue  # the disclaimer
@@ -310,18 +288,14 @@ def read_text_file(path: Path | str) -> Iterator[Record]:
                 continue
             if recid in "48":
                 if pending is None or pending[0][_key("HCPC")] != line[0:5].strip():
-                    raise ImportFileError(
-                        path, number, "continuation line without its first line"
-                    )
+                    raise ImportFileError(path, number, "continuation line without its first line")
                 values = pending[0]
                 values[_key("LONG DESCRIPTION")] += " " + line[11:91].strip()
                 continue
             if pending is not None:
                 yield finish(*pending)
             if len(line) < 293:
-                raise ImportFileError(
-                    path, number, f"record is {len(line)} characters long, expected 320"
-                )
+                raise ImportFileError(path, number, f"record is {len(line)} characters long, expected 320")
             pending = (_text_values(line), number)
     if pending is not None:
         yield finish(*pending)
@@ -366,9 +340,7 @@ def read_ranges(path: Path | str = RANGES_FILE) -> list[Group]:
                     raise ImportFileError(path, number, f"bad range {code}")
                 groups.append(Group(code, title.strip(), first, last))
             else:
-                raise ImportFileError(
-                    path, number, f"{code!r} is neither a letter nor a range"
-                )
+                raise ImportFileError(path, number, f"{code!r} is neither a letter nor a range")
     spans: dict[tuple[str, str], str] = {}
     for group in groups:
         if (group.first, group.last) in spans:
@@ -393,9 +365,7 @@ def read_ranges(path: Path | str = RANGES_FILE) -> list[Group]:
             and not (group.first <= other.first and other.last <= group.last)
         ]
         if overlapping:
-            raise ImportFileError(
-                path, None, f"range {group.code} overlaps {overlapping[0].code}"
-            )
+            raise ImportFileError(path, None, f"range {group.code} overlaps {overlapping[0].code}")
         if holders:
             group.parent = min(holders, key=_width).code
     return groups
@@ -463,9 +433,7 @@ def code_rows(
                 f"{record.code} is listed twice (first on line {seen[key]})",
             )
         seen[key] = record.line
-        deleted = bool(
-            record.termination and release_date and record.termination < release_date
-        )
+        deleted = bool(record.termination and release_date and record.termination < release_date)
         rows.append(
             CodeRow(
                 code=record.code,
@@ -494,11 +462,7 @@ def read_proc_notes(path: Path | str) -> dict[str, str]:
     path = Path(path)
     with open_binary(path) as f:
         raw = f.read()
-    text = (
-        raw.decode("utf-8-sig", errors="replace")
-        if raw[:3] == b"\xef\xbb\xbf"
-        else raw.decode("latin-1")
-    )
+    text = raw.decode("utf-8-sig", errors="replace") if raw[:3] == b"\xef\xbb\xbf" else raw.decode("latin-1")
     lines = text.splitlines()
     first = next((line for line in lines if line.strip()), "")
     if "\t" in first and not NOTE_START.match(first):
@@ -533,20 +497,13 @@ def _notes_from_text(path: Path, lines: list[str]) -> dict[str, str]:
         elif current and body and not set(body) <= {"_", "-"}:
             notes[current].append(body)
     if not notes:
-        raise ImportFileError(
-            path, None, "no processing notes found (expected lines like '0001--TEXT')"
-        )
-    return {
-        number: " ".join(" ".join(parts).split()) for number, parts in notes.items()
-    }
+        raise ImportFileError(path, None, "no processing notes found (expected lines like '0001--TEXT')")
+    return {number: " ".join(" ".join(parts).split()) for number, parts in notes.items()}
 
 
 def save_proc_notes(notes: dict[str, str]) -> int:
     """Upsert notes by number; returns how many were written."""
-    objs = [
-        ProcessingNote(number=number, text=text)
-        for number, text in sorted(notes.items())
-    ]
+    objs = [ProcessingNote(number=number, text=text) for number, text in sorted(notes.items())]
     ProcessingNote.objects.bulk_create(
         objs,
         batch_size=BATCH_SIZE,
@@ -597,9 +554,7 @@ def import_hcpcs(
                     (r.action_effective for r in records if r.action_effective),
                     default=None,
                 )
-                from_name = (
-                    (latest.strftime("%Y-%m"), latest) if latest else ("unknown", None)
-                )
+                from_name = (latest.strftime("%Y-%m"), latest) if latest else ("unknown", None)
             version = version or from_name[0]
             effective_date = effective_date or from_name[1]
         groups = read_ranges(ranges)
@@ -607,11 +562,7 @@ def import_hcpcs(
         summary.version = version
         summary.groups = len(groups)
         for record in records:
-            terminated = bool(
-                record.termination
-                and effective_date
-                and record.termination < effective_date
-            )
+            terminated = bool(record.termination and effective_date and record.termination < effective_date)
             if record.is_modifier:
                 summary.modifiers += 1
                 summary.modifiers_terminated += terminated
@@ -625,16 +576,12 @@ def import_hcpcs(
             release = register_release(
                 dataset="hcpcs",
                 version=version,
-                title=f"HCPCS Level II, {effective_date:%B %Y}"
-                if effective_date
-                else f"HCPCS Level II {version}",
+                title=f"HCPCS Level II, {effective_date:%B %Y}" if effective_date else f"HCPCS Level II {version}",
                 path=path,
                 source=f"CMS Alpha-Numeric HCPCS file, {path.name}",
                 effective_date=effective_date,
             )
-            summary.result = sync_codes(
-                system=System.HCPCS, release=release, rows=rows, progress=progress
-            )
+            summary.result = sync_codes(system=System.HCPCS, release=release, rows=rows, progress=progress)
             release.row_count = len(records)
             release.save(update_fields=["row_count"])
     return summary

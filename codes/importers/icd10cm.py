@@ -66,9 +66,7 @@ EXCEPTION_RE = re.compile(
     r"7th characters? (?P<chars>[A-Z](?:(?:, | and | or )[A-Z])*) (?:do|does) not apply to codes "
     r"in category (?P<category>[A-Z0-9]{3}) with 6th characters? (?P<sixth>.*)"
 )
-MONTHS = {
-    month.lower(): number for number, month in enumerate(calendar.month_name) if month
-}
+MONTHS = {month.lower(): number for number, month in enumerate(calendar.month_name) if month}
 
 
 @dataclass
@@ -119,9 +117,7 @@ def _children(el, allowed: set[str], path: Path):
         if not isinstance(child.tag, str):  # comments, processing instructions
             continue
         if child.tag not in allowed:
-            raise ImportFileError(
-                path, child.sourceline, f"unexpected <{child.tag}> in <{el.tag}>"
-            )
+            raise ImportFileError(path, child.sourceline, f"unexpected <{child.tag}> in <{el.tag}>")
         yield child
 
 
@@ -154,18 +150,12 @@ class _Parser:
                 for note in child.iter("note"):
                     text = _text(note)
                     if found := EXCEPTION_RE.search(text):
-                        for sixth in re.findall(
-                            r"(?:^|, or |, | or )(\w) - ", found["sixth"]
-                        ):
+                        for sixth in re.findall(r"(?:^|, or |, | or )(\w) - ", found["sixth"]):
                             chars = set(re.findall(r"[A-Z]", found["chars"]))
-                            self.not_applicable.setdefault(
-                                (found["category"], sixth), set()
-                            ).update(chars)
+                            self.not_applicable.setdefault((found["category"], sixth), set()).update(chars)
                     if text:
                         position += 1
-                        self.tabular.notes.append(
-                            NoteRow(code, NOTE_TAGS[child.tag], text, position=position)
-                        )
+                        self.tabular.notes.append(NoteRow(code, NOTE_TAGS[child.tag], text, position=position))
             elif child.tag == "sevenChrDef":
                 # Each extension is one 7th character; a bare <note> between extensions
                 # adds an inclusion term to the extension before it.
@@ -189,29 +179,20 @@ class _Parser:
                             f"unexpected <{item.tag}> in <sevenChrDef>",
                         )
                     position += 1
-                    self.tabular.notes.append(
-                        NoteRow(
-                            code, Note.Type.SEVENTH, text, key=key, position=position
-                        )
-                    )
+                    self.tabular.notes.append(NoteRow(code, Note.Type.SEVENTH, text, key=key, position=position))
 
     def seventh_chars(self, el) -> list[tuple[str, str]] | None:
         definition = el.find("sevenChrDef")
         if definition is None:
             return None
-        return [
-            (ext.get("char").strip(), _text(ext))
-            for ext in definition.findall("extension")
-        ]
+        return [(ext.get("char").strip(), _text(ext)) for ext in definition.findall("extension")]
 
     def parse(self) -> Tabular:
         try:
             with open_binary(self.path) as f:
                 root = etree.parse(f, etree.XMLParser(remove_comments=True)).getroot()
         except etree.XMLSyntaxError as exc:
-            raise ImportFileError(
-                self.path, exc.lineno, f"not well-formed XML: {exc.msg}"
-            ) from exc
+            raise ImportFileError(self.path, exc.lineno, f"not well-formed XML: {exc.msg}") from exc
         if root.tag != "ICD10CM.tabular":
             raise ImportFileError(
                 self.path,
@@ -329,18 +310,12 @@ def release_info(
     """Version and dates of a tabular file. The XML only names the fiscal year; an
     off-cycle update (April 1) is named in the CDC file name ("...-April-1-2026.xml")."""
     year = int(fiscal_year) if fiscal_year.isdigit() else None
-    found = re.search(
-        r"(?i)(" + "|".join(MONTHS) + r")[-_ ]?(\d{1,2})[-_ ]?(\d{4})", Path(path).name
-    )
+    found = re.search(r"(?i)(" + "|".join(MONTHS) + r")[-_ ]?(\d{1,2})[-_ ]?(\d{4})", Path(path).name)
     update = None
     if found:
         update = datetime.date(int(found[3]), MONTHS[found[1].lower()], int(found[2]))
     default_effective = update or (datetime.date(year - 1, 10, 1) if year else None)
-    default_version = (
-        f"{fiscal_year}-{update.month:02d}"
-        if update and update.month != 10
-        else fiscal_year
-    )
+    default_version = f"{fiscal_year}-{update.month:02d}" if update and update.month != 10 else fiscal_year
     effective = effective or default_effective
     title = f"ICD-10-CM FY{fiscal_year}"
     if update and update.month != 10:
@@ -357,11 +332,7 @@ def _check_order(path: Path | str, effective: datetime.date | None) -> None:
     """Refuse an older release once a newer one is in: it would mark newer codes deleted."""
     if effective is None:
         return
-    newer = (
-        Release.objects.filter(dataset=DATASET, effective_date__gt=effective)
-        .order_by("-effective_date")
-        .first()
-    )
+    newer = Release.objects.filter(dataset=DATASET, effective_date__gt=effective).order_by("-effective_date").first()
     if newer:
         raise ImportFileError(
             path,
@@ -390,30 +361,16 @@ def relink_deleted() -> int:
         if not deleted:
             continue
         parent = next(
-            (
-                active[compact[:n]]
-                for n in range(len(compact) - 1, 2, -1)
-                if compact[:n] in active
-            ),
+            (active[compact[:n]] for n in range(len(compact) - 1, 2, -1) if compact[:n] in active),
             None,
         )
-        before = (
-            ordered[bisect_right(ordered, compact) - 1]
-            if ordered and ordered[0] < compact
-            else None
-        )
+        before = ordered[bisect_right(ordered, compact) - 1] if ordered and ordered[0] < compact else None
         new_sort = f"{active[before][2]}.{compact}" if before else f"~{compact}"
         new_parent = parent[0] if parent else None
         new_lineage = [*parent[1], parent[0]] if parent else []
         if (parent_id, lineage, sort_key) != (new_parent, new_lineage, new_sort):
-            changed.append(
-                Code(
-                    pk=pk, parent_id=new_parent, lineage=new_lineage, sort_key=new_sort
-                )
-            )
-    Code.objects.bulk_update(
-        changed, ["parent", "lineage", "sort_key"], batch_size=BATCH_SIZE
-    )
+            changed.append(Code(pk=pk, parent_id=new_parent, lineage=new_lineage, sort_key=new_sort))
+    Code.objects.bulk_update(changed, ["parent", "lineage", "sort_key"], batch_size=BATCH_SIZE)
     return len(changed)
 
 
@@ -457,9 +414,7 @@ def import_tabular(
             effective_date=info.effective,
             end_date=info.end,
         )
-        sync = sync_codes(
-            system=SYSTEM, release=release, rows=tabular.rows, progress=progress
-        )
+        sync = sync_codes(system=SYSTEM, release=release, rows=tabular.rows, progress=progress)
         ids = dict(Code.objects.filter(system=SYSTEM).values_list("code", "pk"))
         # Notes belong to the current tabular only: replace them all.
         Note.objects.filter(code__system=SYSTEM).delete()
@@ -480,9 +435,7 @@ def import_tabular(
         billable = sum(row.billable for row in tabular.rows)
         release.row_count = billable
         release.save(update_fields=["row_count"])
-    return TabularResult(
-        release, sync, len(tabular.rows), billable, len(tabular.notes), relinked
-    )
+    return TabularResult(release, sync, len(tabular.rows), billable, len(tabular.notes), relinked)
 
 
 # --- CDC code-description text files (older fiscal years, for history) ---
@@ -546,9 +499,7 @@ def import_codes_file(
         )
         # Headers are not in this format: only billable codes can vanish from it.
         scope = Code.objects.filter(system=SYSTEM, billable=True)
-        result = sync_codes(
-            system=SYSTEM, release=release, rows=rows, scope=scope, progress=progress
-        )
+        result = sync_codes(system=SYSTEM, release=release, rows=rows, scope=scope, progress=progress)
         relink_deleted()
         release.row_count = len(rows)
         release.save(update_fields=["row_count"])

@@ -108,9 +108,7 @@ class _Parser:
             with open_binary(self.path) as f:
                 root = etree.parse(f, etree.XMLParser(remove_comments=True)).getroot()
         except etree.XMLSyntaxError as exc:
-            raise ImportFileError(
-                self.path, exc.lineno, f"not well-formed XML: {exc.msg}"
-            ) from exc
+            raise ImportFileError(self.path, exc.lineno, f"not well-formed XML: {exc.msg}") from exc
         if root.tag != "ICD10CM.index":
             raise ImportFileError(
                 self.path,
@@ -119,9 +117,7 @@ class _Parser:
             )
         self.index = self.index or detect_index(root)
         if self.index not in TITLES:
-            raise ImportFileError(
-                self.path, None, "cannot tell which index this is; pass --index"
-            )
+            raise ImportFileError(self.path, None, "cannot tell which index this is; pass --index")
         version = _clean(root.findtext("version"))
         for letter in root.iterfind("letter"):
             heading = _clean(letter.findtext("title"))[:1].upper()
@@ -141,16 +137,12 @@ class _Parser:
     def term(self, el, level: int, letter: str, parent: TermRow | None) -> None:
         title_el = el.find("title")
         if title_el is None:
-            raise ImportFileError(
-                self.path, el.sourceline, f"<{el.tag}> without <title>"
-            )
+            raise ImportFileError(self.path, el.sourceline, f"<{el.tag}> without <title>")
         if el.tag == "term":
             try:
                 level = int(el.get("level", ""))
             except ValueError:
-                raise ImportFileError(
-                    self.path, el.sourceline, "<term> without a numeric level"
-                ) from None
+                raise ImportFileError(self.path, el.sourceline, "<term> without a numeric level") from None
         # The title's nonessential modifiers are an inner <nemod>; the rest is the term.
         parts, nemods = [title_el.text or ""], []
         for child in title_el:
@@ -193,13 +185,9 @@ class _Parser:
                 nemods.append(f"[{text}]")
             elif child.tag == "cell":
                 try:
-                    cells[int(child.get("col", ""))] = (
-                        "" if text in EMPTY_CELLS else text
-                    )
+                    cells[int(child.get("col", ""))] = "" if text in EMPTY_CELLS else text
                 except ValueError:
-                    raise ImportFileError(
-                        self.path, child.sourceline, "<cell> without a numeric col"
-                    ) from None
+                    raise ImportFileError(self.path, child.sourceline, "<cell> without a numeric col") from None
             else:
                 children.append(child)
         row.nemod = " ".join(nemods)[:200]
@@ -226,13 +214,11 @@ class CurrentCodes:
     def load(cls) -> CurrentCodes:
         active = Code.objects.filter(system=System.ICD10CM, deleted=False)
         billable, headers = set(), set()
-        for compact, is_billable in active.filter(
-            kind__in=[Kind.CATEGORY, Kind.SUBCATEGORY, Kind.CODE]
-        ).values_list("compact", "billable"):
+        for compact, is_billable in active.filter(kind__in=[Kind.CATEGORY, Kind.SUBCATEGORY, Kind.CODE]).values_list(
+            "compact", "billable"
+        ):
             (billable if is_billable else headers).add(compact)
-        needs_seventh = set(
-            active.filter(data__needs_seventh=True).values_list("compact", flat=True)
-        )
+        needs_seventh = set(active.filter(data__needs_seventh=True).values_list("compact", flat=True))
         return cls(billable, headers, needs_seventh)
 
     def is_valid(self, code: str, *, header_ok: bool = False) -> bool:
@@ -259,23 +245,17 @@ def import_index(*, path: Path | str, index: str | None = None) -> IndexResult:
     """Replace one index's terms with the file's, flagging codes not valid in the tabular."""
     parsed = parse_index(path=path, index=index)
     current_release = (
-        Release.objects.filter(dataset="icd-10-cm", effective_date__isnull=False)
-        .order_by("-effective_date")
-        .first()
+        Release.objects.filter(dataset="icd-10-cm", effective_date__isnull=False).order_by("-effective_date").first()
     )
     current = CurrentCodes.load()
     if not current.billable or current_release is None:
-        raise ImportFileError(
-            path, None, "import the ICD-10-CM tabular (import_icd10cm) before the index"
-        )
+        raise ImportFileError(path, None, "import the ICD-10-CM tabular (import_icd10cm) before the index")
     year = int(parsed.version) if parsed.version.isdigit() else None
     codes = invalid = 0
     for term in parsed.terms:
         term_codes = [c for c in [term.code, *term.cells] if c]
         codes += len(term_codes)
-        term.invalid = [
-            c for c in term_codes if not current.is_valid(c, header_ok=term.header_ok)
-        ]
+        term.invalid = [c for c in term_codes if not current.is_valid(c, header_ok=term.header_ok)]
         invalid += len(term.invalid)
 
     with transaction.atomic():

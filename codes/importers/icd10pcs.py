@@ -84,13 +84,9 @@ def _parse_xml(path: Path | str) -> etree._ElementTree:
     """Parse a whole XML file, turning syntax errors into ImportFileError with the line."""
     with open_binary(path) as f:
         try:
-            return etree.parse(
-                f, etree.XMLParser(resolve_entities=False, no_network=True)
-            )
+            return etree.parse(f, etree.XMLParser(resolve_entities=False, no_network=True))
         except etree.XMLSyntaxError as exc:
-            raise ImportFileError(
-                path, exc.lineno, f"not well-formed XML: {exc.msg}"
-            ) from exc
+            raise ImportFileError(path, exc.lineno, f"not well-formed XML: {exc.msg}") from exc
 
 
 def _text(element: etree._Element | None) -> str:
@@ -108,9 +104,7 @@ def _axis(element: etree._Element, *, path: Path | str) -> Axis:
     for label in element.iterfind("label"):
         char = label.get("code", "")
         if len(char) != 1:
-            raise ImportFileError(
-                path, label.sourceline, f"label code {char!r} is not one character"
-            )
+            raise ImportFileError(path, label.sourceline, f"label code {char!r} is not one character")
         values.append((char, _text(label)))
     if not values:
         raise ImportFileError(path, element.sourceline, f"axis {pos} has no labels")
@@ -126,9 +120,7 @@ def parse_tables(*, path: Path | str) -> Tables:
     """Read the tables XML into tables with their rows (nothing is multiplied out yet)."""
     root = _parse_xml(path).getroot()
     if root.tag != "ICD10PCS.tabular":
-        raise ImportFileError(
-            path, root.sourceline, f"expected <ICD10PCS.tabular>, found <{root.tag}>"
-        )
+        raise ImportFileError(path, root.sourceline, f"expected <ICD10PCS.tabular>, found <{root.tag}>")
     tables = Tables(
         path=str(path),
         version=_text(root.find("version")),
@@ -136,9 +128,7 @@ def parse_tables(*, path: Path | str) -> Tables:
     )
     for table in root.iterfind("pcsTable"):
         axes = [_axis(axis, path=path) for axis in table.iterfind("axis")]
-        if [axis.pos for axis in axes] != [1, 2, 3] or any(
-            len(axis.values) != 1 for axis in axes
-        ):
+        if [axis.pos for axis in axes] != [1, 2, 3] or any(len(axis.values) != 1 for axis in axes):
             raise ImportFileError(
                 path,
                 table.sourceline,
@@ -148,15 +138,10 @@ def parse_tables(*, path: Path | str) -> Tables:
         for row in table.iterfind("pcsRow"):
             row_axes = [_axis(axis, path=path) for axis in row.iterfind("axis")]
             if [axis.pos for axis in row_axes] != [4, 5, 6, 7]:
-                raise ImportFileError(
-                    path, row.sourceline, "a row needs axes 4, 5, 6 and 7"
-                )
+                raise ImportFileError(path, row.sourceline, "a row needs axes 4, 5, 6 and 7")
             count = row.get("codes")
             expected = (
-                len(row_axes[0].values)
-                * len(row_axes[1].values)
-                * len(row_axes[2].values)
-                * len(row_axes[3].values)
+                len(row_axes[0].values) * len(row_axes[1].values) * len(row_axes[2].values) * len(row_axes[3].values)
             )
             if count and count.isdigit() and int(count) != expected:
                 raise ImportFileError(
@@ -351,9 +336,7 @@ def _approach(label: str) -> str:
 
 def _fragmentation(bp: str) -> str:
     # Stones are broken up "in" a duct or cavity but "of" a vessel (its clot).
-    vessel = ("Artery" in bp or "Vein" in bp or "Trunk" in bp) and not bp.startswith(
-        "Coronary"
-    )
+    vessel = ("Artery" in bp or "Vein" in bp or "Trunk" in bp) and not bp.startswith("Coronary")
     return "Fragmentation of {bp}{dev}" if vessel else "Fragmentation in {bp}{dev}"
 
 
@@ -368,9 +351,7 @@ def _imaging(section: str, op: str, bp: str, contrast: str, q6: str, q7: str) ->
     if rest:
         title += (
             " using "
-            if q6 not in NO_VALUE
-            and contrast in NO_VALUE
-            and q6.startswith("Intravascular Optical")
+            if q6 not in NO_VALUE and contrast in NO_VALUE and q6.startswith("Intravascular Optical")
             else ", "
         ) + rest
     return title
@@ -395,17 +376,11 @@ def _radiation(op: str, bp: str, modality: str, isotope: str, qual: str) -> str:
 def _rehabilitation(op: str, bp: str, kind: str, equipment: str) -> str:
     """Physical rehabilitation and audiology (F): "<type qualifier> <type> of <region> using <equipment>"."""
     noun = op if op in ("Device Fitting", "Caregiver Training") else op.split()[-1]
-    title = (
-        f"{kind} {noun}"
-        if op != "Caregiver Training"
-        else f"Caregiver Training in {kind}"
-    )
+    title = f"{kind} {noun}" if op != "Caregiver Training" else f"Caregiver Training in {kind}"
     if bp not in NO_VALUE:
         title += f" of {bp}"
     if equipment not in NO_VALUE:
-        title += f" using {equipment}" + (
-            "" if equipment in BARE_EQUIPMENT else " Equipment"
-        )
+        title += f" using {equipment}" + ("" if equipment in BARE_EQUIPMENT else " Equipment")
     return title
 
 
@@ -427,11 +402,7 @@ def _administration(op: str, bp: str, appr: str, substance: str, qual: str) -> s
     """Administration (3): "<op> of <substance> into <body part>"."""
     bp, substance = _natural(bp), _natural(substance)
     late = qual in LATE_QUALIFIERS or qual.startswith("New Technology Group")
-    if (
-        qual in ADMINISTERED_AS
-        or qual.startswith("Allogeneic")
-        or qual == "Hyperthermic"
-    ):
+    if qual in ADMINISTERED_AS or qual.startswith("Allogeneic") or qual == "Hyperthermic":
         substance = f"{_natural(qual)} {substance}"
     elif qual == "Blood Brain Barrier Disruption":
         substance = f"{qual} Substance"
@@ -439,10 +410,7 @@ def _administration(op: str, bp: str, appr: str, substance: str, qual: str) -> s
         substance = f"{substance}, {qual},"
     elif qual not in NO_VALUE and not late and qual != "Other Substance":
         substance = _natural(qual)
-    if op == "Irrigation":
-        title = f"Irrigation of {bp} using {substance}"
-    else:
-        title = f"{op} of {substance} into {bp}"
+    title = f"Irrigation of {bp} using {substance}" if op == "Irrigation" else f"{op} of {substance} into {bp}"
     if appr not in NO_VALUE:
         title += f", {_approach(appr)}"
     if late:
@@ -462,17 +430,11 @@ def _placement(op: str, bp: str, dev: str, *, orifice: bool) -> str:
 
 def _measurement(op: str, bp: str, appr: str, function: str, qual: str) -> str:
     """Measurement and monitoring (4)."""
-    if qual in (
-        "Intracranial",
-    ):  # "Intracranial Pressure" rather than "Central Nervous Pressure"
+    if qual in ("Intracranial",):  # "Intracranial Pressure" rather than "Central Nervous Pressure"
         bp, qual = qual, "None"
     if function == "Total Activity" and qual == "Stress":
         function, qual = qual, "None"
-    title = (
-        f"{op} of {_natural(bp)} {function}"
-        if bp not in NO_VALUE
-        else f"{op} of {function}"
-    )
+    title = f"{op} of {_natural(bp)} {function}" if bp not in NO_VALUE else f"{op} of {function}"
     if qual not in NO_VALUE:
         title += f", {qual}"
     if appr not in NO_VALUE:
@@ -586,27 +548,18 @@ def compose_title(axes: list[tuple[int, str, str, str]]) -> str:
         return f"{bp} {op}" if op == "Counseling" else f"{op}, {bp}"
     if section == "H":
         title = f"{op} for Substance Abuse Treatment"
-        return (
-            title
-            if bp in NO_VALUE or bp.startswith("Other Family")
-            else f"{title}, {bp}"
-        )
+        return title if bp in NO_VALUE or bp.startswith("Other Family") else f"{title}, {bp}"
     if section == "X" and op in ("Introduction", "Transfusion"):
         return _administration(op, bp, appr, dev, qual)
     if section == "X" and op in NEW_TECHNOLOGY_USING:
         # New technology devices are mostly a technique: "using", "of" for every operation.
-        title = (
-            NEW_TECHNOLOGY_PREFIX.get(op, "{op} of {bp}").format(op=op, bp=_natural(bp))
-            + f" using {_natural(dev)}"
-        )
+        title = NEW_TECHNOLOGY_PREFIX.get(op, "{op} of {bp}").format(op=op, bp=_natural(bp)) + f" using {_natural(dev)}"
         if appr not in NO_VALUE:
             title += f", {_approach(appr)}"
         return f"{title}, {qual}" if qual not in NO_VALUE else title
     if section == "1" and qual not in NO_VALUE and op in OBSTETRIC_TEMPLATES:
         dev_phrase = f" with {_natural(dev)}" if dev not in NO_VALUE else ""
-        title = OBSTETRIC_TEMPLATES[op].format(
-            q=_natural(qual), bp=_natural(bp), dev=dev_phrase
-        )
+        title = OBSTETRIC_TEMPLATES[op].format(q=_natural(qual), bp=_natural(bp), dev=dev_phrase)
         return f"{title}, {_approach(appr)}" if appr not in NO_VALUE else title
     if section == "4":
         return _measurement(op, bp, appr, dev, qual)
@@ -620,14 +573,8 @@ def _medical_surgical(axes: list[tuple[int, str, str, str]]) -> str:
     has_dev, has_q = dev not in NO_VALUE, qual not in NO_VALUE
     dev, q, bp = _natural(dev), _natural(qual), _natural(bp)
     late = False
-    template = (
-        _fragmentation(bp)
-        if op == "Fragmentation"
-        else OPERATION_TEMPLATES.get(op, "{op} of {bp}{dev}")
-    )
-    if op == "Supplement" and (
-        axes[1][3] == "Subcutaneous Tissue and Fascia" or axes[3][3].startswith("Eye,")
-    ):
+    template = _fragmentation(bp) if op == "Fragmentation" else OPERATION_TEMPLATES.get(op, "{op} of {bp}{dev}")
+    if op == "Supplement" and (axes[1][3] == "Subcutaneous Tissue and Fascia" or axes[3][3].startswith("Eye,")):
         template = "Supplement of {bp}{dev}"
     if has_q and qual in ("Single", "All", "Multiple"):
         # Teeth: "Replacement of Upper Tooth, Single, with ..." but "Excision of Upper Tooth, ..., Single".
@@ -636,16 +583,13 @@ def _medical_surgical(axes: list[tuple[int, str, str, str]]) -> str:
         if not has_q:
             template = template.replace(" to {q}", "")
         elif op == "Bypass" and (
-            bp.startswith("Coronary Artery")
-            or ("Pulmonary" in bp and axes[1][3] == "Heart and Great Vessels")
+            bp.startswith("Coronary Artery") or ("Pulmonary" in bp and axes[1][3] == "Heart and Great Vessels")
         ):
             template = template.replace(" to {q}", " from {q}")
         elif op == "Transfer" and ("Skin" in qual or "Subcutaneous" in qual):
             template = template.replace(" to {q}", " with {q}")
         has_q = False
-    late = has_q and (
-        qual in LATE_QUALIFIERS or qual.startswith("New Technology Group") or late
-    )
+    late = has_q and (qual in LATE_QUALIFIERS or qual.startswith("New Technology Group") or late)
     if has_q and qual in BODY_PART_QUALIFIERS:
         bp, has_q = q, False
     elif has_q and qual in DEVICE_QUALIFIERS:
@@ -659,10 +603,7 @@ def _medical_surgical(axes: list[tuple[int, str, str, str]]) -> str:
     elif has_q and qual.endswith(" Flap") and op == "Replacement":
         has_dev, has_q, dev = True, False, q
         template = "{op} of {bp} using {devn}"
-    elif has_q and (
-        qual in BODY_PART_DETAIL_QUALIFIERS
-        or (qual in ("Single", "All", "Multiple") and not late)
-    ):
+    elif has_q and (qual in BODY_PART_DETAIL_QUALIFIERS or (qual in ("Single", "All", "Multiple") and not late)):
         bp, has_q = f"{bp}, {q}," if has_dev else f"{bp}, {q}", False
     with_dev = f" with {dev}" if has_dev else ""
     if has_q and qual in TECHNIQUE_QUALIFIERS:
@@ -672,11 +613,7 @@ def _medical_surgical(axes: list[tuple[int, str, str, str]]) -> str:
         parts.append(q)
     if appr not in NO_VALUE:
         # The lymphatic tables say "Via Natural or Artificial Opening Endoscopic Approach".
-        parts.append(
-            f"{appr} Approach"
-            if axes[1][3] == "Lymphatic and Hemic Systems"
-            else _approach(appr)
-        )
+        parts.append(f"{appr} Approach" if axes[1][3] == "Lymphatic and Hemic Systems" else _approach(appr))
     if late:
         parts.append(q)
     return ", ".join(parts)
@@ -691,15 +628,11 @@ def _axis_dict(axis: Axis, char: str, label: str) -> dict:
     return {"pos": axis.pos, "title": axis.title, "value": char, "label": label}
 
 
-def table_code_rows(
-    tables: Tables, *, effective_date: datetime.date | None = None
-) -> Iterator[CodeRow]:
+def table_code_rows(tables: Tables, *, effective_date: datetime.date | None = None) -> Iterator[CodeRow]:
     """Sections, body systems, tables and every valid code, parents first."""
     seen: set[str] = set()
     for table in tables.tables:
-        (s_char, s_label), (b_char, b_label), (_, o_label) = (
-            axis.values[0] for axis in table.axes
-        )
+        (s_char, s_label), (b_char, b_label), (_, o_label) = (axis.values[0] for axis in table.axes)
         section_code, system_code, table_code = s_char, s_char + b_char, table.code
         if section_code not in seen:
             seen.add(section_code)
@@ -722,14 +655,9 @@ def table_code_rows(
                 effective_date=effective_date,
             )
         if table_code in seen:
-            raise ImportFileError(
-                tables.path, table.line, f"table {table_code} appears twice"
-            )
+            raise ImportFileError(tables.path, table.line, f"table {table_code} appears twice")
         seen.add(table_code)
-        head = [
-            _axis_dict(axis, *axis.values[0]) | {"definition": axis.definition}
-            for axis in table.axes
-        ]
+        head = [_axis_dict(axis, *axis.values[0]) | {"definition": axis.definition} for axis in table.axes]
         rows = [
             [
                 {
@@ -754,8 +682,7 @@ def table_code_rows(
         for row in table.rows:
             for combo in itertools.product(*(axis.values for axis in row)):
                 axes = fixed + [
-                    (axis.pos, axis.title, char, label)
-                    for axis, (char, label) in zip(row, combo, strict=True)
+                    (axis.pos, axis.title, char, label) for axis, (char, label) in zip(row, combo, strict=True)
                 ]
                 code = "".join(axis[2] for axis in axes)
                 yield CodeRow(
@@ -765,12 +692,7 @@ def table_code_rows(
                     billable=True,
                     parent=table_code,
                     sort_key=code,
-                    data={
-                        "axes": [
-                            {"pos": p, "title": t, "value": v, "label": lab}
-                            for p, t, v, lab in axes
-                        ]
-                    },
+                    data={"axes": [{"pos": p, "title": t, "value": v, "label": lab} for p, t, v, lab in axes]},
                     effective_date=effective_date,
                 )
 
@@ -778,17 +700,9 @@ def table_code_rows(
 def _link_orphans_to_tables() -> int:
     """Codes that only an older code list named (deleted since) were written before their
     table existed: give each its table as parent when the table exists now."""
-    tables = dict(
-        Code.objects.filter(system=SYSTEM, kind="table").values_list("code", "pk")
-    )
-    lineages = dict(
-        Code.objects.filter(system=SYSTEM, kind="table").values_list("pk", "lineage")
-    )
-    orphans = list(
-        Code.objects.filter(system=SYSTEM, kind="code", parent__isnull=True).only(
-            "pk", "code"
-        )
-    )
+    tables = dict(Code.objects.filter(system=SYSTEM, kind="table").values_list("code", "pk"))
+    lineages = dict(Code.objects.filter(system=SYSTEM, kind="table").values_list("pk", "lineage"))
+    orphans = list(Code.objects.filter(system=SYSTEM, kind="code", parent__isnull=True).only("pk", "code"))
     linked = []
     for code in orphans:
         table_id = tables.get(code.code[:3])
@@ -839,19 +753,11 @@ def import_tables(
             end_date=end_date,
         )
         progress = Progress("codes", len(rows), stdout=stdout, verbosity=verbosity)
-        result = sync_codes(
-            system=SYSTEM, release=release, rows=rows, progress=progress
-        )
+        result = sync_codes(system=SYSTEM, release=release, rows=rows, progress=progress)
         linked = _link_orphans_to_tables()
         Release.objects.filter(pk=release.pk).update(row_count=result.total)
-        count = (
-            write_definitions(definitions, release=release, path=definitions_path)
-            if definitions
-            else None
-        )
-    return TablesResult(
-        sync=result, tables=len(tables.tables), linked=linked, definitions=count
-    )
+        count = write_definitions(definitions, release=release, path=definitions_path) if definitions else None
+    return TablesResult(sync=result, tables=len(tables.tables), linked=linked, definitions=count)
 
 
 # ---------------------------------------------------------------------------
@@ -902,13 +808,9 @@ def import_code_list(
     rows = parse_code_list(path=path)
     for row in rows:
         row.effective_date = effective_date
-    newer = Release.objects.filter(
-        dataset=DATASET, effective_date__gt=effective_date
-    ).first()
+    newer = Release.objects.filter(dataset=DATASET, effective_date__gt=effective_date).first()
     if newer:
-        raise ImportFileError(
-            path, None, f"{newer.title} is already imported: import older lists first"
-        )
+        raise ImportFileError(path, None, f"{newer.title} is already imported: import older lists first")
     with transaction.atomic():
         release = register_release(
             dataset=DATASET,
@@ -923,9 +825,7 @@ def import_code_list(
         # Only codes: the list has no sections or tables, which must not be marked deleted.
         scope = Code.objects.filter(system=SYSTEM, kind="code")
         progress = Progress("codes", len(rows), stdout=stdout, verbosity=verbosity)
-        result = sync_codes(
-            system=SYSTEM, release=release, rows=rows, scope=scope, progress=progress
-        )
+        result = sync_codes(system=SYSTEM, release=release, rows=rows, scope=scope, progress=progress)
         Release.objects.filter(pk=release.pk).update(row_count=result.total)
     return result
 
@@ -960,22 +860,16 @@ def parse_definitions(*, path: Path | str) -> list[Definition]:
     for section in root.iterfind("section"):
         code = section.get("code", "")
         if len(code) != 1:
-            raise ImportFileError(
-                path, section.sourceline, f"section code {code!r} is not one character"
-            )
+            raise ImportFileError(path, section.sourceline, f"section code {code!r} is not one character")
         for axis in section.iterfind("axis"):
             pos = axis.get("pos", "")
             if not pos.isdigit():
-                raise ImportFileError(
-                    path, axis.sourceline, f"axis pos {pos!r} is not a number"
-                )
+                raise ImportFileError(path, axis.sourceline, f"axis pos {pos!r} is not a number")
             axis_title = _text(axis.find("title"))
             for terms in axis.iterfind("terms"):
                 titles = [_text(title) for title in terms.iterfind("title")]
                 if not titles:
-                    raise ImportFileError(
-                        path, terms.sourceline, "<terms> without a <title>"
-                    )
+                    raise ImportFileError(path, terms.sourceline, "<terms> without a <title>")
                 common = {
                     "definition": _text(terms.find("definition")),
                     "explanation": _text(terms.find("explanation")),
@@ -994,25 +888,17 @@ def parse_definitions(*, path: Path | str) -> list[Definition]:
     return definitions
 
 
-def write_definitions(
-    definitions: list[Definition], *, release: Release, path: Path | str | None = None
-) -> int:
+def write_definitions(definitions: list[Definition], *, release: Release, path: Path | str | None = None) -> int:
     """Replace every PcsDefinition; set the value character where the term names exactly
     one value of that axis in the section's tables."""
     values: dict[tuple[str, int, str], set[str]] = {}
-    for section, axes in Code.objects.filter(
-        system=SYSTEM, kind="table", deleted=False
-    ).values_list("code", "data"):
+    for section, axes in Code.objects.filter(system=SYSTEM, kind="table", deleted=False).values_list("code", "data"):
         for axis in axes.get("axes", []):
-            values.setdefault((section[0], axis["pos"], axis["label"]), set()).add(
-                axis["value"]
-            )
+            values.setdefault((section[0], axis["pos"], axis["label"]), set()).add(axis["value"])
         for row in axes.get("rows", []):
             for axis in row:
                 for value in axis["values"]:
-                    values.setdefault(
-                        (section[0], axis["pos"], value["label"]), set()
-                    ).add(value["value"])
+                    values.setdefault((section[0], axis["pos"], value["label"]), set()).add(value["value"])
     objs = []
     for d in definitions:
         chars = values.get((d.section, d.axis, d.term), set())
@@ -1058,34 +944,22 @@ def _pointer(element: etree._Element | None) -> tuple[str, str]:
     if element is None:
         return "", ""
     code = next(
-        (
-            _text(element.find(tag))
-            for tag in REFERENCE_TAGS
-            if element.find(tag) is not None
-        ),
+        (_text(element.find(tag)) for tag in REFERENCE_TAGS if element.find(tag) is not None),
         "",
     )
     return _text(element), code
 
 
-def _entry(
-    element: etree._Element, *, level: int, letter: str, path: Path | str
-) -> IndexEntry:
+def _entry(element: etree._Element, *, level: int, letter: str, path: Path | str) -> IndexEntry:
     see, see_code = _pointer(element.find("see"))
     use, use_code = _pointer(element.find("use"))
     code = next(
-        (
-            _text(element.find(tag))
-            for tag in REFERENCE_TAGS
-            if element.find(tag) is not None
-        ),
+        (_text(element.find(tag)) for tag in REFERENCE_TAGS if element.find(tag) is not None),
         "",
     )
     code = code or see_code or use_code
     if code and not re.fullmatch(r"[0-9A-Z]{3,7}", code):
-        raise ImportFileError(
-            path, element.sourceline, f"{code!r} is not a PCS code or table"
-        )
+        raise ImportFileError(path, element.sourceline, f"{code!r} is not a PCS code or table")
     entry = IndexEntry(
         level=level,
         letter=letter,
@@ -1110,9 +984,7 @@ def parse_index(*, path: Path | str) -> tuple[str, list[IndexEntry]]:
     """Read the index XML into its main terms (with subterms nested)."""
     root = _parse_xml(path).getroot()
     if root.tag != "ICD10PCS.index":
-        raise ImportFileError(
-            path, root.sourceline, f"expected <ICD10PCS.index>, found <{root.tag}>"
-        )
+        raise ImportFileError(path, root.sourceline, f"expected <ICD10PCS.index>, found <{root.tag}>")
     entries = []
     for letter in root.iterfind("letter"):
         name = _text(letter.find("title"))[:1].upper()
@@ -1126,25 +998,17 @@ def parse_index(*, path: Path | str) -> tuple[str, list[IndexEntry]]:
 def _valid_references() -> tuple[set[str], set[str]]:
     """Current codes, and their 3- to 6-character prefixes: the index points to tables
     ("0QU"), to a table and body part ("0UT9"), or further ("0C01X")."""
-    codes = set(
-        Code.objects.filter(system=SYSTEM, kind="code", deleted=False).values_list(
-            "code", flat=True
-        )
-    )
+    codes = set(Code.objects.filter(system=SYSTEM, kind="code", deleted=False).values_list("code", flat=True))
     prefixes = {code[:length] for code in codes for length in range(3, 7)}
     return codes, prefixes
 
 
-def import_index(
-    *, path: Path | str, stdout=None, verbosity: int = 1
-) -> tuple[int, int]:
+def import_index(*, path: Path | str, stdout=None, verbosity: int = 1) -> tuple[int, int]:
     """Replace the PCS index; returns (terms, references not valid in the current tables)."""
     version, entries = parse_index(path=path)
     codes, prefixes = _valid_references()
     if not codes:
-        raise ImportFileError(
-            path, None, "no ICD-10-PCS codes imported yet: import the tables first"
-        )
+        raise ImportFileError(path, None, "no ICD-10-PCS codes imported yet: import the tables first")
     # Flatten in document order; parents are written one level at a time to get their ids.
     flat: list[tuple[IndexEntry, int | None]] = []
 
@@ -1170,9 +1034,7 @@ def import_index(
         objs: list[IndexTerm] = []
         for position, (entry, _) in enumerate(flat):
             bad = []
-            if entry.code and not (
-                entry.code in codes if len(entry.code) == 7 else entry.code in prefixes
-            ):
+            if entry.code and not (entry.code in codes if len(entry.code) == 7 else entry.code in prefixes):
                 bad = [entry.code]
                 invalid += 1
             objs.append(
@@ -1190,15 +1052,9 @@ def import_index(
                     invalid_codes=bad,
                 )
             )
-        progress = Progress(
-            "index terms", len(objs), stdout=stdout, verbosity=verbosity
-        )
+        progress = Progress("index terms", len(objs), stdout=stdout, verbosity=verbosity)
         for level in range(max(entry.level for entry, _ in flat) + 1):
-            batch = [
-                obj
-                for obj, (entry, _) in zip(objs, flat, strict=True)
-                if entry.level == level
-            ]
+            batch = [obj for obj, (entry, _) in zip(objs, flat, strict=True) if entry.level == level]
             for obj, (entry, parent) in zip(objs, flat, strict=True):
                 if entry.level == level and parent is not None:
                     obj.parent_id = objs[parent].pk

@@ -92,17 +92,13 @@ class Drg:
     special_pay: bool
 
 
-def _column(
-    header: list[str], *words: str, path, line, required: bool = True
-) -> int | None:
+def _column(header: list[str], *words: str, path, line, required: bool = True) -> int | None:
     """Index of the header cell containing all `words` (CMS adds the year to some names)."""
     for i, name in enumerate(header):
         if all(word.lower() in name.lower() for word in words):
             return i
     if required:
-        raise ImportFileError(
-            path, line, f"no column named like {' '.join(words)!r} in the header"
-        )
+        raise ImportFileError(path, line, f"no column named like {' '.join(words)!r} in the header")
     return None
 
 
@@ -135,19 +131,13 @@ def parse_drg_weights(*, path: Path | str) -> tuple[int, list[Drg]]:
             if not any(cell.strip() for cell in cells):
                 continue
             if header is None:
-                if fiscal_year is None and (
-                    match := re.search(r"FY\s*(\d{4})", " ".join(cells))
-                ):
+                if fiscal_year is None and (match := re.search(r"FY\s*(\d{4})", " ".join(cells))):
                     fiscal_year = int(match.group(1))
                 if cells[0].strip().upper() == "MS-DRG":
                     header = cells
                     cols = {
-                        "post_acute": _column(
-                            header, "post-acute", path=path, line=line
-                        ),
-                        "special_pay": _column(
-                            header, "special pay", path=path, line=line
-                        ),
+                        "post_acute": _column(header, "post-acute", path=path, line=line),
+                        "special_pay": _column(header, "special pay", path=path, line=line),
                         "mdc": _column(header, "mdc", path=path, line=line),
                         "type": _column(header, "type", path=path, line=line),
                         "title": _column(header, "title", path=path, line=line),
@@ -155,31 +145,17 @@ def parse_drg_weights(*, path: Path | str) -> tuple[int, list[Drg]]:
                         "amlos": _column(header, "arithmetic", path=path, line=line),
                     }
                     # Since FY2023 weight changes are capped at 10%; the capped weight is the one paid.
-                    capped = _column(
-                        header, "cap applied", path=path, line=line, required=False
-                    )
-                    before = _column(
-                        header, "before cap", path=path, line=line, required=False
-                    )
-                    cols["weight"] = (
-                        capped
-                        if capped is not None
-                        else _column(header, "weight", path=path, line=line)
-                    )
-                    cols["weight_before_cap"] = (
-                        before if before is not None else cols["weight"]
-                    )
+                    capped = _column(header, "cap applied", path=path, line=line, required=False)
+                    before = _column(header, "before cap", path=path, line=line, required=False)
+                    cols["weight"] = capped if capped is not None else _column(header, "weight", path=path, line=line)
+                    cols["weight_before_cap"] = before if before is not None else cols["weight"]
                     width = max(cols.values()) + 1
                 continue
             code = cells[0].strip()
             if not re.fullmatch(r"\d{3}", code):
-                raise ImportFileError(
-                    path, line, f"{code!r} is not a three-digit MS-DRG"
-                )
+                raise ImportFileError(path, line, f"{code!r} is not a three-digit MS-DRG")
             if len(cells) < width:
-                raise ImportFileError(
-                    path, line, f"expected {width} columns, found {len(cells)}"
-                )
+                raise ImportFileError(path, line, f"expected {width} columns, found {len(cells)}")
             mdc = cells[cols["mdc"]].strip().upper()
             if mdc and mdc != "PRE" and not re.fullmatch(r"\d{2}", mdc):
                 raise ImportFileError(path, line, f"{mdc!r} is not an MDC")
@@ -196,23 +172,17 @@ def parse_drg_weights(*, path: Path | str) -> tuple[int, list[Drg]]:
                     mdc=mdc,
                     type=drg_type.strip("*"),
                     weight=_number(cells[cols["weight"]], path=path, line=line),
-                    weight_before_cap=_number(
-                        cells[cols["weight_before_cap"]], path=path, line=line
-                    ),
+                    weight_before_cap=_number(cells[cols["weight_before_cap"]], path=path, line=line),
                     gmlos=_number(cells[cols["gmlos"]], path=path, line=line),
                     amlos=_number(cells[cols["amlos"]], path=path, line=line),
                     post_acute=_yes_no(cells[cols["post_acute"]], path=path, line=line),
-                    special_pay=_yes_no(
-                        cells[cols["special_pay"]], path=path, line=line
-                    ),
+                    special_pay=_yes_no(cells[cols["special_pay"]], path=path, line=line),
                 )
             )
     if header is None:
         raise ImportFileError(path, None, "no 'MS-DRG' header row: not a Table 5 file")
     if fiscal_year is None:
-        raise ImportFileError(
-            path, None, "no 'FY yyyy' in the title: cannot tell the MS-DRG version"
-        )
+        raise ImportFileError(path, None, "no 'FY yyyy' in the title: cannot tell the MS-DRG version")
     if not drgs:
         raise ImportFileError(path, None, "no MS-DRG rows")
     return fiscal_year, drgs
@@ -236,9 +206,7 @@ def parse_cc_list(*, path: Path | str) -> dict[str, int]:
                 continue
             compact = first.replace(".", "").upper()
             if not _ICD10CM.match(compact) or len(cells) < 2:
-                raise ImportFileError(
-                    path, number, f"{first!r} is not an ICD-10-CM code and description"
-                )
+                raise ImportFileError(path, number, f"{first!r} is not an ICD-10-CM code and description")
             code = icd10cm_dotted(compact)
             if code in codes:
                 raise ImportFileError(
@@ -248,9 +216,7 @@ def parse_cc_list(*, path: Path | str) -> dict[str, int]:
                 )
             codes[code] = number
     if not started:
-        raise ImportFileError(
-            path, None, "no 'Diagnosis Code' header row: not a Table 6I/6J file"
-        )
+        raise ImportFileError(path, None, "no 'Diagnosis Code' header row: not a Table 6I/6J file")
     return codes
 
 
@@ -263,16 +229,12 @@ class CcExclusions:
     lines: int = 0
 
 
-_PART1 = re.compile(
-    r"^\s*([A-Z][0-9A-Z]{2,6})\s+(MCC|CC)\s+(?:(\d+):([\d,]+)\s+codes?|No Excl)\b"
-)
+_PART1 = re.compile(r"^\s*([A-Z][0-9A-Z]{2,6})\s+(MCC|CC)\s+(?:(\d+):([\d,]+)\s+codes?|No Excl)\b")
 _LIST_HEAD = re.compile(r"^PDX collection\s+(\d+)\s*$")
 _LIST_ROW = re.compile(r"^\s+([A-Z][0-9A-Z]{2,6})(?:\s|$)")
 
 
-def parse_cc_exclusions(
-    *, path: Path | str, progress: Progress | None = None
-) -> CcExclusions:
+def parse_cc_exclusions(*, path: Path | str, progress: Progress | None = None) -> CcExclusions:
     """Table 6K: Part 1 (each CC/MCC with its PDX exclusion list number) and the numbered
     PDX collections. Parts 2 (CC only if discharged alive) and 3 (exclusions in select DRGs)
     follow the collections; they end the lists and are not stored."""
@@ -299,9 +261,7 @@ def parse_cc_exclusions(
                 section = "lists"
                 list_number = int(match.group(1))
                 if list_number in result.lists:
-                    raise ImportFileError(
-                        path, number, f"PDX collection {list_number} appears twice"
-                    )
+                    raise ImportFileError(path, number, f"PDX collection {list_number} appears twice")
                 current = result.lists[list_number] = []
                 continue
             if section == "part1":
@@ -330,9 +290,7 @@ def parse_cc_exclusions(
                     )
                 current.append(icd10cm_dotted(match.group(1)))
     if not result.codes:
-        raise ImportFileError(
-            path, None, "no 'K Part 1' CC/MCC rows: not a Table 6K file"
-        )
+        raise ImportFileError(path, None, "no 'K Part 1' CC/MCC rows: not a Table 6K file")
     # The stated sizes ("0008:934 codes") catch a truncated or garbled file.
     for code, (_, list_number, count, number) in result.codes.items():
         if list_number is None:
@@ -364,9 +322,7 @@ class MsDrgResult:
     exclusion_rows: int
 
 
-def drg_code_rows(
-    *, drgs: list[Drg], mdc_titles: dict[str, str], fiscal_year: int
-) -> list[CodeRow]:
+def drg_code_rows(*, drgs: list[Drg], mdc_titles: dict[str, str], fiscal_year: int) -> list[CodeRow]:
     """The MDC nodes that the DRGs use, then the DRGs under them."""
     rows: dict[str, CodeRow] = {}
     for drg in drgs:
@@ -418,17 +374,13 @@ def import_msdrg(
     fiscal_year, drgs = parse_drg_weights(path=weights)
     titles = read_mdc_titles(path=mdc_titles)
     if missing := {drg.mdc or "ALL" for drg in drgs} - titles.keys():
-        raise ImportFileError(
-            mdc_titles, None, f"no title for MDC {', '.join(sorted(missing))}"
-        )
+        raise ImportFileError(mdc_titles, None, f"no title for MDC {', '.join(sorted(missing))}")
     mcc_codes = parse_cc_list(path=mcc)
     cc_codes = parse_cc_list(path=cc)
     for code, number in cc_codes.items():
         if code in mcc_codes:
             raise ImportFileError(cc, number, f"{code} is also on the MCC list")
-    progress = Progress(
-        "Table 6K lines", stdout=stdout, verbosity=verbosity, every=50000
-    )
+    progress = Progress("Table 6K lines", stdout=stdout, verbosity=verbosity, every=50000)
     table6k = parse_cc_exclusions(path=exclusions, progress=progress)
     progress.finish()
     levels = {**dict.fromkeys(mcc_codes, "MCC"), **dict.fromkeys(cc_codes, "CC")}
@@ -465,9 +417,7 @@ def import_msdrg(
             system=System.MSDRG,
             release=release,
             rows=rows,
-            progress=Progress(
-                "MS-DRG codes", len(rows), stdout=stdout, verbosity=verbosity
-            ),
+            progress=Progress("MS-DRG codes", len(rows), stdout=stdout, verbosity=verbosity),
         )
 
         # Severity tables hold the current MS-DRG version only: replace them whole.
@@ -478,9 +428,7 @@ def import_msdrg(
                 CcCode(
                     code=code,
                     level=level,
-                    exclusion_list=table6k.codes[code][1]
-                    if code in table6k.codes
-                    else None,
+                    exclusion_list=table6k.codes[code][1] if code in table6k.codes else None,
                     release_id=release.pk,
                 )
                 for code, level in levels.items()
@@ -489,9 +437,7 @@ def import_msdrg(
         )
         # Only the lists that some CC/MCC points to matter to grouping.
         used = {entry[1] for entry in table6k.codes.values() if entry[1] is not None}
-        progress = Progress(
-            "CC exclusion rows", stdout=stdout, verbosity=verbosity, every=50000
-        )
+        progress = Progress("CC exclusion rows", stdout=stdout, verbosity=verbosity, every=50000)
         objs = [
             DrgCcExclusion(list_number=number, pdx=pdx, release_id=release.pk)
             for number in sorted(used)

@@ -32,9 +32,7 @@ from codes.models import AddOnEdit, Mue, PtpEdit, Release, Setting
 VERSION = "2024Q3"
 EFFECTIVE = datetime.date(2024, 7, 1)
 END = datetime.date(2024, 9, 30)
-SOURCE = (
-    "CMS, National Correct Coding Initiative (NCCI) Medicare edits, July 2024 quarter"
-)
+SOURCE = "CMS, National Correct Coding Initiative (NCCI) Medicare edits, July 2024 quarter"
 SETTING_TITLES = {
     Setting.PRACTITIONER: "Practitioner services",
     Setting.OUTPATIENT: "Outpatient hospital services",
@@ -55,9 +53,7 @@ def mue_dataset(setting: str) -> str:
 AOC_DATASET = "ncci-aoc"
 
 
-def _columns(
-    header: list[str], wanted: dict[str, tuple[str, ...]], *, path, optional=()
-) -> dict[str, int]:
+def _columns(header: list[str], wanted: dict[str, tuple[str, ...]], *, path, optional=()) -> dict[str, int]:
     """Map each wanted field to its column: an exact header name first, else a header
     that starts with one of the names (CMS headers carry explanations after the name)."""
     names = [normalise_header(h) for h in header]
@@ -112,13 +108,8 @@ def parse_ptp(
 ) -> Iterator[tuple[str, str, datetime.date | None, str, str]]:
     """Yield (column1, column2, deletion date or None if in effect, modifier indicator, rationale)."""
     rows = _tsv(path)
-    columns = _columns(
-        _header(rows, path), PTP_COLUMNS, path=path, optional=("rationale",)
-    )
-    c1, c2, cd, cm = (
-        columns[f]
-        for f in ("column1", "column2", "deletion_date", "modifier_indicator")
-    )
+    columns = _columns(_header(rows, path), PTP_COLUMNS, path=path, optional=("rationale",))
+    c1, c2, cd, cm = (columns[f] for f in ("column1", "column2", "deletion_date", "modifier_indicator"))
     cr = columns.get("rationale")
     width = max(columns.values()) + 1
     dates: dict[str, datetime.date | None] = {"*": None, "": None}
@@ -138,21 +129,15 @@ def parse_ptp(
             try:
                 dates[raw_date] = datetime.datetime.strptime(raw_date, "%Y%m%d").date()
             except ValueError:
-                raise ImportFileError(
-                    path, line, f"deletion date {raw_date!r} is neither YYYYMMDD nor *"
-                ) from None
+                raise ImportFileError(path, line, f"deletion date {raw_date!r} is neither YYYYMMDD nor *") from None
         indicator = cells[cm].strip()
         if indicator not in PtpEdit.MODIFIER_INDICATORS:
-            raise ImportFileError(
-                path, line, f"modifier indicator {indicator!r} is not 0, 1 or 9"
-            )
+            raise ImportFileError(path, line, f"modifier indicator {indicator!r} is not 0, 1 or 9")
         rationale = cells[cr].strip()[:120] if cr is not None else ""
         yield column1, column2, dates[raw_date], indicator, rationale
 
 
-def _copy_ptp(
-    rows, *, setting: str, release: Release, progress: Progress | None
-) -> int:
+def _copy_ptp(rows, *, setting: str, release: Release, progress: Progress | None) -> int:
     """PostgreSQL: stream the rows through COPY (about 10x faster than INSERTs)."""
     table = PtpEdit._meta.db_table
     count = 0
@@ -164,9 +149,7 @@ def _copy_ptp(
         ) as copy,
     ):
         for column1, column2, deleted, indicator, rationale in rows:
-            copy.write_row(
-                (setting, column1, column2, deleted, indicator, rationale, release.pk)
-            )
+            copy.write_row((setting, column1, column2, deleted, indicator, rationale, release.pk))
             count += 1
             if progress and count % 1000 == 0:
                 progress.advance(1000)
@@ -175,9 +158,7 @@ def _copy_ptp(
     return count
 
 
-def _insert_ptp(
-    rows, *, setting: str, release: Release, progress: Progress | None
-) -> int:
+def _insert_ptp(rows, *, setting: str, release: Release, progress: Progress | None) -> int:
     """Other databases (SQLite): executemany in large batches. Three times faster than
     bulk_create here, which builds a model instance and a 140-row INSERT per few rows."""
     table = PtpEdit._meta.db_table
@@ -213,9 +194,7 @@ def import_ptp(
 ) -> tuple[Release, int]:
     """Replace the PTP edits of one setting (practitioner or outpatient) with this file's rows."""
     if setting not in (Setting.PRACTITIONER, Setting.OUTPATIENT):
-        raise ValueError(
-            f"PTP edits exist for practitioner and outpatient, not {setting!r}"
-        )
+        raise ValueError(f"PTP edits exist for practitioner and outpatient, not {setting!r}")
     with transaction.atomic():
         release = register_release(
             dataset=ptp_dataset(setting),
@@ -228,9 +207,7 @@ def import_ptp(
         )
         PtpEdit.objects.filter(setting=setting).delete()
         write = _copy_ptp if connection.vendor == "postgresql" else _insert_ptp
-        count = write(
-            parse_ptp(path), setting=setting, release=release, progress=progress
-        )
+        count = write(parse_ptp(path), setting=setting, release=release, progress=progress)
         release.row_count = count
         release.save(update_fields=["row_count"])
     if progress:
@@ -265,9 +242,7 @@ def _units_column(header: list[str], path) -> int:
 def parse_mue(path: Path | str) -> Iterator[dict]:
     rows = _tsv(path)
     header = _header(rows, path)
-    columns = _columns(
-        header, {k: v for k, v in MUE_COLUMNS.items() if k != "units"}, path=path
-    )
+    columns = _columns(header, {k: v for k, v in MUE_COLUMNS.items() if k != "units"}, path=path)
     columns["units"] = _units_column(header, path)
     width = max(columns.values()) + 1
     seen = set()
@@ -357,17 +332,11 @@ def parse_aoc(path: Path | str) -> Iterator[dict]:
                 line,
                 f"expected {width} tab-separated columns, found {len(cells)}",
             )
-        addon = _code(
-            cells[columns["addon_code"]], path=path, line=line, what="add-on code"
-        )
-        primary = _code(
-            cells[columns["primary_code"]], path=path, line=line, what="primary code"
-        )
+        addon = _code(cells[columns["addon_code"]], path=path, line=line, what="add-on code")
+        primary = _code(cells[columns["primary_code"]], path=path, line=line, what="primary code")
         edit_type = cells[columns["edit_type"]].strip()
         if edit_type not in AddOnEdit.EDIT_TYPES:
-            raise ImportFileError(
-                path, line, f"edit type {edit_type!r} is not 1, 2 or 3"
-            )
+            raise ImportFileError(path, line, f"edit type {edit_type!r} is not 1, 2 or 3")
         if (addon, primary) in seen:
             continue  # the same pair listed with another effective period
         seen.add((addon, primary))
@@ -395,9 +364,7 @@ def import_aoc(
             end_date=end_date,
         )
         AddOnEdit.objects.all().delete()
-        AddOnEdit.objects.bulk_create(
-            [AddOnEdit(release=release, **row) for row in rows], batch_size=5000
-        )
+        AddOnEdit.objects.bulk_create([AddOnEdit(release=release, **row) for row in rows], batch_size=5000)
         if progress:
             progress.advance(len(rows))
         release.row_count = len(rows)

@@ -89,9 +89,7 @@ def normalise_header(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
 
 
-def _column_map(
-    header: list[str], columns: dict[str, tuple[str, ...]], required, *, path
-) -> dict[str, int]:
+def _column_map(header: list[str], columns: dict[str, tuple[str, ...]], required, *, path) -> dict[str, int]:
     positions = {normalise_header(name): i for i, name in enumerate(header)}
     found = {}
     for field, names in columns.items():
@@ -112,9 +110,7 @@ def _decimal(value: str, *, field: str, path, line: int) -> Decimal | None:
     try:
         number = Decimal(value)
     except InvalidOperation:
-        raise ImportFileError(
-            path, line, f"{field}: {value!r} is not a number"
-        ) from None
+        raise ImportFileError(path, line, f"{field}: {value!r} is not a number") from None
     if not number.is_finite():
         raise ImportFileError(path, line, f"{field}: {value!r} is not a number")
     return number
@@ -129,14 +125,10 @@ def _csv_rows(path: Path | str) -> Iterator[tuple[int, list[str]]]:
                 if any(cell.strip() for cell in cells):
                     yield reader.line_num, cells
         except csv.Error as exc:
-            raise ImportFileError(
-                path, reader.line_num, f"not a CSV line ({exc})"
-            ) from None
+            raise ImportFileError(path, reader.line_num, f"not a CSV line ({exc})") from None
 
 
-def parse_pprrvu(
-    path: Path | str, *, conversion_factor: Decimal = CONVERSION_FACTOR
-) -> Iterator[dict]:
+def parse_pprrvu(path: Path | str, *, conversion_factor: Decimal = CONVERSION_FACTOR) -> Iterator[dict]:
     """Yield one dict of FeeSchedule field values per RVU row."""
     rows = _csv_rows(path)
     try:
@@ -148,39 +140,25 @@ def parse_pprrvu(
     seen: set[tuple[str, str]] = set()
     for line, cells in rows:
         if len(cells) < width:
-            raise ImportFileError(
-                path, line, f"expected at least {width} columns, found {len(cells)}"
-            )
+            raise ImportFileError(path, line, f"expected at least {width} columns, found {len(cells)}")
         values = {}
         for field, i in columns.items():
             cell = cells[i].strip()
-            values[field] = (
-                _decimal(cell, field=field, path=path, line=line)
-                if field in DECIMALS
-                else cell.upper()
-            )
+            values[field] = _decimal(cell, field=field, path=path, line=line) if field in DECIMALS else cell.upper()
         if not CODE_RE.match(values["code"]):
-            raise ImportFileError(
-                path, line, f"{values['code']!r} is not a HCPCS/CPT code"
-            )
+            raise ImportFileError(path, line, f"{values['code']!r} is not a HCPCS/CPT code")
         if len(values.get("modifier", "")) > 2:
-            raise ImportFileError(
-                path, line, f"{values['modifier']!r} is not a modifier"
-            )
+            raise ImportFileError(path, line, f"{values['modifier']!r} is not a modifier")
         key = (values["code"], values.get("modifier", ""))
         if key in seen:
-            raise ImportFileError(
-                path, line, f"{key[0]} {key[1]} is listed twice".strip()
-            )
+            raise ImportFileError(path, line, f"{key[0]} {key[1]} is listed twice".strip())
         seen.add(key)
         if values.get("conversion_factor") is None:
             values["conversion_factor"] = conversion_factor
         for field in ("endo_base", "supervision", "imaging_family", "global_days"):
             limit = FeeSchedule._meta.get_field(field).max_length
             if len(values.get(field, "")) > limit:
-                raise ImportFileError(
-                    path, line, f"{field}: {values[field]!r} is too long"
-                )
+                raise ImportFileError(path, line, f"{field}: {values[field]!r} is too long")
         yield values
 
 
@@ -219,9 +197,7 @@ def parse_localities(gpci_path: Path | str, locco_path: Path | str) -> list[dict
         _, header = next(rows)
     except StopIteration:
         raise ImportFileError(locco_path, None, "empty file") from None
-    columns = _column_map(
-        header, LOCCO_COLUMNS, ("mac", "number", "counties"), path=locco_path
-    )
+    columns = _column_map(header, LOCCO_COLUMNS, ("mac", "number", "counties"), path=locco_path)
     for _line, cells in rows:
         cells = cells + [""] * (len(header) - len(cells))
         mac = cells[columns["mac"]].strip()
@@ -233,9 +209,7 @@ def parse_localities(gpci_path: Path | str, locco_path: Path | str) -> list[dict
         if (mac, number) in areas:
             previous = areas[(mac, number)]
             if counties and counties not in previous["counties"]:
-                previous["counties"] = ", ".join(
-                    c for c in (previous["counties"], counties) if c
-                )
+                previous["counties"] = ", ".join(c for c in (previous["counties"], counties) if c)
         else:
             areas[(mac, number)] = {"counties": counties, "area": area}
 
@@ -249,24 +223,18 @@ def parse_localities(gpci_path: Path | str, locco_path: Path | str) -> list[dict
     columns = _column_map(header, GPCI_COLUMNS, tuple(GPCI_COLUMNS), path=gpci_path)
     for line, cells in rows:
         if len(cells) < len(header):
-            raise ImportFileError(
-                gpci_path, line, f"expected {len(header)} columns, found {len(cells)}"
-            )
+            raise ImportFileError(gpci_path, line, f"expected {len(header)} columns, found {len(cells)}")
         mac = cells[columns["mac"]].strip()
         if not re.match(r"^\d{5}$", mac):
             raise ImportFileError(gpci_path, line, f"{mac!r} is not a MAC number")
         number = cells[columns["number"]].strip().zfill(2)
         if (mac, number) in seen:
-            raise ImportFileError(
-                gpci_path, line, f"locality {mac}/{number} is listed twice"
-            )
+            raise ImportFileError(gpci_path, line, f"locality {mac}/{number} is listed twice")
         seen.add((mac, number))
         area = areas.get((mac, number), {})
         state = cells[columns["state"]].strip().upper()
         if len(state) != 2:
-            raise ImportFileError(
-                gpci_path, line, f"{state!r} is not a state abbreviation"
-            )
+            raise ImportFileError(gpci_path, line, f"{state!r} is not a state abbreviation")
         localities.append(
             {
                 "mac": mac,
@@ -275,17 +243,12 @@ def parse_localities(gpci_path: Path | str, locco_path: Path | str) -> list[dict
                 "name": area.get("area") or cells[columns["name"]].strip(),
                 "counties": area.get("counties", ""),
                 **{
-                    field: _decimal(
-                        cells[columns[field]], field=field, path=gpci_path, line=line
-                    )
+                    field: _decimal(cells[columns[field]], field=field, path=gpci_path, line=line)
                     for field in ("gpci_work", "gpci_pe", "gpci_mp")
                 },
             }
         )
-        if any(
-            localities[-1][field] is None
-            for field in ("gpci_work", "gpci_pe", "gpci_mp")
-        ):
+        if any(localities[-1][field] is None for field in ("gpci_work", "gpci_pe", "gpci_mp")):
             raise ImportFileError(gpci_path, line, "a GPCI is missing")
     return localities
 
@@ -331,9 +294,7 @@ def import_pfs(
         count = len(objs)
         if places is not None:
             Locality.objects.all().delete()
-            Locality.objects.bulk_create(
-                [Locality(release=release, **values) for values in places]
-            )
+            Locality.objects.bulk_create([Locality(release=release, **values) for values in places])
         release.row_count = count
         release.save(update_fields=["row_count"])
     if progress:

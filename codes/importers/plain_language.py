@@ -32,9 +32,7 @@ from codes.importers.base import (
 )
 from codes.models import Code, PlainDescription, System
 
-FIXTURE_DIR = (
-    Path(__file__).resolve().parent.parent.parent / "fixtures" / "plain_language"
-)
+FIXTURE_DIR = Path(__file__).resolve().parent.parent.parent / "fixtures" / "plain_language"
 MIN_WORDS, MAX_WORDS = 80, 200
 REQUIRED_KEYS = ("system", "code", "author", "text")
 
@@ -43,9 +41,7 @@ CODE_SHAPES: dict[str, re.Pattern] = {
     System.ICD10CM: re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$"),
     System.ICD10PCS: re.compile(r"^[0-9A-HJ-NP-Z]{7}$"),  # PCS never uses I or O
     System.HCPCS: re.compile(r"^[A-V][0-9]{4}$"),
-    System.CPT: re.compile(
-        r"^[0-9]{4}[0-9FTU]$"
-    ),  # Category I, II (F), III (T), PLA (U)
+    System.CPT: re.compile(r"^[0-9]{4}[0-9FTU]$"),  # Category I, II (F), III (T), PLA (U)
     System.MSDRG: re.compile(r"^[0-9]{3}$"),
 }
 
@@ -65,12 +61,8 @@ class LoadResult:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
-    kept: list[str] = field(
-        default_factory=list
-    )  # "system code" rows an editor has taken over
-    unknown: dict[str, list[str]] = field(
-        default_factory=dict
-    )  # system -> codes not in Code
+    kept: list[str] = field(default_factory=list)  # "system code" rows an editor has taken over
+    unknown: dict[str, list[str]] = field(default_factory=dict)  # system -> codes not in Code
 
     def __str__(self) -> str:
         return (
@@ -87,11 +79,7 @@ def check_entry(data: object) -> str | None:
     """Why one decoded line is not a valid entry, or None when it is."""
     if not isinstance(data, dict):
         return "not a JSON object"
-    missing = [
-        key
-        for key in REQUIRED_KEYS
-        if not isinstance(data.get(key), str) or not data[key].strip()
-    ]
+    missing = [key for key in REQUIRED_KEYS if not isinstance(data.get(key), str) or not data[key].strip()]
     if missing:
         return f"missing or empty {', '.join(missing)}"
     if data["system"] not in CODE_SHAPES:
@@ -116,9 +104,7 @@ def parse_file(*, path: Path | str) -> list[PlainEntry]:
             try:
                 data = json.loads(raw)
             except json.JSONDecodeError as exc:
-                raise ImportFileError(
-                    path, number, f"not valid JSON ({exc.msg})"
-                ) from None
+                raise ImportFileError(path, number, f"not valid JSON ({exc.msg})") from None
             problem = check_entry(data)
             if problem:
                 raise ImportFileError(path, number, problem)
@@ -164,19 +150,13 @@ def unknown_codes(*, entries: list[PlainEntry]) -> dict[str, list[str]]:
         by_system.setdefault(entry.system, set()).add(entry.code)
     missing = {}
     for system, codes in by_system.items():
-        known = set(
-            Code.objects.filter(system=system, code__in=codes).values_list(
-                "code", flat=True
-            )
-        )
+        known = set(Code.objects.filter(system=system, code__in=codes).values_list("code", flat=True))
         if codes - known:
             missing[system] = sorted(codes - known)
     return missing
 
 
-def load_descriptions(
-    *, entries: list[PlainEntry], paths: Iterable[Path | str] = ()
-) -> LoadResult:
+def load_descriptions(*, entries: list[PlainEntry], paths: Iterable[Path | str] = ()) -> LoadResult:
     """Upsert the entries as published PlainDescription rows, in one transaction.
 
     Rows that an editor has taken over (author differs from the file's) are left alone;
@@ -187,9 +167,7 @@ def load_descriptions(
     with transaction.atomic():
         existing = {
             (row.system, row.code): row
-            for row in PlainDescription.objects.filter(
-                code__in={entry.code for entry in entries}
-            )
+            for row in PlainDescription.objects.filter(code__in={entry.code for entry in entries})
         }
         writes = []
         for entry in entries:
@@ -197,10 +175,7 @@ def load_descriptions(
             if row is None:
                 result.added += 1
                 published = now
-            elif (
-                row.author != entry.author
-                or row.status != PlainDescription.Status.PUBLISHED
-            ):
+            elif row.author != entry.author or row.status != PlainDescription.Status.PUBLISHED:
                 # Taken over (another author) or withdrawn (draft) by an editor.
                 result.kept.append(f"{entry.system} {entry.code}")
                 continue
@@ -237,15 +212,12 @@ def _register(*, entries: list[PlainEntry], paths: Iterable[Path | str]) -> None
     # The version is a digest of the content, so loading the same files again keeps one row.
     digest = hashlib.sha256()
     for entry in entries:
-        digest.update(
-            f"{entry.system}\t{entry.code}\t{entry.author}\t{entry.text}\n".encode()
-        )
+        digest.update(f"{entry.system}\t{entry.code}\t{entry.author}\t{entry.text}\n".encode())
     release = register_release(
         dataset="plain-language",
         version=digest.hexdigest()[:12],
         title="codingahead plain-language descriptions",
-        source=", ".join(Path(path).name for path in paths)
-        or "fixtures/plain_language",
+        source=", ".join(Path(path).name for path in paths) or "fixtures/plain_language",
         licence="CC BY 4.0 (codingahead editorial team)",
     )
     if release.row_count != len(entries):

@@ -24,9 +24,7 @@ def context(code: Code) -> dict | None:
     cc = CcCode.objects.filter(code=code.code).select_related("release").first()
     if cc is None:
         # Say "neither" only when the MS-DRG tables are loaded at all.
-        release = (
-            Release.objects.filter(dataset="ms-drg").order_by("-effective_date").first()
-        )
+        release = Release.objects.filter(dataset="ms-drg").order_by("-effective_date").first()
         if release is None:
             return None
         return {
@@ -38,16 +36,10 @@ def context(code: Code) -> dict | None:
         }
     exclusions = None
     if cc.exclusion_list is not None:
-        rows = DrgCcExclusion.objects.filter(
-            list_number=cc.exclusion_list, release_id=cc.release_id
-        )
+        rows = DrgCcExclusion.objects.filter(list_number=cc.exclusion_list, release_id=cc.release_id)
         count = rows.count()
         shown = list(rows.order_by("pdx").values_list("pdx", flat=True)[:SHOWN])
-        titles = dict(
-            Code.objects.filter(system=System.ICD10CM, code__in=shown).values_list(
-                "code", "title"
-            )
-        )
+        titles = dict(Code.objects.filter(system=System.ICD10CM, code__in=shown).values_list("code", "title"))
         exclusions = {
             "list_number": f"{cc.exclusion_list:04d}",
             "count": count,

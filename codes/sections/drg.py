@@ -39,11 +39,7 @@ def context(code: Code) -> dict | None:
     if code.system != System.MSDRG or code.kind != Kind.CODE:
         return None
     data = code.data or {}
-    mdc = (
-        Code.objects.filter(pk=code.parent_id)
-        .only("code", "title", "kind", "system")
-        .first()
-    )
+    mdc = Code.objects.filter(pk=code.parent_id).only("code", "title", "kind", "system").first()
     family_title = data.get("family") or code.title
     members = list(
         Code.objects.filter(
@@ -97,9 +93,7 @@ def context(code: Code) -> dict | None:
                 "code": other,
                 "title": title,
                 "severity": _severity(title, family_title),
-                "url": Code(
-                    system=System.MSDRG, code=other, kind=Kind.CODE
-                ).get_absolute_url(),
+                "url": Code(system=System.MSDRG, code=other, kind=Kind.CODE).get_absolute_url(),
                 "current": other == code.code,
             }
             for other, title in members

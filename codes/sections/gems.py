@@ -20,18 +20,12 @@ def flags_in_words(mapping: GemMapping) -> list[str]:
         return ["no map: no equivalent code"]
     words.append("approximate" if mapping.approximate else "identical")
     if mapping.combination:
-        words.append(
-            f"combination: scenario {mapping.scenario}, choice list {mapping.choice_list}"
-        )
+        words.append(f"combination: scenario {mapping.scenario}, choice list {mapping.choice_list}")
     return words
 
 
 def _row(mapping: GemMapping) -> dict:
-    icd9 = (
-        mapping.target
-        if mapping.direction == GemMapping.Direction.TO_ICD9
-        else mapping.source
-    )
+    icd9 = mapping.target if mapping.direction == GemMapping.Direction.TO_ICD9 else mapping.source
     return {
         "icd9": icd9_dotted(icd9),
         "approximate": mapping.approximate,
@@ -55,9 +49,7 @@ def context(code: Code) -> dict | None:
         return None
     release: Release = mappings[0].release
     forward = [_row(m) for m in mappings if m.direction == GemMapping.Direction.TO_ICD9]
-    backward = [
-        _row(m) for m in mappings if m.direction == GemMapping.Direction.TO_ICD10
-    ]
+    backward = [_row(m) for m in mappings if m.direction == GemMapping.Direction.TO_ICD10]
     return {
         "release": release.title,
         "version": release.version,

@@ -292,9 +292,7 @@ def _cross_references(refs: list[str]) -> list[dict]:
         query = Q()
         for ref, (system, kind) in wanted.items():
             query |= Q(system=system, code=ref, kind=kind)
-        for row in Code.objects.filter(query).only(
-            "system", "code", "kind", "title", "deleted"
-        ):
+        for row in Code.objects.filter(query).only("system", "code", "kind", "title", "deleted"):
             found[row.code] = row
     items = []
     for ref in refs:
@@ -314,11 +312,7 @@ def _cross_references(refs: list[str]) -> list[dict]:
 def _note(number: str | None) -> dict | None:
     if not number:
         return None
-    text = (
-        ProcessingNote.objects.filter(number=number)
-        .values_list("text", flat=True)
-        .first()
-    )
+    text = ProcessingNote.objects.filter(number=number).values_list("text", flat=True).first()
     return {"number": number, "text": text or ""}
 
 
@@ -362,9 +356,7 @@ def context(code: Code) -> dict | None:
         "short_title": code.short_title,
         "coverage": _pair(data.get("coverage"), COVERAGE),
         "betos": _pair(data.get("betos"), BETOS),
-        "type_of_service": [
-            _pair(value, TYPE_OF_SERVICE) for value in data.get("tos", [])
-        ],
+        "type_of_service": [_pair(value, TYPE_OF_SERVICE) for value in data.get("tos", [])],
         "pricing": [_pair(value, PRICING) for value in data.get("pricing", [])],
         "multiple_pricing": _pair(data.get("multiple_pricing"), MULTIPLE_PRICING),
         "action": _pair(data.get("action_code"), ACTION),
@@ -374,9 +366,7 @@ def context(code: Code) -> dict | None:
         "cim": data.get("cim", []),
         "mcm": data.get("mcm", []),
         "statute": data.get("statute", ""),
-        "lab_certification": [
-            _pair(value, LAB_CERT) for value in data.get("lab_cert", [])
-        ],
+        "lab_certification": [_pair(value, LAB_CERT) for value in data.get("lab_cert", [])],
         "asc": (
             {
                 "group": data["asc_group"],

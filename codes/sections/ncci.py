@@ -51,35 +51,18 @@ def _mues(code: str) -> list[dict]:
 def _addons(code: str) -> dict | None:
     as_addon = AddOnEdit.objects.filter(addon_code=code)
     as_primary = AddOnEdit.objects.filter(primary_code=code)
-    primaries = list(
-        as_addon.order_by("primary_code").values_list("primary_code", "edit_type")[
-            :SHOWN_ADDONS
-        ]
-    )
-    addons = list(
-        as_primary.order_by("addon_code").values_list("addon_code", "edit_type")[
-            :SHOWN_ADDONS
-        ]
-    )
+    primaries = list(as_addon.order_by("primary_code").values_list("primary_code", "edit_type")[:SHOWN_ADDONS])
+    addons = list(as_primary.order_by("addon_code").values_list("addon_code", "edit_type")[:SHOWN_ADDONS])
     if not primaries and not addons:
         return None
-    primary_count = (
-        as_addon.count() if len(primaries) == SHOWN_ADDONS else len(primaries)
-    )
+    primary_count = as_addon.count() if len(primaries) == SHOWN_ADDONS else len(primaries)
     addon_count = as_primary.count() if len(addons) == SHOWN_ADDONS else len(addons)
     edit_types = sorted({edit_type for _, edit_type in primaries})
     return {
         "is_addon": bool(primaries),
-        "edit_types": [
-            {"value": t, "meaning": AddOnEdit.EDIT_TYPES.get(t, "")} for t in edit_types
-        ],
-        "primary_count": primary_count
-        - sum(1 for p, _ in primaries if p == NO_PRIMARY),
-        "primaries": [
-            {"code": p, "url": _link(p), "edit_type": t}
-            for p, t in primaries
-            if p != NO_PRIMARY
-        ],
+        "edit_types": [{"value": t, "meaning": AddOnEdit.EDIT_TYPES.get(t, "")} for t in edit_types],
+        "primary_count": primary_count - sum(1 for p, _ in primaries if p == NO_PRIMARY),
+        "primaries": [{"code": p, "url": _link(p), "edit_type": t} for p, t in primaries if p != NO_PRIMARY],
         "no_specific_primary": any(p == NO_PRIMARY for p, _ in primaries),
         "addon_count": addon_count,
         "addons": [
@@ -125,10 +108,7 @@ def _ptp(code: Code) -> list[dict]:
                     "in_effect": n["in_effect"],
                     "deleted": n["deleted"],
                     "total": n["in_effect"] + n["deleted"],
-                    "edits": [
-                        edit_row(edit, role=role, titles=titles)
-                        for edit in firsts.get((role, setting), [])
-                    ],
+                    "edits": [edit_row(edit, role=role, titles=titles) for edit in firsts.get((role, setting), [])],
                     "url": f"{base_url}?role={role}&setting={setting}",
                 }
             )
@@ -145,18 +125,12 @@ def context(code: Code) -> dict | None:
     has_ptp = any(role["total"] for setting in ptp for role in setting["roles"])
     if not (mues or addons or has_ptp):
         return None
-    release = (
-        Release.objects.filter(dataset__startswith="ncci-")
-        .order_by("-effective_date", "dataset")
-        .first()
-    )
+    release = Release.objects.filter(dataset__startswith="ncci-").order_by("-effective_date", "dataset").first()
     return {
         "mues": mues,
         "addons": addons,
         "ptp": ptp if has_ptp else [],
         "shown_edits": SHOWN_EDITS,
         "release_version": release.version if release else "",
-        "effective_date": release.effective_date.isoformat()
-        if release and release.effective_date
-        else None,
+        "effective_date": release.effective_date.isoformat() if release and release.effective_date else None,
     }

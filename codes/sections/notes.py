@@ -37,11 +37,7 @@ LABELS = {**{t: t.label for t in Note.Type}, Note.Type.NOTE: "Notes"}
 def _level(node: dict) -> dict:
     """How to name and link the level a note comes from."""
     kind = node["kind"]
-    shown = (
-        node["data"].get("range", node["code"])
-        if kind == Kind.SECTION
-        else node["code"]
-    )
+    shown = node["data"].get("range", node["code"]) if kind == Kind.SECTION else node["code"]
     url = Code(system=System.ICD10CM, code=node["code"], kind=kind).get_absolute_url()
     kind_label = Kind(kind).label.lower() if kind in Kind.values else kind
     return {
@@ -53,16 +49,10 @@ def _level(node: dict) -> dict:
     }
 
 
-def _seventh(
-    code: Code, nodes: dict[int, dict], path: list[int], notes: list[dict]
-) -> dict | None:
+def _seventh(code: Code, nodes: dict[int, dict], path: list[int], notes: list[dict]) -> dict | None:
     """The 7th-character table from the nearest level that defines one."""
     defined_at = next(
-        (
-            pk
-            for pk in reversed(path)
-            if any(n["code_id"] == pk and n["type"] == Note.Type.SEVENTH for n in notes)
-        ),
+        (pk for pk in reversed(path) if any(n["code_id"] == pk and n["type"] == Note.Type.SEVENTH for n in notes)),
         None,
     )
     if defined_at is None:
@@ -72,9 +62,7 @@ def _seventh(
         if note["code_id"] != defined_at or note["type"] != Note.Type.SEVENTH:
             continue
         if characters and characters[-1]["char"] == note["key"]:
-            characters[-1]["also"].append(
-                note["text"]
-            )  # an inclusion term of the character
+            characters[-1]["also"].append(note["text"])  # an inclusion term of the character
         else:
             characters.append(
                 {
@@ -86,11 +74,7 @@ def _seventh(
                     "current": False,
                 }
             )
-    seventh_notes = [
-        n["text"]
-        for n in notes
-        if n["code_id"] == defined_at and n["type"] == Note.Type.SEVENTH_NOTE
-    ]
+    seventh_notes = [n["text"] for n in notes if n["code_id"] == defined_at and n["type"] == Note.Type.SEVENTH_NOTE]
 
     # The code the characters are added to: this code if it waits for one, or its parent
     # if it is one of the expanded codes. Higher headers get the table without codes.
@@ -103,21 +87,17 @@ def _seventh(
     placeholder = ""
     if base:
         padded = f"{base['compact']:X<6}"
-        candidates = {
-            c["char"]: f"{padded[:3]}.{padded[3:]}{c['char']}" for c in characters
-        }
+        candidates = {c["char"]: f"{padded[:3]}.{padded[3:]}{c['char']}" for c in characters}
         existing = set(
-            Code.objects.filter(
-                system=System.ICD10CM, code__in=candidates.values(), deleted=False
-            ).values_list("code", flat=True)
+            Code.objects.filter(system=System.ICD10CM, code__in=candidates.values(), deleted=False).values_list(
+                "code", flat=True
+            )
         )
         for c in characters:
             full = candidates[c["char"]]
             if full in existing:
                 c["code"] = full
-                c["url"] = Code(
-                    system=System.ICD10CM, code=full, kind=Kind.CODE
-                ).get_absolute_url()
+                c["url"] = Code(system=System.ICD10CM, code=full, kind=Kind.CODE).get_absolute_url()
             c["current"] = full == code.code
         if len(base["compact"]) < 6:
             missing = 6 - len(base["compact"])
@@ -144,17 +124,13 @@ def context(code: Code) -> dict | None:
     path = [*code.lineage, code.pk]
     nodes = {
         row["pk"]: row
-        for row in Code.objects.filter(pk__in=code.lineage).values(
-            "pk", "code", "compact", "kind", "title", "data"
-        )
+        for row in Code.objects.filter(pk__in=code.lineage).values("pk", "code", "compact", "kind", "title", "data")
     }
     nodes[code.pk] = {
         "pk": code.pk, "code": code.code, "compact": code.compact, "kind": code.kind, "title": code.title, "data": code.data,
     }  # fmt: skip
     notes = list(
-        Note.objects.filter(code_id__in=path)
-        .order_by("position")
-        .values("code_id", "type", "text", "key", "position")
+        Note.objects.filter(code_id__in=path).order_by("position").values("code_id", "type", "text", "key", "position")
     )
     if not notes:
         return None
@@ -166,11 +142,7 @@ def context(code: Code) -> dict | None:
         for pk in reversed(path):
             if pk != code.pk and note_type not in Note.INHERITED:
                 continue
-            texts = [
-                n["text"]
-                for n in notes
-                if n["code_id"] == pk and n["type"] == note_type
-            ]
+            texts = [n["text"] for n in notes if n["code_id"] == pk and n["type"] == note_type]
             if texts and pk in nodes:
                 sources.append(
                     {

@@ -16,19 +16,14 @@ from codes.models import Code, Kind, PcsDefinition, System
 SAMPLES_PER_ROW = 3
 
 
-def _definitions(
-    section: str, wanted: list[tuple[int, str]]
-) -> dict[tuple[int, str], PcsDefinition]:
+def _definitions(section: str, wanted: list[tuple[int, str]]) -> dict[tuple[int, str], PcsDefinition]:
     """The definitions of (axis, term) pairs of one section, in one query."""
     if not wanted:
         return {}
     query = Q()
     for axis, term in wanted:
         query |= Q(axis=axis, term=term)
-    return {
-        (d.axis, d.term): d
-        for d in PcsDefinition.objects.filter(query, section=section)
-    }
+    return {(d.axis, d.term): d for d in PcsDefinition.objects.filter(query, section=section)}
 
 
 def _terms(axis: dict, body_system: str) -> list[str]:
@@ -38,11 +33,7 @@ def _terms(axis: dict, body_system: str) -> list[str]:
 
 def _described(axis: dict, definitions: dict, body_system: str) -> dict:
     found = next(
-        (
-            definitions[(axis["pos"], term)]
-            for term in _terms(axis, body_system)
-            if (axis["pos"], term) in definitions
-        ),
+        (definitions[(axis["pos"], term)] for term in _terms(axis, body_system) if (axis["pos"], term) in definitions),
         None,
     )
     return {
@@ -59,11 +50,7 @@ def _described(axis: dict, definitions: dict, body_system: str) -> dict:
 def _axes_from_table(code: Code) -> list[dict]:
     """A code that only an older code list had (deleted since) stores no axes: read the
     labels its characters still have in its table. One query."""
-    table = (
-        Code.objects.filter(pk=code.parent_id, kind=Kind.TABLE)
-        .values_list("data", flat=True)
-        .first()
-    )
+    table = Code.objects.filter(pk=code.parent_id, kind=Kind.TABLE).values_list("data", flat=True).first()
     if not table or len(code.code) != 7:
         return []
     axes = [dict(axis) for axis in table.get("axes", [])]
@@ -90,9 +77,7 @@ def _code_context(code: Code) -> dict | None:
     if not axes:
         return None
     section, body_system = code.code[0], axes[1]["label"]
-    wanted = [
-        (axis["pos"], term) for axis in axes[2:] for term in _terms(axis, body_system)
-    ]
+    wanted = [(axis["pos"], term) for axis in axes[2:] for term in _terms(axis, body_system)]
     definitions = _definitions(section, wanted)
     return {
         "kind": "code",
@@ -116,10 +101,7 @@ def _row_samples(table: str, row: list[dict]) -> list[dict]:
             chars = [*firsts]
             chars[varying] = value["value"]
             codes.append(table + "".join(chars))
-    return [
-        {"code": c, "url": reverse("codes:code", args=[System.ICD10PCS, c])}
-        for c in codes
-    ]
+    return [{"code": c, "url": reverse("codes:code", args=[System.ICD10PCS, c])} for c in codes]
 
 
 def _table_context(code: Code) -> dict | None:
@@ -130,13 +112,7 @@ def _table_context(code: Code) -> dict | None:
     # The root operation's explanation and examples, and the definitions of the approaches.
     wanted = [(3, head[2]["label"])]
     wanted += sorted(
-        {
-            (axis["pos"], v["label"])
-            for row in rows
-            for axis in row
-            if axis["pos"] == 5
-            for v in axis["values"]
-        }
+        {(axis["pos"], v["label"]) for row in rows for axis in row if axis["pos"] == 5 for v in axis["values"]}
     )
     definitions = _definitions(section, wanted)
     grid = []
@@ -146,12 +122,8 @@ def _table_context(code: Code) -> dict | None:
             values = []
             for value in axis["values"]:
                 found = definitions.get((axis["pos"], value["label"]))
-                values.append(
-                    {**value, "definition": found.definition if found else ""}
-                )
-            columns.append(
-                {"pos": axis["pos"], "title": axis["title"], "values": values}
-            )
+                values.append({**value, "definition": found.definition if found else ""})
+            columns.append({"pos": axis["pos"], "title": axis["title"], "values": values})
         count = 1
         for axis in row:
             count *= len(axis["values"])

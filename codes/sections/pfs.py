@@ -134,12 +134,8 @@ def _row(fee: FeeSchedule) -> dict:
         "total_nonfacility": _number(fee.total_nonfacility),
         "total_facility": _number(fee.total_facility),
         # RVUs x conversion factor: national, before geographic adjustment.
-        "payment_nonfacility": _payment(fee.total_nonfacility, fee.conversion_factor)
-        if paid
-        else None,
-        "payment_facility": _payment(fee.total_facility, fee.conversion_factor)
-        if paid
-        else None,
+        "payment_nonfacility": _payment(fee.total_nonfacility, fee.conversion_factor) if paid else None,
+        "payment_facility": _payment(fee.total_facility, fee.conversion_factor) if paid else None,
     }
 
 
@@ -148,9 +144,7 @@ def context(code: Code) -> dict | None:
         return None
     fees = sorted(
         FeeSchedule.objects.filter(code=code.code).select_related("release"),
-        key=lambda fee: (
-            MODIFIER_ORDER.index(fee.modifier) if fee.modifier in MODIFIER_ORDER else 99
-        ),
+        key=lambda fee: MODIFIER_ORDER.index(fee.modifier) if fee.modifier in MODIFIER_ORDER else 99,
     )
     if not fees:
         return None
@@ -170,9 +164,7 @@ def context(code: Code) -> dict | None:
     if main.endo_base:
         endo = {
             "code": main.endo_base,
-            "url": reverse(
-                "codes:code", args=[system_of(main.endo_base), main.endo_base]
-            ),
+            "url": reverse("codes:code", args=[system_of(main.endo_base), main.endo_base]),
         }
     return {
         "rows": [_row(fee) for fee in fees],
@@ -180,15 +172,9 @@ def context(code: Code) -> dict | None:
         "global_days": _indicator(main.global_days, GLOBAL_DAYS),
         "surgery_split": (
             {
-                "pre_op": f"{main.pre_op * 100:.0f}%"
-                if main.pre_op is not None
-                else None,
-                "intra_op": f"{main.intra_op * 100:.0f}%"
-                if main.intra_op is not None
-                else None,
-                "post_op": f"{main.post_op * 100:.0f}%"
-                if main.post_op is not None
-                else None,
+                "pre_op": f"{main.pre_op * 100:.0f}%" if main.pre_op is not None else None,
+                "intra_op": f"{main.intra_op * 100:.0f}%" if main.intra_op is not None else None,
+                "post_op": f"{main.post_op * 100:.0f}%" if main.post_op is not None else None,
             }
             if surgery and main.intra_op
             else None
@@ -199,7 +185,5 @@ def context(code: Code) -> dict | None:
         "paid": main.status_code in PAID_STATUSES,
         "release": release.title,
         "release_version": release.version,
-        "effective_date": release.effective_date.isoformat()
-        if release.effective_date
-        else None,
+        "effective_date": release.effective_date.isoformat() if release.effective_date else None,
     }

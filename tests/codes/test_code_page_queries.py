@@ -24,11 +24,17 @@ def _queries(client, url: str) -> int:
 def test_cpt_page_queries_do_not_grow_with_its_edits(client):
     release = register_release(dataset="cpt-codes", version="t", title="t", effective_date=datetime.date(2024, 7, 1))
     with transaction.atomic():
-        sync_codes(system="cpt", release=release, rows=[CodeRow(code=c, title="", billable=True) for c in ("20600", "20610", "20611")])
+        sync_codes(
+            system="cpt",
+            release=release,
+            rows=[CodeRow(code=c, title="", billable=True) for c in ("20600", "20610", "20611")],
+        )
 
     def add_edits(count: int, start: int) -> None:
         PtpEdit.objects.bulk_create(
-            PtpEdit(setting=setting, column1="20610", column2=f"{start + i:05d}", modifier_indicator="1", release=release)
+            PtpEdit(
+                setting=setting, column1="20610", column2=f"{start + i:05d}", modifier_indicator="1", release=release
+            )
             for i in range(count)
             for setting in ("practitioner", "outpatient")
         )

@@ -43,9 +43,7 @@ def _cpt(code):
 
 def test_it_creates_cpt_codes_from_every_cms_table(cms_files):
     _run()
-    codes = set(
-        Code.objects.filter(system="cpt", kind=Kind.CODE).values_list("code", flat=True)
-    )
+    codes = set(Code.objects.filter(system="cpt", kind=Kind.CODE).values_list("code", flat=True))
     # Fee schedule, PTP columns 1 and 2, MUE and add-on edits; no HCPCS Level II codes.
     assert {
         "99213",
@@ -67,11 +65,7 @@ def test_it_creates_cpt_codes_from_every_cms_table(cms_files):
 
 def test_it_never_writes_titles_of_its_own(cms_files):
     _run()
-    assert set(
-        Code.objects.filter(system="cpt", kind=Kind.CODE).values_list(
-            "title", flat=True
-        )
-    ) == {""}
+    assert set(Code.objects.filter(system="cpt", kind=Kind.CODE).values_list("title", flat=True)) == {""}
 
 
 def test_it_keeps_titles_already_loaded(cms_files):
@@ -125,16 +119,12 @@ def test_codes_hang_under_the_narrowest_range(cms_files):
 def test_rerunning_changes_nothing(cms_files):
     _run()
     before = list(
-        Code.objects.filter(system="cpt").values_list(
-            "code", "deleted", "parent__code", "replaced_by", "data"
-        )
+        Code.objects.filter(system="cpt").values_list("code", "deleted", "parent__code", "replaced_by", "data")
     )
     out = _run()
     assert "0 added, 0 revised, 0 deleted, 0 reinstated" in out
     after = list(
-        Code.objects.filter(system="cpt").values_list(
-            "code", "deleted", "parent__code", "replaced_by", "data"
-        )
+        Code.objects.filter(system="cpt").values_list("code", "deleted", "parent__code", "replaced_by", "data")
     )
     assert after == before
 
@@ -143,18 +133,14 @@ def test_a_code_that_comes_back_is_reinstated(cms_files):
     _run()
     assert _cpt("0001A").deleted
     mue = Mue.objects.first()
-    Mue.objects.create(
-        setting="outpatient", code="0001A", units=1, mai="2", release=mue.release
-    )
+    Mue.objects.create(setting="outpatient", code="0001A", units=1, mai="2", release=mue.release)
     out = _run()
     assert "1 reinstated" in out
     assert not _cpt("0001A").deleted
 
 
 def test_descriptor_only_codes_are_left_alone(cms_files):
-    Code.objects.create(
-        system="cpt", code="12345", compact="12345", title="Invented", billable=True
-    )
+    Code.objects.create(system="cpt", code="12345", compact="12345", title="Invented", billable=True)
     _run()
     assert not _cpt("12345").deleted
 

@@ -31,9 +31,7 @@ def _sample() -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
-def _workbook(
-    tmp_path: Path, *, name: str = "HCPC2025_OCT_ANWEB.xlsx", header=None, rows=None
-) -> Path:
+def _workbook(tmp_path: Path, *, name: str = "HCPC2025_OCT_ANWEB.xlsx", header=None, rows=None) -> Path:
     sample_header, sample_rows = _sample()
     workbook = openpyxl.Workbook()
     sheet = workbook.active
@@ -72,9 +70,7 @@ def test_codes_sit_under_their_letter_and_range(tmp_path):
     _import(_workbook(tmp_path))
     code = Code.objects.get(system="hcpcs", code="J1100")
     assert code.parent.code == "J0120-J3599"
-    ancestors = list(
-        Code.objects.filter(pk__in=code.lineage).values_list("code", "kind")
-    )
+    ancestors = list(Code.objects.filter(pk__in=code.lineage).values_list("code", "kind"))
     assert sorted(ancestors) == [
         ("J", "section"),
         ("J0120-J3599", "section"),
@@ -119,21 +115,10 @@ def test_it_registers_the_release_from_the_file_name(tmp_path):
 def test_rerunning_changes_nothing(tmp_path):
     path = _workbook(tmp_path)
     _import(path)
-    before = list(
-        Code.objects.order_by("code").values_list(
-            "code", "title", "deleted", "parent__code", "data"
-        )
-    )
+    before = list(Code.objects.order_by("code").values_list("code", "title", "deleted", "parent__code", "data"))
     output = _import(path)
     assert "0 added, 0 revised, 0 deleted" in output
-    assert (
-        list(
-            Code.objects.order_by("code").values_list(
-                "code", "title", "deleted", "parent__code", "data"
-            )
-        )
-        == before
-    )
+    assert list(Code.objects.order_by("code").values_list("code", "title", "deleted", "parent__code", "data")) == before
     assert CodeChange.objects.count() == len(before)
 
 
@@ -203,11 +188,7 @@ def test_a_newer_release_records_what_changed_since_an_older_one(tmp_path):
     code = Code.objects.get(system="hcpcs", code="G0439")
     assert code.first_release.version == "2020-01"
     assert code.release.version == "2025-10"
-    changes = set(
-        CodeChange.objects.filter(release__version="2025-10").values_list(
-            "code__code", "change"
-        )
-    )
+    changes = set(CodeChange.objects.filter(release__version="2025-10").values_list("code__code", "change"))
     assert ("J9035", "added") in changes
     assert not any(code == "G0439" for code, _ in changes)
 
@@ -220,9 +201,7 @@ def test_a_code_missing_from_a_newer_file_is_deleted(tmp_path):
     gone = Code.objects.get(system="hcpcs", code="E0601")
     assert gone.deleted
     assert gone.termination_date == datetime.date(2025, 12, 31)
-    assert CodeChange.objects.filter(
-        code=gone, change="deleted", release__version="2026-01"
-    ).exists()
+    assert CodeChange.objects.filter(code=gone, change="deleted", release__version="2026-01").exists()
 
 
 def test_the_range_table_nests_without_overlaps():
@@ -243,12 +222,7 @@ def test_an_overlapping_range_is_refused(tmp_path):
 
 
 def test_the_bundled_workbook_has_every_required_column():
-    fixture = (
-        Path(__file__).resolve().parents[2]
-        / "fixtures"
-        / "hcpcs"
-        / "HCPC2025_OCT_ANWEB.xlsx"
-    )
+    fixture = Path(__file__).resolve().parents[2] / "fixtures" / "hcpcs" / "HCPC2025_OCT_ANWEB.xlsx"
     first = next(read_workbook(fixture))
     assert first.code == "A1"
 
@@ -262,30 +236,22 @@ def test_import_runs_in_one_transaction(tmp_path, monkeypatch):
 
     monkeypatch.setattr(hcpcs, "sync_codes", boom)
     with pytest.raises(ImportFileError, match="simulated"):
-        import_hcpcs(
-            path=_workbook(tmp_path), proc_notes=[SAMPLES / "hcpcs_proc_notes.tsv"]
-        )
+        import_hcpcs(path=_workbook(tmp_path), proc_notes=[SAMPLES / "hcpcs_proc_notes.tsv"])
     assert not Release.objects.exists()
 
 
 def test_a_truncated_text_record_names_its_line(tmp_path):
-    lines = (
-        (SAMPLES / "hcpcs_2020_anweb.txt").read_text(encoding="latin-1").splitlines()
-    )
+    lines = (SAMPLES / "hcpcs_2020_anweb.txt").read_text(encoding="latin-1").splitlines()
     index = next(i for i, line in enumerate(lines) if line.startswith("J1100"))
     lines[index] = lines[index][:200]
     path = tmp_path / "HCPC2020_ANWEB.txt"
     path.write_text("\n".join(lines) + "\n", encoding="latin-1")
-    with pytest.raises(
-        ImportFileError, match=rf"line {index + 1}: record is 200 characters long"
-    ):
+    with pytest.raises(ImportFileError, match=rf"line {index + 1}: record is 200 characters long"):
         list(read_records(path))
 
 
 def test_a_continuation_without_its_first_line_is_refused(tmp_path):
-    lines = (
-        (SAMPLES / "hcpcs_2020_anweb.txt").read_text(encoding="latin-1").splitlines()
-    )
+    lines = (SAMPLES / "hcpcs_2020_anweb.txt").read_text(encoding="latin-1").splitlines()
     index = next(i for i, line in enumerate(lines) if line.startswith("G0439001003"))
     del lines[index]
     path = tmp_path / "HCPC2020_ANWEB.txt"

@@ -21,13 +21,8 @@ def test_it_reads_the_cms_text_layout():
         "E1510-E1600, E1620, E1630-E1699, A4650-A4663, A4690, A4712, A4730-A4870, A4890-A4927."
     )
     # Tab-indented notes, the "*" margin and doubled spaces are cleaned up.
-    assert (
-        notes["0218"]
-        == "MEDICARE DOES NOT COVER THIS SERVICE INDEPENDENTLY AS A SEPARATE IDENTIFIABLE SERVICE."
-    )
-    assert notes["0088"].endswith(
-        "PRIVATE PAYOR USE. THEY ARE NOT VALID NOR PAYABLE BY MEDICARE."
-    )
+    assert notes["0218"] == "MEDICARE DOES NOT COVER THIS SERVICE INDEPENDENTLY AS A SEPARATE IDENTIFIABLE SERVICE."
+    assert notes["0088"].endswith("PRIVATE PAYOR USE. THEY ARE NOT VALID NOR PAYABLE BY MEDICARE.")
 
 
 def test_it_reads_the_tsv_layout_with_a_header():
@@ -39,9 +34,7 @@ def test_it_reads_the_tsv_layout_with_a_header():
 
 
 def test_a_malformed_tsv_line_is_refused_with_its_line():
-    with pytest.raises(
-        ImportFileError, match=r"hcpcs_proc_notes_malformed.tsv, line 2"
-    ):
+    with pytest.raises(ImportFileError, match=r"hcpcs_proc_notes_malformed.tsv, line 2"):
         read_proc_notes(SAMPLES / "hcpcs_proc_notes_malformed.tsv")
 
 
@@ -81,8 +74,6 @@ def test_a_bad_notes_file_leaves_the_notes_alone():
 def test_the_bundled_notes_cover_0001_to_0234():
     fixtures = Path(__file__).resolve().parents[2] / "fixtures" / "hcpcs"
     notes = read_proc_notes(fixtures / "proc_notes_2020.txt.gz")
-    notes.update(
-        read_proc_notes(fixtures / "hcpcs_proc_notes_0221-0234_JAN2026.tsv.gz")
-    )
+    notes.update(read_proc_notes(fixtures / "hcpcs_proc_notes_0221-0234_JAN2026.tsv.gz"))
     assert sorted(notes) == [f"{n:04d}" for n in range(1, 235)]
     assert all(notes.values())

@@ -65,14 +65,10 @@ def test_it_shows_the_processing_note_text(loaded, django_assert_max_num_queries
     with django_assert_max_num_queries(2):
         data = hcpcs.context(code)
     assert data["processing_note"]["number"] == "0088"
-    assert data["processing_note"]["text"].startswith(
-        '"S" CODES ARE UNIQUE TEMPORARY CODES'
-    )
+    assert data["processing_note"]["text"].startswith('"S" CODES ARE UNIQUE TEMPORARY CODES')
 
 
-def test_cross_references_link_to_codes_the_site_has(
-    loaded, django_assert_max_num_queries
-):
+def test_cross_references_link_to_codes_the_site_has(loaded, django_assert_max_num_queries):
     Code.objects.create(
         system="cpt",
         code="77046",
@@ -114,9 +110,7 @@ def test_modifiers_get_their_own_context(loaded, django_assert_num_queries):
     assert data["kind"] == "modifier"
     assert data["short_title"] == "Right side"
     assert data["list_url"] == "/hcpcs/modifiers/"
-    html = render_to_string(
-        "codes/sections/_hcpcs.html", {"data": data, "code": modifier}
-    )
+    html = render_to_string("codes/sections/_hcpcs.html", {"data": data, "code": modifier})
     assert '<section class="panel" aria-labelledby="modifier-heading">' in html
     assert "Right side" in html
 
@@ -128,14 +122,8 @@ def test_other_systems_and_browse_nodes_have_no_section(loaded):
 
 def test_the_template_renders_a_labelled_panel(loaded):
     code = Code.objects.get(system="hcpcs", code="C8904")
-    html = render_to_string(
-        "codes/sections/_hcpcs.html", {"data": hcpcs.context(code), "code": code}
-    )
+    html = render_to_string("codes/sections/_hcpcs.html", {"data": hcpcs.context(code), "code": code})
     assert '<section class="panel" aria-labelledby="hcpcs-heading">' in html
     assert '<dl class="facts">' in html
     assert '<th scope="row">77046</th>' in html
-    assert (
-        "Not payable by Medicare" in html
-        or "Carrier judgment" in html
-        or "coverage" in html.lower()
-    )
+    assert "Not payable by Medicare" in html or "Carrier judgment" in html or "coverage" in html.lower()

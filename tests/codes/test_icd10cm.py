@@ -63,9 +63,7 @@ def test_a_one_category_section_does_not_clash_with_its_category():
 
 def test_siblings_sort_in_book_order():
     _import()
-    children = list(
-        _code("M48").children.order_by("sort_key").values_list("code", flat=True)
-    )
+    children = list(_code("M48").children.order_by("sort_key").values_list("code", flat=True))
     assert children == ["M48.0", "M48.5"]
 
 
@@ -77,24 +75,17 @@ def test_it_expands_seventh_characters_with_placeholder_x():
     assert code.billable
     assert code.parent == header
     assert code.compact == "M4856XA"
-    assert (
-        code.title
-        == "Collapsed vertebra, not elsewhere classified, lumbar region, initial encounter for fracture"
-    )
+    assert code.title == "Collapsed vertebra, not elsewhere classified, lumbar region, initial encounter for fracture"
     assert _code("T07.XXXA").parent.code == "T07"
     assert _code("S06.1X1A").title.endswith(", initial encounter")
 
 
 def test_it_skips_seventh_characters_the_category_says_do_not_apply():
     _import()
-    assert (
-        Code.objects.filter(code__startswith="S06.1X1").count() == 4
-    )  # header + A, D, S
-    assert list(
-        Code.objects.filter(code__startswith="S06.1X7", billable=True).values_list(
-            "code", flat=True
-        )
-    ) == ["S06.1X7A"]
+    assert Code.objects.filter(code__startswith="S06.1X1").count() == 4  # header + A, D, S
+    assert list(Code.objects.filter(code__startswith="S06.1X7", billable=True).values_list("code", flat=True)) == [
+        "S06.1X7A"
+    ]
 
 
 def test_only_leaves_are_billable():
@@ -150,11 +141,7 @@ def test_it_stores_notes_on_the_level_that_defines_them():
 
 def test_seventh_character_definitions_keep_their_order_and_extra_terms():
     _import()
-    rows = list(
-        Note.objects.filter(code__code="M48.5", type="seventh")
-        .order_by("position")
-        .values_list("key", "text")
-    )
+    rows = list(Note.objects.filter(code__code="M48.5", type="seventh").order_by("position").values_list("key", "text"))
     assert rows == [
         ("A", "initial encounter for fracture"),
         ("D", "subsequent encounter for fracture with routine healing"),
@@ -166,34 +153,15 @@ def test_seventh_character_definitions_keep_their_order_and_extra_terms():
 
 def test_rerunning_changes_nothing():
     _import()
-    codes = list(
-        Code.objects.order_by("code").values_list(
-            "code", "title", "parent__code", "sort_key", "billable"
-        )
-    )
-    notes = list(
-        Note.objects.order_by("code__code", "position").values_list(
-            "code__code", "type", "text"
-        )
-    )
+    codes = list(Code.objects.order_by("code").values_list("code", "title", "parent__code", "sort_key", "billable"))
+    notes = list(Note.objects.order_by("code__code", "position").values_list("code__code", "type", "text"))
     out = _import()
     assert "0 added, 0 revised, 0 deleted" in out
     assert (
-        list(
-            Code.objects.order_by("code").values_list(
-                "code", "title", "parent__code", "sort_key", "billable"
-            )
-        )
+        list(Code.objects.order_by("code").values_list("code", "title", "parent__code", "sort_key", "billable"))
         == codes
     )
-    assert (
-        list(
-            Note.objects.order_by("code__code", "position").values_list(
-                "code__code", "type", "text"
-            )
-        )
-        == notes
-    )
+    assert list(Note.objects.order_by("code__code", "position").values_list("code__code", "type", "text")) == notes
     assert CodeChange.objects.filter(change="deleted").count() == 0
 
 
@@ -208,9 +176,7 @@ def test_a_bad_element_names_its_line():
 
 
 def test_a_truncated_file_is_rejected_and_nothing_changes():
-    with pytest.raises(
-        CommandError, match=r"icd10cm_tabular_truncated.xml, line \d+: not well-formed"
-    ):
+    with pytest.raises(CommandError, match=r"icd10cm_tabular_truncated.xml, line \d+: not well-formed"):
         _import(SAMPLES / "icd10cm_tabular_truncated.xml")
     assert not Code.objects.exists()
     assert not Release.objects.exists()
@@ -234,9 +200,7 @@ def test_the_codes_file_loads_billable_codes_with_dots():
         None,
         "M4850XA",
     )
-    assert Release.objects.get(version="2024").effective_date == datetime.date(
-        2023, 10, 1
-    )
+    assert Release.objects.get(version="2024").effective_date == datetime.date(2023, 10, 1)
 
 
 def test_a_bad_codes_line_names_its_line():
@@ -260,11 +224,7 @@ def test_the_tabular_after_an_older_year_records_what_changed():
     assert gone.parent.code == "M48.5"
     assert gone.lineage == [*gone.parent.lineage, gone.parent.pk]
     assert _code("M48.50XA").parent.code == "M48.50"
-    changes = set(
-        CodeChange.objects.filter(release__version="2026-04").values_list(
-            "code__code", "change"
-        )
-    )
+    changes = set(CodeChange.objects.filter(release__version="2026-04").values_list("code__code", "change"))
     assert ("M48.59XA", "deleted") in changes
     assert ("M48.06", "revised") in changes
     assert ("M48.56XA", "added") in changes

@@ -14,9 +14,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.sqlite_smoke]
 
 @pytest.fixture
 def tabular():
-    call_command(
-        "import_icd10cm", str(SAMPLES / "icd10cm_tabular_sample.xml"), stdout=StringIO()
-    )
+    call_command("import_icd10cm", str(SAMPLES / "icd10cm_tabular_sample.xml"), stdout=StringIO())
 
 
 def _import(name, *args):
@@ -52,11 +50,7 @@ def test_it_keeps_the_hierarchy_and_document_order(tabular):
     assert cataclysm.see == "Forces of nature, by type"
     assert cataclysm.parent.see_also == "Accident, transport, aircraft"
     assert cataclysm.letter == "A"
-    titles = list(
-        IndexTerm.objects.filter(index="eindex")
-        .order_by("position")
-        .values_list("title", flat=True)
-    )
+    titles = list(IndexTerm.objects.filter(index="eindex").order_by("position").values_list("title", flat=True))
     assert titles[:3] == ["Abandonment NEC", "Accident", "aircraft"]
     assert _term("eindex", "Bumping").letter == "B"
 
@@ -86,12 +80,8 @@ def test_it_flags_codes_that_are_not_current(tabular):
     out = _import("icd10cm_eindex_sample.xml")
     assert "2 not valid" in out
     assert _term("eindex", "old code").invalid_codes == ["X99.9"]  # not in the tabular
-    assert _term("eindex", "subdivided since").invalid_codes == [
-        "M48.0"
-    ]  # a header now
-    assert (
-        _term("eindex", "Accident").invalid_codes == []
-    )  # lacks only its 7th character
+    assert _term("eindex", "subdivided since").invalid_codes == ["M48.0"]  # a header now
+    assert _term("eindex", "Accident").invalid_codes == []  # lacks only its 7th character
     assert _term("eindex", "Abandonment NEC").invalid_codes == []  # a category
     assert _term("eindex", "Bumping").invalid_codes == []  # ends in "-"
     assert _term("eindex", "lightning").invalid_codes == []  # <subcat>
@@ -120,15 +110,11 @@ def test_neoplasm_subterms_are_lettered_by_site(tabular):
 def test_rerunning_replaces_the_terms(tabular):
     _import("icd10cm_eindex_sample.xml")
     before = list(
-        IndexTerm.objects.order_by("position").values_list(
-            "position", "level", "title", "code", "parent__title"
-        )
+        IndexTerm.objects.order_by("position").values_list("position", "level", "title", "code", "parent__title")
     )
     _import("icd10cm_eindex_sample.xml")
     after = list(
-        IndexTerm.objects.order_by("position").values_list(
-            "position", "level", "title", "code", "parent__title"
-        )
+        IndexTerm.objects.order_by("position").values_list("position", "level", "title", "code", "parent__title")
     )
     assert after == before
     assert Release.objects.filter(dataset="icd-10-cm-eindex").count() == 1
@@ -136,9 +122,7 @@ def test_rerunning_replaces_the_terms(tabular):
 
 def test_a_bad_element_names_its_line_and_keeps_the_old_terms(tabular):
     _import("icd10cm_drug_sample.xml")
-    with pytest.raises(
-        CommandError, match=r"icd10cm_drug_bad.xml, line 37: unexpected <bogus>"
-    ):
+    with pytest.raises(CommandError, match=r"icd10cm_drug_bad.xml, line 37: unexpected <bogus>"):
         _import("icd10cm_drug_bad.xml")
     assert IndexTerm.objects.filter(index="drugs").count() == 3
 
@@ -152,7 +136,5 @@ def test_the_index_can_be_named(tabular, tmp_path):
     )
     with pytest.raises(CommandError, match="--index"):
         call_command("import_icd10cm_index", str(path), stdout=StringIO())
-    call_command(
-        "import_icd10cm_index", str(path), "--index", "eindex", stdout=StringIO()
-    )
+    call_command("import_icd10cm_index", str(path), "--index", "eindex", stdout=StringIO())
     assert IndexTerm.objects.filter(index="eindex").count() == 8

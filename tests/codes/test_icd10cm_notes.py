@@ -17,9 +17,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.sqlite_smoke]
 
 @pytest.fixture(autouse=True)
 def tabular():
-    call_command(
-        "import_icd10cm", str(SAMPLES / "icd10cm_tabular_sample.xml"), stdout=StringIO()
-    )
+    call_command("import_icd10cm", str(SAMPLES / "icd10cm_tabular_sample.xml"), stdout=StringIO())
 
 
 def _context(code):
@@ -71,16 +69,12 @@ def test_groups_follow_the_book_order_nearest_level_first():
 def test_a_seventh_character_code_gets_the_table_with_its_character_marked():
     seventh = _context("M48.56XA")["seventh"]
     assert seventh["from"]["code"] == "M48.5"
-    assert seventh["notes"] == [
-        "The appropriate 7th character is to be added to each code from subcategory M48.5:"
-    ]
+    assert seventh["notes"] == ["The appropriate 7th character is to be added to each code from subcategory M48.5:"]
     chars = {c["char"]: c for c in seventh["characters"]}
     assert list(chars) == ["A", "D", "G", "S"]
     assert chars["A"]["current"]
     assert chars["D"]["code"] == "M48.56XD"
-    assert chars["G"]["also"] == [
-        "subsequent encounter for fracture NOS with delayed healing"
-    ]
+    assert chars["G"]["also"] == ["subsequent encounter for fracture NOS with delayed healing"]
     assert "placeholder X" in seventh["placeholder"]
     assert "M48.56XA" in seventh["placeholder"]
 
@@ -105,9 +99,7 @@ def test_a_category_with_a_definition_lists_characters_only():
     seventh = _context("M48.5")["seventh"]
     assert seventh["from"] is None
     assert seventh["base"] == ""
-    assert _context("T07.XXXA")["seventh"]["placeholder"].startswith(
-        "T07 has 3 characters: fill positions 4, 5, 6"
-    )
+    assert _context("T07.XXXA")["seventh"]["placeholder"].startswith("T07 has 3 characters: fill positions 4, 5, 6")
 
 
 def test_other_systems_have_no_notes_section():
@@ -116,9 +108,7 @@ def test_other_systems_have_no_notes_section():
 
 
 def test_the_template_renders_links_and_the_table():
-    html = render_to_string(
-        "codes/sections/_notes.html", {"data": _context("M48.56XA")}
-    )
+    html = render_to_string("codes/sections/_notes.html", {"data": _context("M48.56XA")})
     assert '<section class="panel" aria-labelledby="notes-heading">' in html
     assert '<a href="/icd-10-cm/M48.4/">M48.4</a>' in html
     assert 'href="/icd-10-cm/M48.56XD/"' in html
@@ -126,15 +116,9 @@ def test_the_template_renders_links_and_the_table():
 
 
 def test_codelinks_links_code_references_and_escapes_the_rest():
-    assert (
-        codelinks("amputation (S58.-) <b>")
-        == 'amputation (<a href="/icd-10-cm/S58/">S58.-</a>) &lt;b&gt;'
-    )
+    assert codelinks("amputation (S58.-) <b>") == 'amputation (<a href="/icd-10-cm/S58/">S58.-</a>) &lt;b&gt;'
     assert codelinks("disabilities (F70-F79)") == (
         'disabilities (<a href="/icd-10-cm/F70/">F70</a>-<a href="/icd-10-cm/F79/">F79</a>)'
     )
-    assert (
-        codelinks("each code from category S06")
-        == 'each code from category <a href="/icd-10-cm/S06/">S06</a>'
-    )
+    assert codelinks("each code from category S06") == 'each code from category <a href="/icd-10-cm/S06/">S06</a>'
     assert codelinks("vitamin B12 deficiency") == "vitamin B12 deficiency"

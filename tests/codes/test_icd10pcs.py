@@ -83,14 +83,8 @@ def test_tables_hold_their_grid():
 
 def test_it_composes_cms_long_titles():
     _import()
-    assert (
-        _code("0QU03JZ").title
-        == "Supplement Lumbar Vertebra with Synthetic Substitute, Percutaneous Approach"
-    )
-    assert (
-        _code("0DT14ZZ").title
-        == "Resection of Upper Esophagus, Percutaneous Endoscopic Approach"
-    )
+    assert _code("0QU03JZ").title == "Supplement Lumbar Vertebra with Synthetic Substitute, Percutaneous Approach"
+    assert _code("0DT14ZZ").title == "Resection of Upper Esophagus, Percutaneous Endoscopic Approach"
 
 
 def test_it_registers_the_release():
@@ -103,21 +97,10 @@ def test_it_registers_the_release():
 
 def test_rerunning_changes_nothing():
     _import()
-    before = list(
-        Code.objects.order_by("code").values_list(
-            "code", "title", "deleted", "parent_id", "lineage"
-        )
-    )
+    before = list(Code.objects.order_by("code").values_list("code", "title", "deleted", "parent_id", "lineage"))
     out = _import()
     assert "0 added, 0 revised, 0 deleted" in out
-    assert (
-        list(
-            Code.objects.order_by("code").values_list(
-                "code", "title", "deleted", "parent_id", "lineage"
-            )
-        )
-        == before
-    )
+    assert list(Code.objects.order_by("code").values_list("code", "title", "deleted", "parent_id", "lineage")) == before
 
 
 def test_a_malformed_file_names_the_line_and_keeps_the_data():
@@ -142,11 +125,7 @@ def test_history_marks_deleted_codes_and_records_changes():
     # linked to its table once the table exists
     assert gone.parent.code == "0QU"
     assert [Code.objects.get(pk=pk).code for pk in gone.lineage] == ["0", "0Q", "0QU"]
-    changes = dict(
-        CodeChange.objects.filter(release__version="2026").values_list(
-            "code__code", "change"
-        )
-    )
+    changes = dict(CodeChange.objects.filter(release__version="2026").values_list("code__code", "change"))
     assert changes["0QU00KZ"] == "deleted"
     assert changes["0QU03JZ"] == "revised"  # the sample's 2024 title differs
     assert "0DT10ZZ" not in changes  # same title in both years

@@ -22,18 +22,14 @@ def imported():
         str(SAMPLES / "icd10pcs_definitions.xml"),
         stdout=StringIO(),
     )
-    call_command(
-        "import_icd10pcs_index", str(SAMPLES / "icd10pcs_index.xml"), stdout=StringIO()
-    )
+    call_command("import_icd10pcs_index", str(SAMPLES / "icd10pcs_index.xml"), stdout=StringIO())
 
 
 def _code(code):
     return Code.objects.get(system="icd-10-pcs", code=code)
 
 
-def test_a_code_has_its_seven_axes_with_definitions(
-    imported, django_assert_max_num_queries
-):
+def test_a_code_has_its_seven_axes_with_definitions(imported, django_assert_max_num_queries):
     code = _code("0QU03JZ")
     with django_assert_max_num_queries(1):
         data = pcs.context(code)
@@ -69,11 +65,7 @@ def test_a_table_has_its_grid(imported, django_assert_max_num_queries):
     ]
     assert [v["value"] for v in first["columns"][2]["values"]] == ["7", "J"]
     assert first["samples"][0]["code"] == "0QU007Z"
-    assert all(
-        Code.objects.filter(code=s["code"]).exists()
-        for row in data["rows"]
-        for s in row["samples"]
-    )
+    assert all(Code.objects.filter(code=s["code"]).exists() for row in data["rows"] for s in row["samples"])
 
 
 def test_other_systems_and_headers_have_no_pcs_section(imported):
@@ -82,14 +74,10 @@ def test_other_systems_and_headers_have_no_pcs_section(imported):
 
 
 def test_the_code_and_table_pages_render_the_section(imported, client):
-    page = client.get(
-        reverse("codes:code", args=["icd-10-pcs", "0QU03JZ"])
-    ).content.decode()
+    page = client.get(reverse("codes:code", args=["icd-10-pcs", "0QU03JZ"])).content.decode()
     assert "What each character of 0QU03JZ means" in page
     assert "Spinous process" in page
-    page = client.get(
-        reverse("codes:code", args=["icd-10-pcs", "0QU"])
-    ).content.decode()
+    page = client.get(reverse("codes:code", args=["icd-10-pcs", "0QU"])).content.decode()
     assert "ICD-10-PCS table 0QU" in page
     assert "Lumbar Vertebra" in page
 
@@ -123,9 +111,7 @@ def test_the_index_page_without_an_index(client):
     assert "has not been imported" in response.content.decode()
 
 
-def test_a_deleted_code_reads_its_axes_from_its_table(
-    imported, django_assert_max_num_queries
-):
+def test_a_deleted_code_reads_its_axes_from_its_table(imported, django_assert_max_num_queries):
     table = _code("0QU")
     gone = Code.objects.create(
         system="icd-10-pcs",
@@ -145,6 +131,4 @@ def test_a_deleted_code_reads_its_axes_from_its_table(
         "Lumbar Vertebra",
         "Open",
     ]
-    assert (
-        labels[5] == "(not in the current table)"
-    )  # K is not a device of the sample table
+    assert labels[5] == "(not in the current table)"  # K is not a device of the sample table

@@ -375,12 +375,7 @@ EXAMPLES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("code", "labels", "title"), EXAMPLES, ids=[e[0] for e in EXAMPLES]
-)
+@pytest.mark.parametrize(("code", "labels", "title"), EXAMPLES, ids=[e[0] for e in EXAMPLES])
 def test_it_composes_the_cms_long_title(code, labels, title):
-    axes = [
-        (pos, AXIS_TITLES[pos - 1], code[pos - 1], label)
-        for pos, label in enumerate(labels, 1)
-    ]
+    axes = [(pos, AXIS_TITLES[pos - 1], code[pos - 1], label) for pos, label in enumerate(labels, 1)]
     assert compose_title(axes) == title

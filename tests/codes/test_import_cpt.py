@@ -33,18 +33,14 @@ def test_it_reads_a_file_with_bom_crlf_and_header():
 
 def test_it_creates_missing_codes_and_fills_empty_titles():
     # Another importer (fee schedule, NCCI) made this code without a title.
-    Code.objects.create(
-        system="cpt", code="99213", compact="99213", data={"pfs": True}, billable=True
-    )
+    Code.objects.create(system="cpt", code="99213", compact="99213", data={"pfs": True}, billable=True)
     output = _import(GOOD, release_version="2026")
     assert "5 codes: 4 created, 1 updated, 0 unchanged" in output
     visit = Code.objects.get(system="cpt", code="99213")
     assert visit.title == "Invented test descriptor for a visit"
     assert visit.data["pfs"] is True  # the other importer's data stays
     assert visit.data["descriptor_source"]["file"] == "cpt_descriptors.txt"
-    assert (
-        visit.data["descriptor_source"]["imported"] == timezone.localdate().isoformat()
-    )
+    assert visit.data["descriptor_source"]["imported"] == timezone.localdate().isoformat()
     created = Code.objects.get(system="cpt", code="0042T")
     assert (created.kind, created.billable, created.compact, created.sort_key) == (
         "code",
@@ -67,10 +63,7 @@ def test_rerunning_the_same_file_changes_nothing():
     before = list(Code.objects.order_by("code").values_list("code", "title", "data"))
     output = _import(GOOD, release_version="2026")
     assert "0 created, 0 updated, 5 unchanged" in output
-    assert (
-        list(Code.objects.order_by("code").values_list("code", "title", "data"))
-        == before
-    )
+    assert list(Code.objects.order_by("code").values_list("code", "title", "data")) == before
 
 
 def test_a_new_descriptor_is_recorded_as_a_revision(tmp_path):
@@ -95,17 +88,12 @@ def test_a_malformed_line_is_refused_with_file_and_line():
         match=r"cpt_descriptors_malformed.txt, line 2: expected code<TAB>descriptor",
     ):
         _import(SAMPLES / "cpt_descriptors_malformed.txt")
-    assert (
-        Code.objects.get(system="cpt", code="99213").title
-        == "Invented test descriptor for a visit"
-    )
+    assert Code.objects.get(system="cpt", code="99213").title == "Invented test descriptor for a visit"
     assert not Release.objects.filter(version="cpt_descriptors_malformed").exists()
 
 
 def test_a_bad_code_is_refused(tmp_path):
     path = tmp_path / "bad.txt"
-    path.write_text(
-        "99213\tInvented test descriptor for a visit\nJ1100\tInvented text\n"
-    )
+    path.write_text("99213\tInvented test descriptor for a visit\nJ1100\tInvented text\n")
     with pytest.raises(ImportFileError, match="line 2: 'J1100' is not a CPT code"):
         read_descriptors(path)

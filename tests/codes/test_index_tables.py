@@ -14,9 +14,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.sqlite_smoke]
 
 @pytest.fixture
 def imported():
-    call_command(
-        "import_icd10cm", str(SAMPLES / "icd10cm_tabular_sample.xml"), stdout=StringIO()
-    )
+    call_command("import_icd10cm", str(SAMPLES / "icd10cm_tabular_sample.xml"), stdout=StringIO())
     for name in [
         "icd10cm_eindex_sample.xml",
         "icd10cm_drug_sample.xml",
@@ -29,9 +27,7 @@ def _url(index):
     return reverse("codes:index_table", args=[index])
 
 
-def test_it_shows_the_first_letter_by_default(
-    client, imported, django_assert_max_num_queries
-):
+def test_it_shows_the_first_letter_by_default(client, imported, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         response = client.get(_url("eindex"))
     assert response.status_code == 200
@@ -62,10 +58,7 @@ def test_code_cells_link_to_code_pages(client, imported):
 
 def test_a_code_ending_in_a_dash_links_to_its_header(client, imported):
     html = client.get(_url("eindex"), {"letter": "B"}).content.decode()
-    assert (
-        f'<a href="{reverse("codes:code", args=["icd-10-cm", "M48.5"])}">M48.5-</a>'
-        in html
-    )
+    assert f'<a href="{reverse("codes:code", args=["icd-10-cm", "M48.5"])}">M48.5-</a>' in html
 
 
 def test_invalid_codes_are_marked_in_words(client, imported):
@@ -74,9 +67,7 @@ def test_invalid_codes_are_marked_in_words(client, imported):
     assert html.count("not valid in FY2026</span>") == 2  # the cell and the legend
 
 
-def test_neoplasm_pages_go_by_site_and_repeat_the_main_term(
-    client, imported, django_assert_max_num_queries
-):
+def test_neoplasm_pages_go_by_site_and_repeat_the_main_term(client, imported, django_assert_max_num_queries):
     with django_assert_max_num_queries(7):
         html = client.get(_url("neoplasm"), {"letter": "B"}).content.decode()
     assert "book-leaf" in html
@@ -87,9 +78,7 @@ def test_neoplasm_pages_go_by_site_and_repeat_the_main_term(
         assert f'<th scope="col">{column}</th>' in html
 
 
-def test_a_long_letter_is_paged_with_its_ancestors_repeated(
-    client, imported, monkeypatch
-):
+def test_a_long_letter_is_paged_with_its_ancestors_repeated(client, imported, monkeypatch):
     monkeypatch.setattr(tables, "PAGE_SIZE", 3)
     html = client.get(_url("eindex"), {"letter": "A", "page": 2}).content.decode()
     assert "Accident" in html

@@ -37,10 +37,7 @@ def test_it_strips_the_severity_split_from_family_titles():
     assert drg_family("HIP AND FEMUR PROCEDURES EXCEPT MAJOR JOINT WITHOUT CC/MCC") == (
         "HIP AND FEMUR PROCEDURES EXCEPT MAJOR JOINT"
     )
-    assert (
-        drg_family("LIVER TRANSPLANT WITH MCC OR INTESTINAL TRANSPLANT")
-        == "LIVER TRANSPLANT"
-    )
+    assert drg_family("LIVER TRANSPLANT WITH MCC OR INTESTINAL TRANSPLANT") == "LIVER TRANSPLANT"
     assert drg_family("PANCREAS TRANSPLANT") == "PANCREAS TRANSPLANT"
 
 
@@ -51,16 +48,10 @@ def test_it_imports_drgs_under_their_mdc():
     drg = Code.objects.get(system="ms-drg", code="470")
     assert drg.kind == "code"
     assert drg.billable
-    assert (
-        drg.title
-        == "MAJOR HIP AND KNEE JOINT REPLACEMENT OR REATTACHMENT OF LOWER EXTREMITY WITHOUT MCC"
-    )
+    assert drg.title == "MAJOR HIP AND KNEE JOINT REPLACEMENT OR REATTACHMENT OF LOWER EXTREMITY WITHOUT MCC"
     assert drg.parent.code == "MDC-08"
     assert drg.parent.kind == "mdc"
-    assert (
-        drg.parent.title
-        == "Diseases and Disorders of the Musculoskeletal System and Connective Tissue"
-    )
+    assert drg.parent.title == "Diseases and Disorders of the Musculoskeletal System and Connective Tissue"
     assert drg.data == {
         "mdc": "08",
         "type": "SURG",
@@ -109,22 +100,14 @@ def test_it_imports_cc_and_mcc_codes_with_their_exclusion_lists():
     assert (mcc.level, mcc.exclusion_list) == ("MCC", 6)
     assert CcCode.objects.get(code="K77").exclusion_list is None
     assert CcCode.objects.get(code="QA0.0101").level == "CC"
-    pdx = list(
-        DrgCcExclusion.objects.filter(list_number=6)
-        .order_by("pdx")
-        .values_list("pdx", flat=True)
-    )
+    pdx = list(DrgCcExclusion.objects.filter(list_number=6).order_by("pdx").values_list("pdx", flat=True))
     assert pdx == ["A02.21", "A02.22", "G00.0", "S06.5X0A"]
 
 
 def test_parts_2_and_3_do_not_end_up_in_the_last_list():
     _import()
-    assert list(
-        DrgCcExclusion.objects.filter(list_number=1537).values_list("pdx", flat=True)
-    ) == ["QA0.0101"]
-    assert not DrgCcExclusion.objects.filter(
-        pdx__in=["I46.2", "R57.0", "S06.1X3A"]
-    ).exists()
+    assert list(DrgCcExclusion.objects.filter(list_number=1537).values_list("pdx", flat=True)) == ["QA0.0101"]
+    assert not DrgCcExclusion.objects.filter(pdx__in=["I46.2", "R57.0", "S06.1X3A"]).exists()
 
 
 def test_it_reads_gzipped_files():
@@ -184,9 +167,7 @@ def test_a_malformed_file_names_the_line_and_keeps_the_previous_data(files, mess
         CcCode.objects.count(),
         DrgCcExclusion.objects.count(),
     )
-    with pytest.raises(
-        CommandError, match=message.replace("(", r"\(").replace(")", r"\)")
-    ):
+    with pytest.raises(CommandError, match=message.replace("(", r"\(").replace(")", r"\)")):
         _import(**files)
     assert (
         Code.objects.count(),

@@ -36,9 +36,7 @@ def _icd10cm(code: str, title: str = "") -> Code:
     )
 
 
-def test_the_drg_section_gives_weights_mdc_and_family(
-    msdrg, django_assert_max_num_queries
-):
+def test_the_drg_section_gives_weights_mdc_and_family(msdrg, django_assert_max_num_queries):
     code = Code.objects.get(system="ms-drg", code="481")
     with django_assert_max_num_queries(3):
         context = drg.context(code)
@@ -94,9 +92,7 @@ def test_the_drg_template_renders_facts_and_family(msdrg):
     assert "1.9289" in html
 
 
-def test_the_cc_section_lists_the_excluding_principal_diagnoses(
-    msdrg, django_assert_max_num_queries
-):
+def test_the_cc_section_lists_the_excluding_principal_diagnoses(msdrg, django_assert_max_num_queries):
     _icd10cm("G00.0", "Hemophilus meningitis")
     code = _icd10cm("A02.22", "Salmonella pneumonia")
     with django_assert_max_num_queries(4):
@@ -105,9 +101,7 @@ def test_the_cc_section_lists_the_excluding_principal_diagnoses(
     assert context["level"] == "MCC"
     exclusions = context["exclusions"]
     assert (exclusions["list_number"], exclusions["count"]) == ("0006", 4)
-    assert [
-        (row["code"], row["title"], row["self"]) for row in exclusions["codes"]
-    ] == [
+    assert [(row["code"], row["title"], row["self"]) for row in exclusions["codes"]] == [
         ("A02.21", "", False),
         ("A02.22", "Salmonella pneumonia", True),
         ("G00.0", "Hemophilus meningitis", False),
@@ -120,9 +114,7 @@ def test_the_cc_section_shows_only_the_first_codes_of_a_long_list(msdrg, monkeyp
     monkeypatch.setattr(cc, "SHOWN", 2)
     exclusions = cc.context(_icd10cm("A02.21"))["exclusions"]
     assert (exclusions["count"], exclusions["shown"]) == (4, 2)
-    html = render_to_string(
-        "codes/sections/_cc.html", {"data": cc.context(_icd10cm("A02.22"))}
-    )
+    html = render_to_string("codes/sections/_cc.html", {"data": cc.context(_icd10cm("A02.22"))})
     assert "one of these 4 codes (the first 2 are listed)" in html
 
 

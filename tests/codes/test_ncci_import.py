@@ -119,21 +119,16 @@ def test_a_malformed_mue_line_is_an_error():
 
 def test_it_loads_add_on_edits():
     for _ in range(2):
-        call_command(
-            "import_ncci_aoc", str(SAMPLES / "ncci_aoc.tsv"), stdout=StringIO()
-        )
+        call_command("import_ncci_aoc", str(SAMPLES / "ncci_aoc.tsv"), stdout=StringIO())
     assert AddOnEdit.objects.count() == 14
-    assert set(
-        AddOnEdit.objects.filter(addon_code="22512").values_list(
-            "primary_code", flat=True
-        )
-    ) == {"22510", "22511"}
+    assert set(AddOnEdit.objects.filter(addon_code="22512").values_list("primary_code", flat=True)) == {
+        "22510",
+        "22511",
+    }
     assert AddOnEdit.objects.get(addon_code="0054T").primary_code == "CCCCC"
     assert Release.objects.get(dataset="ncci-aoc").row_count == 14
 
 
 def test_a_malformed_add_on_line_is_an_error():
     with pytest.raises(CommandError, match=r"ncci_aoc_bad.tsv, line 3: edit type '4'"):
-        call_command(
-            "import_ncci_aoc", str(SAMPLES / "ncci_aoc_bad.tsv"), stdout=StringIO()
-        )
+        call_command("import_ncci_aoc", str(SAMPLES / "ncci_aoc_bad.tsv"), stdout=StringIO())

@@ -78,9 +78,7 @@ def test_it_summarises_ptp_edits_by_role_and_setting():
     )
     assert column1["url"] == "/cpt/43239/edits/?role=column1&setting=practitioner"
     column2 = _role(data, "practitioner", "column2")
-    assert [(e["code"], e["url"]) for e in column2["edits"]] == [
-        ("G0500", "/hcpcs/G0500/")
-    ]
+    assert [(e["code"], e["url"]) for e in column2["edits"]] == [("G0500", "/hcpcs/G0500/")]
     assert _role(data, "outpatient", "column1")["in_effect"] == 1
 
 
@@ -120,12 +118,9 @@ def test_a_primary_code_lists_its_add_on_codes():
 def test_query_count_does_not_grow_with_edits(django_assert_max_num_queries):
     release = Release.objects.get(dataset="ncci-ptp-practitioner")
     PtpEdit.objects.bulk_create(
-        PtpEdit(
-            setting=s, column1=c1, column2=c2, modifier_indicator="0", release=release
-        )
+        PtpEdit(setting=s, column1=c1, column2=c2, modifier_indicator="0", release=release)
         for s in ("practitioner", "outpatient")
-        for c1, c2 in [("20930", f"{20000 + i}") for i in range(200)]
-        + [(f"{30000 + i}", "20930") for i in range(200)]
+        for c1, c2 in [("20930", f"{20000 + i}") for i in range(200)] + [(f"{30000 + i}", "20930") for i in range(200)]
     )
     code = _code("20930")
     with django_assert_max_num_queries(17):
@@ -139,9 +134,7 @@ def test_it_has_nothing_for_codes_without_edits():
 
 
 def test_the_template_renders():
-    html = render_to_string(
-        "codes/sections/_ncci.html", {"data": ncci.context(_code("43239"))}
-    )
+    html = render_to_string("codes/sections/_ncci.html", {"data": ncci.context(_code("43239"))})
     assert "Medically unlikely edits" in html
     assert 'href="/cpt/43239/edits/?role=column1&amp;setting=practitioner"' in html
     assert "<del>Deleted" in html

@@ -34,9 +34,7 @@ def test_it_loads_rvus_with_numbers_and_indicators():
     assert row.endo_base == "43235"
     assert row.mult_proc == "3"
     assert row.conversion_factor == Decimal("33.2875")
-    assert set(
-        FeeSchedule.objects.filter(code="71046").values_list("modifier", flat=True)
-    ) == {"", "26", "TC"}
+    assert set(FeeSchedule.objects.filter(code="71046").values_list("modifier", flat=True)) == {"", "26", "TC"}
 
 
 def test_it_registers_the_release():
@@ -56,25 +54,14 @@ def test_it_joins_gpcis_with_locality_counties():
     assert "ST. CHARLES" in st_louis.counties
     assert st_louis.gpci_pe == Decimal("0.952")
     # Listed twice in the locality file: the counties are not repeated.
-    assert (
-        Locality.objects.get(mac="05302", number="99").counties == "ALL OTHER COUNTIES"
-    )
+    assert Locality.objects.get(mac="05302", number="99").counties == "ALL OTHER COUNTIES"
 
 
 def test_rerunning_changes_nothing():
     _import()
-    before = sorted(
-        FeeSchedule.objects.values_list("code", "modifier", "work_rvu", "status_code")
-    )
+    before = sorted(FeeSchedule.objects.values_list("code", "modifier", "work_rvu", "status_code"))
     _import()
-    assert (
-        sorted(
-            FeeSchedule.objects.values_list(
-                "code", "modifier", "work_rvu", "status_code"
-            )
-        )
-        == before
-    )
+    assert sorted(FeeSchedule.objects.values_list("code", "modifier", "work_rvu", "status_code")) == before
     assert Locality.objects.count() == 4
     assert Release.objects.filter(dataset="pfs").count() == 1
 
@@ -100,9 +87,7 @@ def test_it_reads_columns_by_name_in_any_order(tmp_path):
         csv.writer(f).writerows(reordered)
     out = StringIO()
     call_command("import_pfs", str(path), stdout=out)
-    assert FeeSchedule.objects.get(code="99213", modifier="").work_rvu == Decimal(
-        "1.30"
-    )
+    assert FeeSchedule.objects.get(code="99213", modifier="").work_rvu == Decimal("1.30")
 
 
 def test_a_missing_column_is_an_error(tmp_path):

@@ -78,8 +78,6 @@ def test_it_has_nothing_for_unknown_codes_and_other_systems():
 def test_the_template_renders(client):
     from django.template.loader import render_to_string
 
-    html = render_to_string(
-        "codes/sections/_pfs.html", {"data": pfs.context(_code("71046"))}
-    )
+    html = render_to_string("codes/sections/_pfs.html", {"data": pfs.context(_code("71046"))})
     assert "Professional component (modifier 26)" in html
     assert "$" in html

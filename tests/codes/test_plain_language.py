@@ -22,9 +22,7 @@ AUTHOR = "codingahead editorial team"
 
 def _load(*paths: Path) -> str:
     out = StringIO()
-    call_command(
-        "import_plain_language", *[str(path) for path in paths], stdout=out, stderr=out
-    )
+    call_command("import_plain_language", *[str(path) for path in paths], stdout=out, stderr=out)
     return out.getvalue()
 
 
@@ -44,13 +42,9 @@ def test_every_bundled_line_is_a_valid_entry():
         "icd-10-pcs.jsonl",
     }
     for path in paths:
-        for number, line in enumerate(
-            path.read_text(encoding="utf-8").splitlines(), start=1
-        ):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             data = json.loads(line)
-            assert check_entry(data) is None, (
-                f"{path.name}, line {number}: {check_entry(data)}"
-            )
+            assert check_entry(data) is None, f"{path.name}, line {number}: {check_entry(data)}"
             assert CODE_SHAPES[data["system"]].match(data["code"])
             assert MIN_WORDS <= len(data["text"].split()) <= MAX_WORDS
 
@@ -154,9 +148,7 @@ def test_a_revised_file_updates_its_rows_and_keeps_the_first_publication_date():
 @pytest.mark.sqlite_smoke
 def test_it_does_not_overwrite_a_description_an_editor_took_over():
     _load(SAMPLE)
-    PlainDescription.objects.filter(code="E11.9").update(
-        author="Dana Editor", text="Edited in the admin."
-    )
+    PlainDescription.objects.filter(code="E11.9").update(author="Dana Editor", text="Edited in the admin.")
     output = _load(SAMPLES / "plain_sample_revised.jsonl")
     assert "2 updated" in output
     assert "1 kept" in output
@@ -167,9 +159,7 @@ def test_it_does_not_overwrite_a_description_an_editor_took_over():
 @pytest.mark.django_db
 @pytest.mark.sqlite_smoke
 def test_it_rejects_a_malformed_line_naming_file_and_line():
-    with pytest.raises(
-        CommandError, match=r"plain_malformed\.jsonl, line 2: not valid JSON"
-    ):
+    with pytest.raises(CommandError, match=r"plain_malformed\.jsonl, line 2: not valid JSON"):
         _load(SAMPLES / "plain_malformed.jsonl")
     assert not PlainDescription.objects.exists()
 
@@ -198,9 +188,7 @@ def test_it_rejects_the_same_code_in_two_files():
 @pytest.mark.django_db
 @pytest.mark.sqlite_smoke
 def test_it_warns_about_codes_missing_from_the_code_table():
-    Code.objects.create(
-        system="icd-10-cm", code="E11.9", compact="E119", title="Type 2 diabetes"
-    )
+    Code.objects.create(system="icd-10-cm", code="E11.9", compact="E119", title="Type 2 diabetes")
     output = _load(SAMPLE)
     assert "1 hcpcs codes not in the code table: J1100" in output
     assert "icd-10-cm codes not in" not in output
@@ -211,9 +199,7 @@ def test_it_warns_about_codes_missing_from_the_code_table():
 @pytest.mark.sqlite_smoke
 def test_it_does_not_republish_a_description_an_editor_withdrew():
     _load(SAMPLE)
-    PlainDescription.objects.filter(code="J1100").update(
-        status=PlainDescription.Status.DRAFT
-    )
+    PlainDescription.objects.filter(code="J1100").update(status=PlainDescription.Status.DRAFT)
     output = _load(SAMPLES / "plain_sample_revised.jsonl")
     assert "1 kept" in output
     row = PlainDescription.objects.get(code="J1100")

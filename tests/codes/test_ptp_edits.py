@@ -61,23 +61,15 @@ def test_it_lists_the_first_page_of_edits(client, django_assert_max_num_queries)
 
 
 def test_the_second_page_has_the_rest(client):
-    response = client.get(
-        "/cpt/99213/edits/?role=column1&setting=practitioner&status=all&page=2"
-    )
+    response = client.get("/cpt/99213/edits/?role=column1&setting=practitioner&status=all&page=2")
     assert len(response.context["rows"]) == 50
     # In effect first, deleted edits last.
     assert response.context["rows"][-1]["deleted"]
 
 
 def test_it_filters_by_status(client):
-    assert (
-        client.get("/cpt/99213/edits/?status=in_effect").context["page"].paginator.count
-        == 120
-    )
-    assert (
-        client.get("/cpt/99213/edits/?status=deleted").context["page"].paginator.count
-        == 30
-    )
+    assert client.get("/cpt/99213/edits/?status=in_effect").context["page"].paginator.count == 120
+    assert client.get("/cpt/99213/edits/?status=deleted").context["page"].paginator.count == 30
 
 
 def test_it_filters_by_setting_and_links_hcpcs_codes(client):

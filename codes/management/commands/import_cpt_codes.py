@@ -17,9 +17,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--ranges", help="Range table (default fixtures/cpt/ranges.tsv)"
-        )
+        parser.add_argument("--ranges", help="Range table (default fixtures/cpt/ranges.tsv)")
         parser.add_argument(
             "--replacements",
             help="Replacement table (default fixtures/cpt/replacements.tsv)",
@@ -28,9 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         started = time.monotonic()
-        progress = Progress(
-            "CPT codes", stdout=self.stdout, verbosity=options["verbosity"], every=5000
-        )
+        progress = Progress("CPT codes", stdout=self.stdout, verbosity=options["verbosity"], every=5000)
         try:
             result = cpt_codes.import_cpt_codes(
                 ranges_path=options["ranges"],

@@ -15,9 +15,7 @@ class Command(BaseCommand):
 
     def create_parser(self, prog_name, subcommand, **kwargs):
         # Our --version is the release version, not Django's.
-        return super().create_parser(
-            prog_name, subcommand, conflict_handler="resolve", **kwargs
-        )
+        return super().create_parser(prog_name, subcommand, conflict_handler="resolve", **kwargs)
 
     def add_arguments(self, parser):
         parser.add_argument("path")
@@ -37,9 +35,7 @@ class Command(BaseCommand):
             help="Last day the release is valid, YYYY-MM-DD",
         )
 
-    def handle(
-        self, *args, path, release_version, effective, end, verbosity, **options
-    ):
+    def handle(self, *args, path, release_version, effective, end, verbosity, **options):
         progress = Progress("codes", stdout=self.stdout, verbosity=verbosity)
         try:
             result = import_tabular(
@@ -53,6 +49,4 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         if verbosity:
             self.stdout.write(f"{result.release.title}: {result.sync}")
-            self.stdout.write(
-                f"{result.billable:,} billable codes, {result.notes:,} notes"
-            )
+            self.stdout.write(f"{result.billable:,} billable codes, {result.notes:,} notes")

@@ -15,9 +15,7 @@ class Command(BaseCommand):
 
     def create_parser(self, prog_name, subcommand, **kwargs):
         # Our --version is the release version, not Django's.
-        return super().create_parser(
-            prog_name, subcommand, conflict_handler="resolve", **kwargs
-        )
+        return super().create_parser(prog_name, subcommand, conflict_handler="resolve", **kwargs)
 
     def add_arguments(self, parser):
         parser.add_argument("path")
@@ -38,9 +36,7 @@ class Command(BaseCommand):
             help="Last day the release is valid, YYYY-MM-DD",
         )
 
-    def handle(
-        self, *args, path, release_version, effective, end, verbosity, **options
-    ):
+    def handle(self, *args, path, release_version, effective, end, verbosity, **options):
         if effective is None and release_version.isdigit():
             effective = datetime.date(int(release_version) - 1, 10, 1)
         if end is None and release_version.isdigit():

@@ -14,9 +14,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path")
-        parser.add_argument(
-            "--index", choices=sorted(TITLES), help="Which index the file holds"
-        )
+        parser.add_argument("--index", choices=sorted(TITLES), help="Which index the file holds")
 
     def handle(self, *args, path, index, verbosity, **options):
         try:

@@ -13,9 +13,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("tables", help="icd10pcs_tables_YYYY.xml (or .xml.gz)")
-        parser.add_argument(
-            "--definitions", help="icd10pcs_definitions_YYYY.xml (or .xml.gz)"
-        )
+        parser.add_argument("--definitions", help="icd10pcs_definitions_YYYY.xml (or .xml.gz)")
 
     def handle(self, *args, **options):
         try:
@@ -30,8 +28,6 @@ class Command(BaseCommand):
         if options["verbosity"] >= 1:
             self.stdout.write(f"ICD-10-PCS: {result.tables:,} tables, {result.sync}")
             if result.linked:
-                self.stdout.write(
-                    f"{result.linked:,} codes of older releases linked to their table"
-                )
+                self.stdout.write(f"{result.linked:,} codes of older releases linked to their table")
             if result.definitions is not None:
                 self.stdout.write(f"{result.definitions:,} definitions")

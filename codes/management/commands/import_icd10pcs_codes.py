@@ -14,9 +14,7 @@ class Command(BaseCommand):
 
     def create_parser(self, prog_name, subcommand, **kwargs):
         # Our --version is the release version, not Django's.
-        return super().create_parser(
-            prog_name, subcommand, conflict_handler="resolve", **kwargs
-        )
+        return super().create_parser(prog_name, subcommand, conflict_handler="resolve", **kwargs)
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="icd10pcs-codes-YYYY.txt (or .txt.gz)")
@@ -37,9 +35,7 @@ class Command(BaseCommand):
             help="last day (default: September 30 of the year)",
         )
 
-    def handle(
-        self, *args, path, release_version, effective, end, verbosity, **options
-    ):
+    def handle(self, *args, path, release_version, effective, end, verbosity, **options):
         if release_version.isdigit():
             effective = effective or datetime.date(int(release_version) - 1, 10, 1)
             end = end or datetime.date(int(release_version), 9, 30)

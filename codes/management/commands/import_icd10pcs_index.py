@@ -16,13 +16,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            terms, invalid = import_index(
-                path=options["path"], stdout=self.stdout, verbosity=options["verbosity"]
-            )
+            terms, invalid = import_index(path=options["path"], stdout=self.stdout, verbosity=options["verbosity"])
         except ImportFileError as exc:
             raise CommandError(str(exc)) from exc
         index_after_import("icd-10-pcs")  # index terms are search synonyms
         if options["verbosity"] >= 1:
-            self.stdout.write(
-                f"ICD-10-PCS index: {terms:,} terms, {invalid:,} references not in the current tables"
-            )
+            self.stdout.write(f"ICD-10-PCS index: {terms:,} terms, {invalid:,} references not in the current tables")

@@ -44,9 +44,7 @@ class Command(BaseCommand):
         except ImportFileError as e:
             raise CommandError(str(e)) from e
         if options["verbosity"] >= 1:
-            self.stdout.write(
-                f"{result.release}: {result.drgs:,} DRGs in {result.mdcs} MDC nodes; {result.codes}"
-            )
+            self.stdout.write(f"{result.release}: {result.drgs:,} DRGs in {result.mdcs} MDC nodes; {result.codes}")
             self.stdout.write(
                 f"{result.mcc:,} MCC and {result.cc:,} CC codes; "
                 f"{result.exclusion_rows:,} exclusion rows in {result.exclusion_lists:,} PDX lists"

@@ -18,15 +18,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path")
-        parser.add_argument(
-            "--setting", required=True, choices=["practitioner", "outpatient", "dme"]
-        )
-        parser.add_argument(
-            "--release-version", default=ncci.VERSION, help="e.g. 2024Q3"
-        )
-        parser.add_argument(
-            "--effective", type=datetime.date.fromisoformat, default=ncci.EFFECTIVE
-        )
+        parser.add_argument("--setting", required=True, choices=["practitioner", "outpatient", "dme"])
+        parser.add_argument("--release-version", default=ncci.VERSION, help="e.g. 2024Q3")
+        parser.add_argument("--effective", type=datetime.date.fromisoformat, default=ncci.EFFECTIVE)
         parser.add_argument("--end", type=datetime.date.fromisoformat, default=ncci.END)
 
     def handle(self, *args, **options):
@@ -44,6 +38,4 @@ class Command(BaseCommand):
         except ImportFileError as exc:
             raise CommandError(str(exc)) from exc
         if options["verbosity"] >= 1:
-            self.stdout.write(
-                f"{release}: {count:,} MUEs ({time.monotonic() - started:.1f} s)"
-            )
+            self.stdout.write(f"{release}: {count:,} MUEs ({time.monotonic() - started:.1f} s)")

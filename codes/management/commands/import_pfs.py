@@ -28,18 +28,14 @@ class Command(BaseCommand):
             help="Release version, e.g. 2024-07",
         )
         parser.add_argument("--title", default=pfs.TITLE)
-        parser.add_argument(
-            "--effective", type=datetime.date.fromisoformat, default=pfs.EFFECTIVE
-        )
+        parser.add_argument("--effective", type=datetime.date.fromisoformat, default=pfs.EFFECTIVE)
         parser.add_argument("--end", type=datetime.date.fromisoformat, default=pfs.END)
 
     def handle(self, *args, **options):
         if bool(options["gpci"]) != bool(options["localities"]):
             raise CommandError("--gpci and --localities go together")
         started = time.monotonic()
-        progress = Progress(
-            "RVU rows", stdout=self.stdout, verbosity=options["verbosity"]
-        )
+        progress = Progress("RVU rows", stdout=self.stdout, verbosity=options["verbosity"])
         try:
             release, rvus, places = pfs.import_pfs(
                 pprrvu=options["path"],

@@ -31,9 +31,7 @@ class Command(BaseCommand):
         except ImportFileError as exc:
             raise CommandError(str(exc)) from exc
         if verbosity >= 1:
-            self.stdout.write(
-                f"Read {len(entries):,} descriptions from {len(paths)} file(s)"
-            )
+            self.stdout.write(f"Read {len(entries):,} descriptions from {len(paths)} file(s)")
         result = load_descriptions(entries=entries, paths=paths)
         for system in {entry.system for entry in entries}:
             index_after_import(system)  # CPT codes are found by their plain-language text
@@ -42,6 +40,4 @@ class Command(BaseCommand):
             self.stdout.write("  Kept: " + ", ".join(result.kept))
         for system, codes in result.unknown.items():
             shown = ", ".join(codes[:10]) + (" ..." if len(codes) > 10 else "")
-            self.stderr.write(
-                f"Warning: {len(codes):,} {system} codes not in the code table: {shown}"
-            )
+            self.stderr.write(f"Warning: {len(codes):,} {system} codes not in the code table: {shown}")
