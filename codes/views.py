@@ -18,6 +18,8 @@ from django_ratelimit.decorators import ratelimit
 from accounts.middleware import metered
 from accounts.quota import paywall_json_ld
 from accounts.tokens import api_auth
+from casepilot.guides import find_guides
+from casepilot.tools import MIN_GUIDE_SCORE
 
 from . import pagecache
 from . import search as case2code
@@ -426,6 +428,10 @@ def _page_url(request: HttpRequest, **changes) -> str:
     return f"{reverse('codes:search')}?{params.urlencode()}"
 
 
+def _matching_guides(query: str, limit: int = 3) -> list:
+    return [guide for guide in find_guides(query, limit=limit) if guide.score >= MIN_GUIDE_SCORE]
+
+
 @require_GET
 @ratelimit(group="case2code", key="ip", rate=_rate("SEARCH_RATE"), block=False)
 def search_page(request: HttpRequest) -> HttpResponse:
@@ -450,6 +456,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if found.exact and page == 1 and request.GET.get("go") != "list":
         return redirect(found.exact.get_absolute_url())
     pages = max(1, -(-found.total // per_page))
+    # The site search also finds the CasePilot guides (first page of a word query only).
+    guides = _matching_guides(query) if page == 1 and any(ch.isalpha() for ch in query) else []
     systems = [
         {
             "slug": s.value,
@@ -473,6 +481,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "next_url": _page_url(request, page=page + 1) if page < pages else None,
         "suggestion_url": _page_url(request, q=found.suggestion, page=None) if found.suggestion else None,
         "first": (page - 1) * per_page + 1,
+        "guides": guides,
     }
     return render(request, "codes/search.html", context)
 
