@@ -72,7 +72,11 @@ def _admit(request: HttpRequest, raw: object, *, page: bool = True) -> Admitted:
     """Check and clean a question, or raise Refused with what to tell the asker."""
     if not isinstance(raw, str) or not raw.strip():
         raise Refused("Type a question first.", 400)
-    text = " ".join(raw.split())
+    # Control characters (NUL among them: PostgreSQL refuses it in text) and lone surrogates
+    # are not part of any question: they become spaces, and runs of spaces one.
+    text = " ".join("".join(ch if ch.isprintable() else " " for ch in raw).split())
+    if not text:
+        raise Refused("Type a question first.", 400)
     if len(text) > MAX_QUESTION:
         raise Refused(f"Keep the question under {MAX_QUESTION} characters.", 400)
     if is_ratelimited(

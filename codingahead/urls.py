@@ -4,12 +4,14 @@ from django.urls import include, path
 from django_ratelimit.decorators import ratelimit
 
 from accounts import views as accounts_views
+from casepilot.sitemaps import GuideSitemap
 from codes.sitemaps import SITEMAPS
 from codingahead.health import healthz
 from codingahead.openapi import openapi_json
 from jobs.sitemaps import OpenJobSitemap
 
 SITEMAPS["jobs"] = OpenJobSitemap()  # open jobs only; closed and expired ones leave it
+SITEMAPS["guides"] = GuideSitemap()
 
 # The admin login has its own limits, by client address and by the username tried (guessing one
 # account's password from many addresses); past them, the site's 429 page (RATELIMIT_VIEW).

@@ -316,3 +316,21 @@ def test_find_guides_sees_a_reimport(guides, tmp_path):
     _write(tmp_path, "widget.md", VALID.format(slug="widget"))
     call_command("import_guides", str(tmp_path), stdout=StringIO())
     assert [g.slug for g in find_guides("widget rule")] == ["widget"]
+
+
+@pytest.mark.django_db
+def test_the_guides_are_in_the_sitemap(client):
+    from casepilot.models import Guide
+
+    Guide.objects.create(
+        slug="modifier-59",
+        title="Modifier 59",
+        summary="Distinct procedural service.",
+        body="Modifier 59 ...",
+        body_html="<p>Modifier 59 ...</p>",
+        topic="modifiers",
+        sources=["CMS NCCI Policy Manual 2024"],
+        updated=datetime.date(2026, 11, 1),
+    )
+    assert "sitemap-guides.xml" in client.get("/sitemap.xml").content.decode()
+    assert "/guides/modifier-59/" in client.get("/sitemap-guides.xml").content.decode()

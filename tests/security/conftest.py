@@ -51,3 +51,15 @@ def code() -> Code:
     with transaction.atomic():
         sync_codes(system="icd-10-cm", release=release, rows=rows)
     return Code.objects.get(system="icd-10-cm", code="E11.9")
+
+
+@pytest.fixture
+def ratelimit_clock_stands_still(monkeypatch):
+    """django-ratelimit counts in fixed windows: a window ending mid-test would reset the count."""
+    import time
+    from types import SimpleNamespace
+
+    import django_ratelimit.core
+
+    now = time.time()
+    monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: now))

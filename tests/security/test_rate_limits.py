@@ -2,8 +2,6 @@
 once its limit is passed; a route that is neither limited nor exempted (with a reason) fails the audit."""
 
 import datetime
-import time
-from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
@@ -117,12 +115,8 @@ def test_the_exemptions_name_real_views():
 
 
 @pytest.fixture(autouse=True)
-def _clock_stands_still(monkeypatch):
-    """django-ratelimit counts in fixed windows: a window ending mid-test would reset the count."""
-    import django_ratelimit.core
-
-    now = time.time()
-    monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: now))
+def _clock_stands_still(ratelimit_clock_stands_still):
+    pass
 
 
 def _assert_429(response, *, json: bool = False, text: str = "Too many requests") -> None:

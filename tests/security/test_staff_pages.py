@@ -51,6 +51,7 @@ def test_staff_reach_the_admin(client, staff):
     assert client.get("/admin/").status_code == 200
 
 
+@pytest.mark.usefixtures("ratelimit_clock_stands_still")
 def test_admin_login_is_limited_per_username_with_a_429_page(staff):
     statuses = [
         Client(REMOTE_ADDR=f"10.0.0.{i}").post("/admin/login/", {"username": staff.username, "password": "wrong"})
@@ -66,6 +67,7 @@ def test_admin_login_is_limited_per_username_with_a_429_page(staff):
     assert response.status_code == 429
 
 
+@pytest.mark.usefixtures("ratelimit_clock_stands_still")
 def test_admin_login_is_limited_per_address(staff):
     client = Client(REMOTE_ADDR="10.0.2.2")
     statuses = [
