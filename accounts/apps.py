@@ -5,4 +5,5 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self) -> None:
-        from . import quota, signals  # noqa: F401  (connect the profile and guest-views-on-login receivers)
+        # Connect the receivers: profiles, guest views carried over on login, cached users forgotten.
+        from . import backends, quota, signals  # noqa: F401

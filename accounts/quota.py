@@ -53,26 +53,31 @@ def renews_on(now: datetime.datetime) -> datetime.date:
 # --- Plans --------------------------------------------------------------------------------------
 
 
+def plan_facts(user) -> tuple[bool, bool]:
+    """(has a current Pro plan, has a verified email), read in one query."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+
+    from .models import Plan
+
+    row = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(
+            pro=Exists(Plan.objects.current().filter(user=OuterRef("pk"))),
+            verified=Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)),
+        )
+        .values_list("pro", "verified")
+        .first()
+    )
+    return tuple(row) if row else (False, False)
+
+
 def _plan_facts(user) -> tuple[bool, bool]:
-    """(has a current Pro plan, has a verified email) in one query, remembered on the user object."""
+    """plan_facts(), remembered on the user object (accounts/backends.py caches it with the user)."""
     cached = getattr(user, "_quota_plan_facts", None)
     if cached is None:
-        from allauth.account.models import EmailAddress
-        from django.contrib.auth import get_user_model
-
-        from .models import Plan
-
-        row = (
-            get_user_model()
-            .objects.filter(pk=user.pk)
-            .annotate(
-                pro=Exists(Plan.objects.current().filter(user=OuterRef("pk"))),
-                verified=Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)),
-            )
-            .values_list("pro", "verified")
-            .first()
-        )
-        cached = user._quota_plan_facts = tuple(row) if row else (False, False)
+        cached = user._quota_plan_facts = plan_facts(user)
     return cached
 
 
@@ -395,6 +400,13 @@ class Quota:
         """Lists of codes tell a guest that opening one uses their view."""
         return self.is_guest and self.remaining > 0
 
+    def page_variants(self) -> tuple[str, ...]:
+        """The code page variants `spend()` can lead to for this visitor: "full", "locked" (the
+        guest page) or "gated" (no views left). The page cache fetches just these."""
+        if self.unlimited:
+            return ("full",)
+        return ("locked" if self.locks_sections else "full", "gated")
+
     # -- spending
 
     def spend(self, code) -> bool:
@@ -425,6 +437,9 @@ class Unmetered(Quota):
     """METERING_ENABLED=False: every page is open, nothing is read or written."""
 
     enabled = False
+
+    def page_variants(self) -> tuple[str, ...]:
+        return ("full",)
 
     def spend(self, code) -> bool:
         return True
