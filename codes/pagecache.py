@@ -1,9 +1,10 @@
 """Cache of what code pages and suggestions show that is the same for every visitor.
 
-Code data changes only when an import (or an editor in the admin) changes it. Every cache key
-carries the *data version*, a value kept in the shared cache and replaced by `bump()`:
-after an import, every key is new, so nothing stale is ever read (the old entries expire).
-The shared cache is Redis or the database cache table, so all web processes agree.
+Code data changes only when an import (or an editor in the admin) changes it. Every cached
+value is stored with the *data version* it was built from, a value kept in the shared cache and
+replaced by `bump()`: after an import no stored value matches, so nothing stale is ever read
+(the old entries are overwritten or expire). The version and the values are read together in
+one round trip. The shared cache is Redis or the database cache table, so all web processes agree.
 """
 
 import uuid
@@ -45,15 +46,36 @@ def enabled() -> bool:
     return settings.CODE_CACHE_SECONDS > 0
 
 
+def read(keys: list[str]) -> tuple[str, dict[str, Any]]:
+    """(the current data version, {key: value} for those of `keys` stored for that version).
+
+    Read the version *before* building what is missing and store it with that version: if an
+    import commits in between, the value is stored under the old version and never served."""
+    if not enabled():
+        return "", {}
+    found = cache.get_many([VERSION_KEY, *(f"codes:{key}" for key in keys)])
+    version = found.pop(VERSION_KEY, None)
+    if version is None:
+        return data_version(), {}
+    current = {}
+    for full_key, (stored_version, value) in found.items():
+        if stored_version == version:
+            current[full_key.removeprefix("codes:")] = value
+    return version, current
+
+
+def write(key: str, value: Any, *, version: str) -> None:
+    if enabled():
+        cache.set(f"codes:{key}", (version, value), timeout=settings.CODE_CACHE_SECONDS)
+
+
 def get_or_build(key: str, build: Callable[[], Any]) -> Any:
     """The value cached under `key` for the current data version, built (and stored) when missing."""
-    if not enabled():
-        return build()
-    full_key = f"codes:{data_version()}:{key}"
-    value = cache.get(full_key)
-    if value is None:
-        value = build()
-        cache.set(full_key, value, timeout=settings.CODE_CACHE_SECONDS)
+    version, found = read([key])
+    if key in found:
+        return found[key]
+    value = build()
+    write(key, value, version=version)
     return value
 
 

@@ -4,10 +4,11 @@ import importlib
 from collections import Counter
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.context_processors import csrf
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -185,49 +186,87 @@ def _locked_context(code: Code, *, gated: bool) -> dict:
     }
 
 
-def _render_code(request: HttpRequest, code: Code, **extra) -> HttpResponse:
-    """A metered code page: spend a view, then the full page, the guest page or the gate (all 200).
+# A code page is kept whole in the cache (codes/pagecache.py) as a *frame*: the page rendered once
+# per data version and variant, with holes for what differs per visitor, filled on each request.
+# Holes are HTML comments, so nothing a code or an editor writes can make one (templates escape
+# "<"). The cached frame also carries the few code fields the holes and the meter need, so a
+# cached page is served without reading the code's row.
+FRAME_CODE_FIELDS = ("id", "system", "code", "kind", "title", "short_title", "deleted")
 
-    The body is the same for every visitor who sees the same variant, so it is rendered once per
-    data version (codes/pagecache.py); the visitor's own parts (meter banner, gate, favourite and
-    note tools) are rendered on each request and put into its holes."""
+
+def _frame_key(system: str, code: str, variant: str, is_modifier: bool) -> str:
+    return f"page:{system}:{code}:{variant}:{int(is_modifier)}"
+
+
+def _frame(request: HttpRequest, code: Code, variant: str, *, is_modifier: bool) -> dict:
+    context = _code_context(code) if variant == "full" else _locked_context(code, gated=variant == "gated")
+    context["is_modifier"] = is_modifier
+    page = {
+        "frame": True,
+        "code": code,
+        "plain": context["plain"],
+        "locked": variant != "full",
+        "canonical_url": settings.SITE_ROOT + code.get_absolute_url(),
+        "paywall_json_ld": context.get("paywall_json_ld"),
+        "body": mark_safe(render_to_string("codes/_code_body.html", context)),  # our own escaped output
+    }
+    return {
+        "code": {field: getattr(code, field) for field in FRAME_CODE_FIELDS},
+        "html": render_to_string("codes/code.html", page, request=request),
+    }
+
+
+def _fill_holes(request: HttpRequest, html: str, code: Code) -> str:
     quota = request.quota
-    if not quota.spend(code):
-        variant, build = "gated", lambda: _locked_context(code, gated=True)
-    elif quota.locks_sections:
-        variant, build = "locked", lambda: _locked_context(code, gated=False)
-    else:
-        variant, build = "full", lambda: _code_context(code)
-
-    def render_body() -> dict:
-        context = {**build(), **extra}
-        return {"body": render_to_string("codes/_code_body.html", context), "plain": context["plain"]}
-
-    cached = pagecache.get_or_build(f"page:{code.pk}:{variant}:{int(bool(extra))}", render_body)
     holes = {
+        "<!--hole:account-nav-->": lambda: render_to_string(
+            "includes/account_nav.html", {"user": request.user, **csrf(request)}
+        ),
+        "<!--hole:messages-->": lambda: render_to_string("includes/messages.html", {"messages": get_messages(request)}),
         "<!--hole:banner-->": lambda: render_to_string("codes/_meter_banner.html", {"quota": quota}),
         "<!--hole:gate-->": lambda: render_to_string("codes/_gate.html", {"quota": quota, "code": code}),
         "<!--hole:tools-->": lambda: render_to_string(
-            "accounts/_code_tools.html", {"code": code, "user": request.user, "csrf_token": get_token(request)}
+            "accounts/_code_tools.html", {"code": code, "user": request.user, **csrf(request)}
         ),
     }
-    body = cached["body"]
     for marker, fill in holes.items():
-        if marker in body:
-            body = body.replace(marker, fill())
-    context = {
-        "code": code,
-        "plain": cached["plain"],
-        "locked": variant != "full",
-        "canonical_url": settings.SITE_ROOT + code.get_absolute_url(),
-        "body": mark_safe(body),  # our own template output, escaped when it was rendered
-    }
-    if variant != "full":
-        url = settings.SITE_ROOT + code.get_absolute_url()
-        context["paywall_json_ld"] = paywall_json_ld(
-            name=f"{code.code} {code.title or code.short_title}".strip(), url=url
-        )
-    return render(request, "codes/code.html", context)
+        if marker in html:
+            html = html.replace(marker, fill())
+    return html
+
+
+def _code_response(request: HttpRequest, system: str, code: str, *, is_modifier: bool = False) -> HttpResponse:
+    """A metered code page: spend a view, then the full page, the guest page or the gate (all 200).
+
+    One round trip to the cache fetches the frames this visitor may be shown (which one depends on
+    the meter); the code's row is read only when none of them is cached."""
+    quota = request.quota
+    version, frames = pagecache.read([_frame_key(system, code, v, is_modifier) for v in quota.page_variants()])
+    if frames:
+        found = Code(**next(iter(frames.values()))["code"])
+        row_read = False
+    else:
+        try:
+            found = _find(system, code, kinds=[Kind.MODIFIER] if is_modifier else None)
+        except Http404:
+            return _not_found(request, system, code)
+        if found.code != code or (not is_modifier and (found.kind in BROWSE_KINDS or found.kind == Kind.MODIFIER)):
+            return redirect(found.get_absolute_url(), permanent=True)
+        row_read = True
+    if not quota.spend(found):
+        variant = "gated"
+    elif quota.locks_sections:
+        variant = "locked"
+    else:
+        variant = "full"
+    key = _frame_key(system, code, variant, is_modifier)
+    frame = frames.get(key)
+    if frame is None:
+        if not row_read:
+            found = _find(system, code, kinds=[Kind.MODIFIER] if is_modifier else None)
+        frame = _frame(request, found, variant, is_modifier=is_modifier)
+        pagecache.write(key, frame, version=version)
+    return HttpResponse(_fill_holes(request, frame["html"], found))
 
 
 @require_GET
@@ -254,25 +293,13 @@ def lookup(request: HttpRequest) -> HttpResponse:
 @require_GET
 @metered
 def code_page(request: HttpRequest, system: str, code: str) -> HttpResponse:
-    try:
-        found = _find(system, code)
-    except Http404:
-        return _not_found(request, system, code)
-    if found.code != code or found.kind in BROWSE_KINDS or found.kind == Kind.MODIFIER:
-        return redirect(found.get_absolute_url(), permanent=True)
-    return _render_code(request, found)
+    return _code_response(request, system, code)
 
 
 @require_GET
 @metered
 def modifier(request: HttpRequest, system: str, code: str) -> HttpResponse:
-    try:
-        found = _find(system, code, kinds=[Kind.MODIFIER])
-    except Http404:
-        return _not_found(request, system, code)
-    if found.code != code:
-        return redirect(found.get_absolute_url(), permanent=True)
-    return _render_code(request, found, is_modifier=True)
+    return _code_response(request, system, code, is_modifier=True)
 
 
 @require_GET

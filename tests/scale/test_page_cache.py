@@ -115,3 +115,34 @@ def test_suggestions_follow_an_import(client, django_capture_on_commit_callbacks
     titles = [r["title"] for r in after["results"]]
     assert "Type 2 diabetes mellitus, newly worded" in titles
     assert TITLE not in titles
+
+
+def test_a_cached_page_is_served_without_reading_the_code_rows(client):
+    _import(TITLE)
+    client.force_login(_user("alice@example.com"))
+    client.get("/icd-10-cm/E11.9/")
+    with CaptureQueriesContext(connection) as second:
+        page = client.get("/icd-10-cm/E11.9/").content.decode()
+    assert f'<p class="code-title">{TITLE}</p>' in page
+    assert not [q for q in second.captured_queries if "codes_" in q["sql"]]
+
+
+def test_the_header_and_messages_are_each_visitors_own_on_a_cached_page(client):
+    _import(TITLE)
+    guest_page = client.get("/icd-10-cm/E11.9/").content.decode()
+    assert "Log in</a>" in guest_page
+    assert "Log out" not in guest_page
+    client.force_login(_user("alice@example.com"))
+    response = client.post("/accounts/favourites/icd-10-cm/E11.9/", {"favourite": "on", "next": "/icd-10-cm/E11.9/"})
+    page = client.get(response.url).content.decode()
+    assert "E11.9 added to your favourites." in page
+    assert "Log out" in page
+    assert "Log in</a>" not in page
+    # The message was shown once; the next view of the same cached page has none.
+    assert "added to your favourites" not in client.get("/icd-10-cm/E11.9/").content.decode()
+
+
+def test_a_search_in_the_address_does_not_stick_to_a_cached_page(client):
+    _import(TITLE)
+    assert 'value="mellitus"' not in client.get("/icd-10-cm/E11.9/?q=mellitus").content.decode()
+    assert 'value="mellitus"' not in client.get("/icd-10-cm/E11.9/").content.decode()
