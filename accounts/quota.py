@@ -32,6 +32,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.functional import cached_property
 
+from codingahead.ratelimits import client_ip
+
 GUEST, FREE, PRO, STAFF = "guest", "free", "pro", "staff"
 UNLIMITED_PLANS = {PRO, STAFF}
 PLAN_LABELS = {GUEST: "Guest", FREE: "Free", PRO: "Pro", STAFF: "Staff"}
@@ -104,41 +106,15 @@ def allowance_for(user) -> int | None:
 # --- Who the visitor is -------------------------------------------------------------------------
 
 
-def _networks(values: list[str]) -> list:
-    networks = []
-    for value in values:
-        try:
-            networks.append(ipaddress.ip_network(value, strict=False))
-        except ValueError:
-            continue
-    return networks
-
-
-def _trusted(address, proxies: list) -> bool:
-    return any(address in network for network in proxies)
-
-
 def client_address(request: HttpRequest) -> str:
-    """The client's address: REMOTE_ADDR, or, when that is one of TRUSTED_PROXIES, the rightmost
-    X-Forwarded-For hop that is not a trusted proxy (anything left of it the client could have
-    written itself). An IPv6 client is its /64: one household or office gets one prefix."""
-    try:
-        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", "").strip())
-    except ValueError:
+    """The client's address as the meter counts it (codingahead.ratelimits.client_ip); an IPv6
+    client is its /64: one household or office gets one prefix."""
+    address = client_ip(request)
+    if address is None:
         return "unknown"
-    proxies = _networks(settings.TRUSTED_PROXIES)
-    if proxies and _trusted(address, proxies):
-        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
-        for hop in reversed(hops):
-            try:
-                address = ipaddress.ip_address(hop)
-            except ValueError:
-                break  # a garbled header: keep the last address we could trust
-            if not _trusted(address, proxies):
-                break
-    if address.version == 6 and not address.ipv4_mapped:
+    if ":" in address:
         return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return str(address.ipv4_mapped or address) if address.version == 6 else str(address)
+    return address
 
 
 def address_subject(address: str) -> str:

@@ -150,6 +150,7 @@ AUTHENTICATION_BACKENDS = [
     "accounts.backends.AuthenticationBackend",
 ]
 LOGIN_REDIRECT_URL = "/"
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
@@ -259,6 +260,8 @@ CONTENT_SECURITY_POLICY = {
 }
 # django-ratelimit's decorators with block=True answer through one 429 page (codingahead/ratelimits.py).
 RATELIMIT_VIEW = "codingahead.ratelimits.limited"
+# Per-address limits count the client, not the proxy in front (TRUSTED_PROXIES).
+RATELIMIT_IP_META_KEY = "codingahead.ratelimits.ratelimit_ip"
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "True")

@@ -245,3 +245,41 @@ def test_the_api_answers_json_and_pages_answer_html(client, alice, job):
     _assert_429(page)
     assert "<h1>Too many requests</h1>" in page.content.decode()
     _assert_429(client.post(f"/jobs/{job.pk}/save/", HTTP_ACCEPT="application/json"), json=True)
+
+
+# --- behind a proxy: limits count the client, never the proxy ------------------------------------
+
+PROXY = "10.0.0.1"
+
+
+def _via_proxy(client_address: str) -> dict:
+    return {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": client_address}
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_search_limit(client, code, monkeypatch, settings):
+    from codes import views
+
+    settings.TRUSTED_PROXIES = [PROXY]
+    monkeypatch.setattr(views, "SEARCH_RATE", "1/m")
+    search = {"q": "diabetes"}
+    _assert_429(_hammer(lambda: client.get("/search/", search, **_via_proxy("198.51.100.7")), 1), text="Too many")
+    assert client.get("/search/", search, **_via_proxy("198.51.100.8")).status_code == 200
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_login_limit(client, alice, settings):
+    settings.TRUSTED_PROXIES = [PROXY]
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "2/m/ip"}
+    wrong = {"login": "alice@example.com", "password": "wrong"}
+    _assert_429(_hammer(lambda: client.post("/accounts/login/", wrong, **_via_proxy("198.51.100.7")), 2))
+    assert client.post("/accounts/login/", wrong, **_via_proxy("198.51.100.8")).status_code == 200
+
+
+def test_a_forwarded_header_from_an_untrusted_address_is_ignored(client, code, monkeypatch, settings):
+    from codes import views
+
+    settings.TRUSTED_PROXIES = [PROXY]
+    monkeypatch.setattr(views, "SEARCH_RATE", "1/m")
+    # A client writing its own X-Forwarded-For does not get a new allowance with each value.
+    spoofed = [{"REMOTE_ADDR": "203.0.113.5", "HTTP_X_FORWARDED_FOR": f"198.51.100.{i}"} for i in range(3)]
+    assert client.get("/search/", {"q": "diabetes"}, **spoofed[0]).status_code == 200
+    _assert_429(client.get("/search/", {"q": "diabetes"}, **spoofed[1]), text="Too many")
