@@ -79,10 +79,11 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start")
 
 
-def fetch_sizes(port: int, paths: list[str]) -> list[int]:
+def fetch_sizes(port: int, paths: list[str], *, cookie: str = "") -> list[int]:
     sizes = []
     for path in paths:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Cookie": cookie} if cookie else {})
+        with urllib.request.urlopen(request, timeout=10) as response:
             sizes.append(len(response.read()))
     return sizes
 

@@ -1,18 +1,11 @@
 """The site's URLs plus a bare view: a template of a given size, no database. Only the
 benchmark server uses this URLconf (ROOT_URLCONF=bench.urls)."""
 
-import os
-
 from django.http import HttpResponse
 from django.template import engines
 from django.urls import path
 
-from codes import views as codes_views
 from codingahead.urls import urlpatterns as site_urlpatterns
-
-if os.getenv("BENCH_LIFT_SEARCH_LIMITS"):
-    # wrk sends everything from one address: bench/run lifts the per-address search limits.
-    codes_views.SEARCH_RATE = codes_views.SUGGEST_RATE = "100000000/m"
 
 BARE_TEMPLATE = engines["django"].from_string(
     """<!doctype html>
