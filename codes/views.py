@@ -7,15 +7,17 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.template.context_processors import csrf
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 from django_ratelimit.decorators import ratelimit
 
+from accounts import personal
 from accounts.middleware import metered
 from accounts.quota import paywall_json_ld
 from accounts.tokens import api_auth
@@ -187,15 +189,21 @@ def _locked_context(code: Code, *, gated: bool) -> dict:
 
 
 # A code page is kept whole in the cache (codes/pagecache.py) as a *frame*: the page rendered once
-# per data version and variant, with holes for what differs per visitor, filled on each request.
-# Holes are HTML comments, so nothing a code or an editor writes can make one (templates escape
-# "<"). The cached frame also carries the few code fields the holes and the meter need, so a
-# cached page is served without reading the code's row.
+# per data version, variant and kind of visitor (guest or signed in), with holes for what differs
+# per visitor, filled on each request. Holes are HTML comments, so nothing a code or an editor
+# writes can make one (templates escape "<"). The visitor's header links and code tools are
+# rendered into the frame too, once with the favourite star off and once on, with markers where
+# the CSRF token and the note go: filling them is string replacement, not template rendering.
+# The markers hold NUL characters, which no database text or form input can contain. The frame
+# also carries the few code fields the holes and the meter need, so a cached page is served
+# without reading the code's row.
 FRAME_CODE_FIELDS = ("id", "system", "code", "kind", "title", "short_title", "deleted")
+CSRF_MARK = "\x00csrf\x00"
+NOTE_MARK = "\x00note\x00"
 
 
-def _frame_key(system: str, code: str, variant: str, is_modifier: bool) -> str:
-    return f"page:{system}:{code}:{variant}:{int(is_modifier)}"
+def _frame_key(system: str, code: str, variant: str, *, signed_in: bool, is_modifier: bool) -> str:
+    return f"page:{system}:{code}:{variant}:{'user' if signed_in else 'guest'}:{int(is_modifier)}"
 
 
 def _frame(request: HttpRequest, code: Code, variant: str, *, is_modifier: bool) -> dict:
@@ -210,25 +218,41 @@ def _frame(request: HttpRequest, code: Code, variant: str, *, is_modifier: bool)
         "paywall_json_ld": context.get("paywall_json_ld"),
         "body": mark_safe(render_to_string("codes/_code_body.html", context)),  # our own escaped output
     }
+    visitor = {"user": request.user, "csrf_token": CSRF_MARK}
     return {
         "code": {field: getattr(code, field) for field in FRAME_CODE_FIELDS},
         "html": render_to_string("codes/code.html", page, request=request),
+        "nav": render_to_string("includes/account_nav.html", visitor),
+        "tools": [
+            render_to_string(
+                "accounts/_code_tools.html", {**visitor, "code": code, "state": {"favourite": on, "note": NOTE_MARK}}
+            )
+            for on in (False, True)
+        ],
     }
 
 
-def _fill_holes(request: HttpRequest, html: str, code: Code) -> str:
+def _fill_holes(request: HttpRequest, frame: dict, code: Code) -> str:
     quota = request.quota
+    signed_in = request.user.is_authenticated
+    token = get_token(request) if signed_in else ""  # a guest's frame has no form that posts
+
+    def tools() -> str:
+        state = personal.code_state(user=request.user, code=code)
+        return frame["tools"][state["favourite"]].replace(CSRF_MARK, token).replace(NOTE_MARK, escape(state["note"]))
+
+    def messages() -> str:
+        stored = get_messages(request)
+        return render_to_string("includes/messages.html", {"messages": stored}) if stored else ""
+
     holes = {
-        "<!--hole:account-nav-->": lambda: render_to_string(
-            "includes/account_nav.html", {"user": request.user, **csrf(request)}
-        ),
-        "<!--hole:messages-->": lambda: render_to_string("includes/messages.html", {"messages": get_messages(request)}),
+        "<!--hole:account-nav-->": lambda: frame["nav"].replace(CSRF_MARK, token),
+        "<!--hole:messages-->": messages,
         "<!--hole:banner-->": lambda: render_to_string("codes/_meter_banner.html", {"quota": quota}),
         "<!--hole:gate-->": lambda: render_to_string("codes/_gate.html", {"quota": quota, "code": code}),
-        "<!--hole:tools-->": lambda: render_to_string(
-            "accounts/_code_tools.html", {"code": code, "user": request.user, **csrf(request)}
-        ),
+        "<!--hole:tools-->": tools,
     }
+    html = frame["html"]
     for marker, fill in holes.items():
         if marker in html:
             html = html.replace(marker, fill())
@@ -241,7 +265,12 @@ def _code_response(request: HttpRequest, system: str, code: str, *, is_modifier:
     One round trip to the cache fetches the frames this visitor may be shown (which one depends on
     the meter); the code's row is read only when none of them is cached."""
     quota = request.quota
-    version, frames = pagecache.read([_frame_key(system, code, v, is_modifier) for v in quota.page_variants()])
+    signed_in = request.user.is_authenticated
+
+    def key(variant: str) -> str:
+        return _frame_key(system, code, variant, signed_in=signed_in, is_modifier=is_modifier)
+
+    version, frames = pagecache.read([key(variant) for variant in quota.page_variants()])
     if frames:
         found = Code(**next(iter(frames.values()))["code"])
         row_read = False
@@ -259,14 +288,13 @@ def _code_response(request: HttpRequest, system: str, code: str, *, is_modifier:
         variant = "locked"
     else:
         variant = "full"
-    key = _frame_key(system, code, variant, is_modifier)
-    frame = frames.get(key)
+    frame = frames.get(key(variant))
     if frame is None:
         if not row_read:
             found = _find(system, code, kinds=[Kind.MODIFIER] if is_modifier else None)
         frame = _frame(request, found, variant, is_modifier=is_modifier)
-        pagecache.write(key, frame, version=version)
-    return HttpResponse(_fill_holes(request, frame["html"], found))
+        pagecache.write(key(variant), frame, version=version)
+    return HttpResponse(_fill_holes(request, frame, found))
 
 
 @require_GET

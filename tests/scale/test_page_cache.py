@@ -86,6 +86,7 @@ def test_each_visitor_gets_their_own_tools_on_a_cached_page(client):
     assert "Add to favourites" in page
     assert "Remove from favourites" not in page
     assert 'name="csrfmiddlewaretoken"' in page
+    assert "\x00" not in page  # every marker in the cached tools was filled
     client.logout()
     assert "Add to favourites" not in client.get("/icd-10-cm/E11.9/").content.decode()
 
