@@ -20,7 +20,6 @@ from jobs.models import Job, JobReport, SavedJob, SavedSearch
 from .models import ApiToken, CodeNote, CodeView, FavouriteCode, Plan, Profile, QuotaCounter
 from .quota import user_subject
 
-DATABASE_SESSION_ENGINES = ("django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db")
 EXPORT_FORMAT = 1  # bumped when the shape of the export changes
 
 
@@ -206,11 +205,12 @@ def erase(user) -> None:
 
 def _delete_sessions(user) -> None:
     """Sign the user out everywhere: database sessions carry their id inside the encoded data."""
-    if settings.SESSION_ENGINE not in DATABASE_SESSION_ENGINES:
-        return  # signed-cookie or cache-only sessions: nothing of theirs stays in the database
+    from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
     from django.contrib.sessions.models import Session
 
     store = import_module(settings.SESSION_ENGINE).SessionStore
+    if not issubclass(store, DatabaseStore):  # cached_db is one too
+        return  # signed-cookie or cache-only sessions: nothing of theirs stays in the database
     user_id = str(user.pk)
     # One pass over live sessions: a deletion is rare, and sessions are not indexed by user.
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():

@@ -123,10 +123,11 @@ else:
 # More than one web process or machine (docs/deployment.md): nothing lives in process memory.
 # Sessions are rows in the database, read through Redis when there is one; a session is written
 # only when it changes (SESSION_SAVE_EVERY_REQUEST stays off). Rate limits use the cache above.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+# Django's stores with fewer writes for a new session (codingahead/sessions/__init__.py).
+SESSION_ENGINE = "codingahead.sessions.cached_db" if REDIS_URL else "codingahead.sessions.db"
 RATELIMIT_USE_CACHE = "default"
 # Seconds a rendered code-page body or a suggestion list stays cached (codes/pagecache.py); 0 = off.
-# Imports replace the data version in every key, so this only bounds memory, not staleness.
+# An import replaces the data version, so nothing stale is served: this only bounds memory.
 CODE_CACHE_SECONDS = envint("CODE_CACHE_SECONDS", 86400)
 # A read replica for code pages and search: reads of the code-set tables go there, every write
 # and everything else to the primary (codingahead/routers.py).

@@ -1,0 +1,59 @@
+"""codingahead/sessions: a new session costs one INSERT, and nothing set on it is ever lost."""
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from codingahead.sessions.db import SessionStore
+from tests.accounts.test_metering import make_codes
+
+pytestmark = pytest.mark.django_db
+
+
+def _stored(session_key: str) -> dict:
+    return SessionStore(session_key=session_key).load()
+
+
+@pytest.mark.metered
+def test_a_guests_first_code_page_writes_its_session_once(client):
+    code = make_codes()[0]
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(code.get_absolute_url())
+    assert response.status_code == 200
+    session_sql = [q["sql"] for q in queries.captured_queries if "django_session" in q["sql"]]
+    assert len(session_sql) == 1
+    assert session_sql[0].startswith("INSERT")
+    assert Session.objects.filter(session_key=response.cookies["sessionid"].value).exists()
+
+
+def test_a_change_after_creation_is_saved():
+    session = SessionStore()
+    session["a"] = 1
+    session.create()
+    session["b"] = 2
+    session.save()
+    assert _stored(session.session_key) == {"a": 1, "b": 2}
+
+
+def test_a_change_deep_inside_a_value_is_saved():
+    session = SessionStore()
+    session["cart"] = {"items": [1]}
+    session.create()
+    session["cart"]["items"].append(2)
+    session.modified = True
+    session.save()
+    assert _stored(session.session_key) == {"cart": {"items": [1, 2]}}
+
+
+def test_a_key_in_use_is_never_handed_out_twice(monkeypatch):
+    first = SessionStore()
+    first["owner"] = "first"
+    first.create()
+    keys = iter([first.session_key, "x" * 32])
+    monkeypatch.setattr(SessionStore, "_get_new_session_key", lambda self: next(keys))
+    second = SessionStore()
+    second["owner"] = "second"
+    second.create()
+    assert second.session_key == "x" * 32
+    assert _stored(first.session_key) == {"owner": "first"}
