@@ -1,0 +1,29 @@
+"""Django's PostgreSQL backend with a health check that costs no round trip.
+
+Persistent connections (CONN_MAX_AGE) are checked before each request reuses them
+(CONN_HEALTH_CHECKS). Django checks by sending SELECT 1: one more round trip on every request,
+as much as a code page's own statements cost the database under load. An idle connection has
+nothing to read, so a socket that is readable while idle holds the server's goodbye (a restart,
+an idle timeout, pg_terminate_backend) or its close: that connection is not reused. Either way
+no request fails on it. Checking costs a poll() of the socket.
+"""
+
+import select
+
+from django.db.backends.postgresql import base
+from psycopg import pq
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def is_usable(self) -> bool:
+        connection = self.connection
+        if connection is None or connection.closed or connection.broken:
+            return False
+        if connection.info.transaction_status != pq.TransactionStatus.IDLE:
+            return super().is_usable()  # inside a transaction the socket says nothing: ask
+        try:
+            poller = select.poll()
+            poller.register(connection.fileno(), select.POLLIN)
+            return not poller.poll(0)
+        except (OSError, ValueError):
+            return False
