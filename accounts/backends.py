@@ -1,8 +1,9 @@
 """Authentication backends that read a signed-in user from the shared cache.
 
-Each request of a signed-in visitor loads the user (django.contrib.auth.get_user), and metered
-pages also need the plan and whether the email is verified (accounts/quota.py): rows that change
-rarely, read on every page. They are cached together per user in the shared cache (Redis, or the
+Each request of a signed-in visitor loads the user (django.contrib.auth.get_user), and code pages
+also need the plan, whether the email is verified (accounts/quota.py) and which codes the user
+starred or noted (accounts/personal.py): rows that change rarely, read on every page. They are
+cached together per user in the shared cache (Redis, or the
 database cache table; never process memory), dropped whenever one of them is saved or deleted
 (the receivers below), and kept at most USER_CACHE_SECONDS and never past midnight UTC, when a
 plan can start or lapse. Sessions name the backend they logged in with, so both of the site's
@@ -20,14 +21,15 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from . import quota
-from .models import Plan
+from . import personal, quota
+from .models import CodeNote, FavouriteCode, Plan
 
 USER_CACHE_SECONDS = 300
 
 
 def _key(user_id) -> str:
-    return f"accounts:user:{user_id}"
+    # The number changes with what an entry holds: a deploy never reads an entry of the old shape.
+    return f"accounts:user:2:{user_id}"
 
 
 def _seconds_to_midnight() -> int:
@@ -39,17 +41,18 @@ def _seconds_to_midnight() -> int:
 class CachedUserMixin:
     def get_user(self, user_id):
         cached = cache.get(_key(user_id))
-        if cached is not None:
-            user, plan_facts = cached
-            if not self.user_can_authenticate(user):
+        if cached is None:
+            user = super().get_user(user_id)
+            if user is None:
                 return None
-            user._quota_plan_facts = plan_facts
-            return user
-        user = super().get_user(user_id)
-        if user is not None:
-            plan_facts = quota.plan_facts(user)  # read now, so it is cached with the user
-            cache.set(_key(user_id), (user, plan_facts), timeout=min(USER_CACHE_SECONDS, _seconds_to_midnight()))
-            user._quota_plan_facts = plan_facts
+            # Read now, so they are cached with the user.
+            cached = (user, quota.plan_facts(user), personal.personal_codes(user))
+            cache.set(_key(user_id), cached, timeout=min(USER_CACHE_SECONDS, _seconds_to_midnight()))
+        user, plan_facts, personal_codes = cached
+        user._quota_plan_facts = plan_facts
+        user._personal_codes = personal_codes
+        if not self.user_can_authenticate(user):
+            return None
         return user
 
 
@@ -75,5 +78,9 @@ def _user_changed(sender, instance, **kwargs) -> None:
 @receiver(post_delete, sender=Plan, dispatch_uid="accounts.backends.plan_deleted")
 @receiver(post_save, sender=EmailAddress, dispatch_uid="accounts.backends.email_saved")
 @receiver(post_delete, sender=EmailAddress, dispatch_uid="accounts.backends.email_deleted")
+@receiver(post_save, sender=FavouriteCode, dispatch_uid="accounts.backends.favourite_saved")
+@receiver(post_delete, sender=FavouriteCode, dispatch_uid="accounts.backends.favourite_deleted")
+@receiver(post_save, sender=CodeNote, dispatch_uid="accounts.backends.note_saved")
+@receiver(post_delete, sender=CodeNote, dispatch_uid="accounts.backends.note_deleted")
 def _user_row_changed(sender, instance, **kwargs) -> None:
     forget_user(instance.user_id)

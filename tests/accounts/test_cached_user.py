@@ -90,3 +90,19 @@ def test_logging_in_with_a_password_uses_the_cached_backend(client, alice, many)
     assert client.login(username="alice", password=PASSWORD)
     assert "Log out" in page(client, many[0])
     assert "Log out" in page(client, many[1])
+
+
+def test_stars_and_notes_show_at_once_and_need_no_query_when_cached(client, alice, many):
+    client.force_login(alice)
+    page(client, many[0])
+    with CaptureQueriesContext(connection) as queries:
+        assert "Add to favourites" in page(client, many[0])
+    assert not [q for q in queries.captured_queries if "favourite" in q["sql"] or "codenote" in q["sql"]]
+    client.post(f"/accounts/favourites/icd-10-cm/{many[0].code}/", {"favourite": "on"})
+    assert "Remove from favourites" in page(client, many[0])
+    client.post(f"/accounts/notes/icd-10-cm/{many[1].code}/", {"text": "Check the <b>chart</b>"})
+    html = page(client, many[1])
+    assert "Check the &lt;b&gt;chart&lt;/b&gt;" in html
+    assert "Add to favourites" in html
+    client.post(f"/accounts/favourites/icd-10-cm/{many[0].code}/", {"favourite": "off"})
+    assert "Add to favourites" in page(client, many[0])
