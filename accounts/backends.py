@@ -15,6 +15,7 @@ import datetime
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
@@ -30,6 +31,13 @@ USER_CACHE_SECONDS = 300
 def _key(user_id) -> str:
     # The number changes with what an entry holds: a deploy never reads an entry of the old shape.
     return f"accounts:user:2:{user_id}"
+
+
+def cache_key_for(session) -> str | None:
+    """The cache key of the user signed in to `session` (None for a guest), to batch its read
+    with others (codingahead/cache.py)."""
+    user_id = session.get(SESSION_KEY)
+    return _key(user_id) if user_id is not None else None
 
 
 def _seconds_to_midnight() -> int:

@@ -5,6 +5,7 @@ from collections import Counter
 
 from django.conf import settings
 from django.contrib.messages import get_messages
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
@@ -17,7 +18,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 from django_ratelimit.decorators import ratelimit
 
-from accounts import personal
+from accounts import backends, personal
 from accounts.middleware import metered
 from accounts.quota import paywall_json_ld
 from accounts.tokens import api_auth
@@ -262,15 +263,18 @@ def _fill_holes(request: HttpRequest, frame: dict, code: Code) -> str:
 def _code_response(request: HttpRequest, system: str, code: str, *, is_modifier: bool = False) -> HttpResponse:
     """A metered code page: spend a view, then the full page, the guest page or the gate (all 200).
 
-    One round trip to the cache fetches the frames this visitor may be shown (which one depends on
-    the meter); the code's row is read only when none of them is cached."""
+    The signed-in user and the frames this visitor may be shown (which one depends on the meter)
+    come from the cache in one round trip; the code's row is read only when no frame is cached."""
     quota = request.quota
-    signed_in = request.user.is_authenticated
+    user_key = backends.cache_key_for(request.session)
 
-    def key(variant: str) -> str:
+    def key(variant: str, *, signed_in: bool) -> str:
         return _frame_key(system, code, variant, signed_in=signed_in, is_modifier=is_modifier)
 
-    version, frames = pagecache.read([key(variant) for variant in quota.page_variants()])
+    likely = ("full", "gated") if user_key else ("locked", "gated")
+    with cache.batched([user_key, *pagecache.cache_keys([key(v, signed_in=bool(user_key)) for v in likely])]):
+        signed_in = request.user.is_authenticated
+        version, frames = pagecache.read([key(v, signed_in=signed_in) for v in quota.page_variants()])
     if frames:
         found = Code(**next(iter(frames.values()))["code"])
         row_read = False
@@ -288,12 +292,12 @@ def _code_response(request: HttpRequest, system: str, code: str, *, is_modifier:
         variant = "locked"
     else:
         variant = "full"
-    frame = frames.get(key(variant))
+    frame = frames.get(key(variant, signed_in=signed_in))
     if frame is None:
         if not row_read:
             found = _find(system, code, kinds=[Kind.MODIFIER] if is_modifier else None)
         frame = _frame(request, found, variant, is_modifier=is_modifier)
-        pagecache.write(key(variant), frame, version=version)
+        pagecache.write(key(variant, signed_in=signed_in), frame, version=version)
     return HttpResponse(_fill_holes(request, frame, found))
 
 

@@ -111,14 +111,15 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: Redis when REDIS_URL is set (shared by every web process), else the database.
+# Cache: Redis when REDIS_URL is set (shared by every web process), else the database; Django's
+# backends with batched reads (codingahead/cache.py).
 REDIS_URL = os.getenv("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "codingahead.cache.SharedRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "BACKEND": "codingahead.cache.DatabaseCache",
             "LOCATION": "django_cache",
         }
     }

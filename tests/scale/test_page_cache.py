@@ -147,3 +147,12 @@ def test_a_search_in_the_address_does_not_stick_to_a_cached_page(client):
     _import(TITLE)
     assert 'value="mellitus"' not in client.get("/icd-10-cm/E11.9/?q=mellitus").content.decode()
     assert 'value="mellitus"' not in client.get("/icd-10-cm/E11.9/").content.decode()
+
+
+def test_the_user_and_the_page_come_from_the_cache_in_one_read(client):
+    _import(TITLE)
+    client.force_login(_user("alice@example.com"))
+    client.get("/icd-10-cm/E11.9/")
+    with CaptureQueriesContext(connection) as second:
+        assert TITLE in client.get("/icd-10-cm/E11.9/").content.decode()
+    assert len([q for q in second.captured_queries if "django_cache" in q["sql"]]) == 1
