@@ -15,13 +15,12 @@ def _empty_cache():
 
 def test_reads_inside_a_batch_make_no_round_trip():
     cache.set_many({"a": 1, "b": 2})
-    with CaptureQueriesContext(connection) as queries:
-        with cache.batched(["a", "b", "missing"]):
-            during = len(queries.captured_queries)
-            assert cache.get("a") == 1
-            assert cache.get_many(["a", "b", "missing"]) == {"a": 1, "b": 2}
-            assert cache.get("missing", "default") == "default"
-            assert len(queries.captured_queries) == during
+    with CaptureQueriesContext(connection) as queries, cache.batched(["a", "b", "missing"]):
+        during = len(queries.captured_queries)
+        assert cache.get("a") == 1
+        assert cache.get_many(["a", "b", "missing"]) == {"a": 1, "b": 2}
+        assert cache.get("missing", "default") == "default"
+        assert len(queries.captured_queries) == during
     assert during == 1  # the batch itself: one read
 
 
