@@ -1,7 +1,7 @@
 from django.contrib.sessions.backends import cached_db
 
-from . import FewerWritesMixin
+from . import FewerWritesMixin, InsertOnceStore
 
 
-class SessionStore(FewerWritesMixin, cached_db.SessionStore):
+class SessionStore(FewerWritesMixin, cached_db.SessionStore, InsertOnceStore):
     pass

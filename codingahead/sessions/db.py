@@ -1,7 +1,5 @@
-from django.contrib.sessions.backends import db
-
-from . import FewerWritesMixin
+from . import FewerWritesMixin, InsertOnceStore
 
 
-class SessionStore(FewerWritesMixin, db.SessionStore):
+class SessionStore(FewerWritesMixin, InsertOnceStore):
     pass

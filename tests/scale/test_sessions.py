@@ -57,3 +57,21 @@ def test_a_key_in_use_is_never_handed_out_twice(monkeypatch):
     second.create()
     assert second.session_key == "x" * 32
     assert _stored(first.session_key) == {"owner": "first"}
+
+
+@pytest.mark.metered
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_a_new_session_is_one_statement(client):
+    code = make_codes()[0]
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(code.get_absolute_url())
+    assert response.status_code == 200
+    sql = [q["sql"] for q in queries.captured_queries]
+    insert = next(i for i, q in enumerate(sql) if q.startswith('INSERT INTO "django_session"'))
+    assert insert == 0 or sql[insert - 1] != "BEGIN"  # no transaction of its own
+    assert Session.objects.filter(session_key=response.cookies["sessionid"].value).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_a_key_in_use_is_never_handed_out_twice(monkeypatch):
+    test_a_key_in_use_is_never_handed_out_twice(monkeypatch)
