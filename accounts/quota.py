@@ -14,17 +14,19 @@ Rules:
   a new session allowance, but not a new address allowance.
 - Counting is atomic in the database: a unique row per (subject, period, code) makes parallel
   requests for one code count once, and counters only move `WHERE used < allowance`, in one
-  transaction, so parallel requests for different codes cannot overspend.
+  statement (PostgreSQL) or one transaction, so parallel requests for different codes cannot
+  overspend.
 """
 
 import datetime
 import hashlib
 import ipaddress
 import json
+from contextlib import nullcontext
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
-from django.db import connection, transaction
+from django.db import DataError, connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -182,6 +184,70 @@ def _record_view_postgresql(
     return is_new, len(moved) == len(counters), moved, current
 
 
+class _Overspent(Exception):
+    """A parallel request took the last view between this statement's read and its write."""
+
+
+def _record_view_one_statement(
+    *, subject: str, period: str, code_id: int, user_id: int | None, counters: list[Counter], now
+) -> tuple[bool, dict[str, int]]:
+    """PostgreSQL: the whole count in one statement, atomic by itself, so no BEGIN and COMMIT or
+    ROLLBACK round trips. The view row is inserted only when every counter had room when the
+    statement began (a refusal writes nothing). If a parallel request filled a counter since, fewer
+    counters move than there are, and the statement divides by zero to undo itself (_Overspent:
+    the caller counts again in a transaction). Returns (allowed, each counter's views used)."""
+    values = ", ".join(["(%s, %s, %s::integer)"] * len(counters))
+    sql = (
+        f"WITH c (subject, period, allowance) AS (VALUES {values}),"
+        " before AS (SELECT q.subject, q.used FROM accounts_quotacounter q JOIN c USING (subject, period)),"
+        " fits AS (SELECT NOT EXISTS (SELECT 1 FROM c LEFT JOIN before b USING (subject)"
+        "  WHERE coalesce(b.used, 0) >= c.allowance) AS ok),"
+        " seen AS (SELECT 1 FROM accounts_codeview WHERE subject = %s AND period = %s AND code_id = %s),"
+        " new_view AS ("
+        "  INSERT INTO accounts_codeview (subject, period, code_id, user_id, viewed)"
+        "  SELECT %s, %s, %s, %s, %s WHERE (SELECT ok FROM fits)"
+        "  ON CONFLICT (subject, period, code_id) DO NOTHING RETURNING 1),"
+        # ORDER BY subject: every transaction locks the counters in the same order (no deadlock).
+        " moved AS ("
+        "  INSERT INTO accounts_quotacounter (subject, period, used, allowance)"
+        "  SELECT c.subject, c.period, 1, c.allowance FROM c WHERE EXISTS (SELECT 1 FROM new_view) ORDER BY c.subject"
+        "  ON CONFLICT (subject, period) DO UPDATE"
+        "  SET used = accounts_quotacounter.used + 1, allowance = EXCLUDED.allowance"
+        "  WHERE accounts_quotacounter.used < EXCLUDED.allowance"
+        "  RETURNING subject, used)"
+        " SELECT 'seen', '', 0 FROM seen"
+        " UNION ALL SELECT 'fits', '', 0 FROM fits WHERE ok"
+        " UNION ALL SELECT 'new', '', 0 FROM new_view"
+        " UNION ALL SELECT 'moved', subject, used FROM moved"
+        " UNION ALL SELECT 'current', subject, used FROM before"
+        " UNION ALL SELECT 'check', '', 1 / (CASE WHEN EXISTS (SELECT 1 FROM new_view)"
+        "  AND (SELECT count(*) FROM moved) < (SELECT count(*) FROM c) THEN 0 ELSE 1 END)"
+    )
+    params: list = [value for counter in counters for value in counter]
+    params += [subject, period, code_id, subject, period, code_id, user_id, now]
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+    except DataError as error:
+        if getattr(error.__cause__, "sqlstate", None) == "22012":  # division_by_zero: the check above
+            raise _Overspent from error
+        raise
+    kinds = {kind for kind, _, _ in rows}
+    moved = {s: used for kind, s, used in rows if kind == "moved"}
+    current = {s: used for kind, s, used in rows if kind == "current"}
+    # A new view moved every counter (else the check failed); a view that fitted but was not new
+    # lost its INSERT to the same code opened in parallel; a code seen before is free.
+    if kinds & {"new", "fits", "seen"}:
+        return True, {**current, **moved}
+    # No room: the counter that had none reads as full.
+    used = dict(current)
+    for counter_subject, _, allowance in counters:
+        if current.get(counter_subject, 0) >= allowance:
+            used[counter_subject] = allowance
+    return False, used
+
+
 def _record_view_portable(
     *, subject: str, period: str, code_id: int, user_id: int | None, counters: list[Counter], now
 ) -> tuple[bool, bool, dict[str, int], dict[str, int]]:
@@ -225,6 +291,15 @@ def record_view(
     if not counters:  # unlimited: one INSERT, atomic by itself
         record(subject=subject, period=period, code_id=code_id, user_id=user_id, counters=[], now=now)
         return True, {}
+    if connection.vendor == "postgresql":
+        try:
+            # Inside a transaction (a test, a caller's atomic block) the statement needs a savepoint.
+            with transaction.atomic() if connection.in_atomic_block else nullcontext():
+                return _record_view_one_statement(
+                    subject=subject, period=period, code_id=code_id, user_id=user_id, counters=counters, now=now
+                )
+        except _Overspent:
+            pass  # rare: count again below, where the rows are locked until the decision
     with transaction.atomic():
         is_new, all_moved, moved, current = record(
             subject=subject, period=period, code_id=code_id, user_id=user_id, counters=counters, now=now

@@ -214,3 +214,32 @@ def test_parallel_requests_for_one_code_count_once(many):
 
     assert all(_in_parallel(fetch, 20))
     assert QuotaCounter.objects.get().used == 1
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_view_that_loses_the_last_room_to_a_parallel_request_writes_nothing(many):
+    QuotaCounter.objects.create(subject="s:x", period="2026-11", used=0, allowance=1)
+    # Another request holds the last view, not yet committed, when this one starts counting.
+    other = connection.get_new_connection(connection.get_connection_params())
+    other.execute("UPDATE accounts_quotacounter SET used = 1 WHERE subject = 's:x'")
+    result = {}
+
+    def count() -> None:
+        try:
+            result["answer"] = quota.record_view(
+                subject="s:x", period="2026-11", code_id=many[0].pk, counters=[("s:x", "2026-11", 1)]
+            )
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=count)
+    worker.start()
+    worker.join(timeout=0.5)  # it saw room, wrote its view row and now waits for the counter's lock
+    assert worker.is_alive()
+    other.commit()
+    other.close()
+    worker.join(timeout=10)
+    assert result["answer"] == (False, {"s:x": 1})
+    assert not CodeView.objects.exists()
+    assert QuotaCounter.objects.get().used == 1
