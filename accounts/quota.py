@@ -140,6 +140,13 @@ def user_subject(user_id: int) -> str:
 Counter = tuple[str, str, int]
 
 
+def _prepared_cursor():
+    """PostgreSQL statements below run on every code page: prepared once per connection
+    (codingahead/db/postgresql), their plan costs nothing after the first few."""
+    prepared = getattr(connection, "prepared_cursor", None)
+    return prepared() if prepared is not None else connection.cursor()
+
+
 def _record_view_postgresql(
     *, subject: str, period: str, code_id: int, user_id: int | None, counters: list[Counter], now
 ) -> tuple[bool, bool, dict[str, int], dict[str, int]]:
@@ -147,7 +154,8 @@ def _record_view_postgresql(
     counter up by one where it has room. Returns (new view, all counters moved, moved, current)."""
     sql = (
         "WITH new_view AS ("
-        " INSERT INTO accounts_codeview (subject, period, code_id, user_id, viewed) VALUES (%s, %s, %s, %s, %s)"
+        " INSERT INTO accounts_codeview (subject, period, code_id, user_id, viewed)"
+        " VALUES (%s::text, %s::text, %s::bigint, %s::bigint, %s::timestamptz)"
         " ON CONFLICT (subject, period, code_id) DO NOTHING RETURNING 1)"
     )
     params: list = [subject, period, code_id, user_id, now]
@@ -175,7 +183,7 @@ def _record_view_postgresql(
         )
         for counter_subject, counter_period, _ in counters:
             params += [counter_subject, counter_period]
-    with connection.cursor() as cursor:
+    with _prepared_cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     is_new = any(kind == "new" for kind, _, _ in rows)
@@ -205,7 +213,7 @@ def _record_view_one_statement(
         " seen AS (SELECT 1 FROM accounts_codeview WHERE subject = %s AND period = %s AND code_id = %s),"
         " new_view AS ("
         "  INSERT INTO accounts_codeview (subject, period, code_id, user_id, viewed)"
-        "  SELECT %s, %s, %s, %s, %s WHERE (SELECT ok FROM fits)"
+        "  SELECT %s::text, %s::text, %s::bigint, %s::bigint, %s::timestamptz WHERE (SELECT ok FROM fits)"
         "  ON CONFLICT (subject, period, code_id) DO NOTHING RETURNING 1),"
         # ORDER BY subject: every transaction locks the counters in the same order (no deadlock).
         " moved AS ("
@@ -226,7 +234,7 @@ def _record_view_one_statement(
     params: list = [value for counter in counters for value in counter]
     params += [subject, period, code_id, subject, period, code_id, user_id, now]
     try:
-        with connection.cursor() as cursor:
+        with _prepared_cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
     except DataError as error:

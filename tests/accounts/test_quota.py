@@ -243,3 +243,12 @@ def test_a_view_that_loses_the_last_room_to_a_parallel_request_writes_nothing(ma
     assert result["answer"] == (False, {"s:x": 1})
     assert not CodeView.objects.exists()
     assert QuotaCounter.objects.get().used == 1
+
+
+@needs_postgresql
+def test_the_meters_statement_is_prepared_once_it_has_run_a_few_times(many):
+    for code in many[:6]:
+        quota.record_view(subject="s:p", period="2026-11", code_id=code.pk, counters=[("s:p", "2026-11", 100)])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%%accounts_quotacounter%%'")
+        assert cursor.fetchone()[0] >= 1

@@ -1,4 +1,5 @@
-"""Django's PostgreSQL backend with a health check that costs no round trip.
+"""Django's PostgreSQL backend with a health check that costs no round trip, and prepared
+statements where they pay.
 
 Persistent connections (CONN_MAX_AGE) are checked before each request reuses them
 (CONN_HEALTH_CHECKS). Django checks by sending SELECT 1: one more round trip on every request,
@@ -6,6 +7,11 @@ as much as a code page's own statements cost the database under load. An idle co
 nothing to read, so a socket that is readable while idle holds the server's goodbye (a restart,
 an idle timeout, pg_terminate_backend) or its close: that connection is not reused. Either way
 no request fails on it. Checking costs a poll() of the socket.
+
+prepared_cursor(): statements run on every page (the meter's) take PostgreSQL longer to plan than
+to run: ~0.4 ms of the server's CPU against ~0.06 ms prepared. Its cursor binds parameters on the
+server, so psycopg prepares a statement once it has run a few times on a connection. Django's
+own cursors keep client-side binding (some ORM queries need it).
 """
 
 import select
@@ -15,6 +21,13 @@ from psycopg import pq
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    def prepared_cursor(self):
+        """A cursor like cursor(), whose statements are prepared after a few runs (see above)."""
+        self.close_if_health_check_failed()
+        self.ensure_connection()
+        with self.wrap_database_errors:
+            return self._prepare_cursor(base.ServerBindingCursor(self.connection))
+
     def is_usable(self) -> bool:
         connection = self.connection
         if connection is None or connection.closed or connection.broken:
