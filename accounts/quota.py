@@ -142,7 +142,7 @@ Counter = tuple[str, str, int]
 
 def _prepared_cursor():
     """PostgreSQL statements below run on every code page: prepared once per connection
-    (codingahead/db/postgresql), their plan costs nothing after the first few."""
+    (codingahead/db/postgresql), their plan costs nothing after the first run."""
     prepared = getattr(connection, "prepared_cursor", None)
     return prepared() if prepared is not None else connection.cursor()
 

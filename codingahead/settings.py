@@ -101,6 +101,9 @@ DATABASES = {
     )
 }
 POSTGRESQL_ENGINE = "codingahead.db.postgresql"  # Django's, checking idle connections without a query
+# The meter's statements are prepared on the server (codingahead/db/postgresql/base.py); 0 behind a
+# connection pooler that cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
+DATABASE_PREPARED_STATEMENTS = os.getenv("DATABASE_PREPARED_STATEMENTS", "1") != "0"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = POSTGRESQL_ENGINE
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -10,23 +10,41 @@ no request fails on it. Checking costs a poll() of the socket.
 
 prepared_cursor(): statements run on every page (the meter's) take PostgreSQL longer to plan than
 to run: ~0.4 ms of the server's CPU against ~0.06 ms prepared. Its cursor binds parameters on the
-server, so psycopg prepares a statement once it has run a few times on a connection. Django's
-own cursors keep client-side binding (some ORM queries need it).
+server and prepares each statement on first use, once per connection. Django's own cursors keep
+client-side binding and no prepared statements (some ORM queries need the first; a connection
+pooler in transaction mode breaks the second: set DATABASE_PREPARED_STATEMENTS=0 behind one
+that cannot keep prepared statements, such as PgBouncer before 1.21).
 """
 
 import select
 
+from django.conf import settings
 from django.db.backends.postgresql import base
 from psycopg import pq
 
 
+class PreparingCursor(base.ServerBindingCursor):
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True if prepare is None else prepare, binary=binary)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    def get_new_connection(self, conn_params):
+        connection = super().get_new_connection(conn_params)
+        if settings.DATABASE_PREPARED_STATEMENTS and connection.prepare_threshold is None:
+            # Django turns psycopg's prepared statements off (None). Allow them, but only when asked
+            # (prepare=True, PreparingCursor): no statement reaches the threshold by itself.
+            connection.prepare_threshold = 2**31 - 1
+        return connection
+
     def prepared_cursor(self):
-        """A cursor like cursor(), whose statements are prepared after a few runs (see above)."""
+        """A cursor like cursor(), whose statements are prepared on the server (see above)."""
+        if not settings.DATABASE_PREPARED_STATEMENTS:
+            return self.cursor()
         self.close_if_health_check_failed()
         self.ensure_connection()
         with self.wrap_database_errors:
-            return self._prepare_cursor(base.ServerBindingCursor(self.connection))
+            return self._prepare_cursor(PreparingCursor(self.connection))
 
     def is_usable(self) -> bool:
         connection = self.connection
