@@ -18,8 +18,9 @@ that cannot keep prepared statements, such as PgBouncer before 1.21).
 
 import select
 
+import psycopg
 from django.conf import settings
-from django.db.backends.postgresql import base
+from django.db.backends.postgresql import base, operations
 from psycopg import pq
 
 
@@ -28,7 +29,21 @@ class PreparingCursor(base.ServerBindingCursor):
         return super().execute(query, params, prepare=True if prepare is None else prepare, binary=binary)
 
 
+class DatabaseOperations(operations.DatabaseOperations):
+    def last_executed_query(self, cursor, sql, params):
+        query = super().last_executed_query(cursor, sql, params)
+        if query is None and isinstance(cursor, PreparingCursor):
+            # A prepared statement's text is not kept by psycopg: show the SQL with its values.
+            try:
+                return self.compose_sql(sql, params)
+            except psycopg.DataError:
+                return sql
+        return query
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
+
     def get_new_connection(self, conn_params):
         connection = super().get_new_connection(conn_params)
         if settings.DATABASE_PREPARED_STATEMENTS and connection.prepare_threshold is None:
