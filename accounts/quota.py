@@ -409,18 +409,16 @@ class Quota:
 
     # -- counters
 
+    @cached_property
+    def _address_subject(self) -> str:
+        return address_subject(client_address(self.request))  # read more than once per page
+
     def _counters(self) -> list[Counter]:
         if self.unlimited:
             return []
         if self.user is not None:
             return [(user_subject(self.user.pk), self.period, self.allowance)]
-        counters = [
-            (
-                address_subject(client_address(self.request)),
-                self.now.date().isoformat(),
-                settings.QUOTA_GUEST_VIEWS_PER_ADDRESS,
-            )
-        ]
+        counters = [(self._address_subject, self.now.date().isoformat(), settings.QUOTA_GUEST_VIEWS_PER_ADDRESS)]
         if self.session_key:
             counters.append((session_subject(self.session_key), self.period, self.allowance))
         return counters

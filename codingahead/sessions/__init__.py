@@ -53,11 +53,19 @@ class InsertOnceStore(db.SessionStore):
             super().save(must_create=must_create)
             return
         obj = self.create_model_instance(self._get_session(no_load=True))
-        using = router.db_for_write(self.model, instance=obj)
-        if connections[using].in_atomic_block:
+        connection = connections[router.db_for_write(self.model, instance=obj)]
+        if connection.in_atomic_block:
             super().save(must_create=True)  # inside a transaction a failed INSERT needs its savepoint
             return
+        # The ORM's INSERT costs more than the statement; PostgreSQL prepares it (codingahead/db).
+        cursor = getattr(connection, "prepared_cursor", connection.cursor)()
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        expire_date = self.model._meta.get_field("expire_date")
         try:
-            obj.save(force_insert=True, using=using)
+            with cursor:
+                cursor.execute(
+                    f"INSERT INTO {table} (session_key, session_data, expire_date) VALUES (%s, %s, %s)",
+                    [obj.session_key, obj.session_data, expire_date.get_db_prep_value(obj.expire_date, connection)],
+                )
         except IntegrityError as error:
             raise CreateError from error

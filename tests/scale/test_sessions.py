@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from codingahead.sessions.db import SessionStore
 from tests.accounts.test_metering import make_codes
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite_smoke]
 
 
 def _stored(session_key: str) -> dict:
@@ -69,7 +69,7 @@ def test_outside_a_transaction_a_new_session_is_one_statement(client):
     sql = [q["sql"] for q in queries.captured_queries]
     insert = next(i for i, q in enumerate(sql) if q.startswith('INSERT INTO "django_session"'))
     assert insert == 0 or sql[insert - 1] != "BEGIN"  # no transaction of its own
-    assert Session.objects.filter(session_key=response.cookies["sessionid"].value).exists()
+    assert _stored(response.cookies["sessionid"].value) == {"metered": True}  # and it reads back, unexpired
 
 
 @pytest.mark.django_db(transaction=True)
