@@ -75,3 +75,17 @@ def test_outside_a_transaction_a_new_session_is_one_statement(client):
 @pytest.mark.django_db(transaction=True)
 def test_outside_a_transaction_a_key_in_use_is_never_handed_out_twice(monkeypatch):
     test_a_key_in_use_is_never_handed_out_twice(monkeypatch)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_cached_session_reaches_the_cache_when_first_read_back():
+    from codingahead.sessions.cached_db import SessionStore as CachedStore
+
+    session = CachedStore()
+    session["metered"] = True
+    session.create()
+    cache = session._cache  # SESSION_CACHE_ALIAS
+    assert cache.get(session.cache_key) is None
+    again = CachedStore(session_key=session.session_key)
+    assert again.load() == {"metered": True}
+    assert cache.get(session.cache_key) == {"metered": True}
