@@ -98,9 +98,12 @@ class JobQuerySet(models.QuerySet):
             return self.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
         qs = self
         for word in q.split()[:10]:
-            word = word.strip("\"'()")
-            if word and word.lower() not in {"and", "or", "the"}:
-                qs = qs.filter(search_document__icontains=word)
+            excluded = word.startswith("-")  # websearch syntax, as on PostgreSQL: -remote
+            word = word.strip("-\"'()")
+            if not word or word.lower() in {"and", "or", "the"}:
+                continue
+            contains = models.Q(search_document__icontains=word)
+            qs = qs.exclude(contains) if excluded else qs.filter(contains)
         return qs.annotate(rank=models.Value(0.0, output_field=models.FloatField()))
 
     def update_search_vectors(self) -> int:

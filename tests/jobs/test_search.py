@@ -157,6 +157,7 @@ def test_it_lists_open_jobs_only(client, jobs):
         ("q=nothing+like+this", []),
     ],
 )
+@pytest.mark.sqlite_smoke  # the filters, "-word" included, hold on the embedded default too
 def test_each_filter(client, jobs, query, expected):
     assert titles(client, query) == sorted(expected)
 
