@@ -23,6 +23,7 @@ import hashlib
 import ipaddress
 import json
 from contextlib import nullcontext
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
@@ -407,6 +408,21 @@ class Quota:
     def renews(self) -> datetime.date:
         return renews_on(self.now)
 
+    def facts(self) -> "MeterFacts":
+        """What the meter banner and the gate show, as a hashable value (their HTML is memoised on it)."""
+        return MeterFacts(
+            enabled=self.enabled,
+            unlimited=self.unlimited,
+            plan_label=self.plan_label,
+            is_guest=self.is_guest,
+            verified=self.verified,
+            remaining=self.remaining,
+            guest_views=self.guest_views,
+            free_extra_views=self.free_extra_views,
+            free_views=self.free_views,
+            renews=self.renews,
+        )
+
     # -- counters
 
     @cached_property
@@ -488,6 +504,20 @@ class Quota:
         self._used = used
         self._spent[code.pk] = allowed
         return allowed
+
+
+@dataclass(frozen=True)
+class MeterFacts:
+    enabled: bool
+    unlimited: bool
+    plan_label: str
+    is_guest: bool
+    verified: bool
+    remaining: int | None
+    guest_views: int
+    free_extra_views: int
+    free_views: int
+    renews: datetime.date
 
 
 class Unmetered(Quota):
