@@ -26,6 +26,9 @@ class QuotaMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        quota_ = getattr(request, "quota", None)
+        if quota_ is not None and quota_.new_guest_key:
+            quota.set_guest_cookie(response, quota_.guest_key)
         if getattr(request, "metered", False):
             # The banner and the gate differ per visitor: no shared cache may keep a metered page.
             patch_cache_control(response, private=True, no_cache=True)

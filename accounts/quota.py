@@ -9,9 +9,10 @@ Rules:
 - A guest may open QUOTA_GUEST_VIEWS code pages a calendar month; a free account with a verified
   email QUOTA_FREE_EXTRA_VIEWS more; views renew on the first of each month (UTC).
 - Opening a code already opened this month is free; so are browsing and search (not metered).
-- Guests are held by their session *and* by a keyed hash of their client address
-  (QUOTA_GUEST_VIEWS_PER_ADDRESS a day): a new session (cleared cookies, a private window) starts
-  a new session allowance, but not a new address allowance.
+- Guests are held by a guest cookie (a random key, GUEST_COOKIE) *and* by a keyed hash of their
+  client address (QUOTA_GUEST_VIEWS_PER_ADDRESS a day): a new cookie (cleared cookies, a private
+  window) starts a new allowance, but not a new address allowance. A cookie, not a session: a
+  guest's first page then writes no session row, and most guests never come back.
 - Counting is atomic in the database: a unique row per (subject, period, code) makes parallel
   requests for one code count once, and counters only move `WHERE used < allowance`, in one
   statement (PostgreSQL) or one transaction, so parallel requests for different codes cannot
@@ -22,6 +23,7 @@ import datetime
 import hashlib
 import ipaddress
 import json
+import re
 from contextlib import nullcontext
 from dataclasses import dataclass
 
@@ -32,7 +34,7 @@ from django.db.models import Exists, F, OuterRef
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
+from django.utils.crypto import get_random_string, salted_hmac
 from django.utils.functional import cached_property
 
 from codingahead.ratelimits import client_ip
@@ -124,6 +126,37 @@ def address_subject(address: str) -> str:
     """A keyed hash of the address: the address itself is never stored."""
     secret = settings.QUOTA_ADDRESS_SALT or settings.SECRET_KEY
     return "a:" + salted_hmac("accounts.quota.address", address, secret=secret, algorithm="sha256").hexdigest()[:40]
+
+
+GUEST_COOKIE = "guest"
+_GUEST_KEY = re.compile(r"[a-z0-9]{32}")
+
+
+def guest_key(request: HttpRequest) -> str | None:
+    """The guest cookie's key, if the request has a well-formed one."""
+    key = request.COOKIES.get(GUEST_COOKIE, "")
+    return key if _GUEST_KEY.fullmatch(key) else None
+
+
+def new_guest_key() -> str:
+    return get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+def set_guest_cookie(response, key: str) -> None:
+    # As long-lived as a session was when sessions held guests; nothing but the meter reads it.
+    response.set_cookie(
+        GUEST_COOKIE,
+        key,
+        max_age=settings.SESSION_COOKIE_AGE,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def guest_subject(key: str) -> str:
+    # The key is a credential of sorts: store only a hash of it.
+    return "g:" + hashlib.sha256(key.encode()).hexdigest()[:40]
 
 
 def session_subject(session_key: str) -> str:
@@ -345,10 +378,8 @@ class Quota:
         self.request = request
         self.now = timezone.now()
         self.period = month_of(self.now)
-        # Read now, not later: logging in changes the session key, and the login receiver
-        # carries this guest session's views over to the account.
-        session = getattr(request, "session", None)
-        self.session_key: str | None = session.session_key if session is not None else None
+        self.guest_key: str | None = guest_key(request)
+        self.new_guest_key = False  # the middleware then sets the cookie
         self._used: dict[str, int] | None = None
         self._spent: dict[int, bool] = {}
 
@@ -435,8 +466,8 @@ class Quota:
         if self.user is not None:
             return [(user_subject(self.user.pk), self.period, self.allowance)]
         counters = [(self._address_subject, self.now.date().isoformat(), settings.QUOTA_GUEST_VIEWS_PER_ADDRESS)]
-        if self.session_key:
-            counters.append((session_subject(self.session_key), self.period, self.allowance))
+        if self.guest_key:
+            counters.append((guest_subject(self.guest_key), self.period, self.allowance))
         return counters
 
     @property
@@ -448,7 +479,7 @@ class Quota:
             self._used = read_used(self._counters())
         if self.user is not None:
             return self._used.get(user_subject(self.user.pk), 0)
-        return self._used.get(session_subject(self.session_key), 0) if self.session_key else 0
+        return self._used.get(guest_subject(self.guest_key), 0) if self.guest_key else 0
 
     @property
     def remaining(self) -> int | None:
@@ -488,12 +519,10 @@ class Quota:
         if code.pk in self._spent:
             return self._spent[code.pk]
         user = self.user
-        if user is None and not self.session_key:
-            # A first visit: a guest needs a session to be told apart from others at its address.
-            self.request.session["metered"] = True
-            self.request.session.save()
-            self.session_key = self.request.session.session_key
-        subject = user_subject(user.pk) if user is not None else session_subject(self.session_key)
+        if user is None and not self.guest_key:
+            # A first visit: a guest needs a key to be told apart from others at its address.
+            self.guest_key, self.new_guest_key = new_guest_key(), True
+        subject = user_subject(user.pk) if user is not None else guest_subject(self.guest_key)
         allowed, used = record_view(
             subject=subject,
             period=self.period,
@@ -582,13 +611,13 @@ def recently_viewed(user, limit: int = 20) -> list:
     return codes
 
 
-def claim_guest_views(*, session_key: str, user, now: datetime.datetime | None = None) -> int:
-    """Move this month's views of a guest session to the account that just signed in from it,
+def claim_guest_views(*, guest_key: str, user, now: datetime.datetime | None = None) -> int:
+    """Move this month's views of a guest to the account that just signed in from its browser,
     so registering does not hand out a fresh allowance. Returns how many views were added."""
     from .models import CodeView, QuotaCounter
 
     period = month_of(now or timezone.now())
-    guest, subject = session_subject(session_key), user_subject(user.pk)
+    guest, subject = guest_subject(guest_key), user_subject(user.pk)
     with transaction.atomic():
         codes = set(CodeView.objects.filter(subject=guest, period=period).values_list("code_id", flat=True))
         codes -= set(CodeView.objects.filter(subject=subject, period=period).values_list("code_id", flat=True))
@@ -606,5 +635,5 @@ def claim_guest_views(*, session_key: str, user, now: datetime.datetime | None =
 @receiver(user_logged_in, dispatch_uid="accounts.quota.carry_guest_views")
 def _carry_guest_views(sender, request: HttpRequest | None, user, **kwargs) -> None:
     quota = getattr(request, "quota", None) if request is not None else None
-    if isinstance(quota, Quota) and quota.enabled and quota.session_key:
-        claim_guest_views(session_key=quota.session_key, user=user)
+    if isinstance(quota, Quota) and quota.enabled and quota.guest_key:
+        claim_guest_views(guest_key=quota.guest_key, user=user)

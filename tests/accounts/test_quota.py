@@ -108,12 +108,25 @@ def test_an_ipv6_client_is_its_64_prefix():
     assert quota.client_address(_request("::ffff:192.0.2.3")) == "192.0.2.3"
 
 
-def test_addresses_and_sessions_are_stored_only_as_keyed_hashes(client, many):
+def test_addresses_and_guest_keys_are_stored_only_as_keyed_hashes(client, many):
     page(client, many[0])
+    key = client.cookies[quota.GUEST_COOKIE].value
     subjects = list(QuotaCounter.objects.values_list("subject", flat=True))
     assert len(subjects) == 2
-    assert all("127.0.0.1" not in s and client.session.session_key not in s for s in subjects)
+    assert all("127.0.0.1" not in s and key not in s for s in subjects)
     assert quota.address_subject("127.0.0.1") in subjects
+    assert quota.guest_subject(key) in subjects
+
+
+def test_the_guest_cookie_is_http_only_and_lax(client, many):
+    cookie = client.get(many[0].get_absolute_url()).cookies[quota.GUEST_COOKIE]
+    assert cookie["httponly"]
+    assert cookie["samesite"] == "Lax"
+    assert len(cookie.value) == 32
+    # Only a first view sets it; a malformed one is replaced.
+    assert quota.GUEST_COOKIE not in client.get(many[1].get_absolute_url()).cookies
+    client.cookies[quota.GUEST_COOKIE] = "<script>"
+    assert client.get(many[2].get_absolute_url()).cookies[quota.GUEST_COOKIE].value != "<script>"
 
 
 # --- counting -----------------------------------------------------------------------------------
@@ -168,8 +181,7 @@ needs_postgresql = pytest.mark.skipif(
 @pytest.mark.django_db(transaction=True)
 def test_fifty_parallel_requests_for_different_codes_cannot_overspend(many):
     visitor = Client()
-    visitor.get("/lookup/?q=A0")  # no session yet: give the visitor one, as a browser would have
-    visitor.session.save()
+    visitor.cookies[quota.GUEST_COOKIE] = "k" * 32  # a guest who has been here before
     cookie = visitor.cookies
 
     def fetch(i: int) -> bool:
