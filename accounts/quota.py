@@ -574,6 +574,32 @@ def for_request(request: HttpRequest) -> Quota:
     return Quota(request) if settings.METERING_ENABLED else Unmetered(request)
 
 
+# --- Housekeeping ------------------------------------------------------------------------------
+
+
+def prune(*, now: datetime.datetime | None = None, keep_user_months: int = 12) -> dict[str, int]:
+    """Delete what the meter no longer needs: counters of past periods (a month's for accounts and
+    guests, a day's for addresses), guests' view rows of past months, and accounts' view rows
+    (their "recently viewed") older than `keep_user_months`. Returns how many rows went."""
+    from django.db.models.functions import Length
+
+    from .models import CodeView, QuotaCounter
+
+    now = now or timezone.now()
+    month, day = month_of(now), now.date().isoformat()
+    first = now.date().replace(day=1)
+    for _ in range(keep_user_months):
+        first = (first - datetime.timedelta(days=1)).replace(day=1)
+    counters = QuotaCounter.objects.annotate(length=Length("period"))
+    deleted = {
+        "monthly counters": counters.filter(length=len(month), period__lt=month).delete()[0],
+        "daily counters": counters.filter(length=len(day), period__lt=day).delete()[0],
+        "guest views": CodeView.objects.filter(user__isnull=True, period__lt=month).delete()[0],
+        "account views": CodeView.objects.filter(user__isnull=False, period__lt=month_of(first)).delete()[0],
+    }
+    return deleted
+
+
 # --- Paywall structured data --------------------------------------------------------------------
 
 LOCKED_SELECTOR = ".locked-content"
