@@ -7,6 +7,7 @@ replaced by `bump()`: after an import no stored value matches, so nothing stale 
 one round trip. The shared cache is Redis or the database cache table, so all web processes agree.
 """
 
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -18,18 +19,30 @@ from django.db import transaction
 VERSION_KEY = "codes:data-version"
 
 
+def _new_version() -> str:
+    # When it was made, after the dot: a read replica may not have the new rows yet (write()).
+    return f"{uuid.uuid4().hex}.{int(time.time())}"
+
+
 def data_version() -> str:
     version = cache.get(VERSION_KEY)
     if version is None:
         # First use, or the cache lost it (restart, eviction): start a new version, which is
         # always safe. add() keeps the value another process may have set in the meantime.
-        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        cache.add(VERSION_KEY, _new_version(), timeout=None)
         version = cache.get(VERSION_KEY) or "none"
     return version
 
 
 def _set_new_version() -> None:
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    cache.set(VERSION_KEY, _new_version(), timeout=None)
+
+
+def _settled(version: str) -> bool:
+    """Whether a replica has had time to replay the change that made `version`
+    (PAGE_CACHE_SETTLE_SECONDS: REPLICA_LAG_SECONDS with a replica, else 0)."""
+    made = version.rpartition(".")[2]
+    return not made.isdigit() or time.time() - int(made) >= settings.PAGE_CACHE_SETTLE_SECONDS
 
 
 def bump() -> None:
@@ -70,7 +83,10 @@ def read(keys: list[str]) -> tuple[str, dict[str, Any]]:
 
 
 def write(key: str, value: Any, *, version: str) -> None:
-    if enabled():
+    """Store `value` for `version`; not yet while a replica may still be replaying the import
+    that made the version (the page was built from its rows, maybe the old ones): until then
+    pages are built on each request, then cached as usual."""
+    if enabled() and _settled(version):
         cache.set(f"codes:{key}", (version, value), timeout=settings.CODE_CACHE_SECONDS)
 
 

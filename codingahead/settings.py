@@ -139,6 +139,10 @@ CODE_CACHE_SECONDS = envint("CODE_CACHE_SECONDS", 86400)
 # A read replica for code pages and search: reads of the code-set tables go there, every write
 # and everything else to the primary (codingahead/routers.py).
 DATABASE_REPLICA_URL = os.getenv("DATABASE_REPLICA_URL", "")
+# How far the replica may lag: for this long after an import, code pages and suggestions (built from
+# the replica's rows, maybe not the import's yet) are not cached (codes/pagecache.py).
+REPLICA_LAG_SECONDS = envint("REPLICA_LAG_SECONDS", 60)
+PAGE_CACHE_SETTLE_SECONDS = REPLICA_LAG_SECONDS if DATABASE_REPLICA_URL else 0
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(
         DATABASE_REPLICA_URL, conn_max_age=envint("CONN_MAX_AGE", 600), conn_health_checks=True

@@ -156,3 +156,19 @@ def test_the_user_and_the_page_come_from_the_cache_in_one_read(client):
     with CaptureQueriesContext(connection) as second:
         assert TITLE in client.get("/icd-10-cm/E11.9/").content.decode()
     assert len([q for q in second.captured_queries if "django_cache" in q["sql"]]) == 1
+
+
+def test_with_a_replica_pages_built_just_after_an_import_are_not_cached(client, settings, monkeypatch):
+    # The replica may not have replayed the import yet: a page built from it then may be stale.
+    import time
+
+    settings.PAGE_CACHE_SETTLE_SECONDS = 60
+    _import(TITLE)
+    client.get("/icd-10-cm/E11.9/")
+    Code.objects.filter(code="E11.9").update(title="What the caught-up replica shows")
+    assert "What the caught-up replica shows" in client.get("/icd-10-cm/E11.9/").content.decode()
+    later = time.time() + 61
+    monkeypatch.setattr(time, "time", lambda: later)
+    client.get("/icd-10-cm/E11.9/")  # built and cached now
+    Code.objects.filter(code="E11.9").update(title="Changed behind the cache's back")
+    assert "What the caught-up replica shows" in client.get("/icd-10-cm/E11.9/").content.decode()
