@@ -974,6 +974,9 @@ def build_index(*, stdout=None) -> dict[str, int]:
     """Rebuild the whole search index (documents in best-first table order) and the lexicon.
 
     Always all systems: the order of the table is part of the ranking (see SearchEntry)."""
+    from . import pagecache
+
+    pagecache.bump()  # cached suggestions and results came from the old index
     entries = _documents()
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -515,15 +515,22 @@ def search_page(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     query, page = data["q"], data["page"] or 1
     per_page = 20
-    found = case2code.search(
-        query,
-        system=data["system"] or None,
-        billable=True if data["billable"] else None,
-        include_deleted=data["deleted"],
-        as_of=data["as_of"],
-        limit=per_page,
-        offset=(page - 1) * per_page,
-    )
+
+    def run_search() -> case2code.SearchResults:
+        return case2code.search(
+            query,
+            system=data["system"] or None,
+            billable=True if data["billable"] else None,
+            include_deleted=data["deleted"],
+            as_of=data["as_of"],
+            limit=per_page,
+            offset=(page - 1) * per_page,
+        )
+
+    # The same searches come from many visitors: results are cached per data version (the page
+    # around them is the visitor's own).
+    asked = (query, data["system"], data["billable"], data["deleted"], data["as_of"], page, per_page)
+    found = pagecache.get_or_build("results:" + hashlib.sha256(repr(asked).encode()).hexdigest()[:32], run_search)
     # A code typed exactly opens its page (unless the visitor is paging or filtering).
     if found.exact and page == 1 and request.GET.get("go") != "list":
         return redirect(found.exact.get_absolute_url())

@@ -172,3 +172,28 @@ def test_with_a_replica_pages_built_just_after_an_import_are_not_cached(client, 
     client.get("/icd-10-cm/E11.9/")  # built and cached now
     Code.objects.filter(code="E11.9").update(title="Changed behind the cache's back")
     assert "What the caught-up replica shows" in client.get("/icd-10-cm/E11.9/").content.decode()
+
+
+def test_search_results_are_cached_and_follow_an_import(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        _import(TITLE)
+    search = {"q": "diabetes mellitus", "go": "list"}  # the words are highlighted in the titles
+    assert "without complications" in client.get("/search/", search).content.decode()
+    with CaptureQueriesContext(connection) as second:
+        assert "without complications" in client.get("/search/", search).content.decode()
+    assert not [q for q in second.captured_queries if "codes_searchentry" in q["sql"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        _import("Type 2 diabetes mellitus, newly worded", version="2027")
+    assert "newly worded" in client.get("/search/", search).content.decode()
+
+
+def test_rebuilding_the_search_index_forgets_cached_suggestions(client):
+    from codes.search import build_index
+
+    _import(TITLE)
+    build_index()
+    assert TITLE in [r["title"] for r in client.get("/search/suggest", {"q": "diabetes"}).json()["results"]]
+    Code.objects.filter(code="E11.9").update(title="Type 2 diabetes, reworded by hand")
+    build_index()  # what `manage.py build_search_index` does
+    titles = [r["title"] for r in client.get("/search/suggest", {"q": "diabetes"}).json()["results"]]
+    assert "Type 2 diabetes, reworded by hand" in titles
