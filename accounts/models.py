@@ -168,18 +168,29 @@ class CodeView(models.Model):
     period is free. The unique row is what makes parallel requests count once. Signed-in users'
     rows carry the user, and are their "recently viewed" list."""
 
-    # "u:<user id>" or "s:<hash of the session key>" (accounts/quota.py).
+    # "u:<user id>", "g:<hash of the guest cookie's key>" or "a:<keyed hash of an address>"
+    # (accounts/quota.py).
     subject = models.CharField(max_length=80)
     period = models.CharField(max_length=10, help_text="YYYY-MM")
-    code = models.ForeignKey("codes.Code", on_delete=models.CASCADE, related_name="+")
+    # A row is written on every new code page view, guests' most of all: each index costs every
+    # one of those writes. The code's is not kept (codes are marked deleted, never removed); the
+    # user's is the partial index below, which guests' rows stay out of.
+    code = models.ForeignKey("codes.Code", on_delete=models.CASCADE, related_name="+", db_index=False)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="code_views"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="code_views",
+        db_index=False,
     )
     viewed = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["subject", "period", "code"], name="code_view_unique")]
-        indexes = [models.Index(fields=["user", "-viewed"], name="code_view_recent")]
+        indexes = [
+            models.Index(fields=["user", "-viewed"], name="code_view_recent", condition=models.Q(user__isnull=False))
+        ]
 
     def __str__(self) -> str:
         return f"{self.subject} viewed {self.code_id} in {self.period}"
