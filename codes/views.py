@@ -2,6 +2,7 @@ import csv
 import functools
 import hashlib
 import importlib
+import re
 from collections import Counter
 
 from django.conf import settings
@@ -200,6 +201,7 @@ def _locked_context(code: Code, *, gated: bool) -> dict:
 # also carries the few code fields the holes and the meter need, so a cached page is served
 # without reading the code's row.
 FRAME_CODE_FIELDS = ("id", "system", "code", "kind", "title", "short_title", "deleted")
+FRAMEABLE_CODE = re.compile(r"[A-Za-z0-9.\-]{1,20}")
 CSRF_MARK = "\x00csrf\x00"
 NOTE_MARK = "\x00note\x00"
 
@@ -284,10 +286,14 @@ def _code_response(request: HttpRequest, system: str, code: str, *, is_modifier:
     def key(variant: str, *, signed_in: bool) -> str:
         return _frame_key(system, code, variant, signed_in=signed_in, is_modifier=is_modifier)
 
-    likely = ("full", "gated") if user_key else ("locked", "gated")
+    # Frames exist only for codes as written canonically: anything else (spaces, control characters,
+    # a 400-character "code") is not looked up, so a visitor cannot make cache keys of their own.
+    frameable = FRAMEABLE_CODE.fullmatch(code) is not None
+    likely = (("full", "gated") if user_key else ("locked", "gated")) if frameable else ()
     with cache.batched([user_key, *pagecache.cache_keys([key(v, signed_in=bool(user_key)) for v in likely])]):
         signed_in = request.user.is_authenticated
-        version, frames = pagecache.read([key(v, signed_in=signed_in) for v in quota.page_variants()])
+        variants = quota.page_variants() if frameable else ()
+        version, frames = pagecache.read([key(v, signed_in=signed_in) for v in variants])
     if frames:
         found = Code(**next(iter(frames.values()))["code"])
         row_read = False
@@ -310,7 +316,8 @@ def _code_response(request: HttpRequest, system: str, code: str, *, is_modifier:
         if not row_read:
             found = _find(system, code, kinds=[Kind.MODIFIER] if is_modifier else None)
         frame = _frame(request, found, variant, is_modifier=is_modifier)
-        pagecache.write(key(variant, signed_in=signed_in), frame, version=version)
+        if frameable:
+            pagecache.write(key(variant, signed_in=signed_in), frame, version=version)
     return HttpResponse(_fill_holes(request, frame, found))
 
 

@@ -197,3 +197,16 @@ def test_rebuilding_the_search_index_forgets_cached_suggestions(client):
     build_index()  # what `manage.py build_search_index` does
     titles = [r["title"] for r in client.get("/search/suggest", {"q": "diabetes"}).json()["results"]]
     assert "Type 2 diabetes, reworded by hand" in titles
+
+
+@pytest.mark.parametrize("asked", ["E11%209", "E11%0A9", "E" * 400])
+def test_a_code_no_page_has_makes_no_cache_key(client, asked):
+    import warnings
+
+    from django.core.cache.backends.base import CacheKeyWarning
+
+    _import(TITLE)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)
+        response = client.get(f"/icd-10-cm/{asked}/")
+    assert response.status_code in (301, 404)
