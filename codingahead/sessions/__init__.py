@@ -4,9 +4,7 @@ Django checks that a new random key is unused before inserting it (a read of the
 the cache for cached_db), inserts it inside a transaction of its own (BEGIN and COMMIT: two more
 round trips), then saves the brand-new session a second time when the response goes out. The
 INSERT refuses a key in use by itself (create() then draws another), one statement outside a
-transaction is atomic by itself, and a session unchanged since it was created has nothing to
-save. Every guest's first code page creates a session (the meter tells guests apart by it), so
-this is most of a guest's first page's cost.
+transaction is atomic by itself, and a session unchanged since it was created has nothing to save.
 
 SESSION_ENGINE is codingahead.sessions.db, or codingahead.sessions.cached_db with Redis.
 """
