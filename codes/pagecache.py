@@ -69,8 +69,8 @@ def read(keys: list[str]) -> tuple[str, dict[str, Any]]:
 
     Read the version *before* building what is missing and store it with that version: if an
     import commits in between, the value is stored under the old version and never served."""
-    if not enabled():
-        return "", {}
+    if not enabled() or not keys:
+        return "", {}  # nothing to read, nor to write back (write() needs a version)
     found = cache.get_many(cache_keys(keys))
     version = found.pop(VERSION_KEY, None)
     if version is None:
@@ -86,7 +86,7 @@ def write(key: str, value: Any, *, version: str) -> None:
     """Store `value` for `version`; not yet while a replica may still be replaying the import
     that made the version (the page was built from its rows, maybe the old ones): until then
     pages are built on each request, then cached as usual."""
-    if enabled() and _settled(version):
+    if enabled() and version and _settled(version):
         cache.set(f"codes:{key}", (version, value), timeout=settings.CODE_CACHE_SECONDS)
 
 

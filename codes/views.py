@@ -248,6 +248,7 @@ def _meter_html(template: str, facts: MeterFacts, code: str = "", url: str = "")
 
 def _fill_holes(request: HttpRequest, frame: dict, code: Code) -> str:
     quota = request.quota
+    facts = quota.facts()  # every frame has the banner; a gated one the gate too
     signed_in = request.user.is_authenticated
     token = get_token(request) if signed_in else ""  # a guest's frame has no form that posts
 
@@ -262,10 +263,8 @@ def _fill_holes(request: HttpRequest, frame: dict, code: Code) -> str:
     holes = {
         "<!--hole:account-nav-->": lambda: frame["nav"].replace(CSRF_MARK, token),
         "<!--hole:messages-->": messages,
-        "<!--hole:banner-->": lambda: _meter_html("codes/_meter_banner.html", quota.facts()),
-        "<!--hole:gate-->": lambda: _meter_html(
-            "codes/_gate.html", quota.facts(), code=code.code, url=code.get_absolute_url()
-        ),
+        "<!--hole:banner-->": lambda: _meter_html("codes/_meter_banner.html", facts),
+        "<!--hole:gate-->": lambda: _meter_html("codes/_gate.html", facts, code=code.code, url=code.get_absolute_url()),
         "<!--hole:tools-->": tools,
     }
     html = frame["html"]
