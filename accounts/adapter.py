@@ -4,7 +4,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
-from codingahead.ratelimits import client_ip
+from codingahead.lib.ratelimits import client_ip
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string, salted_hmac
 from django.utils.functional import cached_property
 
-from codingahead.ratelimits import client_ip
+from codingahead.lib.ratelimits import client_ip
 
 GUEST, FREE, PRO, STAFF = "guest", "free", "pro", "staff"
 UNLIMITED_PLANS = {PRO, STAFF}
@@ -112,7 +112,7 @@ def allowance_for(user) -> int | None:
 
 
 def client_address(request: HttpRequest) -> str:
-    """The client's address as the meter counts it (codingahead.ratelimits.client_ip); an IPv6
+    """The client's address as the meter counts it (codingahead.lib.ratelimits.client_ip); an IPv6
     client is its /64: one household or office gets one prefix."""
     address = client_ip(request)
     if address is None:

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django_ratelimit.core import get_usage
 
+from codingahead.lib.ratelimits import too_many
+
 from .models import ApiToken
 
 # Plans whose users may hold API tokens.
@@ -105,10 +107,11 @@ def api_auth(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         )
         if usage and usage["should_limit"]:
             wait = max(1, int(usage["time_left"]))
-            return _error(
-                f"Rate limit exceeded for this API token ({settings.API_TOKEN_RATE}). Retry in {wait} seconds.",
-                429,
-                Retry_After=str(wait),
+            return too_many(
+                request,
+                retry_after=wait,
+                message=f"Rate limit exceeded for this API token ({settings.API_TOKEN_RATE}). Retry in {wait} seconds.",
+                as_json=True,
             )
         request.user = token.user
         token.touch()

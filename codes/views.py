@@ -26,6 +26,7 @@ from accounts.quota import MeterFacts, paywall_json_ld
 from accounts.tokens import api_auth
 from casepilot.guides import find_guides
 from casepilot.tools import MIN_GUIDE_SCORE
+from codingahead.lib.ratelimits import too_many
 
 from . import pagecache
 from . import search as case2code
@@ -475,13 +476,13 @@ def _rate(name: str):
 
 
 def _too_many(request: HttpRequest, *, as_json: bool) -> HttpResponse:
-    message = "Too many searches from your address in the last minute. Please wait a minute and try again."
-    if as_json:
-        response = JsonResponse({"error": message, "retry_after": RETRY_AFTER}, status=429)
-    else:
-        response = render(request, "codes/search_429.html", {"retry_after": RETRY_AFTER}, status=429)
-    response["Retry-After"] = str(RETRY_AFTER)
-    return response
+    return too_many(
+        request,
+        retry_after=RETRY_AFTER,
+        message="Too many searches from your address in the last minute. Please wait a minute and try again.",
+        as_json=as_json,
+        template="codes/search_429.html",
+    )
 
 
 def _yes_no(value: str | None) -> bool | None:

@@ -59,7 +59,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "codingahead.ratelimits.RetryAfterMiddleware",
+    "codingahead.lib.ratelimits.RetryAfterMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -137,7 +137,7 @@ RATELIMIT_USE_CACHE = "default"
 # An import replaces the data version, so nothing stale is served: this only bounds memory.
 CODE_CACHE_SECONDS = envint("CODE_CACHE_SECONDS", 86400)
 # A read replica for code pages and search: reads of the code-set tables go there, every write
-# and everything else to the primary (codingahead/routers.py).
+# and everything else to the primary (codingahead/lib/routers.py).
 DATABASE_REPLICA_URL = os.getenv("DATABASE_REPLICA_URL", "")
 # How far the replica may lag: for this long after an import, code pages and suggestions (built from
 # the replica's rows, maybe not the import's yet) are not cached (codes/pagecache.py).
@@ -150,7 +150,7 @@ if DATABASE_REPLICA_URL:
     if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["replica"]["ENGINE"] = POSTGRESQL_ENGINE
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests read the replica through the primary
-    DATABASE_ROUTERS = ["codingahead.routers.ReplicaRouter"]
+    DATABASE_ROUTERS = ["codingahead.lib.routers.ReplicaRouter"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -272,10 +272,10 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     }
 }
-# django-ratelimit's decorators with block=True answer through one 429 page (codingahead/ratelimits.py).
-RATELIMIT_VIEW = "codingahead.ratelimits.limited"
+# django-ratelimit's decorators with block=True answer through one 429 page (codingahead/lib/ratelimits.py).
+RATELIMIT_VIEW = "codingahead.lib.ratelimits.limited"
 # Per-address limits count the client, not the proxy in front (TRUSTED_PROXIES).
-RATELIMIT_IP_META_KEY = "codingahead.ratelimits.ratelimit_ip"
+RATELIMIT_IP_META_KEY = "codingahead.lib.ratelimits.ratelimit_ip"
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "True")

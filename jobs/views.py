@@ -17,7 +17,7 @@ from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
 from accounts.credentials import Credential, Specialty
-from codingahead.ratelimits import period_seconds, too_many
+from codingahead.lib.ratelimits import too_many
 
 from . import alerts
 from .forms import JobForm, JobSearchForm, ReportForm, SaveSearchForm
@@ -31,6 +31,9 @@ REPORT_RATE = "10/h"  # reports per visitor (IP address) per hour
 SAVE_SEARCH_RATE = "30/h"
 # Searching and listing: per address, generous for people, a wall for scrapers (counts in the cache).
 SEARCH_RATE = "120/m"
+TOO_MANY_POSTINGS = "You have sent too many job postings in a short time. Please try again later."
+TOO_MANY_REPORTS = "You have sent too many reports in a short time. Please try again later."
+TOO_MANY_SAVED_SEARCHES = "You have sent too many saved searches in a short time. Please try again later."
 
 
 class _ApplyRedirect(HttpResponseRedirect):
@@ -41,11 +44,6 @@ def _over_limit(request: HttpRequest, *, group: str, rate: str, key: str = "user
     """Count one use of a limited action, True when past the limit. Called only once the input
     is valid, so typos never lock anyone out. The counts live in the shared cache (all processes)."""
     return is_ratelimited(request, group=group, key=key, rate=rate, increment=True)
-
-
-def _too_many(request: HttpRequest, what: str, rate: str) -> HttpResponse:
-    message = f"You have sent too many {what} in a short time. Please try again later."
-    return too_many(request, message=message, retry_after=period_seconds(rate))
 
 
 def _own_job(request: HttpRequest, pk: int) -> Job:
@@ -218,7 +216,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if _over_limit(request, group="jobs.report", rate=REPORT_RATE, key="ip"):
-            return _too_many(request, "reports", REPORT_RATE)
+            return too_many(request, rate=REPORT_RATE, message=TOO_MANY_REPORTS)
         JobReport.objects.create(
             job=job,
             reporter=request.user if request.user.is_authenticated else None,
@@ -239,7 +237,7 @@ def post_job(request: HttpRequest) -> HttpResponse:
     form = JobForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if _over_limit(request, group="jobs.post", rate=POST_RATE):
-            return _too_many(request, "job postings", POST_RATE)
+            return too_many(request, rate=POST_RATE, message=TOO_MANY_POSTINGS)
         job = form.save(commit=False)
         job.owner = request.user
         if "save_draft" in request.POST:
@@ -313,18 +311,18 @@ def job_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.success(request, f"“{job.title}” is closed.")
     elif action == "renew" and (job.is_expired or job.status in (Job.Status.LIVE, Job.Status.CLOSED)):
         if _over_limit(request, group="jobs.post", rate=POST_RATE):
-            return _too_many(request, "job postings", POST_RATE)
+            return too_many(request, rate=POST_RATE, message=TOO_MANY_POSTINGS)
         job.renew()
         messages.success(request, f"“{job.title}” now runs until {job.expires_on:%B %-d, %Y}.")
     elif action == "duplicate":
         if _over_limit(request, group="jobs.post", rate=POST_RATE):
-            return _too_many(request, "job postings", POST_RATE)
+            return too_many(request, rate=POST_RATE, message=TOO_MANY_POSTINGS)
         copy = job.duplicate()
         messages.success(request, "A copy was saved as a draft: edit it, then submit it.")
         return redirect("jobs:edit", pk=copy.pk)
     elif action == "submit" and job.status == Job.Status.DRAFT:
         if _over_limit(request, group="jobs.post", rate=POST_RATE):
-            return _too_many(request, "job postings", POST_RATE)
+            return too_many(request, rate=POST_RATE, message=TOO_MANY_POSTINGS)
         job.submit()
         _say_where_it_went(request, job)
     else:
@@ -399,7 +397,7 @@ def save_search(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return HttpResponse("Choose daily or weekly.", status=400)
     if _over_limit(request, group="jobs.save_search", rate=SAVE_SEARCH_RATE):
-        return _too_many(request, "saved searches", SAVE_SEARCH_RATE)
+        return too_many(request, rate=SAVE_SEARCH_RATE, message=TOO_MANY_SAVED_SEARCHES)
     query = _query_string(filters)
     SavedSearch.objects.update_or_create(
         user=request.user,

@@ -26,7 +26,7 @@ WRITES = ("INSERT", "UPDATE", "DELETE")
 
 @pytest.fixture
 def replica(settings):
-    settings.DATABASE_ROUTERS = ["codingahead.routers.ReplicaRouter"]
+    settings.DATABASE_ROUTERS = ["codingahead.lib.routers.ReplicaRouter"]
     return connections["replica"]
 
 

@@ -77,17 +77,23 @@ def wants_json(request: HttpRequest) -> bool:
 def too_many(
     request: HttpRequest,
     *,
-    retry_after: int = DEFAULT_RETRY_AFTER,
+    rate: str | None = None,
+    retry_after: int | None = None,
     message: str = "Too many requests in a short time. Please wait a moment, then try again.",
     as_json: bool | None = None,
+    template: str = "429.html",
 ) -> HttpResponse:
-    """A 429: JSON {"error", "retry_after"} for APIs and scripts, else the site's 429 page."""
+    """The one 429 of the site: JSON {"error", "retry_after"} for APIs and scripts, else `template`
+    (the site's 429 page unless a page has its own). Retry-After is `retry_after` seconds when
+    known, else the window of the `rate` that was passed, else a minute."""
+    if retry_after is None:
+        retry_after = period_seconds(rate) if rate else DEFAULT_RETRY_AFTER
     if as_json is None:
         as_json = wants_json(request)
     if as_json:
         response = JsonResponse({"error": message, "retry_after": retry_after}, status=429)
     else:
-        response = render(request, "429.html", {"message": message, "retry_after": retry_after}, status=429)
+        response = render(request, template, {"message": message, "retry_after": retry_after}, status=429)
     response["Retry-After"] = str(retry_after)
     return response
 
