@@ -3,7 +3,7 @@ FY2024 code list (icd10pcs-codes-2024.txt)."""
 
 import pytest
 
-from codes.importers.icd10pcs import compose_title
+from codes.importers.pcs_titles import compose_title
 
 AXIS_TITLES = [
     "Section",

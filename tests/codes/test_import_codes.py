@@ -1,0 +1,138 @@
+"""`manage.py import_codes KIND PATH`, the registry of code-set kinds, and load_codesets driven by it."""
+
+import gzip
+import shutil
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command, get_commands, load_command_class
+
+from codes.importers.registry import KINDS, KindCommand
+from codes.management.commands.load_codesets import BUNDLE
+from codes.models import AddOnEdit, Code, CodeChange, Mue, Note, PtpEdit, Release
+
+SAMPLES = Path(__file__).parent / "samples"
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite_smoke]
+
+
+def _import(*args, **options) -> str:
+    out = StringIO()
+    call_command("import_codes", *[str(a) for a in args], stdout=out, stderr=out, **options)
+    return out.getvalue()
+
+
+def test_an_unknown_kind_is_a_clear_error_listing_the_kinds():
+    with pytest.raises(CommandError, match=r"invalid choice: 'icd-11'.*'icd10cm-tabular'.*'ncci-mue'"):
+        _import("icd-11", SAMPLES / "ncci_mue.tsv")
+    assert not Release.objects.exists()
+
+
+def test_a_missing_required_option_is_a_clear_error():
+    with pytest.raises(CommandError, match="--setting"):
+        _import("ncci-mue", SAMPLES / "ncci_mue.tsv")
+
+
+def test_a_bad_date_option_is_a_clear_error():
+    with pytest.raises(CommandError, match=r"'2024-13-01' is not a date \(YYYY-MM-DD\)"):
+        _import("ncci-aoc", SAMPLES / "ncci_aoc.tsv", "--effective", "2024-13-01")
+
+
+def test_it_imports_a_kind_with_its_options():
+    out = _import("ncci-mue", SAMPLES / "ncci_mue.tsv", "--setting", "practitioner", "--version", "2026Q2")
+    assert "5 MUEs" in out
+    assert "NCCI medically unlikely edits:" in out  # the time it took, by kind
+    assert Mue.objects.get(code="43239").release.version == "2026Q2"
+
+
+def test_django_options_may_follow_the_kind():
+    out = _import("ncci-aoc", SAMPLES / "ncci_aoc.tsv", "-v", "0")
+    assert out == ""
+    assert AddOnEdit.objects.count() == 14
+
+
+@pytest.mark.parametrize(
+    ("args", "where"),
+    [
+        (["ncci-mue", SAMPLES / "ncci_mue_bad.tsv", "--setting", "practitioner"], r"ncci_mue_bad.tsv, line 3: "),
+        (["ncci-ptp", SAMPLES / "ncci_ptp_bad_date.tsv", "--setting", "practitioner"], r"ncci_ptp_bad_date.tsv, line "),
+        (["icd10cm-tabular", SAMPLES / "icd10cm_tabular_truncated.xml"], r"icd10cm_tabular_truncated.xml, line \d+"),
+        (["icd10cm-codes", SAMPLES / "icd10cm-codes-bad.txt", "--version", "2024"], r"icd10cm-codes-bad.txt, line 2"),
+        (["pfs", SAMPLES / "pfs_pprrvu_bad.csv"], r"pfs_pprrvu_bad.csv, line \d+"),
+    ],
+)
+def test_a_malformed_file_names_file_and_line_and_changes_nothing(args, where):
+    with pytest.raises(CommandError, match=where):
+        _import(*args)
+    assert not Release.objects.exists()
+    assert not Code.objects.exists()
+    assert not Mue.objects.exists()
+    assert not PtpEdit.objects.exists()
+
+
+def test_a_failure_late_in_a_run_leaves_the_earlier_data_as_it_was():
+    _import("ncci-mue", SAMPLES / "ncci_mue.tsv", "--setting", "practitioner")
+    before = list(Mue.objects.order_by("code").values_list("code", "units", "release__version"))
+    with pytest.raises(CommandError, match="line 3"):
+        _import("ncci-mue", SAMPLES / "ncci_mue_bad.tsv", "--setting", "practitioner", "--version", "2099Q1")
+    assert list(Mue.objects.order_by("code").values_list("code", "units", "release__version")) == before
+    assert not Release.objects.filter(version="2099Q1").exists()
+
+
+def test_rerunning_a_kind_changes_nothing():
+    tabular = SAMPLES / "icd10cm_tabular_sample.xml"
+    _import("icd10cm-tabular", tabular)
+    codes = list(Code.objects.order_by("code").values_list("code", "title", "parent__code", "billable", "deleted"))
+    notes = Note.objects.count()
+    changes = CodeChange.objects.count()
+    out = _import("icd10cm-tabular", tabular)
+    assert "0 added, 0 revised, 0 deleted" in out
+    assert list(Code.objects.order_by("code").values_list("code", "title", "parent__code", "billable", "deleted")) == (
+        codes
+    )
+    assert (Note.objects.count(), CodeChange.objects.count()) == (notes, changes)
+    assert Release.objects.filter(dataset="icd-10-cm").count() == 1
+
+
+def test_the_readme_commands_are_the_same_kinds():
+    _import("ncci-ptp", SAMPLES / "ncci_ptp.tsv", "--setting", "practitioner")
+    by_kind = set(PtpEdit.objects.values_list("column1", "column2", "modifier_indicator", "deletion_date"))
+    PtpEdit.objects.all().delete()
+    call_command("import_ncci_ptp", str(SAMPLES / "ncci_ptp.tsv"), setting="practitioner", stdout=StringIO())
+    assert set(PtpEdit.objects.values_list("column1", "column2", "modifier_indicator", "deletion_date")) == by_kind
+    for name in ["import_icd10cm", "import_hcpcs", "import_icd10pcs", "import_cpt", "import_plain_language"]:
+        command = load_command_class(get_commands()[name], name)
+        assert isinstance(command, KindCommand)
+        assert command.kind in KINDS
+
+
+def test_every_bundled_step_names_a_kind_and_bundled_files():
+    commands = get_commands()
+    for step in BUNDLE:
+        assert bool(step.kind) != bool(step.command), step.label
+        if step.command:
+            assert step.command in commands
+            continue
+        assert step.kind in KINDS, step.label
+        for arg in step.args:
+            if "/" in arg and not arg.startswith("-"):
+                assert (settings.FIXTURES_DIR / arg).exists(), arg
+
+
+@pytest.mark.django_db(transaction=True)
+def test_load_codesets_runs_bundled_steps_through_the_registry_and_skips_them_once_loaded(tmp_path, settings):
+    # A fixtures folder holding only the add-on code edits (a small sample in the bundled file's place).
+    (tmp_path / "ncci").mkdir()
+    with open(SAMPLES / "ncci_aoc.tsv", "rb") as src, gzip.open(tmp_path / "ncci/aoc_edits_2024q3.tsv.gz", "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    shutil.copytree(settings.FIXTURES_DIR / "synonyms", tmp_path / "synonyms")  # the search index's
+    settings.FIXTURES_DIR = tmp_path
+    out = StringIO()
+    call_command("load_codesets", "--only", "ncci-aoc", stdout=out)
+    assert "NCCI add-on code edits" in out.getvalue()
+    assert "14 pairs" in out.getvalue()
+    assert AddOnEdit.objects.count() == 14
+    out = StringIO()
+    call_command("load_codesets", "--only", "ncci-aoc", stdout=out)
+    assert "NCCI add-on code edits: already loaded" in out.getvalue()
