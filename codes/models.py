@@ -83,6 +83,14 @@ class CodeQuerySet(models.QuerySet):
         """Rows that have a code page (not the browse-only headers)."""
         return self.exclude(kind__in=BROWSE_KINDS)
 
+    def search(self, query: str, **options):
+        """Case2Code: the codes a query finds, best first (a `SearchResults`; see codes/search/).
+        The options are those of `codes.search.search` (system, billable, limit, as_you_type...)."""
+        # codes.search reads these models at import: imported here, where the cycle is closed.
+        from codes.search import search
+
+        return search(query, **options)
+
 
 class Code(models.Model):
     system = models.CharField(max_length=12, choices=System.choices)

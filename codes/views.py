@@ -524,7 +524,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     per_page = 20
 
     def run_search() -> case2code.SearchResults:
-        return case2code.search(
+        return Code.objects.search(
             query,
             system=data["system"] or None,
             billable=True if data["billable"] else None,
@@ -583,7 +583,7 @@ def search_suggest(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"query": query, "results": []})
 
     def suggest() -> dict:
-        found = case2code.search(query, as_you_type=True, counts=False, limit=8)
+        found = Code.objects.search(query, as_you_type=True, counts=False, limit=8)
         results = [
             {"system": r.system, "system_label": System(r.system).label, **r.as_dict(), "billable": r.billable}
             for r in found.results
@@ -623,7 +623,7 @@ def api_search(request: HttpRequest) -> JsonResponse:
         errors.append("limit must be a whole number from 1 to 100.")
     if errors:
         return JsonResponse({"error": " ".join(errors)}, status=400)
-    found = case2code.search(query, system=system, billable=billable, limit=limit, counts=False)
+    found = Code.objects.search(query, system=system, billable=billable, limit=limit, counts=False)
     return JsonResponse(
         {"query": query, "results": [r.as_dict(settings.SITE_ROOT) for r in found.results]},
         json_dumps_params={"ensure_ascii": False},

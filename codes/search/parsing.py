@@ -1,0 +1,352 @@
+"""Reading a query: pure functions, no database.
+
+What the query's words are (folded, stop words dropped), which of them form one slot with
+its synonyms, whether a token looks like a code, and the edit distance misspellings are
+corrected by. The database's answers (synonyms, the lexicon) come in through a `Lexicon`,
+so all of this is tested with a dictionary standing in for the tables.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Protocol
+
+# PostgreSQL's english stop words (Snowball list): dropped from queries on both databases
+# so that SQLite, whose FTS5 keeps them, answers the same.
+STOP_WORDS = frozenset(
+    [
+        "i",
+        "me",
+        "my",
+        "myself",
+        "we",
+        "our",
+        "ours",
+        "ourselves",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "he",
+        "him",
+        "his",
+        "himself",
+        "she",
+        "her",
+        "hers",
+        "herself",
+        "it",
+        "its",
+        "itself",
+        "they",
+        "them",
+        "their",
+        "theirs",
+        "themselves",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "this",
+        "that",
+        "these",
+        "those",
+        "am",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "have",
+        "has",
+        "had",
+        "having",
+        "do",
+        "does",
+        "did",
+        "doing",
+        "a",
+        "an",
+        "the",
+        "and",
+        "but",
+        "if",
+        "or",
+        "because",
+        "as",
+        "until",
+        "while",
+        "of",
+        "at",
+        "by",
+        "for",
+        "with",
+        "about",
+        "against",
+        "between",
+        "into",
+        "through",
+        "during",
+        "before",
+        "after",
+        "above",
+        "below",
+        "to",
+        "from",
+        "up",
+        "down",
+        "in",
+        "out",
+        "on",
+        "off",
+        "over",
+        "under",
+        "again",
+        "further",
+        "then",
+        "once",
+        "here",
+        "there",
+        "when",
+        "where",
+        "why",
+        "how",
+        "all",
+        "any",
+        "both",
+        "each",
+        "few",
+        "more",
+        "most",
+        "other",
+        "some",
+        "such",
+        "no",
+        "nor",
+        "not",
+        "only",
+        "own",
+        "same",
+        "so",
+        "than",
+        "too",
+        "very",
+        "s",
+        "t",
+        "can",
+        "will",
+        "just",
+        "don",
+        "should",
+        "now",
+    ]
+)
+
+MAX_QUERY = 200
+_WORD = re.compile(r"[a-z0-9]+")
+_CODE_TOKEN = re.compile(r"^[A-Za-z0-9]{1,3}[A-Za-z0-9.]{0,7}$")
+RANGE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9.]{1,8})\s*(?:-|\u2013|to)\s*([A-Za-z0-9][A-Za-z0-9.]{1,8})\s*$")
+# "DRG 470", "CPT 99213", "ICD-10 E11.9": a code named with its system.
+SYSTEM_NAMED = re.compile(
+    r"^\s*(?P<system>ms-?drg|drg|cpt|hcpcs|icd-?10-?pcs|pcs|icd-?10(?:-?cm)?)\s*(?:code\s*)?#?\s*(?P<code>[A-Za-z0-9.]{1,8})\s*$",
+    re.IGNORECASE,
+)
+MODIFIER = re.compile(r"^\s*(?:modifier|mod|-)\s*-?\s*([A-Za-z0-9]{2})\s*$", re.IGNORECASE)
+MODIFIER_WORDS = frozenset(["modifier", "modifiers", "mod"])
+_NONESSENTIAL = frozenset(["unspecified", "nos"])
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: "Sjögren" -> "sjogren"."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words_of(text: str) -> list[str]:
+    return _WORD.findall(fold(text))
+
+
+def looks_like_code(token: str) -> bool:
+    return bool(_CODE_TOKEN.match(token)) and any(ch.isdigit() for ch in token)
+
+
+def with_placeholder(compact: str) -> list[str]:
+    """ICD-10-CM codes typed without their placeholder X's: M4856A -> M4856XA, T401A -> T401XXA,
+    T4606S -> T460X6S (the X's go anywhere after the category, before the 7th character)."""
+    if not (5 <= len(compact) <= 6 and compact[0].isalpha() and compact[1:3].isdigit()):
+        return []
+    missing = 7 - len(compact)
+    variants = []
+    for at in range(3, len(compact)):
+        variants.append(compact[:at] + "X" * missing + compact[at:])
+        if missing == 2:
+            variants += [compact[:at] + "X" + compact[at:b] + "X" + compact[b:] for b in range(at + 1, len(compact))]
+    return list(dict.fromkeys(variants))
+
+
+def title_phrase(text: str) -> str:
+    """A title's words without nonessential parts: "Essential (primary) hypertension" -> "essential hypertension"."""
+    text = re.sub(r"\([^)]*\)|\[[^]]*\]", " ", text)
+    return " ".join(w for w in words_of(text) if w not in _NONESSENTIAL)
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Damerau-Levenshtein (optimal string alignment) distance, giving up above `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2, previous = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if previous2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def closest_word(word: str, candidates) -> str | None:
+    """The candidate (word, count) closest to a misspelt word: fewest edits, then the most frequent."""
+    limit = 1 if len(word) <= 4 else 2 if len(word) <= 8 else 3
+    best = None
+    for candidate, count in candidates:
+        if abs(len(candidate) - len(word)) > limit:
+            continue
+        distance = edit_distance(word, candidate, limit)
+        if distance <= limit and (best is None or (distance, -count) < best[0]):
+            best = ((distance, -count), candidate)
+    return best[1] if best else None
+
+
+@dataclass
+class Term:
+    word: str
+    prefix: bool = False  # match as the start of a word (a fragment being typed)
+
+
+@dataclass
+class Slot:
+    """One part of the query that must match: its own words, or any of its synonyms."""
+
+    terms: list[Term]
+    alternatives: list[list[Term]] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)  # per alternative: "heart attack → myocardial infarction"
+
+
+Spans = dict[tuple[int, int], list[tuple[str, str]]]
+
+
+class Lexicon(Protocol):
+    """What parsing asks the database (codes.search.lexicon answers from the tables)."""
+
+    def synonyms(self, tokens: list[str], *, as_you_type: bool) -> Spans: ...
+    def known(self, words: set[str]) -> set[str]: ...
+    def is_prefix(self, fragment: str) -> bool: ...
+    def correct(self, word: str) -> str | None: ...
+
+
+def grams(tokens: list[str], longest: int = 4) -> dict[str, tuple[int, int]]:
+    """Every run of 1-`longest` tokens: {"heart attack": (0, 2), ...}."""
+    found = {}
+    for n in range(1, longest + 1):
+        for start in range(len(tokens) - n + 1):
+            found[" ".join(tokens[start : start + n])] = (start, start + n)
+    return found
+
+
+def query_tokens(query: str, *, as_you_type: bool = False) -> list[str]:
+    tokens = [w for w in words_of(query) if w not in STOP_WORDS]
+    if as_you_type and len(tokens) > 1 and len(tokens[-1]) == 1:
+        tokens = tokens[:-1]  # one letter more says little: wait for the next
+    return tokens
+
+
+def parse_words(query: str, lexicon: Lexicon, *, as_you_type: bool = False) -> tuple[list[Slot], dict[str, str]]:
+    """The query's slots and the corrections made ({typed: corrected})."""
+    tokens = query_tokens(query, as_you_type=as_you_type)
+    if not tokens:
+        return [], {}
+    synonyms = lexicon.synonyms(tokens, as_you_type=as_you_type)
+    known = lexicon.known(set(tokens))
+    corrections: dict[str, str] = {}
+
+    def term(word: str, *, last: bool) -> Term:
+        if word in known or word.isdigit() or len(word) < 3:
+            return Term(word, prefix=as_you_type and last and not word.isdigit())
+        if lexicon.is_prefix(word):
+            return Term(word, prefix=True)
+        fixed = lexicon.correct(word)
+        if fixed:
+            corrections[word] = fixed
+            return Term(fixed)
+        return Term(word)
+
+    slots: list[Slot] = []
+    i = 0
+    while i < len(tokens):
+        # The longest synonym starting here wins ("heart attack" before "heart").
+        span = max((s for s in synonyms if s[0] == i), key=lambda s: s[1], default=None)
+        if span:
+            original = tokens[span[0] : span[1]]
+            alternatives = [
+                [Term(w) for w in replacement.split() if w not in STOP_WORDS] for _, replacement in synonyms[span]
+            ]
+            labels = [f"{term} → {replacement}" for term, replacement in synonyms[span]]
+            last = span[1] == len(tokens)
+            slots.append(
+                Slot(
+                    [Term(w, prefix=as_you_type and last and k == len(original) - 1) for k, w in enumerate(original)],
+                    [a for a in alternatives if a],
+                    [label for a, label in zip(alternatives, labels, strict=True) if a],
+                )
+            )
+            i = span[1]
+        else:
+            slots.append(Slot([term(tokens[i], last=i == len(tokens) - 1)]))
+            i += 1
+    return slots, corrections
+
+
+def phrases(query: str, slots: list[Slot]) -> list[str]:
+    """What a title could read for the query: its words, or a synonym's words for a one-part query."""
+    found = [title_phrase(query)]
+    if len(slots) == 1 and slots[0].labels:
+        found.append(" ".join(t.word for t in slots[0].alternatives[0]))
+    return (found + found)[:2]
+
+
+def boolean(slots: list[Slot], *, every: bool, fmt, and_: str, or_: str) -> str:
+    """The slots as a boolean match expression in a dialect's syntax (its term format and operators)."""
+    parts = []
+    for slot in slots:
+        options = [slot.terms, *slot.alternatives]
+        rendered = ["(" + f" {and_} ".join(fmt(t) for t in option) + ")" for option in options if option]
+        parts.append("(" + f" {or_} ".join(rendered) + ")")
+    return f" {and_ if every else or_} ".join(parts)
+
+
+# --- why it matched ----------------------------------------------------------------------
+
+
+def same_word(text_word: str, term: Term) -> bool:
+    """Does a word of a title match a query term? (close to what stemming does)"""
+    q = term.word
+    if text_word == q or (term.prefix and text_word.startswith(q)):
+        return True
+    shared = len(q) if text_word.startswith(q) else len(_common_prefix(text_word, q))
+    return shared >= 4 and shared >= min(len(text_word), len(q)) - 3
+
+
+def _common_prefix(a: str, b: str) -> str:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return a[:n]

@@ -1,0 +1,101 @@
+"""PostgreSQL: full text search (`to_tsquery`, a GIN index on a weighted tsvector) and
+pg_trgm for misspellings. The same interface as `sqlite.py`; `codes.search.dialect()` picks one."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import Q
+
+from .parsing import Slot, Term, boolean, closest_word
+
+# Filters on the search entry's columns need no planner hint here (see sqlite.COLUMN).
+COLUMN = "e."
+
+
+def starts_with(field: str, prefix: str) -> Q:
+    """LIKE 'x%' (a text_pattern_ops index serves it whatever the collation)."""
+    return Q(**{f"{field}__startswith": prefix})
+
+
+def _term(t: Term) -> str:
+    return f"{t.word}:*" if t.prefix else t.word
+
+
+def match_expression(slots: list[Slot], *, every: bool) -> str:
+    return boolean(slots, every=every, fmt=_term, and_="&", or_="|")
+
+
+def matching(columns: str, where: str) -> str:
+    """Rows matching the expression (first parameter) under `where`, then a LIMIT parameter."""
+    # No length normalisation: a long plain-language text must not sink its code; the
+    # title's length is weighed in ranking.SCORE_FACTORS instead (the same on both databases).
+    return (
+        f"SELECT {columns}, ts_rank('{{0.1, 0.2, 0.3, 1.0}}', e.vector, q.query, 0) AS relevance "
+        "FROM codes_searchentry e, to_tsquery('english', %s) q(query) "
+        f"WHERE e.vector @@ q.query AND {where} LIMIT %s"
+    )
+
+
+def run(statements: list[tuple[str, list]]) -> list[list[tuple]]:
+    """Rows of each statement, in one round trip after `SET LOCAL enable_seqscan = off`: a
+    common word is in 20,000 documents, so with a LIMIT the planner expects a sequential scan
+    to find the first rows at once; but the table is in rank order, not word order, and such a
+    scan reads most of it. The GIN index stops after the first rows instead. (Several
+    statements in one simple query form one transaction, so SET LOCAL holds for them.)"""
+    composed = [connection.ops.compose_sql(sql, params) for sql, params in statements]
+    with connection.cursor() as cursor:
+        cursor.execute("; ".join(["SET LOCAL enable_seqscan = off", *composed]))
+        out = []
+        for _ in composed:
+            cursor.nextset()
+            out.append(cursor.fetchall())
+        return out
+
+
+def correct(word: str) -> str | None:
+    """Trigram candidates over the lexicon's short words (fast with the GIN index; see
+    PERFORMANCE.md), the closest by edit distance."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT word, count FROM codes_searchword WHERE word %% %s ORDER BY similarity(word, %s) DESC LIMIT 30",
+            [word, word],
+        )
+        return closest_word(word, cursor.fetchall())
+
+
+_INSERT = """
+    INSERT INTO codes_searchentry (code_id, system, title, extra, phrase, compact, kind, billable, deleted,
+                                   effective_date, termination_date, vector)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
+            setweight(to_tsvector('english', unaccent(%s)), 'A') || setweight(to_tsvector('english', unaccent(%s)), 'B'))
+"""
+
+
+def write_index(cursor, entries) -> None:
+    """Replace the search entries with `entries`, in their order."""
+    # TRUNCATE gives a fresh table, so rows lie in the order they are written.
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE refuses pending deferred FK checks
+    cursor.execute("TRUNCATE codes_searchentry RESTART IDENTITY")
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # back to Django's default
+    for start in range(0, len(entries), 5000):
+        cursor.executemany(
+            _INSERT,
+            [
+                (
+                    e.code_id,
+                    e.system,
+                    e.title,
+                    e.extra,
+                    e.phrase,
+                    e.compact,
+                    e.kind,
+                    e.billable,
+                    e.deleted,
+                    e.effective_date,
+                    e.termination_date,
+                    e.title,
+                    e.extra,
+                )
+                for e in entries[start : start + 5000]
+            ],
+        )

@@ -1,0 +1,173 @@
+"""Word search and its ranking: the candidates the full-text index finds, scored by
+relevance times what the code is (billable, current, the query's whole title, ...), and
+why each one matched, highlighted."""
+
+from __future__ import annotations
+
+import re
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from codes.models import Code, SearchEntry
+
+from .bycode import CODE_FIELDS
+from .dialects import dialect
+from .filters import Filters
+from .parsing import Slot, Term, fold, same_word, words_of
+from .results import SearchResult
+
+# Headers and browse nodes rank below billable codes; deleted codes below current ones; a
+# title that is the query (or starts with it), and the "unspecified" default code, above others.
+SCORE_FACTORS = """
+    * 40.0 / (40 + length(e.phrase))
+    * CASE WHEN e.system = 'icd-10-cm' AND (e.compact LIKE 'O%%' OR e.compact LIKE 'P%%') THEN %s ELSE 1.0 END
+    * CASE WHEN e.billable THEN 1.0 WHEN e.kind IN ('chapter', 'section', 'body_system', 'mdc') THEN 0.3 ELSE 0.55 END
+    * CASE WHEN e.deleted THEN 0.5 ELSE 1.0 END
+    * CASE WHEN e.system = 'icd-10-cm' AND e.compact LIKE '______A' THEN 1.1 ELSE 1.0 END
+    * CASE WHEN e.title LIKE '%%unspecified%%' OR e.title LIKE '%%not specified%%' OR e.title LIKE '%%uncomplicated%%'
+           OR e.title LIKE '%%without complication%%' THEN 1.15 ELSE 1.0 END
+    * CASE WHEN e.phrase IN (%s, %s) THEN 2.5 WHEN e.phrase LIKE %s OR e.phrase LIKE %s THEN 1.8
+           WHEN e.phrase LIKE %s OR e.phrase LIKE %s THEN 1.3 ELSE 1.0 END
+"""
+
+# Pregnancy (O) and newborn (P) codes only lead when the query speaks of them.
+OBSTETRIC = frozenset(
+    [
+        "pregnancy",
+        "pregnant",
+        "delivery",
+        "childbirth",
+        "puerperium",
+        "puerperal",
+        "postpartum",
+        "obstetric",
+        "fetus",
+        "fetal",
+        "newborn",
+        "neonatal",
+        "perinatal",
+        "infant",
+        "labor",
+        "labour",
+        "gestation",
+        "gestational",
+        "abortion",
+        "miscarriage",
+        "ectopic",
+        "cesarean",
+    ]
+)
+
+# How many matching rows (in the table's best-first order) are ranked: a common word matches
+# tens of thousands of codes, and ranking them all costs hundreds of milliseconds.
+CANDIDATES = 1000
+CANDIDATES_AS_YOU_TYPE = 200
+COUNT_LIMIT = 2000
+
+
+def _matching(filters: Filters, *, with_system: bool, columns: str, limit: int) -> tuple[str, list]:
+    """A subquery of the first `limit` rows matching the query expression (its first parameter)."""
+    where, params = filters.sql(with_system=with_system)
+    return dialect().matching(columns, where), [*params, limit]
+
+
+def word_search(slots, filters: Filters, *, every: bool, phrases: list[str], limit: int, offset: int, counts: bool):
+    """(ranked rows of the page, {system: matches}) for the slots."""
+    expression = dialect().match_expression(slots, every=every)
+    like = [*phrases, *(f"{p}%" for p in phrases), *(f"%{p}%" for p in phrases)]
+    context = 1.0 if OBSTETRIC & {t.word for slot in slots for t in slot.terms} else 0.6
+    candidates = CANDIDATES if counts else CANDIDATES_AS_YOU_TYPE
+    columns = "e.code_id, e.system, e.title, e.extra, e.phrase, e.compact, e.kind, e.billable, e.deleted"
+    inner, inner_params = _matching(filters, with_system=True, columns=columns, limit=candidates)
+    # The code's own columns are joined to the page of results only.
+    sql = (
+        f"SELECT r.code_id, r.score, r.title, r.extra, {', '.join('c.' + f for f in CODE_FIELDS)} FROM ("
+        f"SELECT e.code_id, e.title, e.extra, e.compact, e.relevance {SCORE_FACTORS} AS score FROM ({inner}) e "
+        "ORDER BY score DESC, e.compact LIMIT %s OFFSET %s"
+        ") r JOIN codes_code c ON c.id = r.code_id ORDER BY r.score DESC, r.compact"
+    )
+    statements = [(sql, [context, *like, expression, *inner_params, limit, offset])]
+    if counts:
+        inner, inner_params = _matching(filters, with_system=False, columns="e.system", limit=COUNT_LIMIT)
+        statements.append(
+            (f"SELECT e.system, COUNT(*) FROM ({inner}) e GROUP BY e.system", [expression, *inner_params])
+        )
+    results = dialect().run(statements)
+    return results[0], dict(results[1]) if counts else {}
+
+
+# --- why it matched ----------------------------------------------------------------------
+
+
+def highlight(title: str, terms: list[Term]) -> SafeString:
+    out, last = [], 0
+    for m in re.finditer(r"[A-Za-z0-9À-ÿ]+", title):
+        word = fold(m.group())
+        if any(same_word(word, t) for t in terms):
+            out.append(escape(title[last : m.start()]))
+            out.append(f"<mark>{escape(m.group())}</mark>")
+            last = m.end()
+    out.append(escape(title[last:]))
+    return mark_safe("".join(out))
+
+
+def explain(title: str, extra: str, slots: list[Slot]) -> str:
+    title_words = set(words_of(title))
+    reasons, via = [], []
+    for slot in slots:
+        if all(any(same_word(w, t) for w in title_words) for t in slot.terms):
+            continue
+        used = [
+            label
+            for alt, label in zip(slot.alternatives, slot.labels, strict=True)
+            if all(any(same_word(w, t) for w in title_words) for t in alt)
+        ]
+        if used:
+            reasons.append(f"synonym: {used[0]}")
+        else:
+            via += slot.terms
+    if via:
+        for phrase in extra.split(" | "):
+            phrase_words = set(words_of(phrase))
+            if phrase and all(any(same_word(w, t) for w in phrase_words) for t in via):
+                reasons.append(f"also called: {_shorten(phrase)}")
+                break
+    if not reasons:
+        matched = [t.word for slot in slots for t in slot.terms if any(same_word(w, t) for w in title_words)]
+        reasons.append("words: " + ", ".join(matched) if matched else "related terms")
+    return "; ".join(reasons)
+
+
+def _shorten(text: str, length: int = 90) -> str:
+    return text if len(text) <= length else text[: length - 1].rsplit(" ", 1)[0] + "…"
+
+
+def display_titles(codes: list[Code]) -> dict[int, tuple[str, str]]:
+    """{code id: (title, extra)} from the index (CPT codes without descriptors show plain text)."""
+    rows = SearchEntry.objects.filter(code_id__in=[c.pk for c in codes]).values_list("code_id", "title", "extra")
+    return {code_id: (title, extra) for code_id, title, extra in rows}
+
+
+def build_results(
+    codes: list[Code],
+    scores: dict[int, float],
+    slots: list[Slot],
+    how: str | None,
+    texts: dict | None = None,
+    exact_ids: frozenset | set = frozenset(),
+) -> list[SearchResult]:
+    texts = display_titles(codes) if texts is None else texts
+    terms = [t for slot in slots for option in (slot.terms, *slot.alternatives) for t in option]
+    results = []
+    for code in codes:
+        title, extra = texts.get(code.pk, ("", ""))
+        title = code.title or title or code.short_title
+        if how:
+            matched = "exact code" if code.pk in exact_ids else f"code {how}"
+            highlighted = mark_safe(escape(title))
+        else:
+            matched = explain(title, extra, slots)
+            highlighted = highlight(title, terms)
+        results.append(SearchResult(code, title, matched, round(scores.get(code.pk, 0.0), 4), highlighted))
+    return results

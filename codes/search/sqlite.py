@@ -1,0 +1,65 @@
+"""SQLite: an FTS5 table `codes_search_fts` (rowid = codes_searchentry.id, porter stemming,
+bm25) and prefix ranges over binary indexes. The same interface as `postgresql.py`."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import Q
+
+from codes.models import SearchEntry, SearchWord
+
+from .parsing import Slot, Term, boolean, closest_word
+
+# "+e.system" keeps the planner from starting at the system index and running the FTS MATCH
+# once per row of that system (seconds instead of milliseconds).
+COLUMN = "+e."
+
+
+def starts_with(field: str, prefix: str) -> Q:
+    """A range uses SQLite's binary index on the column; LIKE would not (it is case-insensitive)."""
+    return Q(**{f"{field}__gt": prefix, f"{field}__lt": prefix + "~"})
+
+
+def _term(t: Term) -> str:
+    return f'"{t.word}"*' if t.prefix else f'"{t.word}"'
+
+
+def match_expression(slots: list[Slot], *, every: bool) -> str:
+    return boolean(slots, every=every, fmt=_term, and_="AND", or_="OR")
+
+
+def matching(columns: str, where: str) -> str:
+    """Rows matching the expression (first parameter) under `where`, then a LIMIT parameter."""
+    return (
+        f"SELECT {columns}, -bm25(codes_search_fts, 10.0, 3.0) AS relevance "
+        "FROM codes_search_fts JOIN codes_searchentry e ON e.id = codes_search_fts.rowid "
+        f"WHERE codes_search_fts MATCH %s AND {where} LIMIT %s"
+    )
+
+
+def run(statements: list[tuple[str, list]]) -> list[list[tuple]]:
+    out = []
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
+            out.append(cursor.fetchall())
+    return out
+
+
+def correct(word: str) -> str | None:
+    """Words sharing the first two letters (else the first one); the edit distance decides.
+    Misspellings rarely touch the start of a word."""
+    for start in (word[:2], word[:1]):
+        rows = SearchWord.objects.filter(word__gte=start, word__lt=start + "~").values_list("word", "count")
+        found = closest_word(word, rows)
+        if found:
+            return found
+    return None
+
+
+def write_index(cursor, entries) -> None:
+    """Replace the search entries with `entries`, in their order."""
+    cursor.execute("DELETE FROM codes_search_fts")
+    cursor.execute("DELETE FROM codes_searchentry")
+    SearchEntry.objects.bulk_create(entries, batch_size=5000)  # ids ascending: FTS5 returns rowid order
+    cursor.execute("INSERT INTO codes_search_fts (rowid, title, extra) SELECT id, title, extra FROM codes_searchentry")

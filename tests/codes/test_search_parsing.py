@@ -1,0 +1,84 @@
+"""Reading a query (codes.search.parsing): pure functions, no database; the lexicon is a dict."""
+
+from codes.search.parsing import (
+    STOP_WORDS,
+    closest_word,
+    edit_distance,
+    looks_like_code,
+    parse_words,
+    phrases,
+    title_phrase,
+    with_placeholder,
+    words_of,
+)
+
+
+class FakeLexicon:
+    def __init__(self, words=(), synonyms=None):
+        self.words = dict.fromkeys(words, 1)
+        self.table = synonyms or {}
+
+    def synonyms(self, tokens, *, as_you_type):
+        found = {}
+        for n in range(1, 5):
+            for start in range(len(tokens) - n + 1):
+                gram = " ".join(tokens[start : start + n])
+                if gram in self.table:
+                    found[(start, start + n)] = [(gram, r) for r in self.table[gram]]
+        return found
+
+    def known(self, words):
+        return {w for w in words if w in self.words}
+
+    def is_prefix(self, fragment):
+        return any(w.startswith(fragment) and w != fragment for w in self.words)
+
+    def correct(self, word):
+        return closest_word(word, self.words.items())
+
+
+def test_words_are_folded_and_stop_words_are_one_set():
+    assert words_of("Sjögren's Syndrome") == ["sjogren", "s", "syndrome"]
+    assert {"the", "of", "with"} <= STOP_WORDS
+
+
+def test_codes_are_recognised_and_placeholders_restored():
+    assert looks_like_code("E11.9")
+    assert looks_like_code("m4856xa")
+    assert not looks_like_code("pneumonia")
+    assert "M4856XA" in with_placeholder("M4856A")
+    assert "T401XXA" in with_placeholder("T401A")
+
+
+def test_nonessential_words_leave_the_title_phrase():
+    assert title_phrase("Essential (primary) hypertension") == "essential hypertension"
+    assert title_phrase("Pneumonia, unspecified organism") == "pneumonia organism"
+
+
+def test_edit_distance_counts_transpositions_once():
+    assert edit_distance("pnuemonia", "pneumonia", 2) == 1
+    assert edit_distance("diabetis", "diabetes", 2) == 1
+    assert edit_distance("abc", "xyz123", 2) == 3  # gave up above the limit
+
+
+def test_the_longest_synonym_makes_one_slot_with_alternatives():
+    lexicon = FakeLexicon(["heart", "attack", "acute"], {"heart attack": ["myocardial infarction"]})
+    slots, corrections = parse_words("acute heart attack", lexicon)
+    assert [[t.word for t in s.terms] for s in slots] == [["acute"], ["heart", "attack"]]
+    assert [t.word for t in slots[1].alternatives[0]] == ["myocardial", "infarction"]
+    assert slots[1].labels == ["heart attack → myocardial infarction"]
+    assert corrections == {}
+
+
+def test_misspellings_are_corrected_and_fragments_completed():
+    lexicon = FakeLexicon(["pneumonia", "bacterial"])
+    slots, corrections = parse_words("pnuemonia bacter", lexicon, as_you_type=True)
+    assert corrections == {"pnuemonia": "pneumonia"}
+    assert slots[0].terms[0].word == "pneumonia"
+    assert slots[1].terms[0].prefix
+
+
+def test_a_one_part_synonym_query_reads_as_its_replacement_too():
+    lexicon = FakeLexicon([], {"mi": ["myocardial infarction"]})
+    slots, _ = parse_words("MI", lexicon)
+    assert phrases("MI", slots) == ["mi", "myocardial infarction"]
