@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -26,11 +25,10 @@ from django_ratelimit.decorators import ratelimit
 from accounts.tokens import api_auth
 
 from . import engine, llm, quota
+from .forms import MAX_QUESTION, QuestionForm
 from .models import Question
 from .phi import redact
 
-MAX_QUESTION = 1000
-_REPLACEMENT = "\ufffd"
 EXAMPLES = [
     "What is CPT code 99213?",
     "Is E11 billable?",
@@ -70,19 +68,12 @@ def _rate_key(group: str, request: HttpRequest) -> str:
     return quota.address_subject(quota.client_address(request))
 
 
-def _is_control(ch: str) -> bool:
-    return unicodedata.category(ch) in ("Cc", "Cs") and not ch.isspace()
-
-
 def _admit(request: HttpRequest, raw: object, *, page: bool = True) -> Admitted:
     """Check and clean a question, or raise Refused with what to tell the asker."""
-    if not isinstance(raw, str) or not raw.strip():
-        raise Refused("Type a question first.", 400)
-    # PostgreSQL refuses NUL in text and UTF-8 has no lone surrogates: such characters (and the
-    # other non-space control characters) are stored as U+FFFD, the replacement character.
-    text = " ".join("".join(_REPLACEMENT if _is_control(ch) else ch for ch in raw).split())
-    if len(text) > MAX_QUESTION:
-        raise Refused(f"Keep the question under {MAX_QUESTION} characters.", 400)
+    form = QuestionForm({"question": raw if isinstance(raw, str) else ""})
+    if not form.is_valid():
+        raise Refused(form.first_error(), 400)
+    text = form.cleaned_data["question"]
     if is_ratelimited(
         request, group="casepilot.ask", key=_rate_key, rate=settings.CASEPILOT_RATE, method="POST", increment=True
     ):

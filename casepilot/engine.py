@@ -1,7 +1,7 @@
 """CasePilot's default engine: offline and deterministic.
 
 It reads the question (what is asked, which codes in which code set, code pairs, units, a
-Medicare locality), calls the tools in casepilot/tools.py, and writes the answer from their
+Medicare locality), calls the tools of casepilot/tools (through its one table), and writes the answer from their
 facts only. What no tool knows, it says it does not know, and where to look instead.
 
 `run(question)` yields events as the answer is produced, so the page can stream it:
@@ -86,21 +86,6 @@ MODIFIER_NEAR = re.compile(
     r"|\b([0-9]{2}|[A-Z]{2}|[A-Z][0-9]|[0-9][A-Z])\s+modifiers?\b",
 )
 MODIFIER_TOKEN = re.compile(r"-?([0-9A-Z]{2})\b")
-
-PROGRESS = {
-    "lookup_code": "Looking up {arg}",
-    "is_billable": "Checking whether {arg} is billable",
-    "search_codes": "Searching the code sets for “{arg}”",
-    "icd10cm_notes": "Reading the tabular notes of {arg}",
-    "cc_mcc": "Checking the CC/MCC tables for {arg}",
-    "crosswalk": "Reading the ICD-9-CM/ICD-10-CM mappings of {arg}",
-    "ptp_edit": "Checking NCCI PTP edits for {arg}",
-    "mue": "Checking the MUEs of {arg}",
-    "addon_codes": "Checking the add-on code edits of {arg}",
-    "fee_schedule": "Reading the Physician Fee Schedule for {arg}",
-    "modifier_info": "Looking up modifier {arg}",
-    "find_guides": "Searching the guides",
-}
 
 DONT_KNOW = (
     "I can't answer that from this site's data, and I won't guess. CasePilot answers questions about codes "
@@ -386,40 +371,6 @@ GUIDE_QUERIES = {
     "notes": None,
 }
 
-TOOLS = {
-    "lookup_code": tools.lookup_code,
-    "is_billable": tools.is_billable,
-    "search_codes": tools.search_codes,
-    "icd10cm_notes": tools.icd10cm_notes,
-    "cc_mcc": tools.cc_mcc,
-    "crosswalk": tools.crosswalk,
-    "ptp_edit": tools.ptp_edit,
-    "mue": tools.mue,
-    "addon_codes": tools.addon_codes,
-    "fee_schedule": tools.fee_schedule,
-    "modifier_info": tools.modifier_info,
-    "find_guides": tools.find_guides,
-}
-
-
-def call_tool(name: str, args: dict) -> ToolResult:
-    function = TOOLS[name]
-    positional = {k: v for k, v in args.items() if v is not None}
-    first = next(iter(positional))
-    rest = {k: v for k, v in positional.items() if k != first}
-    if name == "ptp_edit":
-        return function(positional["code_a"], positional["code_b"])
-    return function(positional[first], **rest)
-
-
-def _progress(name: str, args: dict) -> str:
-    if name == "ptp_edit":
-        arg = f"{args['code_a']} and {args['code_b']}"
-    else:
-        arg = next((str(v) for v in args.values() if v), "")
-    return PROGRESS[name].format(arg=arg) + "…"
-
-
 # ---------------------------------------------------------------------------
 # Composing the answer
 
@@ -431,7 +382,7 @@ def _paragraph(result: ToolResult) -> str:
     return "\n".join(result.facts)
 
 
-def _mentioned(text: str, refs: list[CodeRef]) -> list[CodeRef]:
+def mentioned_codes(text: str, refs: list[CodeRef]) -> list[CodeRef]:
     """The codes of the tool results that the answer names, each once."""
     seen, out = set(), []
     for ref in refs:
@@ -459,11 +410,11 @@ def run(question: str) -> Iterator[tuple[str, object]]:
         yield "text", paragraph
     told: set[str] = set()
     for name, args in calls:
-        yield "progress", _progress(name, args)
+        yield "progress", tools.progress(name, args)
         try:
             # A savepoint: a failed query must not poison the request's transaction (PostgreSQL).
             with transaction.atomic():
-                result = call_tool(name, args)
+                result = tools.call(name, args)
         except DatabaseError:
             # A table the tool reads is missing or being rebuilt: say so, answer the rest.
             log.exception("CasePilot tool %s failed", name)
@@ -486,7 +437,7 @@ def run(question: str) -> Iterator[tuple[str, object]]:
         question=u.text,
         text=text,
         citations=_unique([c for r in results for c in r.citations]),
-        codes=_mentioned(text, [ref for r in results for ref in r.codes]),
+        codes=mentioned_codes(text, [ref for r in results for ref in r.codes]),
         intents=u.intents,
         results=results,
     )

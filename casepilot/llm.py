@@ -25,7 +25,7 @@ from django.conf import settings
 
 from codes.models import BROWSE_KINDS, Code, System, compact_code
 
-from . import engine
+from . import engine, tools
 from .tools import Citation, CodeRef, ToolResult
 
 log = logging.getLogger(__name__)
@@ -38,45 +38,6 @@ SYSTEM_PROMPT = (
     "that is not in a tool result. If the tools do not answer the question, say you do not know and where "
     "to look. Be short and clear; name the codes you talk about."
 )
-
-_CODE = {"type": "string", "description": "A code, e.g. 99213, M48.56XA, J1100"}
-_SYSTEM = {"type": "string", "enum": ["icd-10-cm", "icd-10-pcs", "hcpcs", "cpt", "ms-drg"]}
-TOOL_SPECS = {
-    "lookup_code": ("A code in any code set: title, plain-language text, status, dates, replacement.",
-                    {"code": _CODE, "system": _SYSTEM}, ["code"]),
-    "is_billable": ("Whether a code is billable; for a header, the billable codes under it.",
-                    {"code": _CODE, "system": _SYSTEM}, ["code"]),
-    "search_codes": ("Codes by description (e.g. 'heart attack').",
-                     {"query": {"type": "string"}, "system": _SYSTEM}, ["query"]),
-    "icd10cm_notes": ("ICD-10-CM notes of a code: excludes1/2, code first, use additional, 7th characters.",
-                      {"code": _CODE}, ["code"]),
-    "cc_mcc": ("Whether an ICD-10-CM code is a CC or MCC in MS-DRG.", {"code": _CODE}, ["code"]),
-    "crosswalk": ("ICD-9-CM to ICD-10-CM mappings (GEMs), or an ICD-10-CM code back to ICD-9-CM.",
-                  {"code": {"type": "string", "description": "e.g. 250.00 (ICD-9-CM) or E11.9"}}, ["code"]),
-    "ptp_edit": ("The NCCI procedure-to-procedure edit of two CPT/HCPCS codes.",
-                 {"code_a": _CODE, "code_b": _CODE}, ["code_a", "code_b"]),
-    "mue": ("The NCCI medically unlikely edit (units per day) of a CPT/HCPCS code.",
-            {"code": _CODE, "units": {"type": "integer"}}, ["code"]),
-    "addon_codes": ("NCCI add-on code edits of a code.", {"code": _CODE}, ["code"]),
-    "fee_schedule": ("Medicare Physician Fee Schedule RVUs, global period, indicators and payment; "
-                     "a locality (city or state) gives the GPCI-adjusted amount.",
-                     {"code": _CODE, "locality": {"type": "string"}}, ["code"]),
-    "modifier_info": ("A modifier (HCPCS Level II from the CMS file; CPT modifiers from the guides).",
-                      {"code": {"type": "string", "description": "e.g. 25, 59, XE, LT"}}, ["code"]),
-    "find_guides": ("The site's guides on coding rules, guidelines, compliance and coverage.",
-                    {"query": {"type": "string"}}, ["query"]),
-}  # fmt: skip
-TOOLS = [
-    {
-        "type": "function",
-        "function": {
-            "name": name,
-            "description": description,
-            "parameters": {"type": "object", "properties": properties, "required": required},
-        },
-    }
-    for name, (description, properties, required) in TOOL_SPECS.items()
-]
 
 # Words shaped like a code of some system: checked against the tables before an answer is shown.
 CODE_SHAPED = re.compile(
@@ -98,7 +59,9 @@ def configured() -> bool:
 
 
 def _chat(messages: list[dict]) -> dict:
-    body = json.dumps({"model": settings.CASEPILOT_LLM_MODEL, "messages": messages, "tools": TOOLS, "temperature": 0})
+    body = json.dumps(
+        {"model": settings.CASEPILOT_LLM_MODEL, "messages": messages, "tools": tools.schemas(), "temperature": 0}
+    )
     request = urllib.request.Request(
         f"{settings.CASEPILOT_LLM_BASE_URL}/chat/completions",
         data=body.encode(),
@@ -115,28 +78,16 @@ def _chat(messages: list[dict]) -> dict:
 
 def _call(name: str, raw_arguments: str) -> ToolResult | str:
     """Run a tool the model asked for; a bad call returns an error message for the model instead."""
-    if name not in engine.TOOLS:
-        return f"Unknown tool {name!r}."
     try:
         args = json.loads(raw_arguments or "{}")
     except ValueError:
-        return "The arguments were not valid JSON."
-    _description, properties, required = TOOL_SPECS[name]
-    if not isinstance(args, dict) or any(not args.get(key) for key in required):
-        return f"Missing arguments: {', '.join(required)}."
-    args = {k: v for k, v in args.items() if k in properties}
-    for key, value in args.items():
-        expected = properties[key]["type"]
-        if (expected == "string" and not isinstance(value, str)) or (
-            expected == "integer" and (not isinstance(value, int) or isinstance(value, bool))
-        ):
-            return f"Argument {key} must be a {expected}."
-        if isinstance(value, str) and len(value) > 300:
-            return f"Argument {key} is too long."
-    if args.get("system") and args["system"] not in properties.get("system", {}).get("enum", []):
-        return "Unknown code system."
-    ordered = {key: args[key] for key in properties if key in args}
-    return engine.call_tool(name, ordered)
+        args = None
+        if name in tools.TOOLS:
+            return "The arguments were not valid JSON."
+    try:
+        return tools.call(name, tools.validate(name, args))
+    except tools.BadCall as error:
+        return str(error)
 
 
 def known_codes(text: str) -> set[str]:
@@ -189,7 +140,7 @@ def _llm_events(question: str) -> Iterator[tuple[str, object]]:
                     question=question,
                     text=text,
                     citations=citations,
-                    codes=engine._mentioned(text, refs),
+                    codes=engine.mentioned_codes(text, refs),
                     intents=[],
                     engine="llm",
                     results=results,
@@ -215,9 +166,11 @@ def _progress(name: str, raw_arguments: str) -> str:
     """The same progress line the default engine shows ("Checking the MUEs of J1100…"), when it can."""
     try:
         args = json.loads(raw_arguments or "{}")
-        return engine._progress(name, {k: v for k, v in args.items() if isinstance(v, str | int)})
-    except (ValueError, KeyError, AttributeError, StopIteration, IndexError):
-        return "Checking the site's data…"
+    except ValueError:
+        args = {}
+    if not isinstance(args, dict):
+        args = {}
+    return tools.progress(name, {k: v for k, v in args.items() if isinstance(v, str | int)})
 
 
 def _refs_for(text: str) -> list[CodeRef]:

@@ -1,8 +1,10 @@
 """The default engine: understanding varied phrasings, and answers composed only from tool facts."""
 
+import dataclasses
+
 import pytest
 
-from casepilot import engine
+from casepilot import engine, tools
 
 pytestmark = pytest.mark.django_db
 
@@ -141,7 +143,7 @@ def test_a_failing_table_is_said_and_the_rest_still_answers(pilot_data, monkeypa
             cursor.execute("SELECT * FROM no_such_table")
         raise AssertionError("unreachable")
 
-    monkeypatch.setitem(engine.TOOLS, "mue", broken)
+    monkeypatch.setitem(tools.TOOLS, "mue", dataclasses.replace(tools.TOOLS["mue"], function=broken))
     answer = engine.answer("What is the MUE and the RVUs of 99214?")
     assert "could not be checked just now" in answer.text
     assert "work RVU 1.92" in answer.text  # later queries still run (the failure was rolled back alone)

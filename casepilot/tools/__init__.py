@@ -1,0 +1,177 @@
+"""CasePilot's tools: plain functions over the site's data, each returning facts with their sources.
+
+Every answer CasePilot gives is composed from these results (the default engine, casepilot/engine.py)
+or written by a language model that may only call them (casepilot/llm.py). A tool never guesses:
+what the tables do not hold, it says it does not know.
+
+`TOOLS` is the one table of them: name, function, the progress line shown while it runs, and the
+JSON schema of its arguments for the language model. Both engines call tools only through `call()`,
+so adding a tool is one entry here and nothing else learns its name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .base import (
+    MIN_GUIDE_SCORE,
+    PROCEDURE_SYSTEMS,
+    SYSTEM_ORDER,
+    Citation,
+    CodeRef,
+    ToolResult,
+    find_codes,
+)
+from .fees import fee_schedule, find_localities, gpci_payment
+from .icd import cc_mcc, crosswalk, icd10cm_notes
+from .lookup import is_billable, lookup_code, search_codes
+from .ncci import addon_codes, mue, ptp_edit
+from .rules import find_guides, modifier_info
+
+CODE = {"type": "string", "description": "A code, e.g. 99213, M48.56XA, J1100"}
+SYSTEM = {"type": "string", "enum": ["icd-10-cm", "icd-10-pcs", "hcpcs", "cpt", "ms-drg"]}
+MAX_ARGUMENT = 300
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    function: Callable[..., ToolResult]
+    label: str  # the progress line, formatted with the call's arguments
+    description: str  # for the language model
+    properties: dict = field(default_factory=dict)  # JSON schema of each argument
+    required: tuple[str, ...] = ()
+
+    def schema(self) -> dict:
+        """The OpenAI-compatible function declaration of this tool."""
+        return {
+            "type": "function",
+            "function": {
+                "name": self.name,
+                "description": self.description,
+                "parameters": {"type": "object", "properties": self.properties, "required": list(self.required)},
+            },
+        }
+
+    def progress(self, args: dict) -> str:
+        values = {key: args.get(key) or "" for key in self.properties}
+        return self.label.format(**values) + "…"
+
+
+TOOLS: dict[str, Tool] = {
+    tool.name: tool
+    for tool in [
+        Tool("lookup_code", lookup_code, "Looking up {code}",
+             "A code in any code set: title, plain-language text, status, dates, replacement.",
+             {"code": CODE, "system": SYSTEM}, ("code",)),
+        Tool("is_billable", is_billable, "Checking whether {code} is billable",
+             "Whether a code is billable; for a header, the billable codes under it.",
+             {"code": CODE, "system": SYSTEM}, ("code",)),
+        Tool("search_codes", search_codes, "Searching the code sets for “{query}”",
+             "Codes by description (e.g. 'heart attack').",
+             {"query": {"type": "string"}, "system": SYSTEM}, ("query",)),
+        Tool("icd10cm_notes", icd10cm_notes, "Reading the tabular notes of {code}",
+             "ICD-10-CM notes of a code: excludes1/2, code first, use additional, 7th characters.",
+             {"code": CODE}, ("code",)),
+        Tool("cc_mcc", cc_mcc, "Checking the CC/MCC tables for {code}",
+             "Whether an ICD-10-CM code is a CC or MCC in MS-DRG.", {"code": CODE}, ("code",)),
+        Tool("crosswalk", crosswalk, "Reading the ICD-9-CM/ICD-10-CM mappings of {code}",
+             "ICD-9-CM to ICD-10-CM mappings (GEMs), or an ICD-10-CM code back to ICD-9-CM.",
+             {"code": {"type": "string", "description": "e.g. 250.00 (ICD-9-CM) or E11.9"}}, ("code",)),
+        Tool("ptp_edit", ptp_edit, "Checking NCCI PTP edits for {code_a} and {code_b}",
+             "The NCCI procedure-to-procedure edit of two CPT/HCPCS codes.",
+             {"code_a": CODE, "code_b": CODE}, ("code_a", "code_b")),
+        Tool("mue", mue, "Checking the MUEs of {code}",
+             "The NCCI medically unlikely edit (units per day) of a CPT/HCPCS code.",
+             {"code": CODE, "units": {"type": "integer"}}, ("code",)),
+        Tool("addon_codes", addon_codes, "Checking the add-on code edits of {code}",
+             "NCCI add-on code edits of a code.", {"code": CODE}, ("code",)),
+        Tool("fee_schedule", fee_schedule, "Reading the Physician Fee Schedule for {code}",
+             "Medicare Physician Fee Schedule RVUs, global period, indicators and payment; "
+             "a locality (city or state) gives the GPCI-adjusted amount.",
+             {"code": CODE, "locality": {"type": "string"}}, ("code",)),
+        Tool("modifier_info", modifier_info, "Looking up modifier {code}",
+             "A modifier (HCPCS Level II from the CMS file; CPT modifiers from the guides).",
+             {"code": {"type": "string", "description": "e.g. 25, 59, XE, LT"}}, ("code",)),
+        Tool("find_guides", find_guides, "Searching the guides",
+             "The site's guides on coding rules, guidelines, compliance and coverage.",
+             {"query": {"type": "string"}, "limit": {"type": "integer"}}, ("query",)),
+    ]
+}  # fmt: skip
+
+
+class BadCall(ValueError):
+    """A tool call that names no tool or has arguments its schema refuses; the message says which."""
+
+
+def validate(name: str, args: object) -> dict:
+    """The arguments of a call checked against the tool's schema (for calls the engines did not build)."""
+    tool = TOOLS.get(name)
+    if tool is None:
+        raise BadCall(f"Unknown tool {name!r}.")
+    if not isinstance(args, dict) or any(not args.get(key) for key in tool.required):
+        raise BadCall(f"Missing arguments: {', '.join(tool.required)}.")
+    checked = {}
+    for key, spec in tool.properties.items():
+        if key not in args or args[key] is None:
+            continue
+        value = args[key]
+        expected = spec["type"]
+        if (expected == "string" and not isinstance(value, str)) or (
+            expected == "integer" and (not isinstance(value, int) or isinstance(value, bool))
+        ):
+            raise BadCall(f"Argument {key} must be a {expected}.")
+        if isinstance(value, str) and len(value) > MAX_ARGUMENT:
+            raise BadCall(f"Argument {key} is too long.")
+        if "enum" in spec and value not in spec["enum"]:
+            raise BadCall(f"Unknown value for {key}.")
+        checked[key] = value
+    return checked
+
+
+def call(name: str, args: dict) -> ToolResult:
+    """Run a tool by name with keyword arguments (None values are left to the tool's defaults)."""
+    return TOOLS[name].function(**{key: value for key, value in args.items() if value is not None})
+
+
+def progress(name: str, args: dict) -> str:
+    """The line shown while the tool runs ("Checking the MUEs of J1100…")."""
+    tool = TOOLS.get(name)
+    return tool.progress(args) if tool else "Checking the site's data…"
+
+
+def schemas() -> list[dict]:
+    return [tool.schema() for tool in TOOLS.values()]
+
+
+__all__ = [
+    "MIN_GUIDE_SCORE",
+    "PROCEDURE_SYSTEMS",
+    "SYSTEM_ORDER",
+    "TOOLS",
+    "BadCall",
+    "Citation",
+    "CodeRef",
+    "Tool",
+    "ToolResult",
+    "addon_codes",
+    "call",
+    "cc_mcc",
+    "crosswalk",
+    "fee_schedule",
+    "find_codes",
+    "find_guides",
+    "find_localities",
+    "gpci_payment",
+    "icd10cm_notes",
+    "is_billable",
+    "lookup_code",
+    "modifier_info",
+    "mue",
+    "progress",
+    "ptp_edit",
+    "schemas",
+    "search_codes",
+    "validate",
+]
