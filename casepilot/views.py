@@ -8,7 +8,17 @@ from casepilot.guides import GUIDE_LINK_RE, find_guides
 from casepilot.models import Guide, GuideTopic
 from codes.models import Code
 
+from .tools import MIN_GUIDE_SCORE
+
 # --- Guides (knowledge base) ---
+
+
+def guides_box(query: str) -> list:
+    """The "Coding guides" box of the site search (codes/search_boxes.py): for a word query, the
+    guides (up to three) that match it well."""
+    if not any(ch.isalpha() for ch in query):
+        return []
+    return [guide for guide in find_guides(query, limit=3) if guide.score >= MIN_GUIDE_SCORE]
 
 
 @require_GET

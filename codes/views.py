@@ -24,11 +24,9 @@ from accounts import backends, personal
 from accounts.middleware import metered
 from accounts.quota import MeterFacts, paywall_json_ld
 from accounts.tokens import api_auth
-from casepilot.guides import find_guides
-from casepilot.tools import MIN_GUIDE_SCORE
 from codingahead.lib.ratelimits import too_many
 
-from . import pagecache
+from . import pagecache, search_boxes
 from . import search as case2code
 from .forms import BatchForm, SearchForm
 from .models import BROWSE_KINDS, Code, Kind, PlainDescription, Release, System, compact_code
@@ -507,10 +505,6 @@ def _page_url(request: HttpRequest, **changes) -> str:
     return f"{reverse('codes:search')}?{params.urlencode()}"
 
 
-def _matching_guides(query: str, limit: int = 3) -> list:
-    return [guide for guide in find_guides(query, limit=limit) if guide.score >= MIN_GUIDE_SCORE]
-
-
 @require_GET
 @ratelimit(group="case2code", key="ip", rate=_rate("SEARCH_RATE"), block=False)
 def search_page(request: HttpRequest) -> HttpResponse:
@@ -542,8 +536,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if found.exact and page == 1 and request.GET.get("go") != "list":
         return redirect(found.exact.get_absolute_url())
     pages = max(1, -(-found.total // per_page))
-    # The site search also finds the CasePilot guides (first page of a word query only).
-    guides = _matching_guides(query) if page == 1 and any(ch.isalpha() for ch in query) else []
+    # Other apps' boxes (CasePilot's guides, codes/search_boxes.py), on the first page only.
+    boxes = search_boxes.boxes_for(query) if page == 1 else []
     systems = [
         {
             "slug": s.value,
@@ -567,7 +561,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "next_url": _page_url(request, page=page + 1) if page < pages else None,
         "suggestion_url": _page_url(request, q=found.suggestion, page=None) if found.suggestion else None,
         "first": (page - 1) * per_page + 1,
-        "guides": guides,
+        "boxes": boxes,
     }
     return render(request, "codes/search.html", context)
 

@@ -123,6 +123,32 @@ def test_the_json_export_holds_each_kind_of_data(client, alice, data):
     assert "bob@example.com" not in body
 
 
+def test_the_export_keeps_its_sections_in_order(client, alice, data):
+    """Each app adds its own sections (accounts/privacy.py PERSONAL_DATA); the document reads as before."""
+    client.force_login(alice)
+    export = json.loads(client.get("/accounts/export.json").content)
+    assert list(export) == [
+        "format",
+        "exported_at",
+        "site",
+        "account",
+        "profile",
+        "plans",
+        "api_tokens",
+        "favourites",
+        "notes",
+        "code_views",
+        "usage_counters",
+        "casepilot_questions",
+        "consultations",
+        "saved_jobs",
+        "saved_searches",
+        "job_postings",
+        "job_reports",
+    ]
+    assert [c["kind"] for c in export["usage_counters"]] == ["code views", "CasePilot questions"]
+
+
 def test_the_export_needs_a_login(client, data):
     response = client.get("/accounts/export.json")
     assert response.status_code == 302
