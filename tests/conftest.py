@@ -2,9 +2,38 @@ import os
 
 import pytest
 
+from tests.factories import make_user
+
 # Playwright's sync API runs an event loop in the test thread; the ORM calls that the
 # browser tests make between page actions are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+# The shared users, each playing one role (the pytest form of healthchecks' hc/test.py).
+
+
+@pytest.fixture
+def alice(db):
+    """A signed-up user on the free plan, email verified: the user most tests act as."""
+    return make_user("alice@example.com")
+
+
+@pytest.fixture
+def bob(db):
+    """Another free user: whose data alice must never see."""
+    return make_user("bob@example.com")
+
+
+@pytest.fixture
+def staff(db):
+    """The one staff user (is_staff, email verified)."""
+    return make_user("sam@example.com", is_staff=True)
+
+
+@pytest.fixture
+def coder(db):
+    """A coder who saves jobs and asks CaseConsultant (a verified free user, seen by email in mail tests)."""
+    return make_user("coder@example.com")
 
 
 @pytest.fixture(autouse=True)

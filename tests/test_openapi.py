@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 import schemathesis
 from django.contrib.admindocs.views import extract_views_from_urlpatterns, simplify_regex
-from django.contrib.auth import get_user_model
 from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
@@ -163,8 +162,7 @@ def test_a_guest_lookup_and_the_refusal_after_it_match_the_description(settings)
 
 
 @pytest.mark.usefixtures("api_data", "_connection_kept")
-def test_a_signed_in_lookup_has_the_related_data(settings):
-    staff = get_user_model().objects.create_user(username="sam", email="sam@example.com", is_staff=True)
+def test_a_signed_in_lookup_has_the_related_data(settings, staff):
     _token, secret = ApiToken.issue(user=staff, name="test")
     status, body = _call(
         CODE, path_parameters={"system": "icd-10-cm", "code": "E11.9"}, headers={"Authorization": f"Bearer {secret}"}
@@ -175,14 +173,12 @@ def test_a_signed_in_lookup_has_the_related_data(settings):
 
 
 @pytest.mark.usefixtures("api_data", "_connection_kept")
-def test_token_refusals_match_the_description(settings):
+def test_token_refusals_match_the_description(settings, alice, staff):
     settings.API_TOKEN_RATE = "1/m"
     query = {"q": "diabetes"}
     assert _call("/api/v1/search", query=query, headers={"Authorization": "Bearer ca_not-a-token"})[0] == 401
-    alice = get_user_model().objects.create_user(username="alice", email="alice@example.com")
     _token, free_secret = ApiToken.issue(user=alice, name="test")
     assert _call("/api/v1/search", query=query, headers={"Authorization": f"Bearer {free_secret}"})[0] == 403
-    staff = get_user_model().objects.create_user(username="sam", email="sam@example.com", is_staff=True)
     _token, secret = ApiToken.issue(user=staff, name="test")
     assert _call("/api/v1/search", query=query, headers={"Authorization": f"Bearer {secret}"})[0] == 200
     assert _call("/api/v1/search", query=query, headers={"Authorization": f"Bearer {secret}"})[0] == 429

@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Plan
+from tests.factories import PASSWORD, make_user
 
-from .conftest import PASSWORD, make_user
 from .test_metering import make_codes, page
 
 pytestmark = [pytest.mark.django_db, pytest.mark.metered]

@@ -12,8 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import ApiToken, CodeView, Plan, QuotaCounter
 from codes.importers.base import CodeRow, register_release, sync_codes
 from codes.models import Code
-
-from .conftest import make_user
+from tests.factories import make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.metered]
 

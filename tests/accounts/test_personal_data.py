@@ -23,8 +23,7 @@ from casepilot.models import (
     QuestionCount,
 )
 from jobs.models import Job, JobReport, SavedJob, SavedSearch
-
-from .conftest import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite_smoke]
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from accounts import quota
 from accounts.models import CodeView, QuotaCounter
+from tests.factories import make_user
 
-from .conftest import make_user
 from .test_metering import is_gated, make_codes, page
 
 pytestmark = [pytest.mark.django_db, pytest.mark.metered, pytest.mark.sqlite_smoke]

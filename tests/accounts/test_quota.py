@@ -2,6 +2,7 @@
 
 import datetime
 import threading
+import time
 
 import pytest
 from django.db import connection, connections
@@ -10,8 +11,8 @@ from django.test import Client, RequestFactory
 from accounts import quota
 from accounts.models import CodeView, Plan, QuotaCounter
 from codes.models import Code
+from tests.factories import make_user
 
-from .conftest import make_user
 from .test_metering import make_codes, page, pro_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.metered]
@@ -228,6 +229,18 @@ def test_parallel_requests_for_one_code_count_once(many):
     assert QuotaCounter.objects.get().used == 1
 
 
+def _blocked_by(pid: int, *, within: float = 30.0) -> bool:
+    """True once some session waits for a lock held by the backend `pid` (False after `within` s)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))", [pid])
+            if cursor.fetchone()[0]:
+                return True
+        time.sleep(0.01)
+    return False
+
+
 @needs_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_a_view_that_loses_the_last_room_to_a_parallel_request_writes_nothing(many):
@@ -247,8 +260,9 @@ def test_a_view_that_loses_the_last_room_to_a_parallel_request_writes_nothing(ma
 
     worker = threading.Thread(target=count)
     worker.start()
-    worker.join(timeout=0.5)  # it saw room, wrote its view row and now waits for the counter's lock
-    assert worker.is_alive()
+    # It saw room, wrote its view row and now waits for the counter's lock, which `other` holds:
+    # asked of PostgreSQL itself, not guessed from how long the thread has run.
+    assert _blocked_by(other.info.backend_pid)
     other.commit()
     other.close()
     worker.join(timeout=10)

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
 from tests.codes.search_data import build
-from tests.jobs.conftest import make_job
+from tests.factories import make_job
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

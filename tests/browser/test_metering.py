@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import Plan
 from codes.importers.base import CodeRow, register_release, sync_codes
-from tests.accounts.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.metered]
 

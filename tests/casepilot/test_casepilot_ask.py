@@ -4,16 +4,11 @@ permalinks, PHI redaction and quotas; and the JSON API."""
 import json
 
 import pytest
-from django.contrib.auth import get_user_model
 
+from accounts.models import ApiToken
 from casepilot.models import Question, QuestionCount
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def alice(db):
-    return get_user_model().objects.create_user("alice", "alice@example.com", "password")
 
 
 @pytest.fixture(autouse=True)
@@ -229,10 +224,7 @@ def test_the_api_only_accepts_post(client, pilot_data):
     assert client.get("/api/v1/casepilot/ask").status_code == 405
 
 
-def test_an_api_token_asks_as_its_owner(client, pilot_data):
-    from accounts.models import ApiToken
-
-    staff = get_user_model().objects.create_user("sam", "sam@example.com", "password", is_staff=True)
+def test_an_api_token_asks_as_its_owner(client, pilot_data, staff):
     _token, secret = ApiToken.issue(user=staff, name="script")
     for _ in range(4):  # more than a guest may ask
         response = client.post(

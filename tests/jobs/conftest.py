@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from jobs.models import Job
+from tests.factories import make_job
 
 
 @pytest.fixture(autouse=True)
@@ -16,46 +17,6 @@ def _tasks_run_inline(settings):
 @pytest.fixture
 def employer(db):
     return get_user_model().objects.create_user("employer", "hr@acmehealth.example", "pw")
-
-
-@pytest.fixture
-def coder(db):
-    return get_user_model().objects.create_user("coder", "coder@example.com", "pw")
-
-
-@pytest.fixture
-def staff(db):
-    return get_user_model().objects.create_user("staff", "staff@example.com", "pw", is_staff=True)
-
-
-DESCRIPTION = "We are hiring an experienced coder for our busy outpatient clinic. Full benefits and training."
-
-
-def make_job(owner, **fields) -> Job:
-    """A live, approved posting unless `fields` say otherwise."""
-    values = {
-        "title": "Outpatient Coder",
-        "employer_name": "Acme Health",
-        "employer_website": "https://acmehealth.example",
-        "workplace": "onsite",
-        "city": "Atlanta",
-        "state": "GA",
-        "zip_code": "30301",
-        "work_setting": "outpatient",
-        "employment_type": "full_time",
-        "salary_min": 50000,
-        "salary_max": 60000,
-        "salary_period": "year",
-        "required_credentials": ["CPC"],
-        "description": DESCRIPTION,
-        "apply_to": "https://acmehealth.example/careers/1",
-        "status": Job.Status.LIVE,
-        "published_at": timezone.now(),
-        "reviewed_at": timezone.now(),
-        "expires_on": timezone.localdate() + datetime.timedelta(days=30),
-    }
-    values.update(fields)
-    return Job.objects.create(owner=owner, **values)
 
 
 @pytest.fixture

@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from jobs.alerts import UNSUBSCRIBE_SALT, send_digest
 from jobs.models import SavedSearch, SentAlert
-
-from .conftest import make_job
+from tests.factories import make_job
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from jobs.models import Job
-
-from .conftest import make_job
+from tests.factories import make_job
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"

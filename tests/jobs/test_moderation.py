@@ -2,8 +2,9 @@ import pytest
 
 from jobs.models import Job, JobReport
 from jobs.scams import scam_flags
+from tests.factories import make_job
 
-from .conftest import form_data, make_job
+from .conftest import form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,9 @@ from django.utils import timezone
 
 from jobs.models import Job
 from jobs.text import render_markdown
+from tests.factories import make_job
 
-from .conftest import form_data, make_job
+from .conftest import form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,7 @@
 import pytest
 
 from jobs.models import SavedJob, SavedSearch
-
-from .conftest import make_job
+from tests.factories import make_job
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,7 @@ import pytest
 from django.utils import timezone
 
 from jobs.models import Job
-
-from .conftest import make_job
+from tests.factories import make_job
 
 pytestmark = pytest.mark.django_db
 

@@ -21,14 +21,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
 from codes.importers.base import CodeRow, register_release, sync_codes
+from tests.factories import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
-PASSWORD = "correct horse battery staple"
 GUEST_VIEWS = 3
 
 pytestmark = [
@@ -173,12 +171,12 @@ def codes() -> list[str]:
 
 
 @pytest.fixture
-def alice(settings):
-    # The servers check passwords with the default hasher, not the tests' fast one.
+def alice(settings, alice):
+    """The shared alice, her password hashed as the servers check it (the default hasher, not the tests' fast one)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
-    user = get_user_model().objects.create_user(username="alice", email="alice@example.com", password=PASSWORD)
-    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
-    return user
+    alice.set_password(PASSWORD)
+    alice.save(update_fields=["password"])
+    return alice
 
 
 def test_a_guest_allowance_is_exact_across_two_servers(servers, codes):

@@ -1,21 +1,11 @@
 import datetime
 
 import pytest
-from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
 
 from codes.importers.base import CodeRow, register_release, sync_codes
 from codes.models import Code
-
-PASSWORD = "correct horse battery staple"
-
-
-def make_user(email: str, *, verified: bool = True, **fields):
-    user = get_user_model().objects.create_user(username=email.split("@")[0], email=email, password=PASSWORD, **fields)
-    EmailAddress.objects.create(user=user, email=email, primary=True, verified=verified)
-    return user
 
 
 @pytest.fixture(autouse=True)
@@ -27,16 +17,6 @@ def _fresh_rate_limits(request):
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def alice():
-    return make_user("alice@example.com")
-
-
-@pytest.fixture
-def staff():
-    return make_user("sam@example.com", is_staff=True)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import time
 import pytest
 from django.test import Client
 
-from tests.security.conftest import PASSWORD
+from tests.factories import PASSWORD
 from tests.security.routes import site_routes
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 
 from accounts.models import CodeNote
 from casepilot.models import Consultation, ConsultMessage, Question
-from tests.jobs.conftest import make_job
+from tests.factories import make_job
 
 pytestmark = pytest.mark.django_db
 

@@ -39,7 +39,7 @@ def test_pages_forbid_framing_and_sniffing(client, code, url):
 
 
 def test_session_and_csrf_cookies_are_httponly(client, alice):
-    from tests.security.conftest import PASSWORD
+    from tests.factories import PASSWORD
 
     client.get("/accounts/login/")
     response = client.post("/accounts/login/", {"login": "alice@example.com", "password": PASSWORD})

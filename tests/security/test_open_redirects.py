@@ -2,8 +2,7 @@
 
 import pytest
 
-from tests.jobs.conftest import make_job
-from tests.security.conftest import PASSWORD
+from tests.factories import PASSWORD, make_job
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import ApiToken
 from casepilot.models import Question
 from jobs.models import Job
-from tests.security.conftest import PASSWORD
+from tests.factories import PASSWORD
 from tests.security.routes import site_routes
 
 # Views that count their own limit (no @ratelimit decorator), and how.

@@ -3,8 +3,7 @@
 import pytest
 from django.test import Client
 
-from tests.jobs.conftest import make_job
-from tests.security.conftest import PASSWORD
+from tests.factories import PASSWORD, make_job
 
 pytestmark = pytest.mark.django_db
 
