@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from .credentials import Credential, Specialty
+from .credentials import Specialty
 
 # Tokens look like "ca_<40 random characters>"; the prefix makes a leaked token easy to recognise
 # (secret scanners, logs) and the first characters after it identify the token on the account page.
@@ -33,9 +33,6 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return self.name or str(self.user)
-
-    def credential_labels(self) -> list[str]:
-        return [Credential(c).label for c in self.credentials if c in Credential.values]
 
     def specialty_labels(self) -> list[str]:
         return [Specialty(s).label for s in self.specialties if s in Specialty.values]

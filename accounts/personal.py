@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from codes.models import Code
 
-from .models import CodeNote, FavouriteCode
+from .models import CodeNote, CodeView, FavouriteCode
 
 # Past this many starred or noted codes a user's code ids are not cached with them: each page asks.
 PERSONAL_CODES_LIMIT = 1000
@@ -74,15 +74,11 @@ def save_note(*, user, code: Code, text: str) -> CodeNote | None:
 def recently_viewed(user, limit: int = 20) -> list[dict]:
     """The codes the user opened most recently, newest first: [{"code": Code, "viewed_at": datetime}].
 
-    Read from the metering records (accounts.models.CodeView: one row per code and metering period);
-    empty if that model is not there.
+    Read from the metering records (accounts.models.CodeView: one row per code and metering period).
     """
-    from . import models
-
-    view_model = getattr(models, "CodeView", None)
-    if view_model is None or not user.is_authenticated:
+    if not user.is_authenticated:
         return []
-    rows = view_model.objects.filter(user=user).select_related("code").order_by("-viewed")[: limit * 3]
+    rows = CodeView.objects.filter(user=user).select_related("code").order_by("-viewed")[: limit * 3]
     seen: set[int] = set()
     recent = []
     for row in rows:  # a code opened in several months has a row per month: keep the newest

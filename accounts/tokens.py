@@ -14,22 +14,12 @@ from django_ratelimit.core import get_usage
 from codingahead.lib.ratelimits import too_many
 
 from .models import ApiToken
+from .quota import plan_for
 
 # Plans whose users may hold API tokens.
 TOKEN_PLANS = {"pro", "staff"}
 
 _UNSET = object()
-
-
-def plan_for(user) -> str:
-    """The user's plan name: "guest" | "free" | "pro" | "staff" (from accounts.quota once it exists)."""
-    try:
-        from .quota import plan_for as quota_plan_for
-    except ImportError:  # the plans half of the accounts app has not landed: staff only
-        if not user.is_authenticated:
-            return "guest"
-        return "staff" if user.is_staff else "free"
-    return quota_plan_for(user)
 
 
 def can_use_tokens(user) -> bool:

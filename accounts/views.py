@@ -15,7 +15,8 @@ from codes.models import Code
 from . import personal, privacy
 from .forms import DeleteAccountForm, NoteForm, ProfileForm, TokenForm
 from .models import ApiToken, CodeNote, FavouriteCode, Profile
-from .tokens import can_use_tokens, plan_for
+from .quota import plan_for
+from .tokens import can_use_tokens
 
 MAX_TOKENS = 20
 # The account page lists the newest favourites and notes; the CSV export has them all.

@@ -32,7 +32,7 @@ SERVER_ENV = {
     "SECRET_KEY": "bench-only-secret-key-bench-only-secret-key-bench-only-secret",
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
     "SECURE_SSL_REDIRECT": "False",
-    "ROOT_URLCONF": "bench.urls",
+    "DJANGO_SETTINGS_MODULE": "bench.settings",  # the site plus the bare view (bench/urls.py)
     "GUNICORN_ACCESSLOG": "",
     "LOG_LEVEL": "WARNING",
 }

@@ -1,5 +1,5 @@
 """The site's URLs plus a bare view: a template of a given size, no database. Only the
-benchmark server uses this URLconf (ROOT_URLCONF=bench.urls)."""
+benchmark server uses this URLconf (bench/settings.py)."""
 
 from django.http import HttpResponse
 from django.template import engines

@@ -18,11 +18,10 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from accounts.quota import plan_for
 
-from . import mail, phi
+from . import engine, mail, phi
 from .models import (
     Consultation,
     ConsultAttachment,
@@ -265,11 +264,8 @@ def _as_code(item) -> dict:
 
 
 def casepilot_draft(question: str) -> Draft:
-    """Ask CasePilot (settings.CONSULT_DRAFT_FUNCTION) for an answer to an already redacted question."""
-    function = settings.CONSULT_DRAFT_FUNCTION
-    if isinstance(function, str):
-        function = import_string(function)
-    answer = function(question)
+    """Ask CasePilot's engine for an answer to an already redacted question."""
+    answer = engine.answer(question)
     text = getattr(answer, "text", None) or (answer.get("text") if isinstance(answer, dict) else str(answer))
     citations = getattr(answer, "citations", None) or (answer.get("citations", []) if isinstance(answer, dict) else [])
     codes = getattr(answer, "codes", None) or (answer.get("codes", []) if isinstance(answer, dict) else [])

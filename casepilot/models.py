@@ -215,10 +215,6 @@ class Consultation(models.Model):
         if self.is_open:
             self.set_status(self.Status.WITH_CONSULTANT)
 
-    def thread_message_ids(self) -> list[str]:
-        """Every Message-ID of the thread, oldest first, for the References header."""
-        return [m for m in self.messages.order_by("created", "pk").values_list("message_id", flat=True) if m]
-
     def phi_totals(self) -> dict[str, int]:
         totals: dict[str, int] = {}
         for counts in self.messages.values_list("phi_counts", flat=True):
@@ -260,10 +256,6 @@ class ConsultMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_author_kind_display()} on #{self.consultation_id}"
-
-    @property
-    def phi_total(self) -> int:
-        return sum(self.phi_counts.values())
 
 
 def _attachment_path(instance: "ConsultAttachment", filename: str) -> str:

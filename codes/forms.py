@@ -1,5 +1,7 @@
 """Forms of the code pages: Case2Code search and batch lookup."""
 
+import re
+
 from django import forms
 
 from .models import System
@@ -31,8 +33,6 @@ class BatchForm(forms.Form):
     )
 
     def clean_codes(self) -> list[str]:
-        import re
-
         tokens = [t for t in re.split(r"[\s,;|]+", self.cleaned_data["codes"]) if t]
         if not tokens:
             raise forms.ValidationError("Paste at least one code.")

@@ -73,7 +73,7 @@ MIDDLEWARE = [
 ]
 
 # bench/ swaps in a URLconf with a bare view to compare against (see bench/README.md).
-ROOT_URLCONF = os.getenv("ROOT_URLCONF", "codingahead.urls")
+ROOT_URLCONF = "codingahead.urls"
 WSGI_APPLICATION = "codingahead.wsgi.application"
 
 TEMPLATES = [
@@ -321,8 +321,6 @@ CONSULT_TARGET_HOURS = envint("CONSULT_TARGET_HOURS", 24)
 CONSULT_GROUP = os.getenv("CONSULT_GROUP", "consultants")
 # Failed consultation mail and inbound processing are retried after 1, 4, 16... times this (seconds).
 CONSULT_RETRY_SECONDS = envint("CONSULT_RETRY_SECONDS", 60)
-# The function that drafts the automated first answer: question text -> Answer.
-CONSULT_DRAFT_FUNCTION = os.getenv("CONSULT_DRAFT_FUNCTION", "casepilot.engine.answer")
 # IMAP mailbox read by `manage.py fetch_consult_mail` (or pass --maildir PATH).
 CONSULT_IMAP_HOST = os.getenv("CONSULT_IMAP_HOST", "")
 CONSULT_IMAP_PORT = envint("CONSULT_IMAP_PORT", 993)

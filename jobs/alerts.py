@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from codingahead.tasks import queue_email
 
+from .forms import JobSearchForm
 from .models import Job, SavedSearch, SentAlert
 
 UNSUBSCRIBE_SALT = "jobs.alerts.unsubscribe"
@@ -23,8 +24,6 @@ def unsubscribe_url(search: SavedSearch) -> str:
 
 def new_matches(search: SavedSearch) -> list[Job]:
     """Open jobs matching the search, published since it was saved and not sent to it before."""
-    from .forms import JobSearchForm
-
     filters = JobSearchForm(QueryDict(search.query)).filters()
     return list(
         Job.objects.open()

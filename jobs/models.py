@@ -4,14 +4,17 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVector, SearchVectorField
-from django.db import models
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
+from django.db import connection, models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.credentials import Credential, Specialty
+
+from .scams import scam_flags
+from .text import render_markdown
 
 DEFAULT_DURATION_DAYS = 30
 MAX_DURATION_DAYS = 90
@@ -71,8 +74,6 @@ def default_expiry() -> datetime.date:
 
 def json_list_contains(field: str, value: str) -> Q:
     """Rows whose JSON list `field` holds `value`: GIN-friendly @> on PostgreSQL, text match elsewhere."""
-    from django.db import connection
-
     if connection.vendor == "postgresql":
         return Q(**{f"{field}__contains": [value]})
     # SQLite's JSONField has no containment lookup; the quoted value only matches a whole item.
@@ -89,11 +90,7 @@ class JobQuerySet(models.QuerySet):
 
     def text_search(self, q: str) -> "JobQuerySet":
         """Full text on PostgreSQL (websearch syntax, ranked, GIN-indexed); every word as a substring elsewhere."""
-        from django.db import connection
-
         if connection.vendor == "postgresql":
-            from django.contrib.postgres.search import SearchQuery, SearchRank
-
             query = SearchQuery(q, search_type="websearch", config="english")
             return self.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
         qs = self
@@ -108,8 +105,6 @@ class JobQuerySet(models.QuerySet):
 
     def update_search_vectors(self) -> int:
         """Refresh search_vector from search_document (a no-op off PostgreSQL)."""
-        from django.db import connection
-
         if connection.vendor != "postgresql":
             return 0
         return self.update(search_vector=SearchVector("search_document", config="english"))
@@ -236,8 +231,6 @@ class Job(models.Model):
         return f"{self.title} ({self.employer_name})"
 
     def save(self, *args, **kwargs) -> None:
-        from .text import render_markdown
-
         self.description_html = render_markdown(self.description)
         self.annual_pay = self.compute_annual_pay()
         self.search_document = self.build_search_document()
@@ -318,9 +311,6 @@ class Job(models.Model):
         amount = " to ".join(money(v) for v in dict.fromkeys(values))
         return f"{amount} {self.get_salary_period_display()}"
 
-    def credential_labels(self, codes: list[str]) -> list[str]:
-        return [c for c in codes if c in Credential.values]
-
     def specialty_labels(self) -> list[str]:
         labels = dict(Specialty.choices)
         return [labels.get(s, s) for s in self.specialties]
@@ -329,8 +319,6 @@ class Job(models.Model):
 
     def submit(self) -> None:
         """Publish, or hold for review: an employer's first posting and flagged postings wait for staff."""
-        from .scams import scam_flags
-
         self.flag_reasons = scam_flags(self)
         others = Job.objects.filter(owner=self.owner).exclude(pk=self.pk)
         trusted = (self.reviewed_at is not None and self.status != self.Status.REJECTED) or others.filter(

@@ -8,6 +8,8 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from playwright.sync_api import Page, expect
 
+from casepilot import engine
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -29,9 +31,9 @@ def log_in(page: Page, live_server, user) -> None:
 
 
 @pytest.fixture
-def consult_live(settings, tmp_path):
+def consult_live(settings, tmp_path, monkeypatch):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    settings.CONSULT_DRAFT_FUNCTION = fake_casepilot
+    monkeypatch.setattr(engine, "answer", fake_casepilot)
     settings.MEDIA_ROOT = tmp_path / "media"
 
 

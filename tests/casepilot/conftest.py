@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 
+from casepilot import engine
 from codes.importers.base import CodeRow, register_release, sync_codes
 from codes.models import (
     AddOnEdit,
@@ -256,24 +257,16 @@ def fake_casepilot(question: str) -> dict:
 
 
 @pytest.fixture
-def consult_env(settings, tmp_path):
-    """CaseConsultant with tasks run inline, a known webhook secret and media in a temporary folder."""
+def consult_env(settings, tmp_path, monkeypatch):
+    """CaseConsultant with tasks run inline, CasePilot's engine answering from fake_casepilot, a
+    known webhook secret and media in a temporary folder."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    settings.CONSULT_DRAFT_FUNCTION = fake_casepilot
+    monkeypatch.setattr(engine, "answer", fake_casepilot)
     settings.CONSULT_WEBHOOK_SECRET = "test-secret"
     settings.CONSULT_ADDRESS = "consult@localhost"
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     return settings
-
-
-@pytest.fixture
-def coder(django_user_model):
-    from allauth.account.models import EmailAddress
-
-    user = django_user_model.objects.create_user(username="coder", email="coder@example.com", password="pw-coder-1")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    return user
 
 
 @pytest.fixture

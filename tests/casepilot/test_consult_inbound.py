@@ -6,10 +6,12 @@ import time
 import pytest
 from django.urls import reverse
 
-from casepilot import consult, mail
+from casepilot import consult, engine, mail
 from casepilot.models import Consultation, ConsultMessage, InboundEmail, OutboundEmail
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("consult_env")]
+
+ENGINE_ANSWER = engine.answer  # before consult_env puts a fake in its place
 
 URL = "/consult/inbound/"
 
@@ -269,9 +271,9 @@ def test_processing_is_retried_after_a_failure(sample, coder, monkeypatch, djang
 
 
 def test_the_automated_answer_comes_from_casepilots_engine(
-    client, pilot_data, coder, settings, mailoutbox, django_capture_on_commit_callbacks
+    client, pilot_data, coder, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
 ):
-    settings.CONSULT_DRAFT_FUNCTION = "casepilot.engine.answer"
+    monkeypatch.setattr(engine, "answer", ENGINE_ANSWER)  # the real one, which consult_env replaced
     raw = (
         b"From: coder@example.com\r\nTo: consult@localhost\r\nSubject: Can 43239 and 43235 be billed together?\r\n"
         b"Message-ID: <engine-1@mail.example.com>\r\n\r\nPatient: John Smith. Both EGDs on the same day.\r\n"
