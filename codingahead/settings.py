@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
-# bench/ swaps in a URLconf with a bare view to compare against (see bench/README.md).
+# The benchmark server runs bench/settings.py, which adds a bare view to compare against (bench/urls.py).
 ROOT_URLCONF = "codingahead.urls"
 WSGI_APPLICATION = "codingahead.wsgi.application"
 
