@@ -187,7 +187,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         logout(request)
         privacy.erase(user)
         messages.success(request, "Your account and its personal data are deleted.")
-        return redirect("codes:home")
+        return redirect("home")
     status = 400 if request.method == "POST" else 200
     return render(request, "accounts/delete.html", {"form": form}, status=status)
 

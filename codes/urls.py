@@ -7,8 +7,6 @@ app_name = "codes"
 SYSTEM = r"(?P<system>icd-10-cm|icd-10-pcs|hcpcs|cpt|ms-drg)"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("robots.txt", views.robots_txt, name="robots"),
     # Case2Code; /lookup/ (the first code lookup) answers with the search results page too.
     path("lookup/", views.search_page, name="lookup"),
     path("search/", views.search_page, name="search"),

@@ -16,7 +16,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 from django_ratelimit.decorators import ratelimit
 
@@ -320,12 +319,6 @@ def _code_response(request: HttpRequest, system: str, code: str, *, is_modifier:
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    systems = [{"slug": s.value, "label": s.label, "blurb": SYSTEM_BLURBS[s]} for s in System]
-    return render(request, "codes/home.html", {"systems": systems})
-
-
-@require_GET
 def lookup(request: HttpRequest) -> HttpResponse:
     """Exact and prefix code lookup across every system (full search comes with Case2Code)."""
     query = request.GET.get("q", "").strip()[:200]
@@ -442,20 +435,6 @@ def _api_refusal(code: Code, quota) -> dict:
 def data_sources(request: HttpRequest) -> HttpResponse:
     releases = Release.objects.order_by("dataset", "-effective_date")
     return render(request, "codes/data_sources.html", {"releases": releases})
-
-
-@require_GET
-@cache_control(max_age=86400, public=True)
-def robots_txt(request: HttpRequest) -> HttpResponse:
-    lines = [
-        "User-agent: *",
-        "Disallow: /accounts/",
-        "Disallow: /admin/",
-        "Disallow: /api/",
-        "Disallow: /lookup/",
-        f"Sitemap: {settings.SITE_ROOT}{reverse('sitemap_index')}",
-    ]
-    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
 # --- Case2Code: search, suggestions, the search API and batch lookup ---------------------

@@ -6,6 +6,7 @@ from django_ratelimit.decorators import ratelimit
 from accounts import views as accounts_views
 from casepilot.sitemaps import GuideSitemap
 from codes.sitemaps import SITEMAPS
+from codingahead import views
 from codingahead.health import healthz
 from codingahead.openapi import openapi_json
 from jobs.sitemaps import OpenJobSitemap
@@ -20,6 +21,8 @@ admin.site.login = ratelimit(key="ip", rate="20/m", method="POST", block=True)(
 )
 
 urlpatterns = [
+    path("", views.home, name="home"),
+    path("robots.txt", views.robots_txt, name="robots"),
     path("healthz", healthz, name="healthz"),
     path("api/v1/openapi.json", openapi_json, name="openapi"),
     path("admin/", admin.site.urls),
