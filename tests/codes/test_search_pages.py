@@ -1,7 +1,6 @@
 """Case2Code pages: the results page, suggestions, the search API, batch lookup and rate limits."""
 
 import csv
-import datetime
 import io
 import json
 
@@ -236,25 +235,3 @@ def test_a_seeded_synonym_changed_in_the_admin_becomes_the_editors(admin_client,
     row.refresh_from_db()
     assert row.source == "editor"
     assert row.replacement == "atrial fibrillation unspecified"
-
-
-def test_the_site_search_also_finds_the_coding_guides(client):
-    from casepilot.models import Guide
-
-    Guide.objects.create(
-        slug="modifier-25",
-        title="Modifier 25: a significant, separately identifiable E/M service",
-        summary="When an E/M visit on the day of a procedure can be reported with modifier 25.",
-        body="Modifier 25 marks a significant, separately identifiable evaluation and management service "
-        "by the same physician on the same day as a procedure.",
-        body_html="<p>Modifier 25 ...</p>",
-        topic="modifiers",
-        sources=["CMS NCCI Policy Manual 2024, Chapter XI"],
-        keywords=["modifier 25", "separately identifiable"],
-        updated=datetime.date(2026, 11, 1),
-    )
-    response = client.get("/search/", {"q": "modifier 25 separately identifiable"})
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert "Coding guides" in content
-    assert 'href="/guides/modifier-25/"' in content
