@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.core.cache import cache
 
 from tests.factories import make_user
 
@@ -47,8 +48,6 @@ def _empty_cache(request, django_db_blocker):
     rate-limit counters: each test starts with none, as a fresh site would."""
     if request.node.get_closest_marker("django_db") is None:
         return
-    from django.core.cache import cache
-
     with django_db_blocker.unblock():
         cache.clear()
 

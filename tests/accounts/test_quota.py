@@ -5,6 +5,7 @@ import threading
 import time
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection, connections
 from django.test import Client, RequestFactory
 
@@ -35,8 +36,6 @@ def _request(remote="192.0.2.1", forwarded=None):
 
 @pytest.mark.sqlite_smoke
 def test_plan_for_each_kind_of_user(staff):
-    from django.contrib.auth.models import AnonymousUser
-
     assert quota.plan_for(AnonymousUser()) == "guest"
     assert quota.plan_for(None) == "guest"
     assert quota.plan_for(make_user("f@example.com")) == "free"

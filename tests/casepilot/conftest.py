@@ -2,9 +2,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import transaction
 
 from casepilot import engine
+from casepilot.models import Guide
 from codes.importers.base import CodeRow, register_release, sync_codes
 from codes.models import (
     AddOnEdit,
@@ -18,6 +20,7 @@ from codes.models import (
     PlainDescription,
     PtpEdit,
 )
+from tests.factories import make_user
 
 
 @pytest.fixture
@@ -226,8 +229,6 @@ def pilot_data(db):
 @pytest.fixture
 def guide(db):
     """One guide of the knowledge base, as the guides importer would store it."""
-    from casepilot.models import Guide
-
     return Guide.objects.create(
         slug="modifier-25",
         title="Modifier 25: a significant, separately identifiable E/M service",
@@ -270,15 +271,10 @@ def consult_env(settings, tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def consultant(django_user_model):
-    from allauth.account.models import EmailAddress
-    from django.contrib.auth.models import Group
-
-    user = django_user_model.objects.create_user(
-        username="consultant", email="consultant@example.com", password="pw-consult-1", is_staff=True
-    )
+def consultant(db):
+    """A staff member of the consultants group, who answers consultations."""
+    user = make_user("consultant@example.com", is_staff=True)
     user.groups.add(Group.objects.get_or_create(name="consultants")[0])
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     return user
 
 

@@ -4,6 +4,8 @@ permalinks, PHI redaction and quotas; and the JSON API."""
 import json
 
 import pytest
+from django.contrib.sessions.models import Session
+from django.test import Client
 
 from accounts.models import ApiToken
 from casepilot.models import Question, QuestionCount
@@ -196,8 +198,6 @@ def test_the_api_returns_answer_citations_and_codes(client, pilot_data):
 
 
 def test_the_api_needs_no_csrf_token(pilot_data):
-    from django.test import Client
-
     client = Client(enforce_csrf_checks=True)
     response = client.post(
         "/api/v1/casepilot/ask", json.dumps({"question": "What is CPT code 99213?"}), content_type="application/json"
@@ -243,16 +243,12 @@ def test_an_api_token_asks_as_its_owner(client, pilot_data, staff):
 
 
 def test_api_guests_are_counted_by_address_without_a_session_per_call(client, pilot_data):
-    from django.contrib.sessions.models import Session
-
     client.post("/api/v1/casepilot/ask", json.dumps({"question": "E11"}), content_type="application/json")
     assert Session.objects.count() == 0
     assert QuestionCount.objects.get().subject.startswith("a:")
 
 
 def test_control_characters_in_a_question_are_stored_as_replacement_characters(client, pilot_data):
-    from casepilot.models import Question
-
     response = client.post("/casepilot/", {"question": "What is\x00 E11.9?\t"})
     assert response.status_code == 200
     assert list(Question.objects.values_list("text", flat=True)) == ["What is\ufffd E11.9?"]

@@ -1,5 +1,8 @@
 import datetime
+import time
+from types import SimpleNamespace
 
+import django_ratelimit.core
 import pytest
 from django.core.cache import cache
 from django.db import transaction
@@ -36,10 +39,5 @@ def code() -> Code:
 @pytest.fixture
 def ratelimit_clock_stands_still(monkeypatch):
     """django-ratelimit counts in fixed windows: a window ending mid-test would reset the count."""
-    import time
-    from types import SimpleNamespace
-
-    import django_ratelimit.core
-
     now = time.time()
     monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: now))
