@@ -3,6 +3,8 @@ no sniffing, a referrer policy, HttpOnly cookies."""
 
 import pytest
 
+from tests.factories import PASSWORD
+
 pytestmark = pytest.mark.django_db
 
 PAGES = ["/", "/search/?q=diabetes", "/jobs/", "/casepilot/", "/accounts/login/", "/icd-10-cm/E11.9/"]
@@ -39,8 +41,6 @@ def test_pages_forbid_framing_and_sniffing(client, code, url):
 
 
 def test_session_and_csrf_cookies_are_httponly(client, alice):
-    from tests.factories import PASSWORD
-
     client.get("/accounts/login/")
     response = client.post("/accounts/login/", {"login": "alice@example.com", "password": PASSWORD})
     assert response.status_code == 302
