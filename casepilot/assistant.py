@@ -24,7 +24,7 @@ from django_ratelimit.decorators import ratelimit
 
 from accounts.tokens import api_auth
 
-from . import engine, llm, quota
+from . import engine, llm, quota, tools
 from .forms import MAX_QUESTION, QuestionForm
 from .models import Question
 from .phi import redact
@@ -46,6 +46,7 @@ class Admitted:
     text: str  # redacted
     redactions: dict[str, int]
     notice: str
+    plan: str = "guest"
 
 
 class Refused(Exception):
@@ -92,14 +93,27 @@ def _admit(request: HttpRequest, raw: object, *, page: bool = True) -> Admitted:
             f"Your question seemed to contain personal health information ({result.summary()}). "
             "It was removed before the question was answered or stored."
         )
-    return Admitted(text=result.text, redactions=dict(result.counts), notice=notice)
+    return Admitted(text=result.text, redactions=dict(result.counts), notice=notice, plan=spent.plan)
 
 
-def _events(text: str) -> Iterator[tuple[str, object]]:
+def detail_codes(plan: str) -> int | None:
+    """How many codes' locked details one answer may carry on a plan (None: all of them)."""
+    return {"guest": 3, "free": 3}.get(plan)
+
+
+def _events(admitted: Admitted) -> Iterator[tuple[str, object]]:
     """The configured engine's events: the LLM engine when set up (it falls back by itself), else the default."""
+    cap = tools.DetailCap(detail_codes(admitted.plan), admitted.plan)
     if llm.configured():
-        return llm.run(text)
-    return engine.run(text)
+        return llm.run(admitted.text, cap=cap)
+    return engine.run(admitted.text, cap=cap)
+
+
+def _answer(admitted: Admitted) -> engine.Answer:
+    for kind, value in _events(admitted):
+        if kind == "done":
+            return value
+    raise AssertionError("the engines always finish with an answer")
 
 
 def _save(request: HttpRequest, admitted: Admitted, answer: engine.Answer, started: float) -> Question:
@@ -142,7 +156,7 @@ def _stream(request: HttpRequest, admitted: Admitted) -> Iterator[str]:
     started = time.perf_counter()
     if admitted.notice:
         yield json.dumps({"type": "notice", "text": admitted.notice}) + "\n"
-    for kind, value in _events(admitted.text):
+    for kind, value in _events(admitted):
         if kind == "done":
             question = _save(request, admitted, value, started)
             yield json.dumps({
@@ -176,7 +190,7 @@ def index(request: HttpRequest) -> HttpResponse:
         return response
     # Without JavaScript: the whole answer page at once.
     started = time.perf_counter()
-    answer = engine.answer(admitted.text) if not llm.configured() else llm.answer(admitted.text)
+    answer = _answer(admitted)
     question = _save(request, admitted, answer, started)
     return render(
         request,
@@ -234,6 +248,6 @@ def api_ask(request: HttpRequest) -> JsonResponse:
     except Refused as refused:
         return JsonResponse({"error": refused.message}, status=refused.status)
     started = time.perf_counter()
-    result = llm.answer(admitted.text) if llm.configured() else engine.answer(admitted.text)
+    result = _answer(admitted)
     _save(request, admitted, result, started)
     return JsonResponse(result.as_api())

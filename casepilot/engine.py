@@ -398,7 +398,8 @@ def _unique(citations: list[Citation]) -> list[Citation]:
     return list({c.url: c for c in citations}.values())
 
 
-def run(question: str) -> Iterator[tuple[str, object]]:
+def run(question: str, *, cap: tools.DetailCap | None = None) -> Iterator[tuple[str, object]]:
+    """The answer's events; with a `cap`, the locked details of at most cap.limit codes."""
     yield "progress", "Reading the question…"
     u = understand(question)
     calls = plan(u)
@@ -414,7 +415,7 @@ def run(question: str) -> Iterator[tuple[str, object]]:
         try:
             # A savepoint: a failed query must not poison the request's transaction (PostgreSQL).
             with transaction.atomic():
-                result = tools.call(name, args)
+                result = tools.call(name, args, cap=cap)
         except DatabaseError:
             # A table the tool reads is missing or being rebuilt: say so, answer the rest.
             log.exception("CasePilot tool %s failed", name)
@@ -432,20 +433,24 @@ def run(question: str) -> Iterator[tuple[str, object]]:
     if not any(r.found for r in results):
         paragraphs.append(DONT_KNOW)
         yield "text", DONT_KNOW
+    withheld, withheld_refs = cap.notice() if cap else ("", [])
+    if withheld:
+        paragraphs.append(withheld)
+        yield "text", withheld
     text = "\n\n".join(paragraphs)
     answer = Answer(
         question=u.text,
         text=text,
         citations=_unique([c for r in results for c in r.citations]),
-        codes=mentioned_codes(text, [ref for r in results for ref in r.codes]),
+        codes=mentioned_codes(text, [ref for r in results for ref in r.codes] + withheld_refs),
         intents=u.intents,
         results=results,
     )
     yield "done", answer
 
 
-def answer(question: str) -> Answer:
-    for kind, value in run(question):
+def answer(question: str, *, cap: tools.DetailCap | None = None) -> Answer:
+    for kind, value in run(question, cap=cap):
         if kind == "done":
             return value
     raise AssertionError("the engine always finishes with an answer")

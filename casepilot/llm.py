@@ -76,7 +76,7 @@ def _chat(messages: list[dict]) -> dict:
         raise LlmError(str(error)) from error
 
 
-def _call(name: str, raw_arguments: str) -> ToolResult | str:
+def _call(name: str, raw_arguments: str, cap: tools.DetailCap | None) -> ToolResult | str:
     """Run a tool the model asked for; a bad call returns an error message for the model instead."""
     try:
         args = json.loads(raw_arguments or "{}")
@@ -85,7 +85,7 @@ def _call(name: str, raw_arguments: str) -> ToolResult | str:
         if name in tools.TOOLS:
             return "The arguments were not valid JSON."
     try:
-        return tools.call(name, tools.validate(name, args))
+        return tools.call(name, tools.validate(name, args), cap=cap)
     except tools.BadCall as error:
         return str(error)
 
@@ -118,7 +118,7 @@ def strip_unknown_codes(text: str) -> tuple[str, list[str]]:
     return CODE_SHAPED.sub(replace, text), removed
 
 
-def _llm_events(question: str) -> Iterator[tuple[str, object]]:
+def _llm_events(question: str, cap: tools.DetailCap | None) -> Iterator[tuple[str, object]]:
     messages: list[dict] = [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": question}]
     results: list[ToolResult] = []
     for _round in range(MAX_ROUNDS):
@@ -131,8 +131,11 @@ def _llm_events(question: str) -> Iterator[tuple[str, object]]:
             text, removed = strip_unknown_codes(content.strip())
             if removed:
                 log.warning("CasePilot LLM answer named unknown codes, removed: %s", removed)
+            withheld, withheld_refs = cap.notice() if cap else ("", [])
+            if withheld:
+                text = f"{text}\n\n{withheld}"
             citations = list({c.url: c for r in results for c in r.citations}.values())
-            refs = [ref for r in results for ref in r.codes] + _refs_for(text)
+            refs = [ref for r in results for ref in r.codes] + _refs_for(text) + withheld_refs
             yield "text", text
             yield (
                 "done",
@@ -152,7 +155,7 @@ def _llm_events(question: str) -> Iterator[tuple[str, object]]:
             function = call.get("function") or {}
             name = function.get("name", "")
             yield "progress", _progress(name, function.get("arguments", ""))
-            result = _call(name, function.get("arguments", ""))
+            result = _call(name, function.get("arguments", ""), cap)
             if isinstance(result, ToolResult):
                 results.append(result)
                 content = json.dumps({"facts": result.facts, "data": result.data}, default=str)
@@ -180,26 +183,26 @@ def _refs_for(text: str) -> list[CodeRef]:
     return [CodeRef(system=r.system, code=r.code, url=r.get_absolute_url()) for r in rows]
 
 
-def run(question: str) -> Iterator[tuple[str, object]]:
+def run(question: str, *, cap: tools.DetailCap | None = None) -> Iterator[tuple[str, object]]:
     """Events like engine.run; falls back to the default engine on any failure of the model."""
     buffered: list[tuple[str, object]] = []
     try:
         # Text is held back until the model has finished, so a failure half-way never shows
         # half an answer followed by another; progress is passed on as it comes.
-        for kind, value in _llm_events(question):
+        for kind, value in _llm_events(question, cap):
             if kind == "progress":
                 yield kind, value
             else:
                 buffered.append((kind, value))
     except LlmError as error:
         log.warning("CasePilot LLM engine failed, default engine answers: %s", error)
-        yield from engine.run(question)
+        yield from engine.run(question, cap=tools.DetailCap(cap.limit, cap.plan) if cap else None)
         return
     yield from buffered
 
 
-def answer(question: str) -> engine.Answer:
-    for kind, value in run(question):
+def answer(question: str, *, cap: tools.DetailCap | None = None) -> engine.Answer:
+    for kind, value in run(question, cap=cap):
         if kind == "done":
             return value
     raise AssertionError("run always finishes with an answer")

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from codes.models import BROWSE_KINDS, Code, compact_code
+
 from .base import (
     MIN_GUIDE_SCORE,
     PROCEDURE_SYSTEMS,
@@ -21,6 +23,7 @@ from .base import (
     Citation,
     CodeRef,
     ToolResult,
+    code_ref,
     find_codes,
 )
 from .fees import fee_schedule, find_localities, gpci_payment
@@ -32,6 +35,8 @@ from .rules import find_guides, modifier_info
 CODE = {"type": "string", "description": "A code, e.g. 99213, M48.56XA, J1100"}
 SYSTEM = {"type": "string", "enum": ["icd-10-cm", "icd-10-pcs", "hcpcs", "cpt", "ms-drg"]}
 MAX_ARGUMENT = 300
+CODE_ARGUMENTS = ("code", "code_a", "code_b")
+LOCKED_DETAILS = "notes, NCCI edits, MUEs, fee schedule data, CC/MCC status, mappings and plain-language text"
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,13 @@ class Tool:
     description: str  # for the language model
     properties: dict = field(default_factory=dict)  # JSON schema of each argument
     required: tuple[str, ...] = ()
+    # What a code page locks below Pro: "all" (every fact is a locked detail of the codes in the
+    # arguments), "part" (the tool leaves the locked facts out when called with details=False).
+    locked: str = ""
+
+    def codes(self, args: dict) -> list[str]:
+        """The codes a call is about (whose details it reveals)."""
+        return [str(args[key]) for key in CODE_ARGUMENTS if args.get(key)]
 
     def schema(self) -> dict:
         """The OpenAI-compatible function declaration of this tool."""
@@ -64,7 +76,7 @@ TOOLS: dict[str, Tool] = {
     for tool in [
         Tool("lookup_code", lookup_code, "Looking up {code}",
              "A code in any code set: title, plain-language text, status, dates, replacement.",
-             {"code": CODE, "system": SYSTEM}, ("code",)),
+             {"code": CODE, "system": SYSTEM}, ("code",), locked="part"),
         Tool("is_billable", is_billable, "Checking whether {code} is billable",
              "Whether a code is billable; for a header, the billable codes under it.",
              {"code": CODE, "system": SYSTEM}, ("code",)),
@@ -73,24 +85,24 @@ TOOLS: dict[str, Tool] = {
              {"query": {"type": "string"}, "system": SYSTEM}, ("query",)),
         Tool("icd10cm_notes", icd10cm_notes, "Reading the tabular notes of {code}",
              "ICD-10-CM notes of a code: excludes1/2, code first, use additional, 7th characters.",
-             {"code": CODE}, ("code",)),
+             {"code": CODE}, ("code",), locked="all"),
         Tool("cc_mcc", cc_mcc, "Checking the CC/MCC tables for {code}",
-             "Whether an ICD-10-CM code is a CC or MCC in MS-DRG.", {"code": CODE}, ("code",)),
+             "Whether an ICD-10-CM code is a CC or MCC in MS-DRG.", {"code": CODE}, ("code",), locked="all"),
         Tool("crosswalk", crosswalk, "Reading the ICD-9-CM/ICD-10-CM mappings of {code}",
              "ICD-9-CM to ICD-10-CM mappings (GEMs), or an ICD-10-CM code back to ICD-9-CM.",
-             {"code": {"type": "string", "description": "e.g. 250.00 (ICD-9-CM) or E11.9"}}, ("code",)),
+             {"code": {"type": "string", "description": "e.g. 250.00 (ICD-9-CM) or E11.9"}}, ("code",), locked="all"),
         Tool("ptp_edit", ptp_edit, "Checking NCCI PTP edits for {code_a} and {code_b}",
              "The NCCI procedure-to-procedure edit of two CPT/HCPCS codes.",
-             {"code_a": CODE, "code_b": CODE}, ("code_a", "code_b")),
+             {"code_a": CODE, "code_b": CODE}, ("code_a", "code_b"), locked="all"),
         Tool("mue", mue, "Checking the MUEs of {code}",
              "The NCCI medically unlikely edit (units per day) of a CPT/HCPCS code.",
-             {"code": CODE, "units": {"type": "integer"}}, ("code",)),
+             {"code": CODE, "units": {"type": "integer"}}, ("code",), locked="all"),
         Tool("addon_codes", addon_codes, "Checking the add-on code edits of {code}",
-             "NCCI add-on code edits of a code.", {"code": CODE}, ("code",)),
+             "NCCI add-on code edits of a code.", {"code": CODE}, ("code",), locked="all"),
         Tool("fee_schedule", fee_schedule, "Reading the Physician Fee Schedule for {code}",
              "Medicare Physician Fee Schedule RVUs, global period, indicators and payment; "
              "a locality (city or state) gives the GPCI-adjusted amount.",
-             {"code": CODE, "locality": {"type": "string"}}, ("code",)),
+             {"code": CODE, "locality": {"type": "string"}}, ("code",), locked="all"),
         Tool("modifier_info", modifier_info, "Looking up modifier {code}",
              "A modifier (HCPCS Level II from the CMS file; CPT modifiers from the guides).",
              {"code": {"type": "string", "description": "e.g. 25, 59, XE, LT"}}, ("code",)),
@@ -130,9 +142,55 @@ def validate(name: str, args: object) -> dict:
     return checked
 
 
-def call(name: str, args: dict) -> ToolResult:
-    """Run a tool by name with keyword arguments (None values are left to the tool's defaults)."""
-    return TOOLS[name].function(**{key: value for key, value in args.items() if value is not None})
+@dataclass
+class DetailCap:
+    """How many codes' locked details one answer may carry (issue 12: a guest asking for the notes of
+    a hundred codes got them all). `limit` None: no cap. Codes past the limit are named, not detailed."""
+
+    limit: int | None
+    plan: str = ""
+    shown: list[str] = field(default_factory=list)
+    withheld: list[str] = field(default_factory=list)
+
+    def admit(self, codes: list[str]) -> bool:
+        keys = [compact_code(c) for c in codes]
+        if self.limit is None:
+            return True
+        new = [k for k in dict.fromkeys(keys) if k not in self.shown]
+        if len(self.shown) + len(new) <= self.limit:
+            self.shown += new
+            return True
+        self.withheld += [c for c in codes if compact_code(c) not in self.shown and c not in self.withheld]
+        return False
+
+    def notice(self) -> tuple[str, list[CodeRef]]:
+        """The line that says what was left out and why, and links to the codes left out."""
+        if not self.withheld:
+            return "", []
+        compacts = [compact_code(c) for c in self.withheld]
+        rows = {r.compact: r for r in Code.objects.filter(compact__in=compacts).exclude(kind__in=BROWSE_KINDS)}
+        refs = list({code_ref(rows[c]).url: code_ref(rows[c]) for c in compacts if c in rows}.values())
+        names = ", ".join(dict.fromkeys(self.withheld))
+        count = len(dict.fromkeys(compacts))
+        text = (
+            f"Not shown for {count} more code{'s' if count != 1 else ''}: {names}. "
+            f"On the {self.plan} plan an answer carries the locked details ({LOCKED_DETAILS}) of at most "
+            f"{self.limit} code{'s' if self.limit != 1 else ''}; open each code's page for the rest, "
+            "or upgrade to Pro for answers without this limit."
+        )
+        return text, refs
+
+
+def call(name: str, args: dict, *, cap: DetailCap | None = None) -> ToolResult:
+    """Run a tool by name with keyword arguments (None values are left to the tool's defaults).
+    With a `cap`, a call past it returns no locked detail (the cap records which codes it left out)."""
+    tool = TOOLS[name]
+    args = {key: value for key, value in args.items() if value is not None}
+    if cap is not None and tool.locked and not cap.admit(tool.codes(args)):
+        if tool.locked == "part":
+            return tool.function(**args, details=False)
+        return ToolResult(name, True, [], data={"withheld": tool.codes(args), "why": "locked details past the cap"})
+    return tool.function(**args)
 
 
 def progress(name: str, args: dict) -> str:
@@ -153,6 +211,7 @@ __all__ = [
     "BadCall",
     "Citation",
     "CodeRef",
+    "DetailCap",
     "Tool",
     "ToolResult",
     "addon_codes",

@@ -23,8 +23,9 @@ from .base import (
 from .rules import modifier_info
 
 
-def lookup_code(code: str, *, system: str | None = None) -> ToolResult:
-    """A code in any system: title, plain-language text, billable, status, dates, replacement."""
+def lookup_code(code: str, *, system: str | None = None, details: bool = True) -> ToolResult:
+    """A code in any system: title, plain-language text, billable, status, dates, replacement.
+    Without `details`, what a code page locks below Pro (plain-language text, DRG weights, CC/MCC) is left out."""
     rows = find_codes(code, system=system)
     if not rows:
         return not_found("lookup_code", code, system)
@@ -39,9 +40,13 @@ def lookup_code(code: str, *, system: str | None = None) -> ToolResult:
         facts.append(
             f"CPT {row.code} is a CPT code; its official descriptor is AMA licensed content and is not shown here."
         )
-    plain = PlainDescription.objects.filter(
-        system=row.system, code=row.code, status=PlainDescription.Status.PUBLISHED
-    ).first()
+    plain = (
+        PlainDescription.objects.filter(
+            system=row.system, code=row.code, status=PlainDescription.Status.PUBLISHED
+        ).first()
+        if details
+        else None
+    )
     if plain:
         facts.append(f"In plain words: {plain.text}")
     if row.deleted:
@@ -58,14 +63,14 @@ def lookup_code(code: str, *, system: str | None = None) -> ToolResult:
             facts.append(f"{row.code} is billable: it is a complete code, valid on a claim.")
         elif not row.deleted:
             facts.append(f"{row.code} is not billable: it is a header; report one of the more specific codes under it.")
-    if row.system == System.MSDRG and row.data:
+    if row.system == System.MSDRG and row.data and details:
         d = row.data
         if "weight" in d:
             facts.append(
                 f"MS-DRG {row.code} ({d.get('type', '')}, MDC {d.get('mdc', '')}): relative weight {d['weight']}, "
                 f"geometric mean length of stay {d.get('gmlos')} days, arithmetic mean {d.get('amlos')} days (FY{d.get('fy', '')})."
             )
-    if row.system == System.ICD10CM and row.billable:
+    if row.system == System.ICD10CM and row.billable and details:
         cc = CcCode.objects.filter(code=row.code).select_related("release").first()
         if cc:
             article = "an" if cc.level == "MCC" else "a"

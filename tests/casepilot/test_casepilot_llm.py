@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from casepilot import llm
+from casepilot import llm, tools
 
 pytestmark = pytest.mark.django_db
 
@@ -187,3 +187,17 @@ def test_the_llm_engine_streams_progress_for_each_tool_call(fake, pilot_data):
     events = list(llm.run("How many units of J1100?"))
     assert events[0] == ("progress", "Checking the MUEs of J1100…")
     assert [kind for kind, _ in events] == ["progress", "text", "done"]
+
+
+def test_the_model_gets_no_locked_details_past_the_cap(fake, pilot_data):
+    codes = ["E11.9", "E11.21", "I21.4", "M48.56XA"]
+    fake.replies = [
+        *(tool_call("icd10cm_notes", {"code": c}, call_id=f"call_{i}") for i, c in enumerate(codes)),
+        final("Here are the notes."),
+    ]
+    answer = llm.answer("Notes of E11.9, E11.21, I21.4 and M48.56XA", cap=tools.DetailCap(3, "guest"))
+    sent = [json.loads(r["body"]["messages"][-1]["content"]) for r in fake.requests[1:]]
+    assert [bool(s["facts"]) for s in sent] == [True, True, True, False]
+    assert sent[3]["data"]["withheld"] == ["M48.56XA"]
+    assert "Not shown for 1 more code: M48.56XA" in answer.text
+    assert "M48.56XA" in {c.code for c in answer.codes}
