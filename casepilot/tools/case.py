@@ -1,0 +1,440 @@
+"""Case to codes: the coder's method on a described case, for ICD-10-CM diagnoses.
+
+1. Read the case: split it into conditions; drop the negated ones ("no", "denies", "without",
+   "ruled out"); hold the uncertain ones ("probable", "suspected", "rule out"): coded as if
+   established for an inpatient (guideline II.H), not coded for an outpatient (IV.H), whose
+   documented signs and symptoms are coded instead.
+2. Apply the "with" presumption (I.A.15): diabetes with a complication the classification links to
+   it, hypertension with heart disease or chronic kidney disease (I.C.9.a), as one combination code.
+3. Look each condition up (the code titles, inclusion and index terms through the site's search) and
+   keep the code whose title the documentation covers best, without details it does not document.
+4. Follow the tabular notes of each code found: "use additional code" items the case documents
+   (organism, stage, long-term drug use, type of heart failure, BMI...) are added after it; "code
+   first" notes put the named code (the etiology, the underlying infection) before it.
+
+Every code named is a billable ICD-10-CM code of the current release; each comes with why.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from codes.models import Code, Note, System
+from codes.search import search
+
+from .base import Citation, ToolResult, code_citation, code_ref
+
+GUIDELINES = "https://www.cms.gov/medicare/coding-billing/icd-10-codes"
+ABBREVIATIONS = {
+    "ckd": "chronic kidney disease", "esrd": "end stage renal disease", "aki": "acute kidney injury",
+    "dm": "diabetes mellitus", "t2dm": "type 2 diabetes mellitus", "t1dm": "type 1 diabetes mellitus",
+    "dm2": "type 2 diabetes mellitus", "htn": "hypertension", "uti": "urinary tract infection",
+    "copd": "chronic obstructive pulmonary disease", "gerd": "gastro-esophageal reflux disease",
+    "bph": "benign prostatic hyperplasia", "chf": "congestive heart failure", "mi": "myocardial infarction",
+    "nstemi": "non-st elevation nstemi myocardial infarction", "stemi": "st elevation stemi myocardial infarction",
+    "afib": "atrial fibrillation", "osa": "obstructive sleep apnea", "rsv": "respiratory syncytial virus",
+    "mrsa": "methicillin resistant staphylococcus aureus", "mssa": "methicillin susceptible staphylococcus aureus",
+    "e coli": "escherichia coli", "bmi": "body mass index", "dka": "diabetic ketoacidosis",
+    "mdd": "major depressive disorder", "gad": "generalized anxiety disorder", "sob": "shortness of breath",
+    "cad": "coronary artery disease", "dvt": "deep vein thrombosis", "pe": "pulmonary embolism",
+    "lll": "left lower lobe", "rll": "right lower lobe", "hf": "heart failure", "oa": "osteoarthritis",
+    "ra": "rheumatoid arthritis", "cva": "cerebral infarction", "tia": "transient ischemic attack",
+    "dx": "", "hx": "history of", "pt": "patient", "w/": "with", "w/o": "without", "s/p": "status post",
+    "strep": "streptococcal", "lt": "left", "rt": "right", "bilat": "bilateral", "yo": "year old",
+}  # fmt: skip
+# Phrases that carry no condition of their own.
+FILLER = re.compile(
+    r"\b(what|which|is|are|the|a|an|icd-?10(-?cm)?|codes?|coding|diagnos[ie]s|for|please|patient|pt|"
+    r"presents?|presenting|with a|complains? of|c/o|has|had|have|history and|seen|visit|encounter for the|"
+    r"how do i|how should i|can i|do i|should i|this|these|them|it|code it|seen in|office|clinic|today|"
+    r"external cause code|assign|report|sequenc\w*|which code goes first|which goes first|goes first|"
+    r"which code first|injury or external cause|how|code)\b|[?!]",
+    re.I,
+)
+NEGATION = re.compile(
+    r"^\s*(?:patient\s+|pt\s+)?(no|not|without|free of|absence of)\b|\b(denies|denied|negative for|ruled out|was excluded)\b",
+    re.I,
+)
+# Fragments that only qualify the condition before them ("initial encounter", "uncomplicated").
+QUALIFIER_WORDS = {
+    "initial", "subsequent", "sequela", "closed", "open", "right", "left", "bilateral", "uncomplicated", "adult", "pediatric", "cigarettes", "cigars", "chewing", "diet", "controlled",
+    "acute", "chronic", "severe", "mild", "moderate", "persistent", "intermittent", "recurrent", "single",
+    "ear", "eye", "upper", "lower", "limb", "routine", "healing", "stage", "intractable", "encounter",
+}  # fmt: skip
+
+UNCERTAIN = re.compile(
+    r"\b(probable|probably|suspected|suspect|possible|possibly|likely|questionable|rule out|r/o|"
+    r"presumed|consistent with|compatible with|test pending)\b",
+    re.I,
+)
+INPATIENT = re.compile(r"\b(inpatient|admitted|admission|discharge[ds]?|hospitali[sz]ed)\b", re.I)
+SPLIT = re.compile(
+    r"[,;:]\s+|\.\s+|\s+and\s+|\s+(?=on (?:long[- ]term|oral|insulin|dialysis)\b)|\s+in a patient with\s+|"
+    r"\s+but\s+|\s+from (?:a |an )?(?:primary )?|\s+(?=secondary malignant)",
+    re.I,
+)
+STOP = {
+    "of", "the", "and", "or", "to", "in", "on", "at", "by", "as", "a", "an", "with", "without", "due", "other",
+    "unspecified", "specified", "not", "elsewhere", "classified", "type", "site", "nos", "current", "use",
+    "long", "term", "encounter", "daily", "who", "uses", "takes", "from", "for",
+    "his", "her", "their", "is", "are", "was", "which", "that", "mellitus", "disease", "condition", "all",
+}  # fmt: skip
+# Title words that add a detail a case may not document (penalised when the case does not say them).
+QUALIFIERS = {"right", "left", "bilateral", "acute", "chronic", "recurrent", "intractable", "with", "stage"}
+# The "with" presumption: a condition the classification links to diabetes or to hypertension.
+DIABETES = re.compile(r"\b(diabet\w*|dm)\b", re.I)
+DIABETES_WITH = re.compile(
+    r"kidney|nephropath|renal|neuropath|polyneuropath|retinopath|gastroparesis|foot ulcer|ulcer|"
+    r"angiopath|peripheral vascular|hyperglycemi|hypoglycemi|ketoacidosis|cataract|arthropathy|dermatitis|"
+    r"periodontal|hyperosmolar|macular",
+    re.I,
+)
+HYPERTENSION = re.compile(r"\bhypertension\b|\bhypertensive\b", re.I)
+HEART = re.compile(r"heart failure|\bchf\b|heart disease|cardiomyopathy", re.I)
+KIDNEY = re.compile(r"chronic kidney disease|end stage renal|\bckd\b|\besrd\b", re.I)
+
+
+@dataclass
+class Condition:
+    text: str  # as documented, abbreviations expanded
+    negated: bool = False
+    uncertain: bool = False
+
+
+@dataclass
+class Coded:
+    code: Code
+    why: str
+    after: Code | None = None  # an additional code follows the code whose note asked for it
+    words: set[str] = field(default_factory=set)
+
+
+# Lay and clinical wordings the code titles say otherwise (the Alphabetic Index's "see" terms).
+REWRITES = [
+    (r"\be\.\s?coli\b", "e coli"),
+    (r"\b(\w+) cancer metastatic to (?:the )?(\w+)", r"\1 cancer, secondary malignant neoplasm of \2"),
+    (r"\b(\w+) metastas[ie]s\b", r"secondary malignant neoplasm of \1"),
+    (r"\bmetastatic to (?:the )?(\w+)", r", secondary malignant neoplasm of \1"),
+    (r"\bcancer\b", "malignant neoplasm"),
+    (r"\bboth (eyes|ears|sides|knees|hips|lungs)\b", "bilateral"),
+    (
+        r"\b(admission|admitted|encounter) for (?:antineoplastic )?chemo(?:therapy)?\b",
+        "encounter for antineoplastic chemotherapy",
+    ),
+    (r"\b(admission|admitted) for\b", "encounter for"),
+]
+
+
+def _expand(text: str) -> str:
+    for pattern, replacement in REWRITES:
+        text = re.sub(pattern, replacement, text, flags=re.I)
+    text = re.sub(r"\bstage\s+(\d)\s*([ab])\b", r"stage \1\2", text, flags=re.I)
+
+    def repl(match: re.Match) -> str:
+        return ABBREVIATIONS.get(match.group(0).lower(), match.group(0))
+
+    return re.sub(
+        r"(?<![\w/])(" + "|".join(re.escape(k) for k in ABBREVIATIONS) + r")(?![\w/])", repl, text, flags=re.I
+    )
+
+
+def _stem(word: str) -> str:
+    word = word.lower().replace("'s", "")
+    for suffix in ("ies", "es", "s", "ic", "al", "ia"):
+        if len(word) > 5 and word.endswith(suffix):
+            word = word[: -len(suffix)]
+            break
+    return word[:7]
+
+
+def words_of(text: str) -> set[str]:
+    return {_stem(w) for w in re.findall(r"[a-z0-9]+(?:'s)?", text.lower()) if w not in STOP and len(w) > 1}
+
+
+def read_case(text: str) -> list[Condition]:
+    """The conditions of a case, in the order documented, each marked negated or uncertain."""
+    text = _expand(" ".join(text.split()))
+    conditions: list[Condition] = []
+    for part in SPLIT.split(text):
+        negated = bool(NEGATION.search(part))
+        uncertain = bool(UNCERTAIN.search(part))
+        part = UNCERTAIN.sub(" ", NEGATION.sub(" ", part))
+        part = " ".join(FILLER.sub(" ", part).split()).strip(" :-")
+        words = words_of(part)
+        if not part or not words:
+            continue
+        if (
+            conditions
+            and not negated
+            and not conditions[-1].negated
+            and words <= {_stem(w) for w in QUALIFIER_WORDS} | {w for w in words if w[:1].isdigit()}
+            and not re.search(r"body mass", part)
+        ):
+            conditions[-1].text += f" {part}"  # "initial encounter" qualifies the condition before it
+            continue
+        conditions.append(Condition(part, negated=negated, uncertain=uncertain))
+    return conditions
+
+
+def _combine(conditions: list[Condition]) -> list[Condition]:
+    """The "with" presumption: diabetes and hypertension take the conditions linked to them."""
+    kept = [c for c in conditions if not c.negated and not c.uncertain]
+    out = list(conditions)
+    diabetes = next((c for c in kept if DIABETES.search(c.text) and " with " not in c.text), None)
+    if diabetes:
+        for other in kept:
+            if other is not diabetes and DIABETES_WITH.search(other.text) and not DIABETES.search(other.text):
+                diabetes.text = f"{diabetes.text} with diabetic {other.text}"
+                break
+    hypertension = next((c for c in kept if HYPERTENSION.search(c.text) and not HEART.search(c.text + " x")), None)
+    if hypertension and not KIDNEY.search(hypertension.text):
+        heart = any(HEART.search(c.text) for c in kept)
+        kidney = next((c for c in kept if KIDNEY.search(c.text)), None)
+        stage = re.search(r"stage \w+|end stage renal disease", kidney.text) if kidney else None
+        if heart and kidney:
+            hypertension.text = (
+                f"hypertensive heart and chronic kidney disease with heart failure {stage.group(0) if stage else ''}"
+            )
+        elif kidney:
+            hypertension.text = f"hypertensive chronic kidney disease with {stage.group(0) if stage else 'stage 1 through stage 4 or unspecified'} chronic kidney disease"
+        elif heart:
+            hypertension.text = "hypertensive heart disease with heart failure"
+    return out
+
+
+def _score(case_words: set[str], title: str, numbers: set[str]) -> float:
+    title_words = words_of(title)
+    matched = case_words & title_words
+    extra = {w for w in title_words - case_words if w in QUALIFIERS or w.isdigit() or len(w) > 3}
+    title_numbers = set(re.findall(r"\b\d+[ab]?\b", title.lower()))
+    score = len(matched) - 0.4 * len(extra) - 1.5 * len(numbers - title_numbers) - 1.0 * len(title_numbers - numbers)
+    if "unspecified" in title.lower():
+        score += 0.2  # the general code when the record says no more
+    return score
+
+
+def _candidates(text: str) -> list[Code]:
+    """Codes to weigh for a condition: the search's for its words, for its head (before "due to",
+    "with", "from"), and the billable codes beside the best of them (same category and subcategory)."""
+    found: dict[int, Code] = {}
+    queries = [text]
+    head = re.split(r"\s+(?:due to|with|from|secondary to)\s+", text, maxsplit=1)[0]
+    if head != text:
+        queries.append(head)
+    for query in queries:
+        results = search(query, system=System.ICD10CM, billable=True, limit=25, counts=False)
+        for hit in results.results:
+            found.setdefault(hit.code.pk, hit.code)
+        if results.kind == "words" and len(found) >= 5:
+            break
+    return list(found.values())
+
+
+def _weigh(text: str, candidates: list[Code]) -> tuple[Code | None, float]:
+    case_words = words_of(text)
+    # The main term is what comes before "with", "due to": the code must be a code of it.
+    head = words_of(re.split(r"\s+(?:due to|with|from|secondary to|in)\s+", text, maxsplit=1)[0])
+    numbers = set(re.findall(r"\b\d+[ab]?\b", text.lower()))
+    special = re.search(r"pregnan|deliver|newborn|gestation|weeks|puerper|birth", text, re.I)
+    best, best_score = None, 0.0
+    for position, code in enumerate(candidates):
+        if code.deleted or not code.billable:
+            continue
+        score = _score(case_words, code.title, numbers) - 0.01 * position
+        if head and len(head & words_of(code.title)) * 2 < len(head):
+            score -= 2
+        if code.code[:1] in "OP" and not special:
+            score -= 3
+        if best is None or score > best_score:
+            best, best_score = code, score
+    return best, best_score
+
+
+def best_code(text: str) -> tuple[Code | None, float]:
+    """The billable ICD-10-CM code whose title the documented words cover best, without details the
+    documentation does not give (the unspecified code when it says no more)."""
+    candidates = _candidates(text)
+    best, _score_first = _weigh(text, candidates)
+    if best is None:
+        return None, 0.0
+    # Its neighbours: laterality, stage, 7th character and the like differ there.
+    near = list(
+        Code.objects.filter(system=System.ICD10CM, compact__startswith=best.compact[:3], billable=True, deleted=False)
+        .only("pk", "system", "code", "compact", "title", "billable", "deleted", "kind", "lineage", "release_id")
+        .order_by("compact")[:2000]
+    )
+    return _weigh(text, [best, *near])
+
+
+def _ranges(text: str) -> list[tuple[str, str]]:
+    """Code ranges named in a note ("(N18.1-N18.6)", "(I50.-)", "(B95-B97)", "(Z79.4)") as compact bounds."""
+    found = []
+    for group in re.findall(r"\(([^()]*\d[^()]*)\)", text):
+        for item in re.split(r",\s*", group):
+            item = item.strip().replace(".-", "").rstrip("-").replace(".", "")
+            if "-" in item:
+                low, high = item.split("-", 1)
+                found.append((low, high + "ZZZZ"))
+            elif re.fullmatch(r"[A-Z]\d[0-9A-Z]{0,5}", item):
+                found.append((item, item + "ZZZZ"))
+    return found
+
+
+def _in_ranges(code: Code, ranges: list[tuple[str, str]]) -> bool:
+    return any(low <= code.compact <= high for low, high in ranges)
+
+
+def _notes(code: Code) -> list[Note]:
+    return list(
+        Note.objects.filter(
+            code_id__in=[*code.lineage, code.pk],
+            type__in=[Note.Type.USE_ADDITIONAL, Note.Type.CODE_FIRST],
+        ).select_related("code")
+    )
+
+
+def _additional(_code: Code, note: Note, case_words: set[str], used: set[str]) -> Code | None:
+    """The code a "use additional code" item asks for, when the case documents what it names."""
+    ranges = _ranges(note.text)
+    if not ranges:
+        return None
+    item_words = words_of(re.sub(r"\(.*?\)", " ", note.text)) - {"code", "identify", "applicable", "if", "known"}
+    query = Q()
+    for low, high in ranges:
+        query |= Q(compact__gte=low, compact__lte=high)
+    candidates = list(Code.objects.filter(query, system=System.ICD10CM, billable=True, deleted=False)[:400])
+    best, best_score = None, 0.0
+    fresh = case_words - used
+    numbers = {w for w in case_words if w[:1].isdigit()}
+    for candidate in candidates:
+        title_words = words_of(candidate.title) - {"cause", "classifi", "elsewher", "diseas"}
+        # The case must document what the item names beyond what the code itself says (a stage
+        # number counts: "stage 5" is in I12.0's title and still asks for N18.5).
+        if not fresh & (title_words | item_words) and not numbers & title_words:
+            continue
+        score = _score(case_words, candidate.title, numbers) + 0.5 * len(fresh & item_words)
+        if best is None or score > best_score:
+            best, best_score = candidate, score
+    return best if best is not None and best_score > 0.5 else None
+
+
+def _order(coded: list[Coded]) -> list[Coded]:
+    """Reporting order: a code whose "code first" note names another code found goes after it;
+    an additional code goes right after the code that asked for it."""
+    codes = [c.code for c in coded]
+    firsts: dict[int, list[Code]] = {}
+    for item in coded:
+        for note in _notes(item.code):
+            if note.type == Note.Type.CODE_FIRST:
+                ranges = _ranges(note.text)
+                named = [c for c in codes if c.pk != item.code.pk and _in_ranges(c, ranges)]
+                if named:
+                    firsts.setdefault(item.code.pk, []).extend(named)
+                    item.why += f"; its note says code first {note.text.strip(' ,')} (so it follows {named[0].code})"
+    ordered: list[Coded] = []
+    placed: set[int] = set()
+
+    def place(item: Coded) -> None:
+        if item.code.pk in placed:
+            return
+        for first in firsts.get(item.code.pk, []):
+            place(next(c for c in coded if c.code.pk == first.pk))
+        placed.add(item.code.pk)
+        ordered.append(item)
+        for extra in coded:
+            if extra.after is not None and extra.after.pk == item.code.pk:
+                place(extra)
+
+    for item in coded:
+        if item.after is None:
+            place(item)
+    for item in coded:
+        place(item)
+    return ordered
+
+
+def code_case(text: str) -> ToolResult:
+    """ICD-10-CM codes for a described case, in reporting order, each with why; negated conditions
+    left out; uncertain ones per the inpatient (II.H) or outpatient (IV.H) rule."""
+    inpatient = bool(INPATIENT.search(text))
+    conditions = _combine(read_case(text))
+    facts: list[str] = []
+    coded: list[Coded] = []
+    seen: set[int] = set()
+    left_out = []
+    case_words = words_of(_expand(text))
+    for condition in conditions:
+        if condition.negated:
+            left_out.append(f"“{condition.text}” is negated in the case: no code is assigned for it.")
+            continue
+        if condition.uncertain and not inpatient:
+            left_out.append(
+                f"“{condition.text}” is documented as uncertain: in an outpatient setting it is not coded "
+                "(guideline IV.H); code the signs, symptoms or findings documented instead."
+            )
+            continue
+        words = words_of(condition.text)
+        # A condition already coded through a combination code or an additional code is not coded twice.
+        covered = set().union(*(words_of(c.code.title) | c.words for c in coded)) if coded else set()
+        if words <= covered:
+            continue
+        code, score = best_code(condition.text)
+        if code is None or score < 1 or code.pk in seen:
+            continue
+        # What the code does not say ("with septic shock", "severe ... UTI") is another condition.
+        missed = words - words_of(code.title)
+        rest = [w for w in re.findall(r"[\w']+", condition.text) if _stem(w) in missed]
+        if len(missed) >= 2 and len(rest) < len(words):
+            conditions.append(Condition(" ".join(rest)))
+        seen.add(code.pk)
+        why = f"“{condition.text}” indexes to {code.code} ({code.title})"
+        if condition.uncertain:
+            why += "; documented as uncertain at discharge, coded as if established for an inpatient (guideline II.H)"
+        item = Coded(code, why, words=words & words_of(code.title))
+        coded.append(item)
+        used = set().union(*(words_of(c.code.title) for c in coded))
+        for note in _notes(item.code):
+            extra = _additional(item.code, note, case_words, used)
+            if extra is None or extra.pk in seen:
+                continue
+            seen.add(extra.pk)
+            used |= words_of(extra.title)
+            where = f" (note at {note.code.code})" if note.code.pk != item.code.pk else ""
+            kind = "use additional code" if note.type == Note.Type.USE_ADDITIONAL else "code first"
+            coded.append(
+                Coded(
+                    extra,
+                    f"the “{kind}” note of {item.code.code}{where}: {note.text.strip(' ,')}",
+                    after=item.code if note.type == Note.Type.USE_ADDITIONAL else None,
+                    words=words_of(extra.title) & case_words,
+                )
+            )
+    coded = _order(coded)
+    if not coded:
+        return ToolResult("code_case", False, left_out, data={"codes": []})
+    facts.append("Codes in reporting order: " + ", ".join(f"{c.code.code} ({c.code.title})" for c in coded) + ".")
+    for number, item in enumerate(coded, start=1):
+        facts.append(f"{number}. {item.code.code}: {item.why}.")
+    for item in coded:
+        if "unspecified" in item.code.title.lower():
+            facts.append(
+                f"{item.code.code} is the unspecified code: if the record documents more (type, site, stage, "
+                "laterality, organism), a more specific code under "
+                f"{item.code.code.split('.')[0]} applies; see its code page for the choices."
+            )
+    facts += left_out
+    release = coded[0].code.release.title if coded[0].code.release_id else "the current release"
+    facts.append(f"All codes are billable ICD-10-CM codes in {release}.")
+    cites = [code_citation(c.code) for c in coded[:6]]
+    cites.append(Citation("ICD-10-CM Official Guidelines for Coding and Reporting", GUIDELINES))
+    return ToolResult(
+        "code_case",
+        True,
+        facts,
+        cites,
+        [code_ref(c.code) for c in coded],
+        {"codes": [{"code": c.code.code, "title": c.code.title, "why": c.why} for c in coded]},
+    )
