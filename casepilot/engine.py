@@ -21,7 +21,8 @@ from django.db import DatabaseError, transaction
 from codes.models import BROWSE_KINDS, Code, Kind, System, compact_code
 
 from . import tools
-from .tools import Citation, CodeRef, ToolResult
+from .tools import Citation, CodeRef, ToolResult, coding
+from .tools import units as units_tool
 
 log = logging.getLogger(__name__)
 
@@ -291,8 +292,58 @@ def _note_types(text: str) -> list[str] | None:
     return found or None
 
 
+DOSE = re.compile(units_tool.AMOUNT, re.I)
+# A question about a rule, not a case ("What does Excludes1 mean?"): no codes are looked for.
+RULE_ONLY = re.compile(
+    r"\b(mean|means|meaning|difference|what is the root operation|root operation \w+ mean|what does|when do i use|"
+    r"when is|convention|placeholder|guidelines? for|can i code a condition|ever principal|how much time|"
+    r"how many minutes|time threshold|total time|minutes needed|time for|mdm|medical decision|split|prolonged|"
+    r"who bills|does .* count|what is modifier|modifier \w+ (meaning|for)|when can i)\b",
+    re.I,
+)
+PRINCIPAL = re.compile(r"\bprincipal\b|\bpdx\b", re.I)
+PAIR = re.compile(r"\b(with|together|and)\b", re.I)
+
+
+def _method(u: Understanding) -> list[tuple[str, dict]] | None:
+    """The coder's method for what the data lookups do not answer: doses, pairs of diagnoses, CC/MCC
+    given a principal diagnosis, E/M and rule questions, cases. None: the lookups answer it."""
+    icd = [f.code.code for f in u.codes if f.code.system == System.ICD10CM]
+    hcpcs = [f.code.code for f in u.codes if f.code.system == System.HCPCS and f.code.kind != Kind.MODIFIER]
+    dose = DOSE.search(u.text)
+    if hcpcs and dose and not u.units:
+        return [("drug_units", {"code": code, "dose": dose.group(0)}) for code in hcpcs[:3]]
+    if len(icd) >= 2 and "cc" in u.intents and PRINCIPAL.search(u.text):
+        return [("cc_mcc", {"code": icd[0], "principal": icd[1]})]
+    if len(icd) == 2 and len(u.codes) == 2 and PAIR.search(u.text) and "cc" not in u.intents:
+        return [("pair_check", {"code_a": icd[0], "code_b": icd[1]})]
+    rules = tools.coding_rules(u.text)
+    em = [f for f in u.codes if f.code.code in coding.EM_VISITS]
+    if em and ((rules.found and RULE_ONLY.search(u.text)) or re.search(r"\b(time|minutes?|mdm|level)\b", u.text, re.I)):
+        return [("coding_rules", {"question": u.text})]
+    if u.codes or u.icd9 or u.unknown:
+        return None
+    calls: list[tuple[str, dict]] = []
+    if u.modifiers:
+        return [("coding_rules", {"question": u.text})] if rules.found else None
+    if rules.found:
+        calls.append(("coding_rules", {"question": u.text}))
+    if u.system in (System.ICD10PCS, System.CPT, System.HCPCS):
+        if not RULE_ONLY.search(u.text) and u.query:
+            calls.append(("search_codes", {"query": u.query, "system": u.system, "limit": 3}))
+        return calls or None
+    if not RULE_ONLY.search(u.text):
+        calls.insert(0, ("code_case", {"text": u.text}))  # when it finds nothing, run() adds lookups()
+    return calls or None
+
+
 def plan(u: Understanding) -> list[tuple[str, dict]]:
     """The tool calls that answer the question, in the order their results are told."""
+    return _method(u) or lookups(u)
+
+
+def lookups(u: Understanding) -> list[tuple[str, dict]]:
+    """The data lookups a question asks for (a code's facts, edits, fees, search by description)."""
     calls: list[tuple[str, dict]] = []
     intents = set(u.intents)
     procedures = u.procedures
@@ -423,7 +474,9 @@ def run(question: str, *, cap: tools.DetailCap | None = None) -> Iterator[tuple[
         # Two tools can return the same guide: tell each fact once.
         result.facts = [fact for fact in result.facts if fact not in told]
         told.update(result.facts)
-        if name == "find_guides" and not result.facts:
+        if name == "code_case" and not result.found:
+            calls += [call for call in lookups(u) if call not in calls]
+        if name in ("find_guides", "code_case") and not result.found and not result.facts:
             continue
         results.append(result)
         paragraph = _paragraph(result)

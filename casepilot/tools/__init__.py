@@ -26,11 +26,15 @@ from .base import (
     code_ref,
     find_codes,
 )
+from .case import code_case
+from .coding import coding_rules
 from .fees import fee_schedule, find_localities, gpci_payment
 from .icd import cc_mcc, crosswalk, icd10cm_notes
 from .lookup import is_billable, lookup_code, search_codes
 from .ncci import addon_codes, mue, ptp_edit
+from .pairs import pair_check
 from .rules import find_guides, modifier_info
+from .units import drug_units
 
 CODE = {"type": "string", "description": "A code, e.g. 99213, M48.56XA, J1100"}
 SYSTEM = {"type": "string", "enum": ["icd-10-cm", "icd-10-pcs", "hcpcs", "cpt", "ms-drg"]}
@@ -87,7 +91,8 @@ TOOLS: dict[str, Tool] = {
              "ICD-10-CM notes of a code: excludes1/2, code first, use additional, 7th characters.",
              {"code": CODE}, ("code",), locked="all"),
         Tool("cc_mcc", cc_mcc, "Checking the CC/MCC tables for {code}",
-             "Whether an ICD-10-CM code is a CC or MCC in MS-DRG.", {"code": CODE}, ("code",), locked="all"),
+             "Whether an ICD-10-CM code is a CC or MCC in MS-DRG; with a principal diagnosis, whether its "
+             "PDX exclusion list (Table 6K) cancels it.", {"code": CODE, "principal": CODE}, ("code",), locked="all"),
         Tool("crosswalk", crosswalk, "Reading the ICD-9-CM/ICD-10-CM mappings of {code}",
              "ICD-9-CM to ICD-10-CM mappings (GEMs), or an ICD-10-CM code back to ICD-9-CM.",
              {"code": {"type": "string", "description": "e.g. 250.00 (ICD-9-CM) or E11.9"}}, ("code",), locked="all"),
@@ -106,6 +111,21 @@ TOOLS: dict[str, Tool] = {
         Tool("modifier_info", modifier_info, "Looking up modifier {code}",
              "A modifier (HCPCS Level II from the CMS file; CPT modifiers from the guides).",
              {"code": {"type": "string", "description": "e.g. 25, 59, XE, LT"}}, ("code",)),
+        Tool("code_case", code_case, "Coding the case: conditions, Index terms, notes and sequencing",
+             "ICD-10-CM codes for a described case in reporting order, each with why (notes, guidelines); "
+             "negated conditions are left out, uncertain ones follow the inpatient/outpatient rule.",
+             {"text": {"type": "string"}}, ("text",)),
+        Tool("pair_check", pair_check, "Checking the Excludes notes of {code_a} and {code_b}",
+             "Whether two ICD-10-CM codes may be reported together (Excludes1/Excludes2 at every level).",
+             {"code_a": CODE, "code_b": CODE}, ("code_a", "code_b"), locked="all"),
+        Tool("drug_units", drug_units, "Working out the units of {code} for {dose}",
+             "Units to bill of a HCPCS drug code for a dose (descriptor amount, conversion, rounding; MUE as a limit).",
+             {"code": CODE, "dose": {"type": "string", "description": "e.g. 8 mg, 1 g, 5000 units"}},
+             ("code", "dose")),
+        Tool("coding_rules", coding_rules, "Reading the coding rules",
+             "Rules with their section: E/M time and MDM, modifiers (25, 57, 59/X, 50, 24, 78, 79, GA/GZ/GX/GY), "
+             "ICD-10-CM conventions and guidelines, PCS root operations.",
+             {"question": {"type": "string"}}, ("question",)),
         Tool("find_guides", find_guides, "Searching the guides",
              "The site's guides on coding rules, guidelines, compliance and coverage.",
              {"query": {"type": "string"}, "limit": {"type": "integer"}}, ("query",)),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from codes.importers.gems import icd9_dotted
-from codes.models import Code, GemMapping, System, compact_code
+from codes.models import CcCode, Code, DrgCcExclusion, GemMapping, System, compact_code
 from codes.sections import cc as cc_section
 from codes.sections import notes as notes_section
 from codes.sections.gems import NOTE, flags_in_words
@@ -59,8 +59,14 @@ def icd10cm_notes(code: str, *, types: list[str] | None = None) -> ToolResult:
     return ToolResult("icd10cm_notes", True, facts, cite, [code_ref(row)], {"code": row.code, **ctx})
 
 
-def cc_mcc(code: str) -> ToolResult:
-    """MS-DRG severity of an ICD-10-CM code as a secondary diagnosis."""
+# Table 6K part 2 (MS-DRG v43): CC or MCC only if the patient is discharged alive. The importer
+# does not store part 2 yet; these are its eight codes.
+DISCHARGED_ALIVE = {"I46.2", "I46.8", "I46.9", "I49.01", "R09.2", "R57.0", "R57.8", "T79.4XXA"}
+
+
+def cc_mcc(code: str, *, principal: str | None = None) -> ToolResult:
+    """MS-DRG severity of an ICD-10-CM code as a secondary diagnosis; with a `principal` diagnosis,
+    whether the principal's PDX exclusion (Table 6K) cancels it."""
     rows = find_codes(code, system=System.ICD10CM)
     if not rows:
         return not_found("cc_mcc", code, System.ICD10CM)
@@ -72,7 +78,31 @@ def cc_mcc(code: str) -> ToolResult:
             "cc_mcc", False, [f"No CC/MCC status for {row.code}: {why}."], [code_citation(row)], [code_ref(row)]
         )
     facts = [f"{row.code} as a secondary diagnosis: {ctx['explanation']} ({ctx['release']})."]
-    if ctx["exclusions"]:
+    if not ctx["level"]:
+        facts.insert(0, f"No: {row.code} is not a CC or MCC (a non-CC) as a secondary diagnosis.")
+    level = ctx["level"]
+    if level and row.code in DISCHARGED_ALIVE:
+        facts.append(f"{row.code} counts as {level} only if the patient is discharged alive (Table 6K part 2).")
+    excluded = None
+    if principal and level:
+        pdx = find_codes(principal, system=System.ICD10CM)
+        cc = CcCode.objects.filter(code=row.code).first()
+        if pdx and cc and cc.exclusion_list is not None:
+            pdx_code = pdx[0].code
+            excluded = DrgCcExclusion.objects.filter(list_number=cc.exclusion_list, pdx=pdx_code).exists()
+            if excluded:
+                facts.insert(
+                    0,
+                    f"No: with {pdx_code} as the principal diagnosis, {row.code} is excluded as a {level} and counts as "
+                    f"a non-CC: {pdx_code} is on its PDX exclusion list {cc.exclusion_list:04d} (Table 6K).",
+                )
+            else:
+                facts.insert(
+                    0,
+                    f"Yes: with {pdx_code} as the principal diagnosis, {row.code} is {'an' if level == 'MCC' else 'a'} "
+                    f"{level}: {pdx_code} is not on its PDX exclusion list {cc.exclusion_list:04d} (Table 6K).",
+                )
+    if ctx["exclusions"] and excluded is None:
         ex = ctx["exclusions"]
         facts.append(
             f"It is excluded as a CC/MCC with {ex['count']} principal diagnoses (PDX exclusion list {ex['list_number']})."
