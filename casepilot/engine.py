@@ -319,21 +319,23 @@ def _method(u: Understanding) -> list[tuple[str, dict]] | None:
         return [("pair_check", {"code_a": icd[0], "code_b": icd[1]})]
     rules = tools.coding_rules(u.text)
     em = [f for f in u.codes if f.code.code in coding.EM_VISITS]
-    if em and ((rules.found and RULE_ONLY.search(u.text)) or re.search(r"\b(time|minutes?|mdm|level)\b", u.text, re.I)):
+    if em and re.search(r"\b(time|minutes?|mdm|medical decision|level)\b", u.text, re.I):
         return [("coding_rules", {"question": u.text})]
     if u.codes or u.icd9 or u.unknown:
         return None
     calls: list[tuple[str, dict]] = []
-    if u.modifiers:
-        return [("coding_rules", {"question": u.text})] if rules.found else None
+    if u.modifiers or RULE_ONLY.search(u.text):
+        # The rule in the site's words first, then what the lookups and guides say of it.
+        return [("coding_rules", {"question": u.text}), *lookups(u)] if rules.found else None
     if rules.found:
         calls.append(("coding_rules", {"question": u.text}))
     if u.system in (System.ICD10PCS, System.CPT, System.HCPCS):
-        if not RULE_ONLY.search(u.text) and u.query:
+        if u.query:
             calls.append(("search_codes", {"query": u.query, "system": u.system, "limit": 3}))
-        return calls or None
-    if not RULE_ONLY.search(u.text):
+    else:
         calls.insert(0, ("code_case", {"text": u.text}))  # when it finds nothing, run() adds lookups()
+    if re.match(r"\s*how\b", u.text, re.I):
+        calls.append(("find_guides", {"query": u.text, "limit": 1}))  # "How do I code sepsis?" has a guide
     return calls or None
 
 
