@@ -324,8 +324,11 @@ def _method(u: Understanding) -> list[tuple[str, dict]] | None:
     if u.codes or u.icd9 or u.unknown:
         return None
     calls: list[tuple[str, dict]] = []
-    if u.modifiers or RULE_ONLY.search(u.text):
-        # The rule in the site's words first, then what the lookups and guides say of it.
+    if u.modifiers:
+        # The modifier's official wording (HCPCS file) first, then the rule in the site's words.
+        return [*lookups(u), ("coding_rules", {"question": u.text})] if rules.found else None
+    if RULE_ONLY.search(u.text):
+        # The rule in the site's words first, then what the guides say of it.
         return [("coding_rules", {"question": u.text}), *lookups(u)] if rules.found else None
     if rules.found:
         calls.append(("coding_rules", {"question": u.text}))
