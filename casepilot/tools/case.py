@@ -151,7 +151,7 @@ def _stem(word: str) -> str:
 
 
 def words_of(text: str) -> set[str]:
-    return {_stem(w) for w in re.findall(r"[a-z0-9]+(?:'s)?", text.lower()) if w not in STOP and len(w) > 1}
+    return {_stem(w) for w in re.findall(r"[a-z0-9]+(?:'s)?", text.lower()) if w not in STOP and (len(w) > 1 or w.isdigit())}
 
 
 def read_case(text: str) -> list[Condition]:
