@@ -311,7 +311,7 @@ def _method(u: Understanding) -> list[tuple[str, dict]] | None:
     icd = [f.code.code for f in u.codes if f.code.system == System.ICD10CM]
     hcpcs = [f.code.code for f in u.codes if f.code.system == System.HCPCS and f.code.kind != Kind.MODIFIER]
     dose = DOSE.search(u.text)
-    if hcpcs and dose and not u.units:
+    if hcpcs and dose and not re.search(r"\bmues?\b|medically unlikely|maximum|\blimit|\bover\b", u.text, re.I):
         return [("drug_units", {"code": code, "dose": dose.group(0)}) for code in hcpcs[:3]]
     if len(icd) >= 2 and "cc" in u.intents and PRINCIPAL.search(u.text):
         return [("cc_mcc", {"code": icd[0], "principal": icd[1]})]

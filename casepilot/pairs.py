@@ -51,7 +51,7 @@ def _ranges(text: str) -> list[tuple[str, str]]:
 
 
 def _named(text: str, code: Code) -> bool:
-    return any(low <= code.compact <= high for low, high in _ranges(text))
+    return any(low <= compact_code(code.code) <= high for low, high in _ranges(text))
 
 
 def _level(note: Note, code: Code) -> str:

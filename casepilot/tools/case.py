@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from codes.models import Code, Note, System
+from codes.models import Code, Note, System, compact_code
 from codes.search import search
 
 from .base import Citation, ToolResult, code_citation, code_ref
@@ -119,6 +119,8 @@ REWRITES = [
     (r"\b(\w+) metastas[ie]s\b", r"secondary malignant neoplasm of \1"),
     (r"\bmetastatic to (?:the )?(\w+)", r", secondary malignant neoplasm of \1"),
     (r"\bcancer\b", "malignant neoplasm"),
+    # A manifestation "in" a disease: the "in diseases classified elsewhere" code, and the disease.
+    (r"^(\w+) in (?!a |an |the |chronic kidney)([\w' ]+ disease)\b", r"\1 in other diseases classified elsewhere, \2"),
     (r"\bboth (eyes|ears|sides|knees|hips|lungs)\b", "bilateral"),
     (
         r"\b(admission|admitted|encounter) for (?:antineoplastic )?chemo(?:therapy)?\b",
@@ -151,7 +153,9 @@ def _stem(word: str) -> str:
 
 
 def words_of(text: str) -> set[str]:
-    return {_stem(w) for w in re.findall(r"[a-z0-9]+(?:'s)?", text.lower()) if w not in STOP and (len(w) > 1 or w.isdigit())}
+    return {
+        _stem(w) for w in re.findall(r"[a-z0-9]+(?:'s)?", text.lower()) if w not in STOP and (len(w) > 1 or w.isdigit())
+    }
 
 
 def read_case(text: str) -> list[Condition]:
@@ -205,14 +209,27 @@ def _combine(conditions: list[Condition]) -> list[Condition]:
     return out
 
 
+SECONDARY = "seconda"  # words_of("secondary")
+
+
 def _score(case_words: set[str], title: str, numbers: set[str]) -> float:
     title_words = words_of(title)
     matched = case_words & title_words
-    extra = {w for w in title_words - case_words if w in QUALIFIERS or w.isdigit() or len(w) > 3}
+    # "without X" in a title is the default when the record does not document X: not an extra detail.
+    said = words_of(re.split(r"\bwithout\b", title, maxsplit=1)[0])
+    extra = {w for w in said - case_words if w in QUALIFIERS or w.isdigit() or len(w) > 3}
     title_numbers = set(re.findall(r"\b\d+[ab]?\b", title.lower()))
     score = len(matched) - 0.4 * len(extra) - 1.5 * len(numbers - title_numbers) - 1.0 * len(title_numbers - numbers)
-    if "unspecified" in title.lower():
+    lowered = title.lower()
+    if "unspecified" in lowered:
         score += 0.2  # the general code when the record says no more
+    # A neoplasm is primary unless the record says secondary (metastatic); an "NOS" title ("not
+    # specified as primary or secondary") is for records that say neither.
+    if SECONDARY in title_words and SECONDARY not in case_words:
+        score -= 1.5
+    nos = re.search(r"not specified as (\w+) or (\w+)", lowered)
+    if nos and words_of(nos.group(0)) & case_words:
+        score -= 2
     return score
 
 
@@ -262,7 +279,9 @@ def best_code(text: str) -> tuple[Code | None, float]:
         return None, 0.0
     # Its neighbours: laterality, stage, 7th character and the like differ there.
     near = list(
-        Code.objects.filter(system=System.ICD10CM, compact__startswith=best.compact[:3], billable=True, deleted=False)
+        Code.objects.filter(
+            system=System.ICD10CM, compact__startswith=compact_code(best.code)[:3], billable=True, deleted=False
+        )
         .only("pk", "system", "code", "compact", "title", "billable", "deleted", "kind", "lineage", "release_id")
         .order_by("compact")[:2000]
     )
@@ -284,7 +303,7 @@ def _ranges(text: str) -> list[tuple[str, str]]:
 
 
 def _in_ranges(code: Code, ranges: list[tuple[str, str]]) -> bool:
-    return any(low <= code.compact <= high for low, high in ranges)
+    return any(low <= compact_code(code.code) <= high for low, high in ranges)
 
 
 def _notes(code: Code) -> list[Note]:
@@ -382,7 +401,7 @@ def code_case(text: str) -> ToolResult:
         if words <= covered:
             continue
         code, score = best_code(condition.text)
-        if code is None or score < 1 or code.pk in seen:
+        if code is None or score < min(1.0, 0.6 * len(words)) or code.pk in seen:
             continue
         # What the code does not say ("with septic shock", "severe ... UTI") is another condition.
         missed = words - words_of(code.title)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import Q
 from django.urls import reverse
 
@@ -20,6 +22,8 @@ from .base import (
     procedure_code,
     system_label,
 )
+
+EM = re.compile(r"99[2-4]\d\d$")  # evaluation and management codes
 
 
 def _edits_citation(code: str, *, role: str, setting: str, version: str) -> Citation:
@@ -86,6 +90,12 @@ def _ptp_lead(edits: list[PtpEdit]) -> str:
         return (
             f"No: NCCI bundles {first.column2} into {first.column1} on the same day, and no modifier lets both be paid "
             "(modifier indicator 0)."
+        )
+    if all(e.modifier_indicator == "1" for e in active) and EM.match(first.column2):
+        return (
+            f"Only with modifier 25 on the E/M: {first.column2} is bundled into {first.column1} unless the visit was a "
+            "significant, separately identifiable E/M service beyond the procedure's own pre- and post-service work "
+            "(modifier indicator 1; modifier 59 or the X modifiers are not used on an E/M)."
         )
     if all(e.modifier_indicator == "1" for e in active):
         return (
