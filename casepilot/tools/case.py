@@ -61,7 +61,7 @@ NEGATION = re.compile(
 # Fragments that only qualify the condition before them ("initial encounter", "uncomplicated").
 QUALIFIER_WORDS = {
     "initial", "subsequent", "sequela", "closed", "open", "right", "left", "bilateral", "uncomplicated", "adult", "pediatric", "cigarettes", "cigars", "chewing", "diet", "controlled",
-    "acute", "chronic", "severe", "mild", "moderate", "persistent", "intermittent", "recurrent", "single",
+    "acute", "chronic", "severe", "mild", "moderate", "persistent", "intermittent", "recurrent", "single", "episode",
     "ear", "eye", "upper", "lower", "limb", "routine", "healing", "stage", "intractable", "encounter",
 }  # fmt: skip
 
@@ -216,13 +216,15 @@ def _score(case_words: set[str], title: str, numbers: set[str]) -> float:
     title_words = words_of(title)
     matched = case_words & title_words
     # "without X" in a title is the default when the record does not document X: not an extra detail.
-    said = words_of(re.split(r"\bwithout\b", title, maxsplit=1)[0])
+    said = words_of(re.split(r"\bwithout\b|\bnot\b", title, maxsplit=1)[0])
     extra = {w for w in said - case_words if w in QUALIFIERS or w.isdigit() or len(w) > 3}
     title_numbers = set(re.findall(r"\b\d+[ab]?\b", title.lower()))
     score = len(matched) - 0.4 * len(extra) - 1.5 * len(numbers - title_numbers) - 1.0 * len(title_numbers - numbers)
     lowered = title.lower()
     if "unspecified" in lowered:
         score += 0.2  # the general code when the record says no more
+    if lowered.startswith("other") and "other" not in case_words:
+        score -= 0.5  # "other specified" needs a specified type the record names
     # A neoplasm is primary unless the record says secondary (metastatic); an "NOS" title ("not
     # specified as primary or secondary") is for records that say neither.
     if SECONDARY in title_words and SECONDARY not in case_words:
