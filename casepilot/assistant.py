@@ -47,6 +47,7 @@ class Admitted:
     redactions: dict[str, int]
     notice: str
     plan: str = "guest"
+    remaining: int | None = None
 
 
 class Refused(Exception):
@@ -69,12 +70,14 @@ def _rate_key(group: str, request: HttpRequest) -> str:
     return quota.address_subject(quota.client_address(request))
 
 
-def _admit(request: HttpRequest, raw: object, *, page: bool = True) -> Admitted:
+def _admit(request: HttpRequest, raw: object, *, page: bool = True, about: object = "") -> Admitted:
     """Check and clean a question, or raise Refused with what to tell the asker."""
-    form = QuestionForm({"question": raw if isinstance(raw, str) else ""})
+    form = QuestionForm(
+        {"question": raw if isinstance(raw, str) else "", "about": about if isinstance(about, str) else ""}
+    )
     if not form.is_valid():
         raise Refused(form.first_error(), 400)
-    text = form.cleaned_data["question"]
+    text = form.question_text()
     if is_ratelimited(
         request, group="casepilot.ask", key=_rate_key, rate=settings.CASEPILOT_RATE, method="POST", increment=True
     ):
@@ -93,7 +96,9 @@ def _admit(request: HttpRequest, raw: object, *, page: bool = True) -> Admitted:
             f"Your question seemed to contain personal health information ({result.summary()}). "
             "It was removed before the question was answered or stored."
         )
-    return Admitted(text=result.text, redactions=dict(result.counts), notice=notice, plan=spent.plan)
+    return Admitted(
+        text=result.text, redactions=dict(result.counts), notice=notice, plan=spent.plan, remaining=spent.remaining
+    )
 
 
 def detail_codes(plan: str) -> int | None:
@@ -163,6 +168,7 @@ def _stream(request: HttpRequest, admitted: Admitted) -> Iterator[str]:
                 "type": "done",
                 **value.as_api(),
                 "permalink": question.get_absolute_url(),
+                "remaining": admitted.remaining,
                 "rate_url": f"{question.get_absolute_url()}rate/",
             }) + "\n"  # fmt: skip
         else:
@@ -175,7 +181,7 @@ def index(request: HttpRequest) -> HttpResponse:
         return render(request, "casepilot/index.html", _page(request))
     asked = request.POST.get("question", "")
     try:
-        admitted = _admit(request, asked)
+        admitted = _admit(request, asked, about=request.POST.get("about", ""))
     except Refused as refused:
         if request.headers.get("X-CasePilot-Stream"):
             return JsonResponse({"error": refused.message}, status=refused.status)

@@ -1,12 +1,20 @@
 // CasePilot: send the question with fetch and show the answer as the server streams it
 // (NDJSON lines: progress, notice, text paragraphs, then "done" with sources and codes).
 // Without JavaScript the form posts normally and the server returns the whole answer page.
+// Every form on the page works the same way (the CasePilot page, the box on a code page): the
+// answer goes to the [data-casepilot-output] of the form's own [data-casepilot] container, and
+// every [data-casepilot-remaining] counter shows the questions left once an answer arrives.
 (function () {
   "use strict";
-  var form = document.querySelector("[data-casepilot-form]");
-  var output = document.querySelector("[data-casepilot-output]");
-  if (!form || !output || !window.fetch || !window.ReadableStream || !window.TextDecoder) return;
-  var textarea = form.querySelector("textarea");
+  if (!window.fetch || !window.ReadableStream || !window.TextDecoder) return;
+  document.querySelectorAll("[data-casepilot-form]").forEach(function (form) {
+    var root = form.closest("[data-casepilot]") || document;
+    var output = root.querySelector("[data-casepilot-output]");
+    if (output) setup(form, output);
+  });
+
+  function setup(form, output) {
+  var textarea = form.querySelector("textarea, input[name=question]");
   var button = form.querySelector("button[type=submit]");
 
   document.querySelectorAll("[data-example]").forEach(function (example) {
@@ -37,7 +45,7 @@
     return fragment;
   }
 
-  function finish(article, data) {
+  function finish(article, data, form) {
     article.appendChild(list("Sources", data.citations, function (c) {
       return el("a", { href: c.url }, c.title);
     }, { "class": "casepilot-citations", "data-answer-citations": "" }));
@@ -97,7 +105,13 @@
             if (!shown) { output.appendChild(article); shown = true; }
             if (!body.childNodes.length) paragraphs(body, message.answer);
             progress.remove();
-            finish(article, message);
+            finish(article, message, form);
+            if (message.remaining !== undefined) {
+              document.querySelectorAll("[data-casepilot-remaining]").forEach(function (counter) {
+                counter.textContent = message.remaining;
+              });
+              document.querySelectorAll("[data-casepilot-left]").forEach(function (line) { line.hidden = false; });
+            }
           }
         }
         function pump() {
@@ -118,4 +132,5 @@
       })
       .finally(function () { button.disabled = false; });
   });
+  }
 })();

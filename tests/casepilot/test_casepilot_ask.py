@@ -252,3 +252,33 @@ def test_control_characters_in_a_question_are_stored_as_replacement_characters(c
     response = client.post("/casepilot/", {"question": "What is\x00 E11.9?\t"})
     assert response.status_code == 200
     assert list(Question.objects.values_list("text", flat=True)) == ["What is\ufffd E11.9?"]
+
+
+def test_every_code_page_has_a_casepilot_box_that_asks_with_its_code(client, pilot_data):
+    page = client.get("/icd-10-cm/E11.9/").content.decode()
+    assert "Have a question about ICD-10-CM code E11.9?" in page
+    assert 'name="about" value="icd-10-cm:E11.9"' in page
+    assert 'action="/casepilot/"' in page  # without JavaScript the form posts and gets the answer page
+    response = client.post("/casepilot/", {"question": "Is it billable?", "about": "icd-10-cm:E11.9"})
+    assert response.status_code == 200
+    question = Question.objects.get()
+    assert question.text == "Is it billable? (ICD-10-CM E11.9)"
+    assert "E11.9 (Type 2 diabetes mellitus without complications) is billable" in question.answer
+
+
+def test_the_box_refuses_a_code_that_is_not_on_the_site(client, pilot_data):
+    response = client.post("/casepilot/", {"question": "Is it billable?", "about": "icd-10-cm:<script>"})
+    assert response.status_code == 400
+    assert "That code is not on this site." in response.content.decode()
+    assert not Question.objects.exists()
+
+
+def test_the_streamed_answer_says_how_many_questions_are_left(client, pilot_data, settings):
+    settings.CASEPILOT_QUOTAS = {**settings.CASEPILOT_QUOTAS, "guest": 3}
+    response = client.post(
+        "/casepilot/", {"question": "What is the RVU?", "about": "cpt:99213"}, HTTP_X_CASEPILOT_STREAM="1"
+    )
+    lines = [json.loads(line) for line in b"".join(response.streaming_content).splitlines()]
+    assert lines[-1]["type"] == "done"
+    assert lines[-1]["remaining"] == 2
+    assert "99213" in lines[-1]["answer"]
