@@ -201,3 +201,19 @@ def test_the_model_gets_no_locked_details_past_the_cap(fake, pilot_data):
     assert sent[3]["data"]["withheld"] == ["M48.56XA"]
     assert "Not shown for 1 more code: M48.56XA" in answer.text
     assert "M48.56XA" in {c.code for c in answer.codes}
+
+
+def test_the_model_calls_the_coders_method_tools(fake, pilot_data):
+    fake.replies = [
+        tool_call("drug_units", {"code": "J1100", "dose": "10 mg"}),
+        tool_call("coding_rules", {"question": "What does Excludes1 mean?"}, call_id="call_2"),
+        final("Bill 10 units of J1100."),
+    ]
+    answer = llm.answer("Dexamethasone 10 mg: units of J1100? And what is Excludes1?")
+    assert answer.engine == "llm"
+    facts = [json.loads(r["body"]["messages"][-1]["content"])["facts"] for r in fake.requests[1:]]
+    assert facts[0][0].startswith("10 units of J1100")
+    assert "I.A.12.a" in " ".join(facts[1])
+    assert {"code_case", "pair_check", "drug_units", "coding_rules"} <= {
+        t["function"]["name"] for t in fake.requests[0]["body"]["tools"]
+    }
