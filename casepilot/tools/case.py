@@ -252,7 +252,7 @@ def _candidates(text: str) -> list[Code]:
     return list(found.values())
 
 
-def _weigh(text: str, candidates: list[Code]) -> tuple[Code | None, float]:
+def _weigh(text: str, candidates: list[Code], negated: list[set[str]] = ()) -> tuple[Code | None, float]:
     case_words = words_of(text)
     # The main term is what comes before "with", "due to": the code must be a code of it.
     head = words_of(re.split(r"\s+(?:due to|with|from|secondary to|in)\s+", text, maxsplit=1)[0])
@@ -265,6 +265,10 @@ def _weigh(text: str, candidates: list[Code]) -> tuple[Code | None, float]:
         score = _score(case_words, code.title, numbers) - 0.01 * position
         if head and len(head & words_of(code.title)) * 2 < len(head):
             score -= 2
+        # Never a code that says a condition the case negates ("without septic shock": not R65.21).
+        said = words_of(re.split(r"\bwithout\b|\bnot\b", code.title, maxsplit=1)[0])
+        if any(words and words <= said for words in negated):
+            continue
         if code.code[:1] in "OP" and not special:
             score -= 3
         if best is None or score > best_score:
@@ -272,11 +276,11 @@ def _weigh(text: str, candidates: list[Code]) -> tuple[Code | None, float]:
     return best, best_score
 
 
-def best_code(text: str) -> tuple[Code | None, float]:
+def best_code(text: str, *, negated: list[set[str]] = ()) -> tuple[Code | None, float]:
     """The billable ICD-10-CM code whose title the documented words cover best, without details the
     documentation does not give (the unspecified code when it says no more)."""
     candidates = _candidates(text)
-    best, _score_first = _weigh(text, candidates)
+    best, _score_first = _weigh(text, candidates, negated)
     if best is None:
         return None, 0.0
     # Its neighbours: laterality, stage, 7th character and the like differ there.
@@ -287,7 +291,7 @@ def best_code(text: str) -> tuple[Code | None, float]:
         .only("pk", "system", "code", "compact", "title", "billable", "deleted", "kind", "lineage", "release_id")
         .order_by("compact")[:2000]
     )
-    return _weigh(text, [best, *near])
+    return _weigh(text, [best, *near], negated)
 
 
 def _ranges(text: str) -> list[tuple[str, str]]:
@@ -387,6 +391,7 @@ def code_case(text: str) -> ToolResult:
     seen: set[int] = set()
     left_out = []
     case_words = words_of(_expand(text))
+    negated = [words_of(c.text) for c in conditions if c.negated]
     for condition in conditions:
         if condition.negated:
             left_out.append(f"“{condition.text}” is negated in the case: no code is assigned for it.")
@@ -402,7 +407,7 @@ def code_case(text: str) -> ToolResult:
         covered = set().union(*(words_of(c.code.title) | c.words for c in coded)) if coded else set()
         if words <= covered:
             continue
-        code, score = best_code(condition.text)
+        code, score = best_code(condition.text, negated=negated)
         if code is None or score < min(1.0, 0.6 * len(words)) or code.pk in seen:
             continue
         # What the code does not say ("with septic shock", "severe ... UTI") is another condition.
