@@ -3,7 +3,7 @@
 // Without JavaScript the form posts normally and the server returns the whole answer page.
 // Every form on the page works the same way (the CasePilot page, the box on a code page): the
 // answer goes to the [data-casepilot-output] of the form's own [data-casepilot] container, and
-// every [data-casepilot-remaining] counter shows the questions left once an answer arrives.
+// every [data-casepilot-count] counter shows the questions left once an answer arrives.
 (function () {
   "use strict";
   if (!window.fetch || !window.ReadableStream || !window.TextDecoder) return;
@@ -107,7 +107,7 @@
             progress.remove();
             finish(article, message, form);
             if (message.remaining !== undefined) {
-              document.querySelectorAll("[data-casepilot-remaining]").forEach(function (counter) {
+              document.querySelectorAll("[data-casepilot-count]").forEach(function (counter) {
                 counter.textContent = message.remaining;
               });
               document.querySelectorAll("[data-casepilot-left]").forEach(function (line) { line.hidden = false; });
