@@ -25,8 +25,10 @@ DATASET = "icd-10-cm-main-index"
 LOOKUP_RATE = "60/m"
 RETRY_AFTER = 60
 PAGE_SIZE = 50
+# The Neoplasm Table's columns, as "see Neoplasm, <site>, <behaviour>" names them.
+BEHAVIOURS = {"malignant", "benign", "uncertain", "in", "unspecified", "secondary", "primary", "by"}
 # "see category M01", "see also subcategory M14.8-": the pointer names a code, not a term.
-CODE_POINTER = re.compile(r"^(?:sub)?categor(?:y|ies)\s+([A-Z][0-9A-Z]{2}(?:\.[0-9A-Z]{1,4})?-?)$")
+CODE_POINTER = re.compile(r"^(?:sub)?categor(?:y|ies)\s+([A-Z][0-9A-Z]{2}(?:\.[0-9A-Z]{1,4})?-?)$", re.IGNORECASE)
 
 
 def _rate(group: str, request: HttpRequest) -> str:
@@ -51,16 +53,20 @@ def _code_url(code: str) -> str:
 
 def pointer_url(text: str, target: IndexTerm | None) -> str:
     """Where a "see" or "see also" leads: the term it names, a code, or a table."""
+    lowered = text.lower()
+    if lowered.startswith("neoplasm"):  # "Neoplasm, meninges, benign": the Neoplasm Table, at the site's letter
+        url = reverse("codes:index_table", args=[IndexTerm.Index.NEOPLASM])
+        site = next(
+            (p.strip() for p in text.split(",")[1:] if p.split() and p.split()[0].lower() not in BEHAVIOURS), ""
+        )
+        return f"{url}?letter={site[0].upper()}" if site[:1].isalpha() else url
     if target is not None:
         return target.get_absolute_url()
     found = CODE_POINTER.match(text)
     if found:
         return _code_url(found.group(1))
-    lowered = text.lower()
     if lowered.startswith("table of drugs"):
         return reverse("codes:index_table", args=[IndexTerm.Index.DRUGS])
-    if lowered.startswith("neoplasm") and "by site" in lowered:
-        return reverse("codes:index_table", args=[IndexTerm.Index.NEOPLASM])
     return ""
 
 
@@ -128,7 +134,9 @@ def index_home(request: HttpRequest) -> HttpResponse:
 def index_letter(request: HttpRequest, letter: str) -> HttpResponse:
     if letter != letter.lower():
         return redirect("codes:index_letter", letter.lower(), permanent=True)
-    terms = list(IndexTerm.objects.main_terms(letter).only("letter", "slug", "title", "nemod", "code", "see", "index", "main"))
+    terms = list(
+        IndexTerm.objects.main_terms(letter).only("letter", "slug", "title", "nemod", "code", "see", "index", "main")
+    )
     if not terms:
         raise Http404("No main terms under that letter")
     letters = list(

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.text import slugify
 
 from codes.models import Code, IndexTerm, Release, System, compact_code, normalize_index_text
@@ -142,27 +142,36 @@ class Tabular:
 
 class _Targets:
     """Finds the term a "see" or "see also" names: "Pain, abdominal" is the subterm
-    "abdominal" of the main term "Pain"; main terms may hold commas themselves
-    ("Abdomen, abdominal"), so the longest title that starts the name wins at each level."""
+    "abdominal" of the main term "Pain". Titles may hold commas themselves ("Abdomen,
+    abdominal"), so at each level the longest title that starts the name wins; a title is
+    also found by its first words before a comma ("Herpes, zoster" is under "Herpes,
+    herpesvirus"), unless another term has that exact title. Words in parentheses in the
+    name are nonessential modifiers and do not count."""
 
     def __init__(self, terms: list[TermRow]):
-        self.mains: dict[str, TermRow] = {}
-        self.children: dict[int, dict[str, TermRow]] = {}
-        for term in terms:
-            key = normalize_index_text(term.title)
-            if term.parent is None:
-                self.mains.setdefault(key, term)
-            else:
-                self.children.setdefault(id(term.parent), {}).setdefault(key, term)
+        self.options: dict[int | None, dict[str, TermRow]] = {}
+        for exact in (True, False):
+            for term in terms:
+                keys = (
+                    [term.title]
+                    if exact
+                    else [", ".join(term.title.split(",")[:n]) for n in range(1, term.title.count(",") + 1)]
+                )
+                group = self.options.setdefault(id(term.parent) if term.parent else None, {})
+                for key in keys:
+                    group.setdefault(self._key(key), term)
+
+    @staticmethod
+    def _key(text: str) -> str:
+        return normalize_index_text(re.sub(r"\([^)]*\)", " ", text))
 
     def find(self, name: str) -> TermRow | None:
-        parts = [normalize_index_text(p) for p in name.split(",")]
-        parts = [p for p in parts if p]
+        parts = [p for p in (self._key(p) for p in name.split(",")) if p]
         if not parts or parts[0] in GENERAL_TARGETS:
             return None
-        found, rest = self._longest(self.mains, parts)
+        found, rest = self._longest(self.options.get(None, {}), parts)
         while found is not None and rest:
-            deeper, rest_after = self._longest(self.children.get(id(found), {}), rest)
+            deeper, rest_after = self._longest(self.options.get(id(found), {}), rest)
             if deeper is None:
                 break
             found, rest = deeper, rest_after
@@ -199,6 +208,15 @@ def _search_text(term: TermRow) -> str:
         chain.append(f"{term.title} {term.nemod}")
         term = term.parent
     return normalize_index_text(" ".join(reversed(chain)))
+
+
+def _delete_main_index() -> None:
+    """The main index's rows in one statement. Its rows point only at each other (parent, main,
+    see targets) and nothing else points at them, so Django's collector, which loads all 81,000
+    to follow those keys (and took most of a rerun), has nothing to find."""
+    with connection.cursor() as cursor:
+        table, column = (connection.ops.quote_name(n) for n in (IndexTerm._meta.db_table, "index"))
+        cursor.execute(f"DELETE FROM {table} WHERE {column} = %s", [MAIN])
 
 
 @dataclass
@@ -240,9 +258,7 @@ def write_main_index(*, parsed: IndexFile, path: Path | str, stdout=None, verbos
             effective_date=datetime.date(year - 1, 10, 1) if year else None,
             end_date=datetime.date(year, 9, 30) if year else None,
         )
-        old = IndexTerm.objects.filter(index=MAIN)
-        old.update(parent=None, main=None, see_target=None, see_also_target=None)
-        old.delete()
+        _delete_main_index()
 
         objects: dict[int, IndexTerm] = {}
         counts = {"codes": 0, IndexTerm.Status.INCOMPLETE: 0, IndexTerm.Status.INVALID: 0}
@@ -299,8 +315,9 @@ def write_main_index(*, parsed: IndexFile, path: Path | str, stdout=None, verbos
                     see_resolved += 1
                     setattr(obj, field, objects[id(target)])
                     linked.append(obj)
+        # Small batches: each UPDATE is a CASE over its batch, evaluated for every row of it.
         IndexTerm.objects.bulk_update(
-            list({id(o): o for o in linked}.values()), ["see_target", "see_also_target"], batch_size=BATCH_SIZE
+            list({id(o): o for o in linked}.values()), ["see_target", "see_also_target"], batch_size=500
         )
         release.row_count = len(terms)
         release.save(update_fields=["row_count"])

@@ -69,7 +69,7 @@ def tabular():
 
 def _import(name="icd10cm_index_flat_sample.csv") -> str:
     out = StringIO()
-    year = ["--fiscal-year", "2025"] if name.endswith(".csv") else []
+    year = ["--version", "2025"] if name.endswith(".csv") else []
     call_command("import_icd10cm_alphabetic_index", str(SAMPLES / name), *year, stdout=out)
     return out.getvalue()
 
@@ -248,7 +248,9 @@ def test_the_api_returns_matching_paths_with_their_codes(tabular, client):
     assert first["code"] == "L50.9"
     assert first["code_status"] == "valid"
     assert first["code_url"].endswith("/icd-10-cm/L50.9/")
-    assert body["count"] == len(body["results"]) == 6  # Urticaria, its 4 subterms, Urticarial vasculitis ("Hives, see Urticaria" names it only as a pointer)
+    assert (
+        body["count"] == len(body["results"]) == 6
+    )  # Urticaria, its 4 subterms, Urticarial vasculitis ("Hives, see Urticaria" names it only as a pointer)
     lumbar = client.get("/api/v1/icd-10-cm/index", {"term": "vertebra lumbar"}).json()["results"][0]
     assert lumbar["code_status"] == "incomplete"
     assert lumbar["completions"] == ["S32.009A", "S32.009B"]
