@@ -25,6 +25,7 @@ DATASET = "icd-10-cm-main-index"
 LOOKUP_RATE = "60/m"
 RETRY_AFTER = 60
 PAGE_SIZE = 50
+COMPLETION_LINKS = 6
 # The Neoplasm Table's columns, as "see Neoplasm, <site>, <behaviour>" names them.
 BEHAVIOURS = {"malignant", "benign", "uncertain", "in", "unspecified", "secondary", "primary", "by"}
 # "see category M01", "see also subcategory M14.8-": the pointer names a code, not a term.
@@ -70,15 +71,28 @@ def pointer_url(text: str, target: IndexTerm | None) -> str:
     return ""
 
 
+def _completions(term: IndexTerm) -> tuple[list[dict], list[dict], int]:
+    """How a page shows the valid codes under an incomplete code: the 7th characters when that is
+    all it lacks ("A, D, S": the code page has the 7th-character table), else the first codes."""
+    whole = term.completion_count == len(term.completions)
+    suffixes = [compact_code(c)[len(term.code_compact) :] for c in term.completions]
+    if whole and suffixes and all(len(x) == 1 for x in suffixes) and len(term.code_compact) == 6:
+        return [{"char": x, "code": c, "url": _code_url(c)} for x, c in zip(suffixes, term.completions)], [], 0
+    shown = term.completions[:COMPLETION_LINKS]
+    return [], [{"code": c, "url": _code_url(c)} for c in shown], term.completion_count - len(shown)
+
+
 def _row(term: IndexTerm, titles: dict[str, str]) -> dict:
+    seventh, completions, more = _completions(term)
     return {
         "term": term,
         "level": min(term.level, 11),
         "anchor": term.anchor,
         "code_url": _code_url(term.code) if term.code else "",
         "code_title": titles.get(term.code_compact, ""),
-        "completions": [{"code": c, "url": _code_url(c)} for c in term.completions],
-        "more": max(0, term.completion_count - len(term.completions)),
+        "seventh": seventh,
+        "completions": completions,
+        "more": more,
         "see_url": pointer_url(term.see, term.see_target) if term.see else "",
         "see_also_url": pointer_url(term.see_also, term.see_also_target) if term.see_also else "",
     }

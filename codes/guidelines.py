@@ -42,6 +42,7 @@ REFERENCE = re.compile(
     r"\bSection ((?:IV|III|II|I)(?:\.[A-Z](?:\.\d{1,2}(?:\.[a-z](?:\.\d{1,2}(?:\.[a-z](?:\.[ivx]+)?)?)?)?)?)?)"
 )
 LIST_ITEM = re.compile(r"^[A-Z] [–=-] ")
+NUMBER = re.compile(r"(?i:section )?[A-Za-z0-9.-]{1,40}")
 
 
 def _rate(group: str, request: HttpRequest) -> str:
@@ -207,6 +208,12 @@ def section(request: HttpRequest, system: str, number: str) -> HttpResponse:
     return render(request, "codes/guidelines/section.html", context)
 
 
+def _unknown_system(system: str) -> JsonResponse | None:
+    if system in TITLES:
+        return None
+    return JsonResponse({"error": f"No guidelines for {system[:40]!r}: use one of {', '.join(TITLES)}."}, status=404)
+
+
 def _too_many() -> JsonResponse:
     message = "Too many guideline requests from your address in the last minute. Please wait a minute and try again."
     response = JsonResponse({"error": message, "retry_after": RETRY_AFTER}, status=429)
@@ -241,8 +248,12 @@ def api_section(request: HttpRequest, system: str, number: str) -> JsonResponse:
     """GET /api/v1/<system>/guidelines/<number>"""
     if getattr(request, "limited", False):
         return _too_many()
+    if refused := _unknown_system(system):
+        return refused
+    if not NUMBER.fullmatch(number):
+        return JsonResponse({"error": f"{number[:40]!r} is not a guideline section number (e.g. I.C.4.a)."}, status=404)
     try:
-        found = GuidelineSection.objects.select_related("release", "parent").get_section(number[:40], system=system)
+        found = GuidelineSection.objects.select_related("release", "parent").get_section(number, system=system)
     except GuidelineSection.DoesNotExist:
         return JsonResponse({"error": f"No {System(system).label} guideline section {number[:40]!r}."}, status=404)
     return JsonResponse(as_dict(found), json_dumps_params={"ensure_ascii": False})
@@ -255,6 +266,8 @@ def api_search(request: HttpRequest, system: str) -> JsonResponse:
     """GET /api/v1/<system>/guidelines?q=...&limit=..."""
     if getattr(request, "limited", False):
         return _too_many()
+    if refused := _unknown_system(system):
+        return refused
     query = request.GET.get("q", "").strip()
     errors = []
     if not query or len(query) > 200 or not re.search(r"\w", query):

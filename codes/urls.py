@@ -27,8 +27,9 @@ urlpatterns = [
     path("api/v1/icd-10-cm/index", alphabetic_index.api_index, name="api_index"),
     re_path(rf"^{GUIDELINES}/guidelines/$", guidelines.contents, name="guidelines"),
     re_path(rf"^{GUIDELINES}/guidelines/(?P<number>[A-Za-z0-9.-]+)/$", guidelines.section, name="guideline"),
-    re_path(rf"^api/v1/{GUIDELINES}/guidelines$", guidelines.api_search, name="api_guidelines"),
-    re_path(rf"^api/v1/{GUIDELINES}/guidelines/(?P<number>[^/]+)$", guidelines.api_section, name="api_guideline"),
+    # Any system in the API's URLs: one not in GUIDELINE_SYSTEMS gets a JSON 404, not the HTML one.
+    path("api/v1/<str:system>/guidelines", guidelines.api_search, name="api_guidelines"),
+    path("api/v1/<str:system>/guidelines/<str:number>", guidelines.api_section, name="api_guideline"),
     re_path(r"^(?P<system>hcpcs)/modifiers/$", views.modifier_list, name="modifier_list"),
     re_path(r"^(?P<system>hcpcs)/modifiers/(?P<code>[^/]+)/$", views.modifier, name="modifier"),
     re_path(rf"^{SYSTEM}/$", views.browse, name="browse"),

@@ -37,7 +37,7 @@ DATASET = "icd-10-cm-main-index"
 TITLE = "ICD-10-CM Index to Diseases and Injuries"
 CSV_COLUMNS = ["RowID", "Letter", "Level", "Term", "See", "SeeAlso", "NonEssModif", "Code"]
 MAX_LEVEL = 12
-COMPLETIONS_SHOWN = 12
+COMPLETIONS_SHOWN = 16  # every 7th character of a fracture code
 # "see condition", "see also condition, chromosome 13": the reader looks up the condition itself.
 GENERAL_TARGETS = ("condition",)
 

@@ -223,7 +223,7 @@ def test_a_main_term_page_shows_the_tree_codes_and_pointers(tabular, client, dja
 def test_a_code_that_needs_more_characters_says_so(tabular, client):
     _import()
     page = client.get("/icd-10-cm/index/f/fracture-traumatic/").content.decode()
-    assert "needs more characters" in page
+    assert "needs a 7th character" in page
     assert 'href="/icd-10-cm/S32.009A/"' in page
     assert 'href="/icd-10-cm/S32.009B/"' in page
     assert "(abrasion) (closed)" in page
