@@ -13,12 +13,15 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 from django_ratelimit.decorators import ratelimit
 
 from accounts.tokens import api_auth
 
+from . import pagecache
 from .models import Code, IndexTerm, Release, System, compact_code
 
 DATASET = "icd-10-cm-main-index"
@@ -71,15 +74,17 @@ def pointer_url(text: str, target: IndexTerm | None) -> str:
     return ""
 
 
-def _completions(term: IndexTerm) -> tuple[list[dict], list[dict], int]:
-    """How a page shows the valid codes under an incomplete code: the 7th characters when that is
-    all it lacks ("A, D, S": the code page has the 7th-character table), else the first codes."""
-    whole = term.completion_count == len(term.completions)
-    suffixes = [compact_code(c)[len(term.code_compact) :] for c in term.completions]
-    if whole and suffixes and all(len(x) == 1 for x in suffixes) and len(term.code_compact) == 6:
-        return [{"char": x, "code": c, "url": _code_url(c)} for x, c in zip(suffixes, term.completions)], [], 0
+def _completions(term: IndexTerm) -> tuple[dict | None, list[dict], int]:
+    """How a page shows the valid codes under an incomplete code: its 7th characters when that is
+    all it lacks ({"stem": "M48.46X", "characters": ["A", "D", "G", "S"]}: the code's page has the
+    7th-character table), else links to the first codes and how many more there are."""
+    compacts = [compact_code(c) for c in term.completions]
+    stems = {c[:-1] for c in compacts}
+    if term.completion_count == len(compacts) and len(stems) == 1 and all(len(c) == 7 for c in compacts):
+        stem = term.completions[0][:-1]
+        return {"stem": stem, "characters": [c[-1] for c in compacts]}, [], 0
     shown = term.completions[:COMPLETION_LINKS]
-    return [], [{"code": c, "url": _code_url(c)} for c in shown], term.completion_count - len(shown)
+    return None, [{"code": c, "url": _code_url(c)} for c in shown], term.completion_count - len(shown)
 
 
 def _row(term: IndexTerm, titles: dict[str, str]) -> dict:
@@ -172,20 +177,27 @@ def index_term(request: HttpRequest, letter: str, slug: str) -> HttpResponse:
         if main is not None:
             return redirect(main.get_absolute_url(), permanent=True)
         raise Http404("No such main term")
-    terms = [main, *_with_targets(IndexTerm.objects.filter(main=main)).order_by("position")]
-    rows = _rows(terms)
+    source, current = _releases()
+    fy = fiscal_year(current)
+
+    def tree() -> str:
+        terms = [main, *_with_targets(IndexTerm.objects.filter(main=main)).order_by("position")]
+        context = {"rows": _rows(terms), "fy": fy, "results": False}
+        return render_to_string("codes/index/_entries.html", context)
+
+    # The tree is the same for every visitor until the next import; the largest main terms
+    # ("Disorder", 2,457 entries) take a second to render.
+    html = mark_safe(pagecache.get_or_build(f"index-term:{main.pk}", tree))
     neighbours = IndexTerm.objects.main_index().filter(level=0).only("letter", "slug", "title", "index", "main")
     previous = neighbours.filter(position__lt=main.position).order_by("-position").first()
     following = neighbours.filter(position__gt=main.position).order_by("position").first()
-    source, current = _releases()
     context = {
         "main": main,
-        "rows": rows,
+        "tree": html,
         "previous": previous,
         "next": following,
         "source": source,
         "current": current,
-        "fy": fiscal_year(current),
         "canonical_url": settings.SITE_ROOT + main.get_absolute_url(),
     }
     return render(request, "codes/index/term.html", context)
