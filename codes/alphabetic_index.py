@@ -151,6 +151,8 @@ def index_home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def index_letter(request: HttpRequest, letter: str) -> HttpResponse:
+    if len(letter) != 1 or not letter.isascii() or not letter.isalpha():
+        raise Http404("Not a letter")
     if letter != letter.lower():
         return redirect("codes:index_letter", letter.lower(), permanent=True)
     terms = list(
@@ -168,6 +170,8 @@ def index_letter(request: HttpRequest, letter: str) -> HttpResponse:
 
 @require_GET
 def index_term(request: HttpRequest, letter: str, slug: str) -> HttpResponse:
+    if len(letter) != 1 or not letter.isascii() or not letter.isalpha():
+        raise Http404("Not a letter")
     main = (
         _with_targets(IndexTerm.objects.main_index())
         .filter(level=0, letter=letter.upper()[:1], slug=slug[:120])

@@ -174,6 +174,8 @@ def contents(request: HttpRequest, system: str) -> HttpResponse:
 
 @require_GET
 def section(request: HttpRequest, system: str, number: str) -> HttpResponse:
+    if not NUMBER.fullmatch(number):
+        raise Http404("Not a section number")
     outline = Outline.load(system)
     i = outline.index_of(GuidelineSection.clean_number(number))
     if i is None:

@@ -20,13 +20,11 @@ urlpatterns = [
     path("icd-10-pcs/index/", pcs_index.pcs_index, name="pcs_index"),
     # The Alphabetic Index (main index) and the Official Guidelines, before the code pages' patterns.
     path("icd-10-cm/index/", alphabetic_index.index_home, name="index_home"),
-    re_path(r"^icd-10-cm/index/(?P<letter>[A-Za-z])/$", alphabetic_index.index_letter, name="index_letter"),
-    re_path(
-        r"^icd-10-cm/index/(?P<letter>[A-Za-z])/(?P<slug>[-a-z0-9_]+)/$", alphabetic_index.index_term, name="index_term"
-    ),
+    path("icd-10-cm/index/<str:letter>/", alphabetic_index.index_letter, name="index_letter"),
+    path("icd-10-cm/index/<str:letter>/<str:slug>/", alphabetic_index.index_term, name="index_term"),
     path("api/v1/icd-10-cm/index", alphabetic_index.api_index, name="api_index"),
     re_path(rf"^{GUIDELINES}/guidelines/$", guidelines.contents, name="guidelines"),
-    re_path(rf"^{GUIDELINES}/guidelines/(?P<number>[A-Za-z0-9.-]+)/$", guidelines.section, name="guideline"),
+    re_path(rf"^{GUIDELINES}/guidelines/(?P<number>[^/]+)/$", guidelines.section, name="guideline"),
     # Any system in the API's URLs: one not in GUIDELINE_SYSTEMS gets a JSON 404, not the HTML one.
     path("api/v1/<str:system>/guidelines", guidelines.api_search, name="api_guidelines"),
     path("api/v1/<str:system>/guidelines/<str:number>", guidelines.api_section, name="api_guideline"),
