@@ -54,9 +54,11 @@ def _index_terms() -> list[Synonym]:
     """Each index entry that names a code, as the path of its terms ("accident transport bus")."""
     terms = {
         pk: (parent, title, nemod, code, cells, index)
-        for pk, parent, title, nemod, code, cells, index in IndexTerm.objects.values_list(
-            "pk", "parent_id", "title", "nemod", "code", "cells", "index"
-        ).iterator(chunk_size=10000)
+        # Not the main index (81,000 paths): as synonyms they would move every search ranking, which
+        # the search work weighs and measures on its own; the main index has its own lookup.
+        for pk, parent, title, nemod, code, cells, index in IndexTerm.objects.exclude(index=IndexTerm.Index.MAIN)
+        .values_list("pk", "parent_id", "title", "nemod", "code", "cells", "index")
+        .iterator(chunk_size=10000)
     }
     paths: dict[int, str] = {}
 

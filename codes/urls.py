@@ -1,10 +1,11 @@
 from django.urls import path, re_path
 
-from . import edits, pcs_index, tables, views
+from . import alphabetic_index, edits, guidelines, pcs_index, tables, views
 
 app_name = "codes"
 
 SYSTEM = r"(?P<system>icd-10-cm|icd-10-pcs|hcpcs|cpt|ms-drg)"
+GUIDELINES = r"(?P<system>icd-10-cm|icd-10-pcs)"
 
 urlpatterns = [
     # Case2Code; /lookup/ (the first code lookup) answers with the search results page too.
@@ -17,6 +18,16 @@ urlpatterns = [
     path("api/v1/codes/<str:system>/<str:code>", views.api_code, name="api_code"),
     path("icd-10-cm/tables/<str:index>/", tables.index_table, name="index_table"),
     path("icd-10-pcs/index/", pcs_index.pcs_index, name="pcs_index"),
+    # The Alphabetic Index (main index) and the Official Guidelines, before the code pages' patterns.
+    path("icd-10-cm/index/", alphabetic_index.index_home, name="index_home"),
+    path("icd-10-cm/index/<str:letter>/", alphabetic_index.index_letter, name="index_letter"),
+    path("icd-10-cm/index/<str:letter>/<str:slug>/", alphabetic_index.index_term, name="index_term"),
+    path("api/v1/icd-10-cm/index", alphabetic_index.api_index, name="api_index"),
+    re_path(rf"^{GUIDELINES}/guidelines/$", guidelines.contents, name="guidelines"),
+    re_path(rf"^{GUIDELINES}/guidelines/(?P<number>[^/]+)/$", guidelines.section, name="guideline"),
+    # Any system in the API's URLs: one not in GUIDELINE_SYSTEMS gets a JSON 404, not the HTML one.
+    path("api/v1/<str:system>/guidelines", guidelines.api_search, name="api_guidelines"),
+    path("api/v1/<str:system>/guidelines/<str:number>", guidelines.api_section, name="api_guideline"),
     re_path(r"^(?P<system>hcpcs)/modifiers/$", views.modifier_list, name="modifier_list"),
     re_path(r"^(?P<system>hcpcs)/modifiers/(?P<code>[^/]+)/$", views.modifier, name="modifier"),
     re_path(rf"^{SYSTEM}/$", views.browse, name="browse"),

@@ -33,7 +33,7 @@ from .models import BROWSE_KINDS, Code, Kind, PlainDescription, Release, System,
 # Related-data sections shown on each system's code pages, in page order
 # (modules in codes/sections/, templates in templates/codes/sections/).
 SECTIONS = {
-    System.ICD10CM: ["notes", "cc", "gems"],
+    System.ICD10CM: ["notes", "alphabetic_index", "guidelines", "cc", "gems"],
     System.ICD10PCS: ["pcs"],
     System.HCPCS: ["hcpcs", "pfs", "ncci"],
     System.CPT: ["pfs", "ncci"],
@@ -157,6 +157,8 @@ def _ancestors(code: Code) -> list[Code]:
 # Headings of the sections a guest sees locked, in page order (the sections are not even computed).
 LOCKED_SECTION_TITLES = {
     "notes": "Notes",
+    "alphabetic_index": "Index entries that lead here",
+    "guidelines": "Official Guidelines",
     "cc": "CC/MCC status",
     "gems": "GEMs crosswalk",
     "pcs": "ICD-10-PCS table and axes",

@@ -8,6 +8,7 @@ body, and never a 500. A few codes exist so that lookups, searches and answers f
 import datetime
 import json
 import re
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ import schemathesis
 from django.contrib.admindocs.views import extract_views_from_urlpatterns, simplify_regex
 from django.core import signals
 from django.core.cache import cache
+from django.core.management import call_command
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 from django.urls import get_resolver
@@ -66,6 +68,14 @@ def api_data(db, settings):
     ]
     with transaction.atomic():
         sync_codes(system="icd-10-cm", release=release, rows=rows)
+    # The Alphabetic Index and the guidelines, from the importers' samples (their lookups find something).
+    samples = Path(__file__).resolve().parent / "codes" / "samples"
+    for kind, name, *options in [
+        ("icd10cm-alphabetic-index", "icd10cm_index_flat_sample.csv", "--version", "2025"),
+        ("icd10cm-guidelines", "icd10cm_guidelines_sample.txt"),
+        ("icd10pcs-guidelines", "icd10pcs_guidelines_sample.tsv", "--version", "2025"),
+    ]:
+        call_command("import_codes", kind, str(samples / name), *options, stdout=StringIO())
     hcpcs = register_release(dataset="hcpcs", version="2026", title="HCPCS 2026")
     with transaction.atomic():
         sync_codes(

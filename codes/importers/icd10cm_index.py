@@ -44,6 +44,7 @@ COLUMNS = range(2, 8)
 EMPTY_CELLS = {"", "-", "--"}
 TERM_TAGS = {
     "title",
+    "warning",
     "code",
     "see",
     "seeAlso",
@@ -67,6 +68,8 @@ class TermRow:
     see_also: str = ""
     cells: list[str] = field(default_factory=list)
     parent: TermRow | None = None
+    # Bracketed manifestation codes (<manif>): the main index keeps them apart, tables in `nemod`.
+    manif: list[str] = field(default_factory=list)
     # The code points to a header on purpose (<subcat>, <seecat>).
     header_ok: bool = False
     invalid: list[str] = field(default_factory=list)
@@ -95,6 +98,8 @@ def detect_index(root) -> str | None:
     title = _clean(root.findtext("title")).lower()
     if "external cause" in title:
         return IndexTerm.Index.EXTERNAL_CAUSE
+    if "diseases" in title:  # "ICD-10-CM INDEX TO DISEASES and INJURIES"
+        return IndexTerm.Index.MAIN
     return None
 
 
@@ -116,7 +121,7 @@ class _Parser:
                 f"expected <ICD10CM.index>, found <{root.tag}>",
             )
         self.index = self.index or detect_index(root)
-        if self.index not in TITLES:
+        if self.index not in TITLES and self.index != IndexTerm.Index.MAIN:
             raise ImportFileError(self.path, None, "cannot tell which index this is; pass --index")
         version = _clean(root.findtext("version"))
         for letter in root.iterfind("letter"):
@@ -182,7 +187,11 @@ class _Parser:
             elif child.tag == "seeAlso":
                 row.see_also = text
             elif child.tag == "manif":
-                nemods.append(f"[{text}]")
+                row.manif.append(text)
+                if self.index != IndexTerm.Index.MAIN:
+                    nemods.append(f"[{text}]")
+            elif child.tag == "warning":
+                continue
             elif child.tag == "cell":
                 try:
                     cells[int(child.get("col", ""))] = "" if text in EMPTY_CELLS else text
@@ -190,11 +199,20 @@ class _Parser:
                     raise ImportFileError(self.path, child.sourceline, "<cell> without a numeric col") from None
             else:
                 children.append(child)
-        row.nemod = " ".join(nemods)[:200]
+        row.nemod = " ".join(nemods)[:300]
         if self.index in TABLES:
             row.cells = [cells.get(col, "") for col in COLUMNS]
         for child in children:
             self.term(child, level + 1, letter, row)
+
+
+def path_of(term: TermRow) -> str:
+    """ "Main term > subterm > subterm": a term's place in its index, in words."""
+    chain = []
+    while term is not None:
+        chain.append(term.title or term.nemod)
+        term = term.parent
+    return " > ".join(reversed(chain))
 
 
 def parse_index(*, path: Path | str, index: str | None = None) -> IndexFile:
@@ -244,6 +262,10 @@ class IndexResult:
 def import_index(*, path: Path | str, index: str | None = None) -> IndexResult:
     """Replace one index's terms with the file's, flagging codes not valid in the tabular."""
     parsed = parse_index(path=path, index=index)
+    if parsed.index == IndexTerm.Index.MAIN:
+        raise ImportFileError(
+            path, None, "this is the main Alphabetic Index: import it with import_icd10cm_alphabetic_index"
+        )
     current_release = (
         Release.objects.filter(dataset="icd-10-cm", effective_date__isnull=False).order_by("-effective_date").first()
     )
@@ -289,6 +311,8 @@ def import_index(*, path: Path | str, index: str | None = None) -> IndexResult:
                     title=term.title,
                     nemod=term.nemod,
                     code=term.code[:16],
+                    code_compact=compact_code(term.code)[:16],
+                    path=path_of(term),
                     see=term.see,
                     see_also=term.see_also,
                     cells=term.cells,

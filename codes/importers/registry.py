@@ -26,7 +26,20 @@ from django.db import transaction
 from codes.models import GemMapping
 from codes.search import index_after_import
 
-from . import cpt_codes, cpt_descriptors, gems, hcpcs, icd10cm, icd10cm_index, icd10pcs, msdrg, ncci, pfs
+from . import (
+    cpt_codes,
+    cpt_descriptors,
+    gems,
+    guidelines,
+    hcpcs,
+    icd10cm,
+    icd10cm_alphabetic_index,
+    icd10cm_index,
+    icd10pcs,
+    msdrg,
+    ncci,
+    pfs,
+)
 from . import plain_language as plain
 from .base import ImportFileError, Progress
 
@@ -136,6 +149,27 @@ def _icd10cm_index(job: Job) -> list[str]:
         f"{result.release.title}: {result.terms:,} terms, {result.codes:,} codes, "
         f"{result.invalid:,} not valid in the current release"
     ]
+
+
+def _icd10cm_alphabetic_index(job: Job) -> list[str]:
+    result = icd10cm_alphabetic_index.import_main_index(
+        path=job["path"], version=job["release_version"] or "", stdout=job.stdout, verbosity=job.verbosity
+    )
+    return [
+        f"{result.release.title}: {result.terms:,} terms ({result.main_terms:,} main terms), {result.codes:,} codes "
+        f"({result.incomplete:,} need more characters, {result.invalid:,} not valid in the current release), "
+        f"{result.see_resolved:,} of {result.see_total:,} cross-references resolved to a term"
+    ]
+
+
+def _icd10cm_guidelines(job: Job) -> list[str]:
+    result = guidelines.import_cm_guidelines(path=job["path"])
+    return [f"{result.title}: {result.sections:,} sections, {result.characters:,} characters of text"]
+
+
+def _icd10pcs_guidelines(job: Job) -> list[str]:
+    result = guidelines.import_pcs_guidelines(path=job["path"], version=job["release_version"] or "")
+    return [f"{result.title}: {result.sections:,} sections, {result.characters:,} characters of text"]
 
 
 def _icd10pcs_tables(job: Job) -> list[str]:
@@ -346,6 +380,33 @@ KINDS: dict[str, Kind] = {
             release="icd-10-cm-<index>, version from the file; run after icd10cm-tabular",
             run=_icd10cm_index,
             arguments=(PATH, arg("--index", choices=sorted(icd10cm_index.TITLES), help="which index the file holds")),
+        ),
+        Kind(
+            name="icd10cm-alphabetic-index",
+            label="ICD-10-CM Alphabetic Index to Diseases and Injuries (the main index)",
+            reads="the CDC index XML (ICD10CM.index, .xml or .xml.gz) or the flattened CSV (RowID, Letter, Level, "
+            "Term, See, SeeAlso, NonEssModif, Code; .csv or .csv.gz); each code is resolved against the tabular",
+            release="icd-10-cm-main-index, version from the file (XML) or its name (CSV, e.g. fy2025); run after "
+            "icd10cm-tabular",
+            run=_icd10cm_alphabetic_index,
+            arguments=(PATH, version(help="fiscal year (default: from the file or its name)")),
+        ),
+        Kind(
+            name="icd10cm-guidelines",
+            label="ICD-10-CM Official Guidelines for Coding and Reporting",
+            reads="the text layer of the NCHS/CMS PDF (page by page, with its 'Page N of M' running headers; .txt "
+            "or .txt.gz)",
+            release="icd-10-cm-guidelines, version = the fiscal year on its first page",
+            run=_icd10cm_guidelines,
+            arguments=(PATH,),
+        ),
+        Kind(
+            name="icd10pcs-guidelines",
+            label="ICD-10-PCS Official Guidelines for Coding and Reporting",
+            reads="a TSV of paragraphs (paragraph, section, topic, text with newlines as \\n; .tsv or .tsv.gz)",
+            release="icd-10-pcs-guidelines, version = --version or the year in the file name",
+            run=_icd10pcs_guidelines,
+            arguments=(PATH, version(help="fiscal year (default: from the file name)")),
         ),
         Kind(
             name="icd10pcs-tables",

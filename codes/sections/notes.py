@@ -9,6 +9,7 @@ three queries: the ancestors, all their notes, and the 7th-character codes that 
 from __future__ import annotations
 
 from codes.models import Code, Kind, Note, System
+from codes.sections.guidelines import convention
 
 # Display order: what the code covers, what it does not, then sequencing instructions.
 ORDER = [
@@ -157,6 +158,7 @@ def context(code: Code) -> dict | None:
                     "label": LABELS[note_type],
                     "help": HELP[note_type],
                     "sources": sources,
+                    "guidelines": convention(note_type),
                 }
             )
 

@@ -35,9 +35,15 @@ FY2024 = ("--version", "2024", "--effective", "2023-10-01", "--end", "2024-09-30
 BUNDLE = [
     Step("ICD-10-CM FY2024 code list (history)", "icd10cm-codes", ("icd10cm/icd10cm-codes-2024.txt.gz", *FY2024)),
     Step("ICD-10-CM FY2026 tabular", "icd10cm-tabular", ("icd10cm/icd10c-tabular-April-1-2026.xml.gz",)),
-    Step("ICD-10-CM Index to External Causes", "icd10cm-index", ("icd10cm/icd10cm_eindex_2023.xml.gz",)),
-    Step("ICD-10-CM Table of Drugs and Chemicals", "icd10cm-index", ("icd10cm/icd10cm_drug_2023.xml.gz",)),
-    Step("ICD-10-CM Neoplasm Table", "icd10cm-index", ("icd10cm/icd10cm_neoplasm_2023.xml.gz",)),
+    Step("ICD-10-CM Index to External Causes", "icd10cm-index", ("icd10cm/icd10cm_eindex_2025.xml.gz",)),
+    Step("ICD-10-CM Table of Drugs and Chemicals", "icd10cm-index", ("icd10cm/icd10cm_drug_2025.xml.gz",)),
+    Step("ICD-10-CM Neoplasm Table", "icd10cm-index", ("icd10cm/icd10cm_neoplasm_2025.xml.gz",)),
+    Step(
+        "ICD-10-CM Alphabetic Index to Diseases and Injuries",
+        "icd10cm-alphabetic-index",
+        ("icd10cm/icd10cm_index_fy2025_flat.csv.gz",),
+    ),
+    Step("ICD-10-CM Official Guidelines", "icd10cm-guidelines", ("icd10cm/icd10cm_guidelines_fy2026.txt.gz",)),
     Step("ICD-10-PCS FY2024 code list (history)", "icd10pcs-codes", ("icd10pcs/icd10pcs-codes-2024.txt.gz", *FY2024)),
     Step(
         "ICD-10-PCS FY2026 tables and definitions",
@@ -45,6 +51,7 @@ BUNDLE = [
         ("icd10pcs/icd10pcs_tables_2026.xml.gz", "--definitions", "icd10pcs/icd10pcs_definitions_2026.xml.gz"),
     ),
     Step("ICD-10-PCS Index", "icd10pcs-index", ("icd10pcs/icd10pcs_index_2023.xml.gz",)),
+    Step("ICD-10-PCS Official Guidelines", "icd10pcs-guidelines", ("icd10pcs/icd10pcs_guidelines_fy2025.tsv.gz",)),
     Step("HCPCS Level II, January 2020 (history)", "hcpcs", ("hcpcs/HCPC2020_ANWEB_w_disclaimer.txt.gz",)),
     Step(
         "HCPCS Level II, October 2025, and processing notes",
