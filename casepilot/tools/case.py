@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from codes.models import Code, Note, System, compact_code
+from codes.models import Code, IndexTerm, Note, System, compact_code
 from codes.search import search
 
 from .base import Citation, ToolResult, code_citation, code_ref
@@ -239,6 +239,17 @@ def _candidates(text: str) -> list[Code]:
     """Codes to weigh for a condition: the search's for its words, for its head (before "due to",
     "with", "from"), and the billable codes beside the best of them (same category and subcategory)."""
     found: dict[int, Code] = {}
+    # The Alphabetic Index first (main term, subterms, nonessential modifiers), as a coder looks up a
+    # condition; the Tabular then verifies the code (billable, current) and its notes.
+    index_codes = list(
+        IndexTerm.objects.lookup(text)
+        .filter(code_status=IndexTerm.Status.VALID)
+        .exclude(code_compact="")
+        .values_list("code_compact", flat=True)[:15]
+    )
+    if index_codes:
+        for code in Code.objects.filter(system=System.ICD10CM, compact__in=index_codes, billable=True, deleted=False):
+            found.setdefault(code.pk, code)
     queries = [text]
     head = re.split(r"\s+(?:due to|with|from|secondary to)\s+", text, maxsplit=1)[0]
     if head != text:

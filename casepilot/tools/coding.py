@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from codes.models import GuidelineSection, System
+
 from .base import Citation, ToolResult
 
 GUIDELINES = (
@@ -200,6 +202,26 @@ RULES = [
 ]  # fmt: skip
 
 
+QUOTED = 400  # characters of a guideline section quoted in an answer; the link has the rest
+
+
+def _quote(section: str) -> tuple[str, Citation] | None:
+    """The Official Guidelines' own words for a section, with its citation and page on this site."""
+    row = (
+        GuidelineSection.objects.filter(system=System.ICD10CM, number__iexact=GuidelineSection.clean_number(section))
+        .select_related("release")
+        .first()
+    )
+    if row is None:
+        return None
+    text = " ".join((row.body or row.full_text()).split())
+    if not text:
+        return None
+    if len(text) > QUOTED:
+        text = text[:QUOTED].rsplit(" ", 1)[0] + "…"
+    return f"The guideline says ({row.label}, {row.title}): “{text}”", Citation(row.citation, row.get_absolute_url())
+
+
 def em_time(code: str) -> list[str]:
     visit = EM_VISITS.get(code)
     if not visit:
@@ -224,7 +246,12 @@ def coding_rules(question: str, *, limit: int = 3) -> ToolResult:
     matched = [rule for rule in RULES if re.search(rule.words, question, re.I)]
     for rule in matched[:limit]:
         facts.append(f"{rule.text} [{rule.section}]")
-        cites.append(Citation(f"{rule.source[0]}: {rule.section}", rule.source[1]))
+        quoted = _quote(rule.section) if rule.source is GUIDELINES else None
+        if quoted:
+            facts.append(quoted[0])
+            cites.append(quoted[1])
+        else:
+            cites.append(Citation(f"{rule.source[0]}: {rule.section}", rule.source[1]))
     return ToolResult(
         "coding_rules",
         bool(facts),

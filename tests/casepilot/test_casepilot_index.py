@@ -1,0 +1,54 @@
+"""CasePilot on the Alphabetic Index and the Official Guidelines (codes.models IndexTerm, GuidelineSection)."""
+
+import datetime
+
+import pytest
+
+from casepilot import engine, tools
+from codes.importers.base import register_release
+from codes.models import GuidelineSection, IndexTerm
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def guidelines(pilot_data):
+    release = register_release(
+        dataset="icd10cm-guidelines", version="2026", title="ICD-10-CM Official Guidelines FY2026",
+        effective_date=datetime.date(2025, 10, 1),
+    )  # fmt: skip
+    GuidelineSection.objects.create(
+        system="icd-10-cm", number="I.A.12.a", level=3, position=1, title="Excludes1", page=12, release=release,
+        body="A type 1 Excludes note is a pure excludes note. It means NOT CODED HERE! An Excludes1 note indicates "
+        "that the code excluded should never be used at the same time as the code above the Excludes1 note.",
+    )  # fmt: skip
+
+
+def test_rule_answers_quote_the_guideline_section_with_its_link(guidelines):
+    result = tools.coding_rules("What does Excludes1 mean?")
+    assert any(
+        f.startswith("The guideline says (Section I.A.12.a, Excludes1): “A type 1 Excludes note") for f in result.facts
+    )
+    assert any(c.url.endswith("/I.A.12.a/") or "I.A.12.a" in c.url for c in result.citations)
+    assert any("page 12" in c.title for c in result.citations)
+
+
+def test_case_codes_come_from_the_alphabetic_index(pilot_data):
+    release = register_release(
+        dataset="icd10cm-index",
+        version="2025",
+        title="ICD-10-CM Index FY2025",
+        effective_date=datetime.date(2024, 10, 1),
+    )
+    main = IndexTerm.objects.create(
+        index="main", release=release, level=0, position=1, letter="I", title="Infarct, infarction",
+        path="Infarct, infarction", search_text="infarct infarction", search_key="infarct infarction",
+    )  # fmt: skip
+    IndexTerm.objects.create(
+        index="main", release=release, parent=main, main=main, level=1, position=2, letter="I",
+        title="non-ST elevation (NSTEMI)", code="I21.4", code_compact="I214", code_status="valid",
+        path="Infarct, infarction > myocardium > non-ST elevation (NSTEMI)",
+        search_text="infarct infarction myocardium non st elevation nstemi", search_key="non st elevation nstemi",
+    )  # fmt: skip
+    answer = engine.answer("Infarction non-ST elevation, first visit")
+    assert "I21.4" in answer.text
