@@ -185,8 +185,12 @@ def _record(values: dict[str, str], *, path: Path, line: int) -> Record:
         termination=parse_date(values[_key("TERM DT")], path=path, line=line),
         fields=_fields_from(values, path=path, line=line),
     )
+    # Each CMS date as CMS gives it (Code.effective_date is our validity start, which for a
+    # terminated code is not its last action's date).
     if record.added:
         record.fields["added_date"] = record.added.isoformat()
+    if record.action_effective:
+        record.fields["action_effective_date"] = record.action_effective.isoformat()
     return record
 
 

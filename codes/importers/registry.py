@@ -393,16 +393,16 @@ KINDS: dict[str, Kind] = {
             label="Medicare Physician Fee Schedule RVUs, GPCIs and localities",
             reads="the CMS PPRRVU file as CSV with a header row (the description column is ignored); --gpci the "
             "GPCI CSV and --localities the LOCCO CSV",
-            release=f"pfs, version e.g. {pfs.VERSION}",
+            release="pfs, version = year and month of the CMS release (2026-04 = RVU26B); one release a year is kept",
             run=_pfs,
             arguments=(
                 arg("path", help="PPRRVU CSV file (.csv or .csv.gz)"),
                 arg("--gpci", help="GPCI CSV file"),
                 arg("--localities", help="locality (LOCCO) CSV file"),
-                version(default=pfs.VERSION),
-                arg("--title", default=pfs.TITLE),
-                effective(default=pfs.EFFECTIVE),
-                end(default=pfs.END),
+                version(help="release version (default: from the CMS file name, e.g. 2026-04 for PPRRVU26_APR)"),
+                arg("--title", help="release title (default: from the file name)"),
+                effective(help="first day in effect (default: from the file name)"),
+                end(help="last day in effect (default: December 31 of its year)"),
             ),
         ),
         Kind(
