@@ -298,6 +298,9 @@ class CcCode(models.Model):
     code = models.CharField(max_length=10, help_text="ICD-10-CM code, canonical with dot")
     level = models.CharField(max_length=3, choices=Level.choices)
     exclusion_list = models.PositiveIntegerField(null=True, blank=True)
+    discharged_alive_only = models.BooleanField(
+        default=False, help_text="Table 6K part 2: a CC/MCC only if the patient is discharged alive"
+    )
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="+")
 
     class Meta:

@@ -28,6 +28,7 @@ from codingahead.lib.ratelimits import too_many
 from . import pagecache, search_boxes
 from . import search as case2code
 from .forms import BatchForm, SearchForm
+from .history import history
 from .models import BROWSE_KINDS, Code, Kind, PlainDescription, Release, System, compact_code
 
 # Related-data sections shown on each system's code pages, in page order
@@ -135,7 +136,7 @@ def _code_context(code: Code) -> dict:
     ).first()
     children = list(code.children.order_by("sort_key", "code")[:500])
     siblings = _siblings(code) if code.parent_id else []
-    changes = list(code.changes.select_related("release").order_by("-release__effective_date")[:10])
+    changes = history(code)
     sections = _sections_for(code)
     return {
         "code": code,

@@ -243,7 +243,8 @@ def sync_codes(
                     kind=row.kind,
                     title=row.title,
                     short_title=row.short_title[:120],
-                    billable=row.billable,
+                    # Billable only while valid: a deleted code is never reported, whatever it was.
+                    billable=row.billable and not row.deleted,
                     parent_id=parent_id,
                     lineage=lineage,
                     sort_key=row.sort_key,
@@ -312,7 +313,7 @@ def sync_codes(
         ended = release.effective_date - datetime.timedelta(days=1) if release.effective_date else None
         for start in range(0, len(gone_ids), BATCH_SIZE):
             batch = gone_ids[start : start + BATCH_SIZE]
-            Code.objects.filter(pk__in=batch).update(deleted=True)
+            Code.objects.filter(pk__in=batch).update(deleted=True, billable=False)
             if ended:
                 Code.objects.filter(pk__in=batch, termination_date__isnull=True).update(termination_date=ended)
         changes.extend(CodeChange(code_id=pk, release=release, change=CodeChange.Change.DELETED) for pk in gone_ids)

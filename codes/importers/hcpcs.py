@@ -24,7 +24,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from codes.models import Kind, ProcessingNote, System
+from codes.models import Code, Kind, ProcessingNote, System
 
 from .base import (
     BATCH_SIZE,
@@ -585,7 +585,14 @@ def import_hcpcs(
                 source=f"CMS Alpha-Numeric HCPCS file, {path.name}",
                 effective_date=effective_date,
             )
-            summary.result = sync_codes(system=System.HCPCS, release=release, rows=rows, progress=progress)
+            summary.result = sync_codes(
+                system=System.HCPCS,
+                release=release,
+                rows=rows,
+                progress=progress,
+                # CDT numbers come from the fee schedule (cdt_codes): the HCPCS file never has them.
+                scope=Code.objects.filter(system=System.HCPCS).exclude(release__dataset="cdt-codes"),
+            )
             release.row_count = len(records)
             release.save(update_fields=["row_count"])
     return summary

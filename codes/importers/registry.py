@@ -26,7 +26,7 @@ from django.db import transaction
 from codes.models import GemMapping
 from codes.search import index_after_import
 
-from . import cpt_codes, cpt_descriptors, gems, hcpcs, icd10cm, icd10cm_index, icd10pcs, msdrg, ncci, pfs
+from . import cdt_codes, cpt_codes, cpt_descriptors, gems, hcpcs, icd10cm, icd10cm_index, icd10pcs, msdrg, ncci, pfs
 from . import plain_language as plain
 from .base import ImportFileError, Progress
 
@@ -255,6 +255,11 @@ def _cpt_codes(job: Job) -> list[str]:
     return [f"CPT {result}"]
 
 
+def _cdt_codes(job: Job) -> list[str]:
+    release, result = cdt_codes.import_cdt_codes(progress=job.progress("CDT codes", every=5000))
+    return [f"{release.title}: {result}"]
+
+
 def _cpt_descriptors(job: Job) -> list[str]:
     summary = cpt_descriptors.import_cpt_descriptors(
         path=job["path"], version=job["release_version"], effective_date=job["effective"]
@@ -442,6 +447,13 @@ KINDS: dict[str, Kind] = {
                 arg("--replacements", help="replacement table (default fixtures/cpt/replacements.tsv)"),
                 version(default=cpt_codes.VERSION),
             ),
+        ),
+        Kind(
+            name="cdt-codes",
+            label="CDT (dental) code numbers from the fee schedule",
+            reads="no file of its own: the D codes of the current fee schedule already loaded",
+            release="cdt-codes, version = the fee schedule's; run after pfs and hcpcs",
+            run=_cdt_codes,
         ),
         Kind(
             name="cpt-descriptors",

@@ -90,6 +90,7 @@ BUNDLE = [
     Step("NCCI MUEs, DME supplier", "ncci-mue", ("ncci/mue_dme_supplier_2024-07-01.tsv.gz", "--setting", "dme")),
     Step("NCCI add-on code edits, 2026 Q2", "ncci-aoc", ("ncci/AOC_V2026Q2-MCR.xlsx", *Q2_2026)),
     Step("CPT code numbers from the CMS files", "cpt-codes"),
+    Step("CDT code numbers from the fee schedule", "cdt-codes"),
     Step(
         "MS-DRG v43",
         "ms-drg",
