@@ -35,6 +35,7 @@ from .base import (
     open_text,
     register_release,
     sync_codes,
+    write_rows,
 )
 
 MDC_TITLES = Path(settings.BASE_DIR) / "fixtures" / "ms_drg" / "mdc.tsv"
@@ -450,14 +451,9 @@ def import_msdrg(
         # Only the lists that some CC/MCC points to matter to grouping.
         used = {entry[1] for entry in table6k.codes.values() if entry[1] is not None}
         progress = Progress("CC exclusion rows", stdout=stdout, verbosity=verbosity, every=50000)
-        objs = [
-            DrgCcExclusion(list_number=number, pdx=pdx, release_id=release.pk)
-            for number in sorted(used)
-            for pdx in table6k.lists[number]
-        ]
-        for start in range(0, len(objs), BATCH_SIZE):
-            DrgCcExclusion.objects.bulk_create(objs[start : start + BATCH_SIZE])
-            progress.advance(len(objs[start : start + BATCH_SIZE]))
+        objs = [(number, pdx, release.pk) for number in sorted(used) for pdx in table6k.lists[number]]
+        write_rows(DrgCcExclusion, ["list_number", "pdx", "release_id"], objs)
+        progress.advance(len(objs))
         progress.finish()
         release.row_count = len(drgs) + len(levels) + len(objs)
         release.save(update_fields=["row_count"])

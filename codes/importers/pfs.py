@@ -17,7 +17,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from codes.importers.base import ImportFileError, Progress, open_text, register_release
+from codes.importers.base import ImportFileError, Progress, open_text, register_release, write_rows
 from codes.models import FeeSchedule, Locality, Release
 
 DATASET = "pfs"
@@ -340,12 +340,15 @@ def import_pfs(
         same_year = Release.objects.filter(dataset=DATASET)
         same_year = same_year.filter(effective_date__year=effective_date.year) if effective_date else same_year.none()
         FeeSchedule.objects.filter(release__in=[release, *same_year]).delete()
-        objs = [FeeSchedule(release=release, **values) for values in rvus]
-        for start in range(0, len(objs), 2000):
-            FeeSchedule.objects.bulk_create(objs[start : start + 2000])
-            if progress:
-                progress.advance(len(objs[start : start + 2000]))
-        count = len(objs)
+        # Every column, with the model's default where a file lacks one (blank indicators).
+        fields = [f for f in FeeSchedule._meta.concrete_fields if f.attname not in ("id", "release_id")]
+        count = write_rows(
+            FeeSchedule,
+            ["release_id", *(f.attname for f in fields)],
+            ([release.pk, *(v.get(f.attname, f.get_default()) for f in fields)] for v in rvus),
+        )
+        if progress:
+            progress.advance(count)
         newer = Release.objects.filter(dataset=DATASET, effective_date__gt=effective_date) if effective_date else None
         if places is not None and not (newer and newer.exists()):
             Locality.objects.all().delete()
