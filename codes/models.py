@@ -9,6 +9,7 @@ not define (a CPT code only known from the fee schedule), and a page joins them 
 code at read time.
 """
 
+import datetime
 import re
 import unicodedata
 
@@ -403,6 +404,9 @@ class CcCode(models.Model):
     code = models.CharField(max_length=10, help_text="ICD-10-CM code, canonical with dot")
     level = models.CharField(max_length=3, choices=Level.choices)
     exclusion_list = models.PositiveIntegerField(null=True, blank=True)
+    discharged_alive_only = models.BooleanField(
+        default=False, help_text="Table 6K part 2: a CC/MCC only if the patient is discharged alive"
+    )
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
@@ -475,6 +479,10 @@ class Locality(models.Model):
     gpci_work = models.DecimalField(max_digits=5, decimal_places=3)
     gpci_pe = models.DecimalField(max_digits=5, decimal_places=3)
     gpci_mp = models.DecimalField(max_digits=5, decimal_places=3)
+    # gpci_work is what CMS pays with (the 1.0 floor applied, while the law extends it).
+    gpci_work_unfloored = models.DecimalField(
+        max_digits=5, decimal_places=3, null=True, blank=True, help_text="Work GPCI without the 1.0 floor"
+    )
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
@@ -514,15 +522,30 @@ class PtpEdit(models.Model):
 
     MODIFIER_INDICATORS = {
         "0": "Not allowed: no modifier lets the two codes be paid together on the same day.",
-        "1": "Allowed: a modifier (such as 59, XE, XS, XP, XU or an anatomic modifier) may bypass the edit when the services are truly separate.",
+        "1": "Allowed: a modifier (59, XE, XS, XP, XU or an anatomic modifier such as RT, LT, F1, T2) on the "
+        "column 2 code may bypass the edit when the services are truly separate.",
         "9": "Not applicable: the edit was deleted before it took effect.",
     }
+    # NCCI policy manual, chapter XI: 59 and the X modifiers may not be used on an E/M code;
+    # a separately identifiable E/M service takes 25, a decision for surgery 57.
+    MODIFIER_ALLOWED_EM = (
+        "Allowed: modifier 25 (a significant, separately identifiable E/M service) or 57 (the decision "
+        "for surgery) on the E/M code may bypass the edit; 59 and the X modifiers may not be used on an E/M code."
+    )
 
     def __str__(self) -> str:
         return f"{self.column1}/{self.column2} ({self.setting})"
 
+    @staticmethod
+    def is_em(code: str) -> bool:
+        """CPT evaluation and management codes (99202-99499)."""
+        return code.isdigit() and "99202" <= code <= "99499"
+
     @property
     def modifier_meaning(self) -> str:
+        """What the indicator allows, worded for the kind of codes in the pair."""
+        if self.modifier_indicator == "1" and self.is_em(self.column2):
+            return self.MODIFIER_ALLOWED_EM
         return self.MODIFIER_INDICATORS.get(self.modifier_indicator, "")
 
 
@@ -553,6 +576,17 @@ class Mue(models.Model):
         return self.ADJUDICATION.get(self.mai, "")
 
 
+class AddOnEditQuerySet(models.QuerySet):
+    def in_effect(self, on: datetime.date | None = None) -> "AddOnEditQuerySet":
+        """Edits in effect on a date (default: not deleted), by the CMS file's periods."""
+        if on is None:
+            return self.filter(deletion_date__isnull=True)
+        return self.filter(
+            models.Q(effective_date__isnull=True) | models.Q(effective_date__lte=on),
+            models.Q(deletion_date__isnull=True) | models.Q(deletion_date__gte=on),
+        )
+
+
 class AddOnEdit(models.Model):
     """NCCI add-on code edit: an add-on code and a primary code it may be reported with."""
 
@@ -565,7 +599,14 @@ class AddOnEdit(models.Model):
     addon_code = models.CharField(max_length=5, db_index=True)
     primary_code = models.CharField(max_length=5, db_index=True, help_text="CCCCC = no specific primary code")
     edit_type = models.CharField(max_length=1)
+    # The CMS file's period of the edit (a pair may be listed for several periods) and its
+    # special instructions; files without them (the 2024 pin) leave them blank.
+    effective_date = models.DateField(null=True, blank=True)
+    deletion_date = models.DateField(null=True, blank=True, help_text="Last day in effect; blank = in effect")
+    notes = models.TextField(blank=True, help_text="CMS special instructions")
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="+")
+
+    objects = AddOnEditQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"{self.addon_code} with {self.primary_code}"

@@ -25,9 +25,10 @@ from accounts.quota import MeterFacts, paywall_json_ld
 from accounts.tokens import api_auth
 from codingahead.lib.ratelimits import too_many
 
-from . import pagecache, search_boxes
+from . import asof, pagecache, search_boxes
 from . import search as case2code
 from .forms import BatchForm, SearchForm
+from .history import history
 from .models import BROWSE_KINDS, Code, Kind, PlainDescription, Release, System, compact_code
 
 # Related-data sections shown on each system's code pages, in page order
@@ -135,7 +136,7 @@ def _code_context(code: Code) -> dict:
     ).first()
     children = list(code.children.order_by("sort_key", "code")[:500])
     siblings = _siblings(code) if code.parent_id else []
-    changes = list(code.changes.select_related("release").order_by("-release__effective_date")[:10])
+    changes = history(code)
     sections = _sections_for(code)
     return {
         "code": code,
@@ -338,7 +339,25 @@ def lookup(request: HttpRequest) -> HttpResponse:
 @require_GET
 @metered
 def code_page(request: HttpRequest, system: str, code: str) -> HttpResponse:
+    if "date" in request.GET:
+        return _as_of_page(request, system, code)
     return _code_response(request, system, code)
+
+
+def _as_of_page(request: HttpRequest, system: str, code: str) -> HttpResponse:
+    """?date=YYYY-MM-DD: the code as it stood on a date of service (codes/asof.py), not cached."""
+    try:
+        day = asof.parse(request.GET["date"])
+    except asof.BadDate as error:
+        return render(request, "codes/as_of.html", {"error": str(error)}, status=400)
+    try:
+        found = _find(system, code)
+    except Http404:
+        return _not_found(request, system, code)
+    quota = request.quota
+    if not quota.spend(found) or quota.locks_sections:
+        return redirect(found.get_absolute_url())  # the page itself shows the gate or the guest view
+    return render(request, "codes/as_of.html", {"code": found, "as_of": asof.as_of(found, day)})
 
 
 @require_GET
@@ -410,7 +429,13 @@ def api_code(request: HttpRequest, system: str, code: str) -> JsonResponse:
         del payload["data"], payload["related"]
         payload["locked"] = "Create a free account to unlock notes, edits, fee schedule data and related codes."
         return JsonResponse(payload)
-    return JsonResponse(_code_context(found)["payload"]())
+    payload = _code_context(found)["payload"]()
+    if "date" in request.GET:
+        try:
+            payload["as_of"] = asof.as_of(found, asof.parse(request.GET["date"]))
+        except asof.BadDate as error:
+            return JsonResponse({"error": str(error)}, status=400)
+    return JsonResponse(payload)
 
 
 def _api_refusal(code: Code, quota) -> dict:

@@ -154,8 +154,8 @@ def mue(code: str, *, units: int | None = None) -> ToolResult:
 def addon_codes(code: str) -> ToolResult:
     """Add-on code edits: the primary codes of an add-on code, or the add-on codes of a primary."""
     c = procedure_code(code)
-    as_addon = AddOnEdit.objects.filter(addon_code=c).select_related("release")
-    as_primary = AddOnEdit.objects.filter(primary_code=c)
+    as_addon = AddOnEdit.objects.in_effect().filter(addon_code=c).select_related("release")
+    as_primary = AddOnEdit.objects.in_effect().filter(primary_code=c)
     primaries = list(as_addon.order_by("primary_code")[:50])
     addons = list(as_primary.order_by("addon_code").values_list("addon_code", "edit_type")[:SHOWN])
     cite = [

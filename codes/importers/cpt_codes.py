@@ -163,7 +163,8 @@ def collect_codes() -> Evidence:
     deleted: dict[str, datetime.date] = {}
     pfs = Release.objects.filter(dataset="pfs").order_by("-effective_date").first()
     pfs_end = datetime.date(pfs.effective_date.year - 1, 12, 31) if pfs and pfs.effective_date else None
-    for code, status in FeeSchedule.objects.filter(modifier="").values_list("code", "status_code"):
+    # The current year's fee schedule: older years are kept for history, not as evidence.
+    for code, status in FeeSchedule.objects.filter(release=pfs, modifier="").values_list("code", "status_code"):
         if status == "D":  # deleted code, paid only during a grace period
             if pfs_end:
                 deleted[code] = pfs_end
@@ -171,7 +172,7 @@ def collect_codes() -> Evidence:
             current[code].add("pfs")
     for code in Mue.objects.values_list("code", flat=True).distinct():
         current[code].add("mue")
-    for addon, primary in AddOnEdit.objects.values_list("addon_code", "primary_code").distinct():
+    for addon, primary in AddOnEdit.objects.in_effect().values_list("addon_code", "primary_code").distinct():
         current[addon].add("aoc")
         current[primary].add("aoc")
     for column in ("column1", "column2"):

@@ -23,7 +23,7 @@ from django.db import transaction
 
 from codes.models import GemMapping, Release
 
-from .base import BATCH_SIZE, ImportFileError, Progress, open_text, register_release
+from .base import ImportFileError, Progress, batched, open_text, register_release, write_rows
 from .msdrg import icd10cm_dotted
 
 DATASET = "gems"
@@ -160,10 +160,11 @@ def import_gems(
         )
         GemMapping.objects.all().delete()
         progress = Progress("GEM mappings", total, stdout=stdout, verbosity=verbosity, every=50000)
+        columns = [f.attname for f in GemMapping._meta.concrete_fields if f.attname != "id"]
         for direction, gems in parsed.items():
-            for start in range(0, len(gems), BATCH_SIZE):
-                batch = gems[start : start + BATCH_SIZE]
-                GemMapping.objects.bulk_create([_mapping(gem, direction, release) for gem in batch])
+            for batch in batched(gems):
+                rows = (_mapping(gem, direction, release) for gem in batch)
+                write_rows(GemMapping, columns, ([getattr(m, c) for c in columns] for m in rows))
                 progress.advance(len(batch))
         progress.finish()
         release.row_count = total

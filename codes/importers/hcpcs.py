@@ -24,7 +24,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from codes.models import Kind, ProcessingNote, System
+from codes.models import Code, Kind, ProcessingNote, System
 
 from .base import (
     BATCH_SIZE,
@@ -185,8 +185,12 @@ def _record(values: dict[str, str], *, path: Path, line: int) -> Record:
         termination=parse_date(values[_key("TERM DT")], path=path, line=line),
         fields=_fields_from(values, path=path, line=line),
     )
+    # Each CMS date as CMS gives it (Code.effective_date is our validity start, which for a
+    # terminated code is not its last action's date).
     if record.added:
         record.fields["added_date"] = record.added.isoformat()
+    if record.action_effective:
+        record.fields["action_effective_date"] = record.action_effective.isoformat()
     return record
 
 
@@ -581,7 +585,14 @@ def import_hcpcs(
                 source=f"CMS Alpha-Numeric HCPCS file, {path.name}",
                 effective_date=effective_date,
             )
-            summary.result = sync_codes(system=System.HCPCS, release=release, rows=rows, progress=progress)
+            summary.result = sync_codes(
+                system=System.HCPCS,
+                release=release,
+                rows=rows,
+                progress=progress,
+                # CDT numbers come from the fee schedule (cdt_codes): the HCPCS file never has them.
+                scope=Code.objects.filter(system=System.HCPCS).exclude(release__dataset="cdt-codes"),
+            )
             release.row_count = len(records)
             release.save(update_fields=["row_count"])
     return summary

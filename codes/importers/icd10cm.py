@@ -33,6 +33,7 @@ from .base import (
     open_text,
     register_release,
     sync_codes,
+    write_rows,
 )
 
 SYSTEM = System.ICD10CM
@@ -418,18 +419,10 @@ def import_tabular(
         ids = dict(Code.objects.filter(system=SYSTEM).values_list("code", "pk"))
         # Notes belong to the current tabular only: replace them all.
         Note.objects.filter(code__system=SYSTEM).delete()
-        Note.objects.bulk_create(
-            (
-                Note(
-                    code_id=ids[n.code],
-                    type=n.type,
-                    text=n.text,
-                    key=n.key,
-                    position=n.position,
-                )
-                for n in tabular.notes
-            ),
-            batch_size=BATCH_SIZE,
+        write_rows(
+            Note,
+            ["code_id", "type", "text", "key", "position"],
+            ((ids[n.code], n.type, n.text, n.key, n.position) for n in tabular.notes),
         )
         relinked = relink_deleted()
         billable = sum(row.billable for row in tabular.rows)

@@ -35,6 +35,7 @@ from .base import (
     open_text,
     register_release,
     sync_codes,
+    write_rows,
 )
 
 MDC_TITLES = Path(settings.BASE_DIR) / "fixtures" / "ms_drg" / "mdc.tsv"
@@ -226,6 +227,8 @@ class CcExclusions:
 
     codes: dict[str, tuple[str, int | None, int, int]] = field(default_factory=dict)
     lists: dict[int, list[str]] = field(default_factory=dict)
+    # Part 2: codes that are a CC or MCC only if the patient is discharged alive.
+    alive_only: set[str] = field(default_factory=set)
     lines: int = 0
 
 
@@ -236,8 +239,8 @@ _LIST_ROW = re.compile(r"^\s+([A-Z][0-9A-Z]{2,6})(?:\s|$)")
 
 def parse_cc_exclusions(*, path: Path | str, progress: Progress | None = None) -> CcExclusions:
     """Table 6K: Part 1 (each CC/MCC with its PDX exclusion list number) and the numbered
-    PDX collections. Parts 2 (CC only if discharged alive) and 3 (exclusions in select DRGs)
-    follow the collections; they end the lists and are not stored."""
+    PDX collections, then Part 2 (codes that are a CC or MCC only if the patient is discharged
+    alive). Part 3 (severity exclusions in select MS-DRGs) ends the file and is not stored."""
     result = CcExclusions()
     section = "intro"
     current: list[str] | None = None
@@ -252,11 +255,20 @@ def parse_cc_exclusions(*, path: Path | str, progress: Progress | None = None) -
             if line.startswith("K Part 1"):
                 section = "part1"
                 continue
+            if line.startswith("K Part 2"):
+                section = "part2"
+                continue
             if line.startswith("K Part"):
                 section = "after"
                 continue
+            if section == "part2":
+                match = _LIST_ROW.match(line)
+                if not match:
+                    raise ImportFileError(path, number, f"not a Part 2 row (code, description): {line.strip()[:60]!r}")
+                result.alive_only.add(icd10cm_dotted(match.group(1)))
+                continue
             if match := _LIST_HEAD.match(line):
-                if section == "after":
+                if section in ("part2", "after"):
                     raise ImportFileError(path, number, "PDX collection after Part 2/3")
                 section = "lists"
                 list_number = int(match.group(1))
@@ -429,6 +441,7 @@ def import_msdrg(
                     code=code,
                     level=level,
                     exclusion_list=table6k.codes[code][1] if code in table6k.codes else None,
+                    discharged_alive_only=code in table6k.alive_only,
                     release_id=release.pk,
                 )
                 for code, level in levels.items()
@@ -438,14 +451,9 @@ def import_msdrg(
         # Only the lists that some CC/MCC points to matter to grouping.
         used = {entry[1] for entry in table6k.codes.values() if entry[1] is not None}
         progress = Progress("CC exclusion rows", stdout=stdout, verbosity=verbosity, every=50000)
-        objs = [
-            DrgCcExclusion(list_number=number, pdx=pdx, release_id=release.pk)
-            for number in sorted(used)
-            for pdx in table6k.lists[number]
-        ]
-        for start in range(0, len(objs), BATCH_SIZE):
-            DrgCcExclusion.objects.bulk_create(objs[start : start + BATCH_SIZE])
-            progress.advance(len(objs[start : start + BATCH_SIZE]))
+        objs = [(number, pdx, release.pk) for number in sorted(used) for pdx in table6k.lists[number]]
+        write_rows(DrgCcExclusion, ["list_number", "pdx", "release_id"], objs)
+        progress.advance(len(objs))
         progress.finish()
         release.row_count = len(drgs) + len(levels) + len(objs)
         release.save(update_fields=["row_count"])

@@ -1,9 +1,11 @@
 """NCCI edits: procedure-to-procedure (PTP) edits, medically unlikely edits (MUEs) and
 add-on code edits.
 
-The files are tab-separated with a header row; columns are found by name (our bundled
-names first, CMS's long header names by prefix), so column order does not matter. They
-hold only code numbers, CMS values and CMS rationale labels.
+The files are tab-separated text, CSV or the CMS Excel workbook, with a header row that
+may follow CMS's notice rows (the AMA copyright cell CMS puts above the header); columns
+are found by name (our bundled names first, CMS's long header names by prefix), so column
+order does not matter. They hold only code numbers, CMS values, CMS rationale labels and
+CMS's special instructions.
 
 The PTP files are large (2.5 million practitioner rows), so they are streamed: on
 PostgreSQL with COPY, elsewhere with executemany in large batches. Each import replaces
@@ -12,11 +14,13 @@ the rows of its setting in one transaction; a bad line rolls everything back.
 
 from __future__ import annotations
 
+import csv
 import datetime
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import openpyxl
 from django.db import connection, transaction
 
 from codes.importers.base import (
@@ -32,7 +36,7 @@ from codes.models import AddOnEdit, Mue, PtpEdit, Release, Setting
 VERSION = "2024Q3"
 EFFECTIVE = datetime.date(2024, 7, 1)
 END = datetime.date(2024, 9, 30)
-SOURCE = "CMS, National Correct Coding Initiative (NCCI) Medicare edits, July 2024 quarter"
+SOURCE = "CMS, National Correct Coding Initiative (NCCI) Medicare edits"
 SETTING_TITLES = {
     Setting.PRACTITIONER: "Practitioner services",
     Setting.OUTPATIENT: "Outpatient hospital services",
@@ -80,6 +84,46 @@ def _tsv(path: Path | str) -> Iterator[tuple[int, list[str]]]:
                 yield number, text.split("\t")
 
 
+def _csv(path: Path | str) -> Iterator[tuple[int, list[str]]]:
+    # CMS's CSV is Windows-1252 (the notice's "®"); a quoted cell may span lines.
+    with open_text(path, encoding="cp1252") as f:
+        reader = csv.reader(f)
+        start = 1
+        try:
+            for cells in reader:
+                if any(cell.strip() for cell in cells):
+                    yield start, cells
+                start = reader.line_num + 1
+        except csv.Error as exc:
+            raise ImportFileError(path, reader.line_num, f"not a CSV line ({exc})") from None
+
+
+def _xlsx(path: Path | str) -> Iterator[tuple[int, list[str]]]:
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # a zip/XML error: not a workbook at all
+        raise ImportFileError(path, None, f"not an Excel workbook ({exc})") from exc
+    try:
+        for number, row in enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1):
+            cells = ["" if value is None else str(value) for value in row]
+            if any(cell.strip() for cell in cells):
+                yield number, cells
+    finally:
+        workbook.close()
+
+
+def _table(path: Path | str) -> Iterator[tuple[int, list[str]]]:
+    """(line or row number, cells) of a TSV, CSV or Excel file, by its name."""
+    name = Path(path).name.lower().removesuffix(".gz")
+    if not Path(path).exists():
+        raise ImportFileError(path, None, "file not found")
+    if name.endswith(".xlsx"):
+        return _xlsx(path)
+    if name.endswith(".csv"):
+        return _csv(path)
+    return _tsv(path)
+
+
 def _code(value: str, *, path, line: int, what: str) -> str:
     value = value.strip().upper()
     if not CODE_RE.match(value):
@@ -87,11 +131,19 @@ def _code(value: str, *, path, line: int, what: str) -> str:
     return value
 
 
-def _header(rows: Iterator, path) -> list[str]:
-    try:
-        return next(rows)[1]
-    except StopIteration:
-        raise ImportFileError(path, None, "empty file") from None
+def _header(rows: Iterator, path, key: tuple[str, ...] = ()) -> list[str]:
+    """The header row: the first row, or with `key` (names of a column every header has) the
+    first row that has such a column, skipping CMS's notice rows above it."""
+    number = None
+    for number, cells in rows:
+        names = [normalise_header(cell) for cell in cells]
+        if not key or any(name.startswith(alias) for name in names for alias in key):
+            return cells
+        if number > 20:
+            break
+    if number is None:
+        raise ImportFileError(path, None, "empty file")
+    raise ImportFileError(path, None, f"no header row (a {key[0]} column) in the first 20 lines")
 
 
 PTP_COLUMNS = {
@@ -107,8 +159,8 @@ def parse_ptp(
     path: Path | str,
 ) -> Iterator[tuple[str, str, datetime.date | None, str, str]]:
     """Yield (column1, column2, deletion date or None if in effect, modifier indicator, rationale)."""
-    rows = _tsv(path)
-    columns = _columns(_header(rows, path), PTP_COLUMNS, path=path, optional=("rationale",))
+    rows = _table(path)
+    columns = _columns(_header(rows, path, PTP_COLUMNS["column1"]), PTP_COLUMNS, path=path, optional=("rationale",))
     c1, c2, cd, cm = (columns[f] for f in ("column1", "column2", "deletion_date", "modifier_indicator"))
     cr = columns.get("rationale")
     width = max(columns.values()) + 1
@@ -240,8 +292,8 @@ def _units_column(header: list[str], path) -> int:
 
 
 def parse_mue(path: Path | str) -> Iterator[dict]:
-    rows = _tsv(path)
-    header = _header(rows, path)
+    rows = _table(path)
+    header = _header(rows, path, MUE_COLUMNS["code"])
     columns = _columns(header, {k: v for k, v in MUE_COLUMNS.items() if k != "units"}, path=path)
     columns["units"] = _units_column(header, path)
     width = max(columns.values()) + 1
@@ -317,30 +369,57 @@ AOC_COLUMNS = {
     "addon_code": ("add_on_code", "addon_code"),
     "primary_code": ("primary_code",),
     "edit_type": ("aoc_edit_type", "edit_type"),
+    # The CMS layout only (the 2024 pin has none of these):
+    "effective_date": ("aoc_edit_effdt",),
+    "deletion_date": ("aoc_edit_deldt",),
+    "notes": ("special_instruction_notes",),
 }
 
 
+def aoc_date(value: str, *, path, line: int) -> datetime.date | None:
+    """CMS writes add-on edit dates as Julian YYYYDDD (2026091 = 2026-04-01); blank = none."""
+    value = value.strip()
+    if value in ("", "*"):
+        return None
+    for fmt in ("%Y%j", "%Y%m%d", "%Y-%m-%d"):
+        try:
+            return datetime.datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    raise ImportFileError(path, line, f"date {value!r} is not YYYYDDD (Julian)")
+
+
 def parse_aoc(path: Path | str) -> Iterator[dict]:
-    rows = _tsv(path)
-    columns = _columns(_header(rows, path), AOC_COLUMNS, path=path)
+    """One dict per edit row; a pair CMS lists again for another period keeps both periods."""
+    rows = _table(path)
+    columns = _columns(
+        _header(rows, path, AOC_COLUMNS["addon_code"]),
+        AOC_COLUMNS,
+        path=path,
+        optional=("effective_date", "deletion_date", "notes"),
+    )
     width = max(columns.values()) + 1
+    needed = max(columns[field] for field in ("addon_code", "primary_code", "edit_type")) + 1
     seen = set()
     for line, cells in rows:
-        if len(cells) < width:
-            raise ImportFileError(
-                path,
-                line,
-                f"expected {width} tab-separated columns, found {len(cells)}",
-            )
+        if len(cells) < needed:
+            raise ImportFileError(path, line, f"expected {width} columns, found {len(cells)}")
+        cells = cells + [""] * (width - len(cells))  # blank trailing cells may be left out
         addon = _code(cells[columns["addon_code"]], path=path, line=line, what="add-on code")
         primary = _code(cells[columns["primary_code"]], path=path, line=line, what="primary code")
         edit_type = cells[columns["edit_type"]].strip()
         if edit_type not in AddOnEdit.EDIT_TYPES:
             raise ImportFileError(path, line, f"edit type {edit_type!r} is not 1, 2 or 3")
-        if (addon, primary) in seen:
-            continue  # the same pair listed with another effective period
-        seen.add((addon, primary))
-        yield {"addon_code": addon, "primary_code": primary, "edit_type": edit_type}
+        dates = {
+            field: aoc_date(cells[columns[field]], path=path, line=line) if field in columns else None
+            for field in ("effective_date", "deletion_date")
+        }
+        key = (addon, primary, dates["effective_date"])
+        if key in seen:
+            continue  # the same pair and period listed twice
+        seen.add(key)
+        notes = cells[columns["notes"]].strip().strip('"') if "notes" in columns else ""
+        yield {"addon_code": addon, "primary_code": primary, "edit_type": edit_type, "notes": notes, **dates}
 
 
 def import_aoc(

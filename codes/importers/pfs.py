@@ -17,13 +17,13 @@ from pathlib import Path
 
 from django.db import transaction
 
-from codes.importers.base import ImportFileError, Progress, open_text, register_release
+from codes.importers.base import ImportFileError, Progress, open_text, register_release, write_rows
 from codes.models import FeeSchedule, Locality, Release
 
 DATASET = "pfs"
 VERSION = "2024-07"
 TITLE = "Medicare Physician Fee Schedule, CY2024 RVU file RVU24C (July 2024)"
-SOURCE = "CMS, Physician Fee Schedule relative value files, RVU24C (PPRRVU24_JUL, GPCI2024, 24LOCCO)"
+SOURCE = "CMS, Physician Fee Schedule relative value files (PPRRVU, GPCI, LOCCO)"
 EFFECTIVE = datetime.date(2024, 7, 1)
 END = datetime.date(2024, 12, 31)
 CONVERSION_FACTOR = Decimal("33.2875")
@@ -89,8 +89,30 @@ def normalise_header(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
 
 
+MONTHS = {"jan": 1, "apr": 4, "jul": 7, "oct": 10}
+
+
+def release_from_name(path: Path | str) -> dict | None:
+    """Version, title and dates from a CMS file name: PPRRVU26_APR (RVU26B) is CY2026's April
+    release, in effect from 2026-04-01 to the end of the year (the next release replaces it)."""
+    name = Path(path).name.lower()
+    match = re.search(r"pprrvu(\d{2})_?(jan|apr|jul|oct)", name)
+    if not match:
+        return None
+    year, month = 2000 + int(match.group(1)), MONTHS[match.group(2)]
+    letter = re.search(r"rvu\d{2}([a-d])", name)
+    package = f" RVU{match.group(1)}{letter.group(1).upper()}" if letter else ""
+    return {
+        "version": f"{year}-{month:02d}",
+        "title": f"Medicare Physician Fee Schedule, CY{year} RVU file{package} ({match.group(2).title()} {year})",
+        "effective_date": datetime.date(year, month, 1),
+        "end_date": datetime.date(year, 12, 31),
+    }
+
+
 def _column_map(header: list[str], columns: dict[str, tuple[str, ...]], required, *, path) -> dict[str, int]:
-    positions = {normalise_header(name): i for i, name in enumerate(header)}
+    # CMS puts the year in some headers ("2026 PE GPCI"): names are matched without it.
+    positions = {re.sub(r"^\d{4}_", "", normalise_header(name)): i for i, name in enumerate(header)}
     found = {}
     for field, names in columns.items():
         for name in names:
@@ -128,6 +150,19 @@ def _csv_rows(path: Path | str) -> Iterator[tuple[int, list[str]]]:
             raise ImportFileError(path, reader.line_num, f"not a CSV line ({exc})") from None
 
 
+def _header(rows: Iterator[tuple[int, list[str]]], path) -> list[str]:
+    """The header row: CMS's GPCI and locality files put a title and blank lines above it."""
+    line = None
+    for line, cells in rows:
+        if any(normalise_header(cell) in ("locality", "locality_number") for cell in cells):
+            return cells
+        if line > 10:
+            break
+    if line is None:
+        raise ImportFileError(path, None, "empty file")
+    raise ImportFileError(path, None, "no header row (a locality column) in the first 10 lines")
+
+
 def parse_pprrvu(path: Path | str, *, conversion_factor: Decimal = CONVERSION_FACTOR) -> Iterator[dict]:
     """Yield one dict of FeeSchedule field values per RVU row."""
     rows = _csv_rows(path)
@@ -162,15 +197,19 @@ def parse_pprrvu(path: Path | str, *, conversion_factor: Decimal = CONVERSION_FA
         yield values
 
 
+# The work GPCI: CMS's Addendum E gives it with and without the statutory 1.0 floor. CMS pays
+# with the floored value while the law extends the floor (as it has since 2004), so that is
+# `gpci_work`; the value without the floor is kept beside it.
 GPCI_COLUMNS = {
     "mac": ("mac", "medicare_administrative_contractor_mac", "contractor"),
     "state": ("state",),
     "number": ("locality_number", "locality"),
     "name": ("locality_name",),
-    "gpci_work": ("gpci_work", "2024_pw_gpci_with_1_0_floor", "pw_gpci"),
-    "gpci_pe": ("gpci_pe", "2024_pe_gpci", "pe_gpci"),
-    "gpci_mp": ("gpci_mp", "2024_mp_gpci", "mp_gpci"),
+    "gpci_work": ("gpci_work", "pw_gpci_with_1_0_floor", "pw_gpci"),
+    "gpci_pe": ("gpci_pe", "pe_gpci"),
+    "gpci_mp": ("gpci_mp", "mp_gpci"),
 }
+GPCI_OPTIONAL = {"gpci_work_unfloored": ("pw_gpci_without_1_0_floor",)}
 LOCCO_COLUMNS = {
     "mac": (
         "mac",
@@ -193,14 +232,13 @@ def parse_localities(gpci_path: Path | str, locco_path: Path | str) -> list[dict
     """
     areas: dict[tuple[str, str], dict] = {}
     rows = _csv_rows(locco_path)
-    try:
-        _, header = next(rows)
-    except StopIteration:
-        raise ImportFileError(locco_path, None, "empty file") from None
+    header = _header(rows, locco_path)
     columns = _column_map(header, LOCCO_COLUMNS, ("mac", "number", "counties"), path=locco_path)
     for _line, cells in rows:
         cells = cells + [""] * (len(header) - len(cells))
+        # Spreadsheet exports drop leading zeros (25LOCCO: MAC "2102", locality "1").
         mac = cells[columns["mac"]].strip()
+        mac = mac.zfill(5) if re.match(r"^\d{4}$", mac) else mac
         number = cells[columns["number"]].strip().zfill(2)
         if not re.match(r"^\d{5}$", mac):
             continue  # footnote or blank line
@@ -216,12 +254,11 @@ def parse_localities(gpci_path: Path | str, locco_path: Path | str) -> list[dict
     localities = []
     seen = set()
     rows = _csv_rows(gpci_path)
-    try:
-        _, header = next(rows)
-    except StopIteration:
-        raise ImportFileError(gpci_path, None, "empty file") from None
-    columns = _column_map(header, GPCI_COLUMNS, tuple(GPCI_COLUMNS), path=gpci_path)
+    header = _header(rows, gpci_path)
+    columns = _column_map(header, GPCI_COLUMNS | GPCI_OPTIONAL, tuple(GPCI_COLUMNS), path=gpci_path)
     for line, cells in rows:
+        if not any(cell.strip() for cell in cells[1:]):
+            continue  # a footnote under the table
         if len(cells) < len(header):
             raise ImportFileError(gpci_path, line, f"expected {len(header)} columns, found {len(cells)}")
         mac = cells[columns["mac"]].strip()
@@ -244,7 +281,8 @@ def parse_localities(gpci_path: Path | str, locco_path: Path | str) -> list[dict
                 "counties": area.get("counties", ""),
                 **{
                     field: _decimal(cells[columns[field]], field=field, path=gpci_path, line=line)
-                    for field in ("gpci_work", "gpci_pe", "gpci_mp")
+                    for field in ("gpci_work", "gpci_pe", "gpci_mp", "gpci_work_unfloored")
+                    if field in columns
                 },
             }
         )
@@ -258,18 +296,33 @@ def import_pfs(
     pprrvu: Path | str,
     gpci: Path | str | None = None,
     localities: Path | str | None = None,
-    version: str = VERSION,
-    title: str = TITLE,
-    effective_date: datetime.date | None = EFFECTIVE,
-    end_date: datetime.date | None = END,
+    version: str | None = None,
+    title: str | None = None,
+    effective_date: datetime.date | None = None,
+    end_date: datetime.date | None = None,
     progress: Progress | None = None,
 ) -> tuple[Release, int, int]:
-    """Replace the fee schedule (and, when given, the localities) with this release's rows.
+    """Load one release's RVUs (and, when given, its GPCIs and localities).
 
-    Returns the release and the numbers of RVU and locality rows written.
+    The fee schedule keeps one release per calendar year, so a code page can show its RVUs
+    by year: this release replaces the rows of any other release of its year (RVU26B
+    replaces RVU26A) and leaves other years alone. Localities are those of the newest
+    release only (a payment is worked out with the current GPCIs). Names and dates not
+    given come from the CMS file name (PPRRVU26_APR = CY2026, from 2026-04-01), else the
+    CY2024 defaults. Returns the release and the numbers of RVU and locality rows written.
     """
     if (gpci is None) != (localities is None):
         raise ValueError("give both the GPCI and the locality file, or neither")
+    named = release_from_name(pprrvu) or {
+        "version": VERSION,
+        "title": TITLE,
+        "effective_date": EFFECTIVE,
+        "end_date": END,
+    }
+    version = version or named["version"]
+    effective_date = effective_date or named["effective_date"]
+    end_date = end_date or named["end_date"]
+    title = title or named["title"]
     # Parse everything before writing, so a bad line leaves the database untouched
     # even outside a transaction, and the transaction stays short.
     rvus = list(parse_pprrvu(pprrvu))
@@ -284,15 +337,20 @@ def import_pfs(
             effective_date=effective_date,
             end_date=end_date,
         )
-        # The fee schedule table holds one release: the current one.
-        FeeSchedule.objects.all().delete()
-        objs = [FeeSchedule(release=release, **values) for values in rvus]
-        for start in range(0, len(objs), 2000):
-            FeeSchedule.objects.bulk_create(objs[start : start + 2000])
-            if progress:
-                progress.advance(len(objs[start : start + 2000]))
-        count = len(objs)
-        if places is not None:
+        same_year = Release.objects.filter(dataset=DATASET)
+        same_year = same_year.filter(effective_date__year=effective_date.year) if effective_date else same_year.none()
+        FeeSchedule.objects.filter(release__in=[release, *same_year]).delete()
+        # Every column, with the model's default where a file lacks one (blank indicators).
+        fields = [f for f in FeeSchedule._meta.concrete_fields if f.attname not in ("id", "release_id")]
+        count = write_rows(
+            FeeSchedule,
+            ["release_id", *(f.attname for f in fields)],
+            ([release.pk, *(v.get(f.attname, f.get_default()) for f in fields)] for v in rvus),
+        )
+        if progress:
+            progress.advance(count)
+        newer = Release.objects.filter(dataset=DATASET, effective_date__gt=effective_date) if effective_date else None
+        if places is not None and not (newer and newer.exists()):
             Locality.objects.all().delete()
             Locality.objects.bulk_create([Locality(release=release, **values) for values in places])
         release.row_count = count

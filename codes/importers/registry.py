@@ -27,6 +27,7 @@ from codes.models import GemMapping
 from codes.search import index_after_import
 
 from . import (
+    cdt_codes,
     cpt_codes,
     cpt_descriptors,
     gems,
@@ -289,6 +290,11 @@ def _cpt_codes(job: Job) -> list[str]:
     return [f"CPT {result}"]
 
 
+def _cdt_codes(job: Job) -> list[str]:
+    release, result = cdt_codes.import_cdt_codes(progress=job.progress("CDT codes", every=5000))
+    return [f"{release.title}: {result}"]
+
+
 def _cpt_descriptors(job: Job) -> list[str]:
     summary = cpt_descriptors.import_cpt_descriptors(
         path=job["path"], version=job["release_version"], effective_date=job["effective"]
@@ -454,16 +460,16 @@ KINDS: dict[str, Kind] = {
             label="Medicare Physician Fee Schedule RVUs, GPCIs and localities",
             reads="the CMS PPRRVU file as CSV with a header row (the description column is ignored); --gpci the "
             "GPCI CSV and --localities the LOCCO CSV",
-            release=f"pfs, version e.g. {pfs.VERSION}",
+            release="pfs, version = year and month of the CMS release (2026-04 = RVU26B); one release a year is kept",
             run=_pfs,
             arguments=(
                 arg("path", help="PPRRVU CSV file (.csv or .csv.gz)"),
                 arg("--gpci", help="GPCI CSV file"),
                 arg("--localities", help="locality (LOCCO) CSV file"),
-                version(default=pfs.VERSION),
-                arg("--title", default=pfs.TITLE),
-                effective(default=pfs.EFFECTIVE),
-                end(default=pfs.END),
+                version(help="release version (default: from the CMS file name, e.g. 2026-04 for PPRRVU26_APR)"),
+                arg("--title", help="release title (default: from the file name)"),
+                effective(help="first day in effect (default: from the file name)"),
+                end(help="last day in effect (default: December 31 of its year)"),
             ),
         ),
         Kind(
@@ -503,6 +509,13 @@ KINDS: dict[str, Kind] = {
                 arg("--replacements", help="replacement table (default fixtures/cpt/replacements.tsv)"),
                 version(default=cpt_codes.VERSION),
             ),
+        ),
+        Kind(
+            name="cdt-codes",
+            label="CDT (dental) code numbers from the fee schedule",
+            reads="no file of its own: the D codes of the current fee schedule already loaded",
+            release="cdt-codes, version = the fee schedule's; run after pfs and hcpcs",
+            run=_cdt_codes,
         ),
         Kind(
             name="cpt-descriptors",

@@ -15,6 +15,10 @@ LEVELS = {
     "MCC": "MCC (major complication or comorbidity): as a secondary diagnosis it moves a case into the MS-DRG with MCC of a family split by severity.",
     "CC": "CC (complication or comorbidity): as a secondary diagnosis it moves a case into the MS-DRG with CC (or with CC/MCC) of a family split by severity.",
 }
+ALIVE_ONLY = (
+    "Only if the patient is discharged alive (Table 6K part 2): when the patient dies during the stay, "
+    "it does not count as a CC or MCC."
+)
 NEITHER = "Neither CC nor MCC: as a secondary diagnosis it does not change the MS-DRG severity level."
 
 
@@ -33,6 +37,8 @@ def context(code: Code) -> dict | None:
             "explanation": NEITHER,
             "release": release.title,
             "exclusions": None,
+            "condition": None,
+            "discharged_alive_only": False,
         }
     exclusions = None
     if cc.exclusion_list is not None:
@@ -57,8 +63,11 @@ def context(code: Code) -> dict | None:
         }
     return {
         "level": cc.level,
-        "level_label": cc.level,
+        "level_label": f"{cc.level}, only if discharged alive" if cc.discharged_alive_only else cc.level,
         "explanation": LEVELS[cc.level],
+        # Table 6K part 2: when the patient dies the code does not count as a CC or MCC.
+        "condition": ALIVE_ONLY if cc.discharged_alive_only else None,
+        "discharged_alive_only": cc.discharged_alive_only,
         "release": cc.release.title,
         "exclusions": exclusions,
     }

@@ -320,7 +320,8 @@ def _dates(code: Code) -> dict:
     data = code.data or {}
     return {
         "added": data.get("added_date"),
-        "action_effective": _date(code.effective_date),
+        # The file's ACT EFF DT; rows loaded before it was kept fall back to the validity start.
+        "action_effective": data.get("action_effective_date", _date(code.effective_date)),
         "terminated": _date(code.termination_date),
     }
 

@@ -6,9 +6,14 @@ A fixed number of queries whatever the code: MUEs (1), add-on edits (4: counts a
 lists), PTP counts (2, grouped), the first edits of each role and setting (at most 8: in effect,
 then deleted ones when fewer than 10 are in effect),
 titles of the codes shown (1), releases (1).
+
+Every MUE, add-on edit and PTP summary names the quarter of its release (MUEs of one setting
+may be two years older than another's), so nobody takes a 2024 hospital MUE for a current one.
 """
 
 from __future__ import annotations
+
+import datetime
 
 from django.urls import reverse
 
@@ -21,6 +26,7 @@ from codes.edits import (
     system_of,
     titles_of,
 )
+from codes.importers.ncci import AOC_DATASET, mue_dataset, ptp_dataset
 from codes.models import AddOnEdit, Code, Mue, Release, Setting, System
 
 SHOWN_EDITS = 10
@@ -32,7 +38,19 @@ def _link(code: str) -> str:
     return reverse("codes:code", args=[system_of(code), code])
 
 
-def _mues(code: str) -> list[dict]:
+def quarter(release: Release | None) -> dict | None:
+    """The release a row comes from, as a page and the API name it: "2026Q2, from 2026-04-01"."""
+    if release is None:
+        return None
+    return {
+        "version": release.version,
+        "effective_date": release.effective_date.isoformat() if release.effective_date else None,
+        "end_date": release.end_date.isoformat() if release.end_date else None,
+        "title": release.title,
+    }
+
+
+def _mues(code: str, releases: dict[str, Release]) -> list[dict]:
     rows = {mue.setting: mue for mue in Mue.objects.filter(code=code)}
     return [
         {
@@ -42,28 +60,33 @@ def _mues(code: str) -> list[dict]:
             "mai": rows[setting].mai,
             "mai_meaning": rows[setting].mai_meaning,
             "rationale": rows[setting].rationale,
+            "release": quarter(releases.get(mue_dataset(setting))),
         }
         for setting, label in Setting.choices
         if setting in rows
     ]
 
 
-def _addons(code: str) -> dict | None:
-    as_addon = AddOnEdit.objects.filter(addon_code=code)
-    as_primary = AddOnEdit.objects.filter(primary_code=code)
-    primaries = list(as_addon.order_by("primary_code").values_list("primary_code", "edit_type")[:SHOWN_ADDONS])
-    addons = list(as_primary.order_by("addon_code").values_list("addon_code", "edit_type")[:SHOWN_ADDONS])
+def _addons(code: str, releases: dict[str, Release]) -> dict | None:
+    as_addon = AddOnEdit.objects.in_effect().filter(addon_code=code)
+    as_primary = AddOnEdit.objects.in_effect().filter(primary_code=code)
+    primaries = list(as_addon.order_by("primary_code").values_list("primary_code", "edit_type", "notes")[:SHOWN_ADDONS])
+    addons = list(as_primary.order_by("addon_code").values_list("addon_code", "edit_type", "notes")[:SHOWN_ADDONS])
     if not primaries and not addons:
         return None
     primary_count = as_addon.count() if len(primaries) == SHOWN_ADDONS else len(primaries)
     addon_count = as_primary.count() if len(addons) == SHOWN_ADDONS else len(addons)
-    edit_types = sorted({edit_type for _, edit_type in primaries})
+    edit_types = sorted({edit_type for _, edit_type, _ in primaries})
     return {
         "is_addon": bool(primaries),
         "edit_types": [{"value": t, "meaning": AddOnEdit.EDIT_TYPES.get(t, "")} for t in edit_types],
-        "primary_count": primary_count - sum(1 for p, _ in primaries if p == NO_PRIMARY),
-        "primaries": [{"code": p, "url": _link(p), "edit_type": t} for p, t in primaries if p != NO_PRIMARY],
-        "no_specific_primary": any(p == NO_PRIMARY for p, _ in primaries),
+        "primary_count": primary_count - sum(1 for p, _, _ in primaries if p == NO_PRIMARY),
+        "primaries": [
+            {"code": p, "url": _link(p), "edit_type": t, "notes": n} for p, t, n in primaries if p != NO_PRIMARY
+        ],
+        "no_specific_primary": any(p == NO_PRIMARY for p, _, _ in primaries),
+        # CMS's special instructions for this add-on code (the same for most of its pairs).
+        "instructions": sorted({n for _, _, n in primaries if n}),
         "addon_count": addon_count,
         "addons": [
             {
@@ -71,13 +94,15 @@ def _addons(code: str) -> dict | None:
                 "url": _link(a),
                 "edit_type": t,
                 "edit_type_meaning": AddOnEdit.EDIT_TYPES.get(t, ""),
+                "notes": n,
             }
-            for a, t in addons
+            for a, t, n in addons
         ],
+        "release": quarter(releases.get(AOC_DATASET)),
     }
 
 
-def _ptp(code: Code) -> list[dict]:
+def _ptp(code: Code, releases: dict[str, Release]) -> list[dict]:
     counts = counts_of(code.code)
     firsts = {}
     for role in ROLES:
@@ -112,25 +137,33 @@ def _ptp(code: Code) -> list[dict]:
                     "url": f"{base_url}?role={role}&setting={setting}",
                 }
             )
-        summary.append({"setting": setting, "setting_label": label, "roles": roles})
+        summary.append(
+            {
+                "setting": setting,
+                "setting_label": label,
+                "roles": roles,
+                "release": quarter(releases.get(ptp_dataset(setting))),
+            }
+        )
     return summary
 
 
 def context(code: Code) -> dict | None:
     if code.system not in (System.CPT, System.HCPCS):
         return None
-    mues = _mues(code.code)
-    addons = _addons(code.code)
-    ptp = _ptp(code)
+    releases = {release.dataset: release for release in Release.objects.filter(dataset__startswith="ncci-")}
+    mues = _mues(code.code, releases)
+    addons = _addons(code.code, releases)
+    ptp = _ptp(code, releases)
     has_ptp = any(role["total"] for setting in ptp for role in setting["roles"])
     if not (mues or addons or has_ptp):
         return None
-    release = Release.objects.filter(dataset__startswith="ncci-").order_by("-effective_date", "dataset").first()
+    latest = max(releases.values(), key=lambda r: (r.effective_date or datetime.date.min, r.dataset), default=None)
     return {
         "mues": mues,
         "addons": addons,
         "ptp": ptp if has_ptp else [],
         "shown_edits": SHOWN_EDITS,
-        "release_version": release.version if release else "",
-        "effective_date": release.effective_date.isoformat() if release and release.effective_date else None,
+        "release_version": latest.version if latest else "",
+        "effective_date": latest.effective_date.isoformat() if latest and latest.effective_date else None,
     }

@@ -2,7 +2,9 @@
 from every level above it (a category's Excludes1 applies to each code in it), grouped
 by type, and the 7th-character table for codes under a 7th-character definition.
 
-Inclusion terms belong to the level that lists them and are not inherited. At most
+Inclusion terms defined on a category or subcategory apply to the codes beneath it too
+(S72.001A is a "Fracture of hip NOS" because S72.0 says so); they are shown with the level
+that lists them, as other inherited notes are, but never from a chapter or section. At most
 three queries: the ancestors, all their notes, and the 7th-character codes that exist.
 """
 
@@ -48,6 +50,12 @@ def _level(node: dict) -> dict:
         "url": url,
         "label": f"From {kind_label} {shown} — {node['title']}",
     }
+
+
+def _lists_inclusions(node: dict | None) -> bool:
+    """Levels whose inclusion terms the codes below share: categories and subcategories (and a
+    code that 7th characters extend), not chapters or sections."""
+    return node is not None and node["kind"] in (Kind.CATEGORY, Kind.SUBCATEGORY, Kind.CODE)
 
 
 def _seventh(code: Code, nodes: dict[int, dict], path: list[int], notes: list[dict]) -> dict | None:
@@ -141,7 +149,10 @@ def context(code: Code) -> dict | None:
         sources = []
         # Nearest level first: the code's own notes, then its parent's, up to the chapter.
         for pk in reversed(path):
-            if pk != code.pk and note_type not in Note.INHERITED:
+            inherited = note_type in Note.INHERITED or (
+                note_type == Note.Type.INCLUSION and _lists_inclusions(nodes.get(pk))
+            )
+            if pk != code.pk and not inherited:
                 continue
             texts = [n["text"] for n in notes if n["code_id"] == pk and n["type"] == note_type]
             if texts and pk in nodes:

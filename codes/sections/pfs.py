@@ -1,9 +1,12 @@
 """Medicare Physician Fee Schedule data of a CPT or HCPCS code: relative value units of the
-global, professional (26) and technical (TC) rows, the payment policy indicators in words,
-and national payment estimates. One query (RVU rows with their release)."""
+global, professional (26) and technical (TC) rows of the current year's release, the payment
+policy indicators in words, national payment estimates, and the totals by year of every
+release loaded (one a year). Every amount and RVU names its year. One query (RVU rows of
+all years with their release)."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.urls import reverse
@@ -139,17 +142,49 @@ def _row(fee: FeeSchedule) -> dict:
     }
 
 
+def _year(release) -> str:
+    return f"CY{release.effective_date.year}" if release.effective_date else release.version
+
+
+def _by_year(fees: list[FeeSchedule]) -> list[dict]:
+    """Total RVUs and national amounts of the global row (else the first row) per year, newest first."""
+    years: dict[int, FeeSchedule] = {}
+    for fee in fees:
+        kept = years.get(fee.release_id)
+        if kept is None or (fee.modifier == "" and kept.modifier != ""):
+            years[fee.release_id] = fee
+    rows = []
+    for fee in sorted(years.values(), key=lambda f: f.release.effective_date or datetime.date.min, reverse=True):
+        paid = fee.status_code in PAID_STATUSES
+        rows.append(
+            {
+                "year": _year(fee.release),
+                "release_version": fee.release.version,
+                "release": fee.release.title,
+                "modifier": fee.modifier,
+                "status": fee.status_code,
+                "total_nonfacility": _number(fee.total_nonfacility),
+                "total_facility": _number(fee.total_facility),
+                "conversion_factor": None if fee.conversion_factor is None else f"{fee.conversion_factor:.4f}",
+                "payment_nonfacility": _payment(fee.total_nonfacility, fee.conversion_factor) if paid else None,
+                "payment_facility": _payment(fee.total_facility, fee.conversion_factor) if paid else None,
+            }
+        )
+    return rows
+
+
 def context(code: Code) -> dict | None:
     if code.system not in (System.CPT, System.HCPCS):
         return None
+    every_year = list(FeeSchedule.objects.filter(code=code.code).select_related("release"))
+    if not every_year:
+        return None
+    release = max((fee.release for fee in every_year), key=lambda r: r.effective_date or datetime.date.min)
     fees = sorted(
-        FeeSchedule.objects.filter(code=code.code).select_related("release"),
+        (fee for fee in every_year if fee.release_id == release.pk),
         key=lambda fee: MODIFIER_ORDER.index(fee.modifier) if fee.modifier in MODIFIER_ORDER else 99,
     )
-    if not fees:
-        return None
     main = fees[0]
-    release = main.release
     factor = main.conversion_factor
     surgery = main.global_days in {"000", "010", "090"}
     indicators = [
@@ -167,6 +202,7 @@ def context(code: Code) -> dict | None:
             "url": reverse("codes:code", args=[system_of(main.endo_base), main.endo_base]),
         }
     return {
+        "year": _year(release),
         "rows": [_row(fee) for fee in fees],
         "status": _indicator(main.status_code, STATUS),
         "global_days": _indicator(main.global_days, GLOBAL_DAYS),
@@ -183,6 +219,7 @@ def context(code: Code) -> dict | None:
         "endoscopic_base": endo,
         "conversion_factor": None if factor is None else f"{factor:.4f}",
         "paid": main.status_code in PAID_STATUSES,
+        "by_year": _by_year(every_year),
         "release": release.title,
         "release_version": release.version,
         "effective_date": release.effective_date.isoformat() if release.effective_date else None,

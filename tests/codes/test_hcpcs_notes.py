@@ -71,9 +71,8 @@ def test_a_bad_notes_file_leaves_the_notes_alone():
     assert ProcessingNote.objects.count() == 2
 
 
-def test_the_bundled_notes_cover_0001_to_0234():
+def test_the_bundled_notes_file_alone_covers_0001_to_0234():
     fixtures = Path(__file__).resolve().parents[2] / "fixtures" / "hcpcs"
-    notes = read_proc_notes(fixtures / "proc_notes_2020.txt.gz")
-    notes.update(read_proc_notes(fixtures / "hcpcs_proc_notes_0221-0234_JAN2026.tsv.gz"))
+    notes = read_proc_notes(fixtures / "proc_notes_JAN2026.txt.gz")
     assert sorted(notes) == [f"{n:04d}" for n in range(1, 235)]
     assert all(notes.values())

@@ -45,10 +45,21 @@ def test_a_code_inherits_notes_from_every_level(django_assert_max_num_queries):
     assert _group(context, "use_additional") is not None
 
 
-def test_inclusion_terms_are_not_inherited():
-    assert _group(_context("M48.56XA"), "inclusion") is None
+def test_inclusion_terms_of_a_subcategory_show_on_the_codes_below_labelled_by_level():
+    inherited = _group(_context("M48.56XA"), "inclusion")
+    [source] = inherited["sources"]
+    assert source["notes"] == ["Collapsed vertebra NOS"]
+    assert source["from"]["label"] == "From subcategory M48.5 — Collapsed vertebra, not elsewhere classified"
     own = _group(_context("M48.5"), "inclusion")
     assert own["sources"] == [{"from": None, "notes": ["Collapsed vertebra NOS"]}]
+    # Another subcategory's inclusion terms stay there.
+    assert "Caudal stenosis" not in str(inherited)
+
+
+def test_inclusion_terms_show_on_the_page_of_a_code_below(client):
+    html = client.get("/icd-10-cm/M48.56XA/").content.decode()
+    assert "Collapsed vertebra NOS" in html
+    assert 'From subcategory <a href="/icd-10-cm/M48.5/">M48.5</a>' in html
 
 
 def test_groups_follow_the_book_order_nearest_level_first():

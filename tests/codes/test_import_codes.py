@@ -1,6 +1,5 @@
 """`manage.py import_codes KIND PATH`, the registry of code-set kinds, and load_codesets driven by it."""
 
-import gzip
 import shutil
 from io import StringIO
 from pathlib import Path
@@ -124,15 +123,15 @@ def test_every_bundled_step_names_a_kind_and_bundled_files():
 def test_load_codesets_runs_bundled_steps_through_the_registry_and_skips_them_once_loaded(tmp_path, settings):
     # A fixtures folder holding only the add-on code edits (a small sample in the bundled file's place).
     (tmp_path / "ncci").mkdir()
-    with open(SAMPLES / "ncci_aoc.tsv", "rb") as src, gzip.open(tmp_path / "ncci/aoc_edits_2024q3.tsv.gz", "wb") as dst:
-        shutil.copyfileobj(src, dst)
+    shutil.copy(SAMPLES / "ncci_aoc_cms.xlsx", tmp_path / "ncci/AOC_V2026Q2-MCR.xlsx")
     shutil.copytree(settings.FIXTURES_DIR / "synonyms", tmp_path / "synonyms")  # the search index's
     settings.FIXTURES_DIR = tmp_path
     out = StringIO()
     call_command("load_codesets", "--only", "ncci-aoc", stdout=out)
-    assert "NCCI add-on code edits" in out.getvalue()
-    assert "14 pairs" in out.getvalue()
-    assert AddOnEdit.objects.count() == 14
+    assert "NCCI add-on code edits, 2026 Q2" in out.getvalue()
+    assert "8 pairs" in out.getvalue()
+    assert AddOnEdit.objects.count() == 8
+    assert AddOnEdit.objects.first().release.version == "2026Q2"
     out = StringIO()
     call_command("load_codesets", "--only", "ncci-aoc", stdout=out)
-    assert "NCCI add-on code edits: already loaded" in out.getvalue()
+    assert "NCCI add-on code edits, 2026 Q2: already loaded" in out.getvalue()

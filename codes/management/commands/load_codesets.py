@@ -32,6 +32,7 @@ class Step:
 # since are marked deleted; index tables are checked against the tabular they follow; CPT
 # code numbers are collected from the fee schedule and NCCI files.
 FY2024 = ("--version", "2024", "--effective", "2023-10-01", "--end", "2024-09-30")
+Q2_2026 = ("--version", "2026Q2", "--effective", "2026-04-01", "--end", "2026-06-30")
 BUNDLE = [
     Step("ICD-10-CM FY2024 code list (history)", "icd10cm-codes", ("icd10cm/icd10cm-codes-2024.txt.gz", *FY2024)),
     Step("ICD-10-CM FY2026 tabular", "icd10cm-tabular", ("icd10cm/icd10c-tabular-April-1-2026.xml.gz",)),
@@ -53,25 +54,24 @@ BUNDLE = [
     Step("ICD-10-PCS Index", "icd10pcs-index", ("icd10pcs/icd10pcs_index_2023.xml.gz",)),
     Step("ICD-10-PCS Official Guidelines", "icd10pcs-guidelines", ("icd10pcs/icd10pcs_guidelines_fy2025.tsv.gz",)),
     Step("HCPCS Level II, January 2020 (history)", "hcpcs", ("hcpcs/HCPC2020_ANWEB_w_disclaimer.txt.gz",)),
+    Step("HCPCS Level II, October 2025 (history)", "hcpcs", ("hcpcs/HCPC2025_OCT_ANWEB.xlsx",)),
     Step(
-        "HCPCS Level II, October 2025, and processing notes",
+        "HCPCS Level II, January 2026, and processing notes",
         "hcpcs",
-        (
-            "hcpcs/HCPC2025_OCT_ANWEB.xlsx",
-            "--proc-notes",
-            "hcpcs/proc_notes_2020.txt.gz",
-            "hcpcs/hcpcs_proc_notes_0221-0234_JAN2026.tsv.gz",
-        ),
+        ("hcpcs/HCPC2026_JAN_ANWEB_01122026.xlsx", "--proc-notes", "hcpcs/proc_notes_JAN2026.txt.gz"),
     ),
+    # One release a year is kept (the code page's table by year); the newest year's localities.
+    Step("Physician Fee Schedule CY2024 (RVU24C, history)", "pfs", ("pfs/pprrvu24_jul_rvu24c_nodesc.csv.gz",)),
+    Step("Physician Fee Schedule CY2025 (RVU25D, history)", "pfs", ("pfs/pprrvu25_oct_rvu25d.csv.gz",)),
     Step(
-        "Physician Fee Schedule 2024 (RVU24C)",
+        "Physician Fee Schedule CY2026 (RVU26B), GPCIs and localities",
         "pfs",
         (
-            "pfs/pprrvu24_jul_rvu24c_nodesc.csv.gz",
+            "pfs/pprrvu26_apr_nonqpp_rvu26b.csv.gz",
             "--gpci",
-            "pfs/gpci2024_rvu24c.csv.gz",
+            "pfs/GPCI2026.csv.gz",
             "--localities",
-            "pfs/24locco_rvu24c.csv.gz",
+            "pfs/26LOCCO.csv.gz",
         ),
     ),
     Step(
@@ -85,7 +85,9 @@ BUNDLE = [
         ("ncci/ptp_outpatient_hospital_2024-07-01.tsv.gz", "--setting", "outpatient"),
     ),
     Step(
-        "NCCI MUEs, practitioner", "ncci-mue", ("ncci/mue_practitioner_2024-07-01.tsv.gz", "--setting", "practitioner")
+        "NCCI MUEs, practitioner, 2026-04-01",
+        "ncci-mue",
+        ("ncci/MCR_MUE_PractitionerServices_Eff_04-01-2026.csv.gz", "--setting", "practitioner", *Q2_2026),
     ),
     Step(
         "NCCI MUEs, outpatient hospital",
@@ -93,8 +95,9 @@ BUNDLE = [
         ("ncci/mue_outpatient_hospital_2024-07-01.tsv.gz", "--setting", "outpatient"),
     ),
     Step("NCCI MUEs, DME supplier", "ncci-mue", ("ncci/mue_dme_supplier_2024-07-01.tsv.gz", "--setting", "dme")),
-    Step("NCCI add-on code edits", "ncci-aoc", ("ncci/aoc_edits_2024q3.tsv.gz",)),
+    Step("NCCI add-on code edits, 2026 Q2", "ncci-aoc", ("ncci/AOC_V2026Q2-MCR.xlsx", *Q2_2026)),
     Step("CPT code numbers from the CMS files", "cpt-codes"),
+    Step("CDT code numbers from the fee schedule", "cdt-codes"),
     Step(
         "MS-DRG v43",
         "ms-drg",
