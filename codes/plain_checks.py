@@ -39,8 +39,9 @@ CODE_PATTERNS: list[tuple[str, re.Pattern]] = [
     ),
     (System.MSDRG, re.compile(r"\bDRGs? ([0-9]{3})\b")),
 ]
-# Tokens of those shapes that are not codes in running text.
-NOT_CODES = re.compile(r"\bvitamins? $|\bB$", re.IGNORECASE)
+# Tokens of those shapes that are not codes in running text: vitamin B12 and the lowest
+# thoracic vertebrae (no ICD-10-CM category has these names).
+NOT_CODES = {"B12", "T10", "T11", "T12"}
 # A sentence may name a code that is no longer current only to say so.
 SAYS_DELETED = re.compile(
     r"\b(delet|retir|replac|no longer|remov|renumber|older claims|was used|were used|before 20\d\d|until 20\d\d)",
@@ -91,7 +92,9 @@ FEE_FACTS: list[tuple[str, re.Pattern, Callable[[str], str], str]] = [
     ("global period", re.compile(r"\b(\d{1,2}|zero|ten|ninety)-day global", re.I), _global, "global_days"),
     (
         "global period",
-        re.compile(r"\bglobal (?:surgery |surgical )?(?:period|indicator)(?: of| is)? (\d{1,2}) days\b", re.I),
+        re.compile(
+            r"\bglobal (?:surgery |surgical )?(?:period|indicator)(?: of| is)? (\d{1,2}|zero|ten|ninety) days\b", re.I
+        ),
         _global,
         "global_days",
     ),
@@ -140,7 +143,7 @@ MODIFIER_50 = re.compile(r"\bmodifier 50\b")
 
 # Figures the checks must be able to read (a sentence on these subjects with a number in it).
 UNREAD = [
-    (re.compile(r"\bglobal\b", re.I), re.compile(r"\b\d+[- ]days?\b", re.I), "global period"),
+    (re.compile(r"\bglobal\b", re.I), re.compile(r"\b(?:\d+|zero|ten|ninety)[- ]days?\b", re.I), "global period"),
     (re.compile(r"\bMUE"), re.compile(r"(?<![\w.])\d+(?![\w.])"), "MUE"),
     (re.compile(r"\bRVU", re.I), re.compile(r"\b\d+\.\d+\b"), "RVU"),
 ]
@@ -155,7 +158,7 @@ def named_codes(text: str) -> list[Named]:
             start, end = match.span(1)
             if any(s < end and start < e for s, e in taken):
                 continue
-            if system == System.ICD10CM and NOT_CODES.search(text[max(0, start - 9) : start]):
+            if system == System.ICD10CM and match.group(1) in NOT_CODES:
                 continue
             taken.append((start, end))
             found.append(Named(system, match.group(1), start))
