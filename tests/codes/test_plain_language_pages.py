@@ -58,7 +58,10 @@ def test_the_sources_and_the_reviewed_date_are_shown_under_the_text(client, cpt)
 def test_the_api_carries_the_title_sources_and_date(client, cpt):
     data = client.get("/api/v1/codes/cpt/29881").json()
     assert data["descriptions"]["common_language_title"] == "Invented knee scope title"
-    assert data["descriptions"]["common_language_sources"] == ["Invented manual, chapter 1", "Invented fee schedule file"]
+    assert data["descriptions"]["common_language_sources"] == [
+        "Invented manual, chapter 1",
+        "Invented fee schedule file",
+    ]
     assert data["descriptions"]["common_language_reviewed"] == "2026-12-02"
 
 
