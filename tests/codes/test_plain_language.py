@@ -62,6 +62,28 @@ def test_bundled_files_hold_at_least_300_descriptions():
 
 
 @pytest.mark.sqlite_smoke
+def test_the_bundled_cpt_file_describes_at_least_800_codes_in_every_family():
+    codes = {entry.code for entry in _bundled_entries() if entry.system == "cpt"}
+    assert len(codes) >= 800
+    families = {
+        "office visits": "99202",
+        "hospital care": "99221",
+        "emergency department": "99281",
+        "consultations": "99242",
+        "nursing facility": "99304",
+        "home visits": "99341",
+        "prolonged services": "99417",
+        "chronic care management": "99490",
+        "transitional care": "99495",
+        "preventive medicine": "99395",
+        "drug administration": "96365",
+        "therapy": "97110",
+        "anesthesia": "00142",
+    }
+    assert {name for name, code in families.items() if code not in codes} == set()
+
+
+@pytest.mark.sqlite_smoke
 @pytest.mark.parametrize(
     ("system", "code"),
     [
