@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.utils import timezone
 
@@ -28,12 +29,42 @@ class CodeChangeAdmin(admin.ModelAdmin):
     raw_id_fields = ["code"]
 
 
+class PlainDescriptionForm(forms.ModelForm):
+    """The sources are edited one per line rather than as JSON."""
+
+    sources = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text="One public source per line (tabular notes, NCCI manual chapter, Claims Processing Manual section...)",
+    )
+
+    class Meta:
+        model = PlainDescription
+        fields = ["system", "code", "short_title", "text", "sources", "reviewed", "author", "status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["sources"] = "\n".join(self.instance.sources)
+
+    def clean_sources(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["sources"].splitlines() if line.strip()]
+
+
 @admin.register(PlainDescription)
 class PlainDescriptionAdmin(admin.ModelAdmin):
-    list_display = ["code", "system", "author", "status", "updated"]
+    """Any change made here makes the row the editor's: imports keep it (see
+    codes/importers/plain_language.py) until "hand back" returns it to the bundled text."""
+
+    form = PlainDescriptionForm
+    list_display = ["code", "system", "short_title", "author", "status", "reviewed", "is_edited", "updated"]
     list_filter = ["system", "status"]
-    search_fields = ["code", "text"]
-    actions = ["publish", "unpublish"]
+    search_fields = ["code", "short_title", "text"]
+    actions = ["publish", "unpublish", "hand_back"]
+
+    @admin.display(boolean=True, description="Edited")
+    def is_edited(self, obj: PlainDescription) -> bool:
+        return obj.edited
 
     @admin.action(description="Publish the selected descriptions")
     def publish(self, request, queryset):
@@ -43,6 +74,14 @@ class PlainDescriptionAdmin(admin.ModelAdmin):
     @admin.action(description="Return the selected descriptions to draft")
     def unpublish(self, request, queryset):
         queryset.update(status=PlainDescription.Status.DRAFT)
+
+    @admin.action(description="Hand back to the bundled text at the next import")
+    def hand_back(self, request, queryset):
+        for row in queryset:
+            row.bundled_sha = row.content_sha()  # matches again: the next import may overwrite it
+            row.status = PlainDescription.Status.PUBLISHED
+            row.published = row.published or timezone.now()
+            row.save(update_fields=["bundled_sha", "status", "published", "updated"])
 
     def save_model(self, request, obj, form, change):
         if obj.status == PlainDescription.Status.PUBLISHED and obj.published is None:

@@ -10,6 +10,8 @@ code at read time.
 """
 
 import datetime
+import hashlib
+import json
 import re
 import unicodedata
 
@@ -17,6 +19,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection, models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 _NOT_CODE_CHARS = re.compile(r"[^A-Z0-9]")
 
@@ -145,6 +148,17 @@ class Code(models.Model):
     def is_header(self) -> bool:
         return not self.billable and self.kind in {Kind.CATEGORY, Kind.SUBCATEGORY, Kind.TABLE}
 
+    @cached_property
+    def display_title(self) -> str:
+        """What a page heading and <title> lead with: the official title, else (a CPT code
+        without the licensed descriptor) our editors' short title, else the short one."""
+        if self.title or self.system != System.CPT:
+            return self.title or self.short_title
+        ours = PlainDescription.objects.filter(
+            system=self.system, code=self.code, status=PlainDescription.Status.PUBLISHED
+        ).values_list("short_title", flat=True)
+        return next(iter(ours), "") or self.short_title
+
 
 class CodeChange(models.Model):
     """What a release changed: a code added, its title revised, or the code deleted."""
@@ -202,7 +216,11 @@ class Note(models.Model):
 
 
 class PlainDescription(models.Model):
-    """A plain-language ("Common Language") description written by the site's editors."""
+    """A plain-language ("Common Language") description written by the site's editors.
+
+    `bundled_sha` is the digest of the row's editorial fields as the last import wrote them:
+    while the row still matches it, the bundled file owns the row; once an editor changes
+    anything in the admin (or elsewhere), it no longer matches and imports leave it alone."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -210,18 +228,45 @@ class PlainDescription(models.Model):
 
     system = models.CharField(max_length=12, choices=System.choices)
     code = models.CharField(max_length=16, help_text="Canonical code, as on the code page")
+    short_title = models.CharField(
+        max_length=70, blank=True, help_text="Our own title (CPT): the page heading, <title> and search results"
+    )
     text = models.TextField()
+    sources = models.JSONField(default=list, blank=True, help_text="Public sources that confirm the text")
+    reviewed = models.DateField(null=True, blank=True, help_text="When the text was last checked")
     author = models.CharField(max_length=100)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     created = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(auto_now=True)
     published = models.DateTimeField(null=True, blank=True)
+    bundled_sha = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["system", "code"], name="plain_unique")]
 
     def __str__(self) -> str:
         return f"{self.system} {self.code}"
+
+    def content_sha(self) -> str:
+        return editorial_sha(
+            short_title=self.short_title,
+            text=self.text,
+            sources=self.sources,
+            reviewed=self.reviewed,
+            author=self.author,
+        )
+
+    @property
+    def edited(self) -> bool:
+        """Changed since the bundled file last wrote it (or never written by an import)."""
+        return self.content_sha() != self.bundled_sha
+
+
+def editorial_sha(*, short_title: str, text: str, sources: list[str], reviewed, author: str) -> str:
+    """Digest of the fields an editor may change; `reviewed` is a date, its ISO string or None."""
+    reviewed = reviewed.isoformat() if hasattr(reviewed, "isoformat") else reviewed or ""
+    fields = [short_title, text, list(sources), reviewed, author]
+    return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
 
 
 class IndexTermQuerySet(models.QuerySet):

@@ -114,6 +114,9 @@ def _code_payload(code: Code, *, ancestors, plain, sections) -> dict:
             "official": code.title or None,
             "official_source": code.release.title if code.release and code.title else None,
             "common_language": plain.text if plain else None,
+            "common_language_title": plain.short_title or None if plain else None,
+            "common_language_sources": plain.sources if plain else [],
+            "common_language_reviewed": plain.reviewed.isoformat() if plain and plain.reviewed else None,
         },
         "hierarchy": [{"code": a.code, "kind": a.kind, "title": a.title} for a in ancestors],
         "data": code.data,
@@ -188,7 +191,7 @@ def _locked_context(code: Code, *, gated: bool) -> dict:
         "locked_sections": [LOCKED_SECTION_TITLES[name] for name in SECTIONS.get(code.system, [])]
         + ["More specific codes", "Related codes", "History"],
         "canonical_url": url,
-        "paywall_json_ld": paywall_json_ld(name=f"{code.code} {code.title or code.short_title}".strip(), url=url),
+        "paywall_json_ld": paywall_json_ld(name=f"{code.code} {code.display_title}".strip(), url=url),
     }
 
 

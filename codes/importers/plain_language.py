@@ -1,19 +1,24 @@
 """Plain-language ("Common Language") descriptions written by the codingahead editors.
 
 The bundled files in `fixtures/plain_language/*.jsonl` hold one JSON object per line:
-`{"system": "icd-10-cm", "code": "E11.9", "author": "...", "text": "..."}`. They are our
-own text, not a government release, so the checks here are editorial ones (known system,
-code shape, 80-200 words, one entry per code) rather than a release layout.
+`{"system": "cpt", "code": "99213", "short_title": "...", "author": "...", "text": "...",
+"sources": ["..."], "reviewed": "2026-12-02"}`. They are our own text, not a government
+release, so the checks here are editorial ones (known system, code shape, 80-200 words, a
+short title of at most 70 characters, sources, a reviewed date, one entry per code) rather
+than a release layout. CPT entries must carry `short_title`, `sources` and `reviewed` (the
+CPT page has no licensed title to show); other systems may.
 
-Who owns a row: the import owns a description only while the row's `author` is the
-author named in the file and the row is published. An editor who rewrites a description
-in the admin puts their own name in `author`, and one who withdraws it sets it back to
-draft; from then on the import leaves that row alone (it reports it as kept). Rows the
-import owns are made equal to the file; new rows are published at once.
+Who owns a row: the import writes a row and remembers a digest of what it wrote
+(`PlainDescription.bundled_sha`). A row that no longer matches its digest was changed by an
+editor (text, title, sources, reviewed date or author), and a row returned to draft was
+withdrawn by one: the import leaves both alone and reports them as kept. The admin's "hand
+back" action makes a row the import's again. Rows the import owns are made equal to the
+file; new rows are published at once.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import re
@@ -30,18 +35,22 @@ from codes.importers.base import (
     open_text,
     register_release,
 )
-from codes.models import Code, PlainDescription, System
+from codes.models import Code, PlainDescription, System, editorial_sha
 
 FIXTURE_DIR = Path(__file__).resolve().parent.parent.parent / "fixtures" / "plain_language"
 MIN_WORDS, MAX_WORDS = 80, 200
 REQUIRED_KEYS = ("system", "code", "author", "text")
+MAX_TITLE = 70
+# Keys an entry of these systems must have besides REQUIRED_KEYS: a CPT page leads with our
+# short title, since the AMA descriptor is not bundled.
+REQUIRED_BY_SYSTEM: dict[str, tuple[str, ...]] = {System.CPT: ("short_title", "sources", "reviewed")}
 
 # The canonical form of a code in each system, as on the code pages.
 CODE_SHAPES: dict[str, re.Pattern] = {
     System.ICD10CM: re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$"),
     System.ICD10PCS: re.compile(r"^[0-9A-HJ-NP-Z]{7}$"),  # PCS never uses I or O
     System.HCPCS: re.compile(r"^[A-V][0-9]{4}$"),
-    System.CPT: re.compile(r"^[0-9]{4}[0-9FTU]$"),  # Category I, II (F), III (T), PLA (U)
+    System.CPT: re.compile(r"^[0-9]{4}[0-9AFMTU]$"),  # Category I, vaccines (A), II (F), MAAA (M), III (T), PLA (U)
     System.MSDRG: re.compile(r"^[0-9]{3}$"),
 }
 
@@ -52,8 +61,20 @@ class PlainEntry:
     code: str
     author: str
     text: str
+    short_title: str = ""
+    sources: list[str] = field(default_factory=list)
+    reviewed: datetime.date | None = None
     path: str = ""
     line: int = 0
+
+    def sha(self) -> str:
+        return editorial_sha(
+            short_title=self.short_title,
+            text=self.text,
+            sources=self.sources,
+            reviewed=self.reviewed,
+            author=self.author,
+        )
 
 
 @dataclass
@@ -91,6 +112,20 @@ def check_entry(data: object) -> str | None:
     words = word_count(data["text"])
     if not MIN_WORDS <= words <= MAX_WORDS:
         return f"text has {words} words, not {MIN_WORDS}-{MAX_WORDS}"
+    missing = [key for key in REQUIRED_BY_SYSTEM.get(data["system"], ()) if not data.get(key)]
+    if missing:
+        return f"a {data['system']} entry needs {', '.join(missing)}"
+    title = data.get("short_title", "")
+    if not isinstance(title, str) or "\n" in title or len(title.strip()) > MAX_TITLE:
+        return f"short_title must be one line of at most {MAX_TITLE} characters"
+    sources = data.get("sources", [])
+    if not isinstance(sources, list) or not all(isinstance(s, str) and s.strip() for s in sources):
+        return "sources must be a list of non-empty strings"
+    if "reviewed" in data:
+        try:
+            datetime.date.fromisoformat(data["reviewed"])
+        except (TypeError, ValueError):
+            return f"reviewed must be a date as YYYY-MM-DD, not {data['reviewed']!r}"
     return None
 
 
@@ -114,6 +149,9 @@ def parse_file(*, path: Path | str) -> list[PlainEntry]:
                     code=data["code"],
                     author=data["author"].strip(),
                     text=data["text"].strip(),
+                    short_title=data.get("short_title", "").strip(),
+                    sources=[source.strip() for source in data.get("sources", [])],
+                    reviewed=datetime.date.fromisoformat(data["reviewed"]) if data.get("reviewed") else None,
                     path=str(path),
                     line=number,
                 )
@@ -159,8 +197,9 @@ def unknown_codes(*, entries: list[PlainEntry]) -> dict[str, list[str]]:
 def load_descriptions(*, entries: list[PlainEntry], paths: Iterable[Path | str] = ()) -> LoadResult:
     """Upsert the entries as published PlainDescription rows, in one transaction.
 
-    Rows that an editor has taken over (author differs from the file's) are left alone;
-    rows whose text and author already match are not written, so a rerun changes nothing.
+    Rows an editor changed since the last import (they no longer match their digest) or
+    withdrew (draft) are left alone; rows that already match the file are not written, so
+    a rerun changes nothing.
     """
     result = LoadResult()
     now = timezone.now()
@@ -172,14 +211,14 @@ def load_descriptions(*, entries: list[PlainEntry], paths: Iterable[Path | str] 
         writes = []
         for entry in entries:
             row = existing.get((entry.system, entry.code))
+            sha = entry.sha()
             if row is None:
                 result.added += 1
                 published = now
-            elif row.author != entry.author or row.status != PlainDescription.Status.PUBLISHED:
-                # Taken over (another author) or withdrawn (draft) by an editor.
+            elif row.status != PlainDescription.Status.PUBLISHED or row.edited:
                 result.kept.append(f"{entry.system} {entry.code}")
                 continue
-            elif row.text == entry.text:
+            elif row.bundled_sha == sha:
                 result.unchanged += 1
                 continue
             else:
@@ -189,11 +228,15 @@ def load_descriptions(*, entries: list[PlainEntry], paths: Iterable[Path | str] 
                 PlainDescription(
                     system=entry.system,
                     code=entry.code,
+                    short_title=entry.short_title,
                     text=entry.text,
+                    sources=entry.sources,
+                    reviewed=entry.reviewed,
                     author=entry.author,
                     status=PlainDescription.Status.PUBLISHED,
                     created=now,
                     published=published,
+                    bundled_sha=sha,
                 )
             )
         PlainDescription.objects.bulk_create(
@@ -201,7 +244,17 @@ def load_descriptions(*, entries: list[PlainEntry], paths: Iterable[Path | str] 
             batch_size=BATCH_SIZE,
             update_conflicts=True,
             unique_fields=["system", "code"],
-            update_fields=["text", "author", "status", "published", "updated"],
+            update_fields=[
+                "short_title",
+                "text",
+                "sources",
+                "reviewed",
+                "author",
+                "status",
+                "published",
+                "bundled_sha",
+                "updated",
+            ],
         )
         _register(entries=entries, paths=paths)
         result.unknown = unknown_codes(entries=entries)
@@ -212,7 +265,7 @@ def _register(*, entries: list[PlainEntry], paths: Iterable[Path | str]) -> None
     # The version is a digest of the content, so loading the same files again keeps one row.
     digest = hashlib.sha256()
     for entry in entries:
-        digest.update(f"{entry.system}\t{entry.code}\t{entry.author}\t{entry.text}\n".encode())
+        digest.update(f"{entry.system}\t{entry.code}\t{entry.sha()}\n".encode())
     release = register_release(
         dataset="plain-language",
         version=digest.hexdigest()[:12],

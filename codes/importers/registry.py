@@ -558,8 +558,8 @@ KINDS: dict[str, Kind] = {
         Kind(
             name="plain-language",
             label="Plain-language descriptions",
-            reads="JSON lines (system, code, author, text); without paths, every fixtures/plain_language/*.jsonl. "
-            "Rows an editor has taken over or withdrawn in the admin are left alone",
+            reads="JSON lines (system, code, short_title, author, text, sources, reviewed); without paths, every "
+            "fixtures/plain_language/*.jsonl. Rows an editor has changed or withdrawn in the admin are left alone",
             release="plain-language, one per file",
             run=_plain_language,
             arguments=(arg("paths", nargs="*", help="JSONL files (default: the bundled ones)"),),

@@ -23,10 +23,10 @@ def _documents():
     """A SearchEntry (unsaved) for every code that has words, best first: current billable
     codes, then headers, then browse nodes, deleted codes last; shorter titles first."""
     plain = {
-        (system, code): text
-        for system, code, text in PlainDescription.objects.filter(status=PlainDescription.Status.PUBLISHED).values_list(
-            "system", "code", "text"
-        )
+        (system, code): (short_title, text)
+        for system, code, short_title, text in PlainDescription.objects.filter(
+            status=PlainDescription.Status.PUBLISHED
+        ).values_list("system", "code", "short_title", "text")
     }
     names: dict[tuple[str, str], list[str]] = {}
     for system, code, term in Synonym.objects.exclude(code="").values_list("system", "code", "term"):
@@ -40,10 +40,14 @@ def _documents():
         if short_title and short_title.lower() != title.lower():
             extra.append(short_title)
         if (system, code) in plain:
+            plain_title, text = plain[system, code]
             if title:
-                extra.append(plain[system, code])
+                extra += [plain_title, text] if plain_title else [text]
+            elif plain_title:
+                title = plain_title  # CPT without licensed descriptors: our short title leads
+                extra.append(text)
             else:
-                title = plain[system, code]  # CPT without licensed descriptors: our own words lead
+                title = text  # our own words lead
         extra += names.get((system, code), [])
         if not (title or extra):
             continue

@@ -1,3 +1,4 @@
+import datetime
 import json
 from io import StringIO
 from pathlib import Path
@@ -61,6 +62,28 @@ def test_bundled_files_hold_at_least_300_descriptions():
 
 
 @pytest.mark.sqlite_smoke
+def test_the_bundled_cpt_file_describes_at_least_800_codes_in_every_family():
+    codes = {entry.code for entry in _bundled_entries() if entry.system == "cpt"}
+    assert len(codes) >= 800
+    families = {
+        "office visits": "99202",
+        "hospital care": "99221",
+        "emergency department": "99281",
+        "consultations": "99242",
+        "nursing facility": "99304",
+        "home visits": "99341",
+        "prolonged services": "99417",
+        "chronic care management": "99490",
+        "transitional care": "99495",
+        "preventive medicine": "99395",
+        "drug administration": "96365",
+        "therapy": "97110",
+        "anesthesia": "00142",
+    }
+    assert {name for name, code in families.items() if code not in codes} == set()
+
+
+@pytest.mark.sqlite_smoke
 @pytest.mark.parametrize(
     ("system", "code"),
     [
@@ -78,6 +101,33 @@ def test_required_entries_are_bundled(system, code):
 
 
 @pytest.mark.sqlite_smoke
+@pytest.mark.sqlite_smoke
+@pytest.mark.parametrize("missing", ["short_title", "sources", "reviewed"])
+def test_a_cpt_entry_needs_a_short_title_sources_and_a_reviewed_date(missing):
+    entry = {
+        "system": "cpt",
+        "code": "99213",
+        "short_title": "Invented title",
+        "author": AUTHOR,
+        "text": "word " * 100,
+        "sources": ["Invented source"],
+        "reviewed": "2026-12-01",
+    }
+    assert check_entry(entry) is None
+    del entry[missing]
+    assert check_entry(entry) == f"a cpt entry needs {missing}"
+
+
+@pytest.mark.sqlite_smoke
+def test_every_bundled_cpt_entry_has_a_short_title_sources_and_a_date():
+    for entry in _bundled_entries():
+        if entry.system == "cpt":
+            assert 0 < len(entry.short_title) <= 70, entry.code
+            assert entry.sources, entry.code
+            assert entry.reviewed, entry.code
+
+
+@pytest.mark.sqlite_smoke
 def test_the_cpt_22521_entry_points_to_22511():
     texts = {(entry.system, entry.code): entry.text for entry in _bundled_entries()}
     assert "22511" in texts[("cpt", "22521")]
@@ -88,6 +138,10 @@ def test_the_cpt_22521_entry_points_to_22511():
     ("change", "problem"),
     [
         ({"system": "icd-9"}, "unknown system"),
+        ({"short_title": "x" * 71}, "at most 70 characters"),
+        ({"sources": "CMS"}, "sources must be a list"),
+        ({"sources": ["CMS", ""]}, "sources must be a list"),
+        ({"reviewed": "02/12/2026"}, "reviewed must be a date"),
         ({"code": "E119"}, "canonical form"),
         ({"code": "0QU03IZ"}, "canonical form"),
         ({"author": ""}, "missing or empty author"),
@@ -119,6 +173,11 @@ def test_it_loads_published_rows():
     assert row.author == AUTHOR
     assert row.text.startswith("Invented sample description")
     assert Release.objects.filter(dataset="plain-language").count() == 1
+    cpt = PlainDescription.objects.get(system="cpt", code="99213")
+    assert cpt.short_title == "Invented sample title for an office visit"
+    assert cpt.sources == ["Invented sample source"]
+    assert cpt.reviewed == datetime.date(2026, 12, 1)
+    assert not cpt.edited
 
 
 @pytest.mark.django_db
@@ -205,3 +264,73 @@ def test_it_does_not_republish_a_description_an_editor_withdrew():
     row = PlainDescription.objects.get(code="J1100")
     assert row.status == PlainDescription.Status.DRAFT
     assert "revised entry" not in row.text
+
+
+@pytest.mark.django_db
+@pytest.mark.sqlite_smoke
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"text": "Rewritten by an editor who kept the bundled author."},
+        {"short_title": "An editor's title"},
+        {"sources": ["An editor's source"]},
+        {"reviewed": datetime.date(2027, 1, 5)},
+    ],
+)
+def test_an_editors_change_to_any_field_survives_the_next_import(change):
+    _load(SAMPLE)
+    row = PlainDescription.objects.get(code="99213")
+    for name, value in change.items():
+        setattr(row, name, value)
+    row.save()
+    assert row.edited
+    output = _load(SAMPLES / "plain_sample_revised.jsonl")
+    assert "2 updated" in output
+    assert "1 kept" in output
+    row.refresh_from_db()
+    assert all(getattr(row, name) == value for name, value in change.items())
+    assert row.author == AUTHOR
+
+
+@pytest.mark.django_db
+def test_an_edit_in_the_admin_is_kept_and_hand_back_returns_the_row_to_the_file(admin_client):
+    _load(SAMPLE)
+    row = PlainDescription.objects.get(code="99213")
+    response = admin_client.post(
+        f"/admin/codes/plaindescription/{row.pk}/change/",
+        {
+            "system": "cpt",
+            "code": "99213",
+            "short_title": "Established office visit, edited",
+            "text": row.text,
+            "sources": "CMS Claims Processing Manual, chapter 12\n\n  MLN E/M services guide  ",
+            "reviewed": "2027-01-05",
+            "author": AUTHOR,
+            "status": "published",
+        },
+    )
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.sources == ["CMS Claims Processing Manual, chapter 12", "MLN E/M services guide"]
+    assert row.edited
+    assert "1 kept" in _load(SAMPLES / "plain_sample_revised.jsonl")
+    assert PlainDescription.objects.get(code="99213").short_title == "Established office visit, edited"
+
+    changelist = admin_client.get("/admin/codes/plaindescription/")
+    assert changelist.status_code == 200
+    admin_client.post(
+        "/admin/codes/plaindescription/",
+        {"action": "hand_back", "_selected_action": [row.pk]},
+    )
+    assert not PlainDescription.objects.get(code="99213").edited
+    assert "1 updated, 2 unchanged, 0 kept" in _load(SAMPLES / "plain_sample_revised.jsonl")
+    assert PlainDescription.objects.get(code="99213").short_title.endswith("(revised)")
+
+
+@pytest.mark.django_db
+def test_the_admin_change_form_shows_sources_one_per_line(admin_client):
+    _load(SAMPLE)
+    row = PlainDescription.objects.get(code="99213")
+    response = admin_client.get(f"/admin/codes/plaindescription/{row.pk}/change/")
+    assert response.status_code == 200
+    assert "Invented sample source</textarea>" in response.content.decode()
