@@ -50,17 +50,6 @@ class TokenForm(forms.Form):
         return self.cleaned_data["name"].strip()
 
 
-class NoteForm(forms.Form):
-    text = forms.CharField(
-        required=False,
-        max_length=NOTE_MAX_LENGTH,
-        strip=True,
-        label="Your private note",
-        help_text="Only you can see it. Save an empty note to delete it.",
-        widget=forms.Textarea(attrs={"rows": 4, "maxlength": NOTE_MAX_LENGTH}),
-    )
-
-
 class DeleteAccountForm(forms.Form):
     password = forms.CharField(
         label="Your password",

@@ -36,7 +36,8 @@ def session_cookie(*, email: str, pro: bool) -> str:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
     from django.contrib.sessions.backends.db import SessionStore
 
-    from accounts.models import CodeView, Plan, QuotaCounter
+    from accounts.models import Plan, QuotaCounter
+    from codes.models import CodeView
 
     user, _ = get_user_model().objects.get_or_create(username=email, defaults={"email": email})
     EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})

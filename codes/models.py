@@ -16,6 +16,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from .personal import CodeNote, CodeView, FavouriteCode  # noqa: F401 (their models live there)
+
 _NOT_CODE_CHARS = re.compile(r"[^A-Z0-9]")
 
 

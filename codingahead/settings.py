@@ -191,14 +191,74 @@ ACCOUNT_RATE_LIMITS = {
 # Personal API tokens: requests per minute per token on /api/v1/ (accounts/tokens.py).
 API_TOKEN_RATE = os.getenv("API_TOKEN_RATE", "120/m")
 
-# Metered code pages (accounts/quota.py). Views renew each calendar month (UTC): a guest gets
-# QUOTA_GUEST_VIEWS, a free account with a verified email QUOTA_FREE_EXTRA_VIEWS more; Pro and
-# staff are unlimited. Guests are also held to QUOTA_GUEST_VIEWS_PER_ADDRESS per client address a
-# day, so clearing cookies does not start over. METERING_ENABLED=False turns metering off (bench/).
+# Every allowance of every plan, in one table (accounts/quota.py reads it; None = unlimited).
+# Each entry can be set from the environment as PLAN_<PLAN>_<ALLOWANCE>, e.g. PLAN_FREE_CODE_VIEWS=10
+# or PLAN_PRO_CASEPILOT_DETAIL_CODES=unlimited. A free account without a verified email has the
+# guest's code_views; guests are also held to code_views_per_address_per_day per client address.
+PLAN_ALLOWANCES = (
+    "code_views",  # code pages a calendar month (a code already opened this month is free)
+    "code_views_per_address_per_day",  # guests: code pages per client address a day
+    "casepilot_questions_per_day",  # CasePilot questions a day (UTC)
+    "casepilot_detail_codes",  # codes whose locked details one CasePilot answer may carry
+    "consultations_per_month",  # consultations opened a calendar month
+    "consult_messages_per_hour",  # consultation messages sent an hour (site and email)
+    "claim_checks_per_day",  # reserved for claim checks
+)
+
+
+def envallowance(name: str, default: int | None) -> int | None:
+    value = os.getenv(name, "unlimited" if default is None else str(default)).strip().lower()
+    return None if value in {"unlimited", "none", ""} else int(value)
+
+
+def _plan(plan: str, **allowances: int | None) -> dict[str, int | None]:
+    return {name: envallowance(f"PLAN_{plan.upper()}_{name.upper()}", allowances[name]) for name in PLAN_ALLOWANCES}
+
+
+PLANS = {
+    "guest": _plan(
+        "guest",
+        code_views=1,
+        code_views_per_address_per_day=3,
+        casepilot_questions_per_day=3,
+        casepilot_detail_codes=3,
+        consultations_per_month=0,
+        consult_messages_per_hour=0,
+        claim_checks_per_day=0,
+    ),
+    "free": _plan(
+        "free",
+        code_views=6,
+        code_views_per_address_per_day=None,
+        casepilot_questions_per_day=20,
+        casepilot_detail_codes=3,
+        consultations_per_month=2,
+        consult_messages_per_hour=20,
+        claim_checks_per_day=0,
+    ),
+    "pro": _plan(
+        "pro",
+        code_views=None,
+        code_views_per_address_per_day=None,
+        casepilot_questions_per_day=300,
+        casepilot_detail_codes=None,
+        consultations_per_month=30,
+        consult_messages_per_hour=20,
+        claim_checks_per_day=None,
+    ),
+    "staff": _plan(
+        "staff",
+        code_views=None,
+        code_views_per_address_per_day=None,
+        casepilot_questions_per_day=10000,
+        casepilot_detail_codes=None,
+        consultations_per_month=1000,
+        consult_messages_per_hour=20,
+        claim_checks_per_day=None,
+    ),
+}
+# METERING_ENABLED=False turns the meter off (every page open, nothing counted).
 METERING_ENABLED = envbool("METERING_ENABLED", "True")
-QUOTA_GUEST_VIEWS = envint("QUOTA_GUEST_VIEWS", 1)
-QUOTA_FREE_EXTRA_VIEWS = envint("QUOTA_FREE_EXTRA_VIEWS", 5)
-QUOTA_GUEST_VIEWS_PER_ADDRESS = envint("QUOTA_GUEST_VIEWS_PER_ADDRESS", 3)
 # Addresses of reverse proxies whose X-Forwarded-For names the client; from anyone else it is ignored.
 TRUSTED_PROXIES = envlist("TRUSTED_PROXIES")
 # Key for hashing client addresses (only hashes are stored); derived from SECRET_KEY when unset.
@@ -307,15 +367,7 @@ CONSULT_WEBHOOK_TOLERANCE = envint("CONSULT_WEBHOOK_TOLERANCE", 300)
 CONSULT_MAX_MESSAGE_BYTES = envint("CONSULT_MAX_MESSAGE_BYTES", 25 * 1024 * 1024)
 CONSULT_ATTACHMENT_MAX_BYTES = envint("CONSULT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 CONSULT_ATTACHMENT_MAX_COUNT = envint("CONSULT_ATTACHMENT_MAX_COUNT", 5)
-# Consultations a user may open each calendar month, per plan (accounts.quota.plan_for).
-CONSULT_QUOTAS = {
-    "guest": 0,
-    "free": envint("CONSULT_QUOTA_FREE", 2),
-    "pro": envint("CONSULT_QUOTA_PRO", 30),
-    "staff": envint("CONSULT_QUOTA_STAFF", 1000),
-}
-# Messages per hour one user or sender address may send (site and email), against floods.
-CONSULT_MESSAGES_PER_HOUR = envint("CONSULT_MESSAGES_PER_HOUR", 20)
+# Consultations a month and messages an hour per plan: PLANS above.
 # The consultants' queue shows how long each consultation has waited against this target.
 CONSULT_TARGET_HOURS = envint("CONSULT_TARGET_HOURS", 24)
 CONSULT_GROUP = os.getenv("CONSULT_GROUP", "consultants")
@@ -329,14 +381,8 @@ CONSULT_IMAP_PASSWORD = os.getenv("CONSULT_IMAP_PASSWORD", "")
 CONSULT_IMAP_FOLDER = os.getenv("CONSULT_IMAP_FOLDER", "INBOX")
 CONSULT_IMAP_SSL = envbool("CONSULT_IMAP_SSL", "True")
 
-# CasePilot, the coding assistant: questions a day per plan (accounts.quota.plan_for), and a
-# per-minute rate limit per user or client address (held in the shared cache).
-CASEPILOT_QUOTAS = {
-    "guest": envint("CASEPILOT_QUOTA_GUEST", 3),
-    "free": envint("CASEPILOT_QUOTA_FREE", 20),
-    "pro": envint("CASEPILOT_QUOTA_PRO", 300),
-    "staff": envint("CASEPILOT_QUOTA_STAFF", 10000),
-}
+# CasePilot, the coding assistant: questions a day per plan are in PLANS above; a per-minute rate
+# limit per user or client address (held in the shared cache).
 CASEPILOT_RATE = os.getenv("CASEPILOT_RATE", "10/m")
 # Optional LLM engine: any OpenAI-compatible chat-completions server with tool calling. Unset
 # base URL: the offline default engine answers. On an error or timeout CasePilot falls back to it.

@@ -8,9 +8,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import FavouriteCode
 from codes.importers.base import CodeRow, register_release, sync_codes
-from codes.models import Code
+from codes.models import Code, FavouriteCode
 
 pytestmark = [pytest.mark.django_db, pytest.mark.page_cache]
 
