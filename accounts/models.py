@@ -176,7 +176,10 @@ class QuotaCounterQuerySet(models.QuerySet):
                 return True, used
             transaction.set_rollback(True, using=self.db)
         # What moved went back with the rollback; what did not move was full.
-        return False, {(c.meter, c.subject): used[c.meter, c.subject] - 1 if (c.meter, c.subject) in used else c.allowance for c in counters}
+        return False, {
+            (c.meter, c.subject): used[c.meter, c.subject] - 1 if (c.meter, c.subject) in used else c.allowance
+            for c in counters
+        }
 
     def used(self, counters: list[Counter]) -> dict[tuple[str, str], int]:
         """{(meter, subject): used} of these counters, without spending (missing ones are unused)."""

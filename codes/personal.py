@@ -87,6 +87,10 @@ class CodeViewQuerySet(models.QuerySet):
         code_quota.counted(used)
         return allowed
 
+    def seen(self, code_quota: quota.Quota, code) -> bool:
+        """Whether the visitor of `code_quota` opened `code` this month (a view of it is then free)."""
+        return self.filter(subject=code_quota.subject(make_key=False), period=code_quota.period, code=code).exists()
+
     def recently_viewed(self, user, limit: int = 20) -> list[dict]:
         """The codes `user` opened, newest first, each once: [{"code": Code, "viewed_at": datetime}]."""
         rows = self.filter(user=user).select_related("code").order_by("-viewed")[: limit * 4]

@@ -100,13 +100,7 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-POSTGRESQL_ENGINE = "codingahead.db.postgresql"  # Django's, checking idle connections without a query
-# The meter's statements are prepared on the server (codingahead/db/postgresql/base.py); 0 behind a
-# connection pooler that cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
-DATABASE_PREPARED_STATEMENTS = os.getenv("DATABASE_PREPARED_STATEMENTS", "1") != "0"
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["ENGINE"] = POSTGRESQL_ENGINE
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run while an import or a metering write holds the lock.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
@@ -114,15 +108,14 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: Redis when REDIS_URL is set (shared by every web process), else the database; Django's
-# backends with batched reads (codingahead/cache.py).
+# Cache: Redis when REDIS_URL is set (shared by every web process), else the database table.
 REDIS_URL = os.getenv("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "codingahead.cache.SharedRedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {
         "default": {
-            "BACKEND": "codingahead.cache.DatabaseCache",
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "django_cache",
         }
     }
@@ -130,8 +123,7 @@ else:
 # More than one web process or machine (docs/deployment.md): nothing lives in process memory.
 # Sessions are rows in the database, read through Redis when there is one; a session is written
 # only when it changes (SESSION_SAVE_EVERY_REQUEST stays off). Rate limits use the cache above.
-# Django's stores with fewer writes for a new session (codingahead/sessions/__init__.py).
-SESSION_ENGINE = "codingahead.sessions.cached_db" if REDIS_URL else "codingahead.sessions.db"
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
 RATELIMIT_USE_CACHE = "default"
 # Seconds a rendered code-page body or a suggestion list stays cached (codes/pagecache.py); 0 = off.
 # An import replaces the data version, so nothing stale is served: this only bounds memory.
@@ -147,8 +139,6 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(
         DATABASE_REPLICA_URL, conn_max_age=envint("CONN_MAX_AGE", 600), conn_health_checks=True
     )
-    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
-        DATABASES["replica"]["ENGINE"] = POSTGRESQL_ENGINE
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests read the replica through the primary
     DATABASE_ROUTERS = ["codingahead.lib.routers.ReplicaRouter"]
 
