@@ -320,8 +320,13 @@ class Quota:
         return counters
 
     def spend(self, meter: str, *, savepoint: bool = True) -> Spent:
-        """One unit of `meter` (see METERS) for this visitor, if every counter has room."""
-        return _spend(self.counters(meter), plan=self.plan, meter=meter, now=self.now, savepoint=savepoint)
+        """One unit of `meter` (see METERS) for this visitor, if every counter has room.
+
+        A code view needs a guest's key (the view row is theirs: re-views are free); other meters
+        count a guest without the cookie by address alone (an API caller keeping no cookies then
+        leaves no counter per call)."""
+        counters = [c for c in self.counters(meter, make_key=meter == "code_views") if c.subject != "g:"]
+        return _spend(counters, plan=self.plan, meter=meter, now=self.now, savepoint=savepoint)
 
     def look(self, meter: str) -> Spent:
         """This visitor's allowance and use of `meter`, without spending."""

@@ -93,7 +93,7 @@ def main() -> None:
 
     # The session auth hash depends on SECRET_KEY: use the server's.
     os.environ["SECRET_KEY"] = codepages.SERVER_ENV["SECRET_KEY"]
-    os.environ["QUOTA_FREE_EXTRA_VIEWS"] = "1000000"  # every page is a full page, every new code counts
+    os.environ["PLAN_FREE_CODE_VIEWS"] = "1000000"  # every page is a full page, every new code counts
     paths = codepages.sample_paths(args.sample, args.seed)
     if not paths:
         raise SystemExit("no code pages: load the code sets first (manage.py load_codesets)")

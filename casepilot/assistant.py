@@ -83,6 +83,10 @@ def _admit(request: HttpRequest, raw: object, *, page: bool = True) -> Admitted:
         request, group="casepilot.ask", key=_rate_key, rate=settings.CASEPILOT_RATE, method="POST", increment=True
     ):
         raise Refused("You are asking very fast. Wait a minute, then ask again.", 429)
+    if page:
+        # A guest on the page gets the meter's cookie (it lets them rate their answers); API callers
+        # rarely keep cookies and are counted by address alone.
+        meter.for_request(request).subject()
     spent = quota.spend(request)
     if not spent.allowed:
         raise Refused(spent.message, 429, retry_after=spent.retry_after)
@@ -170,7 +174,8 @@ def index(request: HttpRequest) -> HttpResponse:
             request, "casepilot/index.html", _page(request, error=refused.message, asked=asked[:MAX_QUESTION]),
             status=refused.status,
         )  # fmt: skip
-        response.headers.update(refused.headers())
+        for header, value in refused.headers().items():
+            response[header] = value
         return response
     if request.headers.get("X-CasePilot-Stream"):
         response = StreamingHttpResponse(_stream(request, admitted), content_type="application/x-ndjson")

@@ -299,3 +299,24 @@ def test_fifty_parallel_casepilot_questions_take_exactly_the_allowance(plans):
 
     assert sum(_in_parallel(ask, 50)) == 7
     assert QuotaCounter.objects.get(meter="casepilot_questions").used == 7
+
+
+# --- answers when an allowance is spent -----------------------------------------------------------
+
+
+def test_a_spent_casepilot_quota_says_when_it_renews_in_retry_after(client, plans, monkeypatch):
+    plans("guest", casepilot_questions_per_day=0)
+    now = datetime.datetime(2026, 12, 2, 22, 0, 0, tzinfo=datetime.UTC)
+    monkeypatch.setattr(quota.timezone, "now", lambda: now)
+    response = client.post("/casepilot/", {"question": "Is E11 billable?"})
+    assert response.status_code == 429
+    assert "starts over tomorrow" in response.content.decode()
+    assert response["Retry-After"] == str(2 * 3600)  # midnight UTC, not a minute
+
+
+def test_periods_renew_at_their_end():
+    now = datetime.datetime(2026, 12, 31, 23, 59, 30, tzinfo=datetime.UTC)
+    assert quota.seconds_until_renewal("hour", now) == 30
+    assert quota.seconds_until_renewal("day", now) == 30
+    assert quota.seconds_until_renewal("month", now) == 30
+    assert quota.period_of("hour", now) == "2026-12-31T23"
