@@ -5,7 +5,7 @@ A signed-in user is counted by account; a guest by the guest cookie and by a key
 client address (the same as for code pages), so clearing cookies does not reset a guest's allowance.
 """
 
-from dataclasses import dataclass
+from dataclasses import asdict
 
 from django.http import HttpRequest
 
@@ -14,17 +14,8 @@ from accounts import quota
 METER = "casepilot_questions"
 
 
-@dataclass
-class Spent:
-    allowed: bool
-    plan: str
-    allowance: int
-    used: int
-    retry_after: int  # seconds until the allowance starts over (midnight UTC)
-
-    @property
-    def remaining(self) -> int:
-        return max(0, self.allowance - self.used)
+class Spent(quota.Spent):
+    """The meter's answer, with what CasePilot tells the asker when the day's questions are spent."""
 
     @property
     def message(self) -> str:
@@ -41,18 +32,11 @@ class Spent:
         )
 
 
-def _as_spent(found: quota.Spent) -> Spent:
-    allowance = found.allowance if found.allowance is not None else 10**9
-    return Spent(
-        allowed=found.allowed, plan=found.plan, allowance=allowance, used=found.used, retry_after=found.retry_after
-    )
-
-
 def spend(request: HttpRequest) -> Spent:
     """Count one question against every counter of the asker, or none when one is full."""
-    return _as_spent(quota.for_request(request).spend(METER))
+    return Spent(**asdict(quota.for_request(request).spend(METER)))
 
 
 def remaining(request: HttpRequest) -> Spent:
     """The asker's allowance and use today, without spending."""
-    return _as_spent(quota.for_request(request).look(METER))
+    return Spent(**asdict(quota.for_request(request).look(METER)))

@@ -157,7 +157,7 @@ def code_state(*, user, code) -> dict:
 
     One query on every signed-in code page, in SQL: the ORM spends more building it than the
     database running it (measured 2.0 ms of CPU as an ORM query with Exists and Subquery, 1.5 ms as
-    two ORM queries, 0.14 ms as this statement; a cached code page costs about 5 ms in all)."""
+    two ORM queries, 0.14 ms as this statement, on the loaded benchmark machine)."""
     if not user.is_authenticated:
         return {"favourite": False, "note": ""}
     sql = (
