@@ -3,8 +3,6 @@ from django import forms
 from .credentials import Credential, Specialty
 from .models import Profile
 
-NOTE_MAX_LENGTH = 5000
-
 
 class ProfileForm(forms.ModelForm):
     credentials = forms.MultipleChoiceField(

@@ -5,7 +5,6 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
@@ -18,17 +17,6 @@ from .tokens import can_use_tokens
 
 MAX_TOKENS = 20
 PLAN_LABELS = {"guest": "Guest", "free": "Free", "pro": "Pro", "staff": "Staff"}
-
-
-def _back(request: HttpRequest, fallback: str) -> str:
-    """Where to return after a form on another page: its `next` field, if it is one of ours."""
-    url = request.POST.get("next", "")
-    # A path on this site only: redirect() would try to reverse a bare word like "home" (a 500).
-    if url.startswith("/") and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return fallback
 
 
 def _home_context(request: HttpRequest, **extra) -> dict:
