@@ -10,7 +10,7 @@ import pytest
 from accounts.models import QuotaCounter
 from codes.models import Code, PtpEdit, Release
 
-from .conftest import make_user
+from tests.factories import make_user
 from .test_metering import is_gated, make_codes, pro_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.metered]

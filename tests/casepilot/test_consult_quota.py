@@ -8,7 +8,7 @@ from django.db import connection, connections
 from accounts.models import QuotaCounter
 from casepilot import consult
 from casepilot.models import Consultation
-from tests.accounts.conftest import make_user
+from tests.factories import make_user
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers; the race is PostgreSQL's")
