@@ -122,7 +122,10 @@ def export_accounts(user) -> dict:
         ],
         "usage_counters": [
             {"kind": METERS[c.meter].label, "period": c.period, "used": c.used}
-            for c in QuotaCounter.objects.filter(subject=user_subject(user.pk)).order_by("meter", "period")
+            for c in sorted(
+                QuotaCounter.objects.filter(subject=user_subject(user.pk)),
+                key=lambda c: (list(METERS).index(c.meter), c.period),  # in METERS' order
+            )
         ],
     }
 

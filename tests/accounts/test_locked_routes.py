@@ -9,8 +9,8 @@ import pytest
 
 from accounts.models import QuotaCounter
 from codes.models import Code, PtpEdit, Release
-
 from tests.factories import make_user
+
 from .test_metering import is_gated, make_codes, pro_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.metered]
