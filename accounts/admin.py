@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ApiToken, CodeView, FavouriteCode, Plan, Profile, QuotaCounter
+from .models import ApiToken, Plan, Profile, QuotaCounter
 
 
 @admin.register(Profile)
@@ -20,15 +20,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # tokens are issued by their owners on the account page, where the secret is shown
-
-
-@admin.register(FavouriteCode)
-class FavouriteCodeAdmin(admin.ModelAdmin):
-    list_display = ["user", "code", "created"]
-    raw_id_fields = ["user", "code"]
-
-
-# CodeNote is deliberately not in the admin: a private note is read by its owner only.
 
 
 @admin.register(Plan)
@@ -53,24 +44,11 @@ class PlanAdmin(admin.ModelAdmin):
 
 @admin.register(QuotaCounter)
 class QuotaCounterAdmin(admin.ModelAdmin):
-    """Views used per subject and period, read-only: e.g. to answer "why am I gated?"."""
+    """What each subject used of each allowance per period, read-only: e.g. to answer "why am I gated?"."""
 
-    list_display = ["subject", "period", "used", "allowance"]
+    list_display = ["meter", "subject", "period", "used", "allowance"]
+    list_filter = ["meter"]
     search_fields = ["subject", "period"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
-@admin.register(CodeView)
-class CodeViewAdmin(admin.ModelAdmin):
-    list_display = ["subject", "period", "code", "user", "viewed"]
-    search_fields = ["subject", "user__email"]
-    raw_id_fields = ["code", "user"]
-    list_select_related = ["code", "user"]
 
     def has_add_permission(self, request) -> bool:
         return False

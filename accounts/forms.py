@@ -3,8 +3,6 @@ from django import forms
 from .credentials import Credential, Specialty
 from .models import Profile
 
-NOTE_MAX_LENGTH = 5000
-
 
 class ProfileForm(forms.ModelForm):
     credentials = forms.MultipleChoiceField(
@@ -48,17 +46,6 @@ class TokenForm(forms.Form):
 
     def clean_name(self) -> str:
         return self.cleaned_data["name"].strip()
-
-
-class NoteForm(forms.Form):
-    text = forms.CharField(
-        required=False,
-        max_length=NOTE_MAX_LENGTH,
-        strip=True,
-        label="Your private note",
-        help_text="Only you can see it. Save an empty note to delete it.",
-        widget=forms.Textarea(attrs={"rows": 4, "maxlength": NOTE_MAX_LENGTH}),
-    )
 
 
 class DeleteAccountForm(forms.Form):

@@ -1,15 +1,16 @@
-"""Accounts: each user's profile, personal API tokens, favourite codes and private notes.
+"""Accounts: each user's profile, personal API tokens, plans and the meter's counters.
 
-The plan and metering models (Plan, code-view records) follow in their own block at the end.
+Per-code user data (favourites, notes, code views) lives in codes/personal.py.
 """
 
 import datetime
 import hashlib
 import secrets
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models, transaction
 from django.utils import timezone
 
 from .credentials import Specialty
@@ -85,35 +86,6 @@ class ApiToken(models.Model):
             self.last_used = now
 
 
-class FavouriteCode(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favourite_codes")
-    code = models.ForeignKey("codes.Code", on_delete=models.CASCADE, related_name="+")
-    created = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-created"]
-        constraints = [models.UniqueConstraint(fields=["user", "code"], name="favourite_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.user} ★ {self.code_id}"
-
-
-class CodeNote(models.Model):
-    """A private note a user keeps on a code. Only its owner ever sees it."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="code_notes")
-    code = models.ForeignKey("codes.Code", on_delete=models.CASCADE, related_name="+")
-    text = models.TextField()
-    updated = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-updated"]
-        constraints = [models.UniqueConstraint(fields=["user", "code"], name="code_note_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.user} note on {self.code_id}"
-
-
 # --- Plans and metering (accounts/quota.py does the counting) ---------------------------------
 
 
@@ -160,51 +132,83 @@ class Plan(models.Model):
         return self.starts <= timezone.now().date() <= self.ends
 
 
-class CodeView(models.Model):
-    """A code opened by one visitor in one metering period; a view of a code already opened in the
-    period is free. The unique row is what makes parallel requests count once. Signed-in users'
-    rows carry the user, and are their "recently viewed" list."""
+class Counter(NamedTuple):
+    """One allowance a spend must fit in: `meter` ("code_views", "casepilot_questions"...), whose
+    (a user, a guest or a hashed address), which period ("2026-12", "2026-12-02", "2026-12-02T13")."""
 
-    # "u:<user id>", "g:<hash of the guest cookie's key>" or "a:<keyed hash of an address>"
-    # (accounts/quota.py).
-    subject = models.CharField(max_length=80)
-    period = models.CharField(max_length=10, help_text="YYYY-MM")
-    # A row is written on every new code page view, guests' most of all: each index costs every
-    # one of those writes. The code's is not kept (codes are marked deleted, never removed); the
-    # user's is the partial index below, which guests' rows stay out of.
-    code = models.ForeignKey("codes.Code", on_delete=models.CASCADE, related_name="+", db_index=False)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="code_views",
-        db_index=False,
-    )
-    viewed = models.DateTimeField(default=timezone.now)
+    meter: str
+    subject: str
+    period: str
+    allowance: int
 
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["subject", "period", "code"], name="code_view_unique")]
-        indexes = [
-            models.Index(fields=["user", "-viewed"], name="code_view_recent", condition=models.Q(user__isnull=False))
-        ]
 
-    def __str__(self) -> str:
-        return f"{self.subject} viewed {self.code_id} in {self.period}"
+class QuotaCounterQuerySet(models.QuerySet):
+    def spend(self, counters: list[Counter], *, savepoint: bool = True) -> tuple[bool, dict[tuple[str, str], int]]:
+        """Take one from every counter, or from none when one has no room: the site's only meter.
+
+        Returns (allowed, {(meter, subject): used afterwards}); on a refusal the full counters read
+        as full. One statement moves every counter that has room (an upsert whose update only
+        happens `WHERE used < allowance`: the database re-checks the row it locked, so parallel
+        spends cannot both take the last one), inside a transaction that is rolled back when fewer
+        counters moved than were asked. Counters go in one order, so two spends never deadlock. The
+        same SQL runs on PostgreSQL and SQLite (3.35+). Inside a transaction, savepoint=False joins
+        it: a refusal then rolls back what the caller wrote there too (the caller must not query
+        again before its block ends)."""
+        counters = sorted(counters)
+        if not counters:
+            return True, {}
+        if any(c.allowance <= 0 for c in counters):
+            return False, {(c.meter, c.subject): max(c.allowance, 0) for c in counters}
+        connection = connections[self.db]
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        rows = ", ".join(["(%s, %s, %s, 1, %s)"] * len(counters))
+        sql = (
+            f"INSERT INTO {table} (meter, subject, period, used, allowance) VALUES {rows}"
+            " ON CONFLICT (meter, subject, period) DO UPDATE"
+            f" SET used = {table}.used + 1, allowance = excluded.allowance"
+            f" WHERE {table}.used < excluded.allowance RETURNING meter, subject, used"
+        )
+        params = [value for c in counters for value in c]
+        with transaction.atomic(using=self.db, savepoint=savepoint), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            used = {(meter, subject): n for meter, subject, n in cursor.fetchall()}
+            if len(used) == len(counters):
+                return True, used
+            transaction.set_rollback(True, using=self.db)
+        # What moved went back with the rollback; what did not move was full.
+        return False, {
+            (c.meter, c.subject): used[c.meter, c.subject] - 1 if (c.meter, c.subject) in used else c.allowance
+            for c in counters
+        }
+
+    def used(self, counters: list[Counter]) -> dict[tuple[str, str], int]:
+        """{(meter, subject): used} of these counters, without spending (missing ones are unused)."""
+        if not counters:
+            return {}
+        found = self.none()
+        for c in counters:
+            found |= self.filter(meter=c.meter, subject=c.subject, period=c.period)
+        rows = found.values_list("meter", "subject", "used")
+        return {(c.meter, c.subject): 0 for c in counters} | {(m, s): n for m, s, n in rows}
 
 
 class QuotaCounter(models.Model):
-    """How many views one subject has spent in one period, never more than `allowance`.
+    """How much of one allowance one subject has spent in one period, never more than `allowance`.
 
-    Subjects: a user or a guest session per month, a guest client address (hashed) per day."""
+    Every meter of the site is one of these (accounts/quota.py METERS): code page views a month
+    (per account or guest, and per hashed client address a day), CasePilot questions a day,
+    consultations a month, consultation messages an hour."""
 
+    meter = models.CharField(max_length=40, default="code_views")
     subject = models.CharField(max_length=80)
-    period = models.CharField(max_length=10, help_text="YYYY-MM, or YYYY-MM-DD for a client address")
+    period = models.CharField(max_length=13, help_text="YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH (UTC)")
     used = models.PositiveIntegerField(default=0)
     allowance = models.PositiveIntegerField(default=0)
 
+    objects = QuotaCounterQuerySet.as_manager()
+
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["subject", "period"], name="quota_counter_unique")]
+        constraints = [models.UniqueConstraint(fields=["meter", "subject", "period"], name="quota_counter_unique")]
 
     def __str__(self) -> str:
-        return f"{self.subject} {self.period}: {self.used}/{self.allowance}"
+        return f"{self.meter} {self.subject} {self.period}: {self.used}/{self.allowance}"

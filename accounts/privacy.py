@@ -19,8 +19,8 @@ from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 
-from .models import ApiToken, CodeNote, CodeView, FavouriteCode, Plan, Profile, QuotaCounter
-from .quota import user_subject
+from .models import ApiToken, Plan, Profile, QuotaCounter
+from .quota import METERS, user_subject
 
 EXPORT_FORMAT = 1  # bumped when the shape of the export changes
 
@@ -48,10 +48,6 @@ def iso(value: datetime | date | None) -> str | None:
     if isinstance(value, datetime):
         return value.isoformat(timespec="seconds")
     return value.isoformat()
-
-
-def _code(system: str, code: str) -> dict:
-    return {"system": system, "code": code}
 
 
 def export_data(user) -> dict:
@@ -124,21 +120,12 @@ def export_accounts(user) -> dict:
             {"name": t.name, "hint": t.hint, "created": iso(t.created), "last_used": iso(t.last_used)}
             for t in ApiToken.objects.filter(user=user).order_by("created")
         ],
-        "favourites": [
-            {**_code(f.code.system, f.code.code), "created": iso(f.created)}
-            for f in FavouriteCode.objects.filter(user=user).select_related("code").order_by("created")
-        ],
-        "notes": [
-            {**_code(n.code.system, n.code.code), "text": n.text, "updated": iso(n.updated)}
-            for n in CodeNote.objects.filter(user=user).select_related("code").order_by("updated")
-        ],
-        "code_views": [
-            {**_code(v.code.system, v.code.code), "period": v.period, "viewed": iso(v.viewed)}
-            for v in CodeView.objects.filter(user=user).select_related("code").order_by("viewed")
-        ],
         "usage_counters": [
-            {"kind": "code views", "period": c.period, "used": c.used}
-            for c in QuotaCounter.objects.filter(subject=user_subject(user.pk)).order_by("period")
+            {"kind": METERS[c.meter].label, "period": c.period, "used": c.used}
+            for c in sorted(
+                QuotaCounter.objects.filter(subject=user_subject(user.pk)),
+                key=lambda c: (list(METERS).index(c.meter), c.period),  # in METERS' order
+            )
         ],
     }
 

@@ -8,9 +8,6 @@ urlpatterns = [
     path("profile/", views.home, name="home"),
     path("tokens/", views.create_token, name="create_token"),
     path("tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke_token"),
-    path("favourites/<str:system>/<str:code>/", views.favourite, name="favourite"),
-    path("notes/<str:system>/<str:code>/", views.note, name="note"),
-    path("export.csv", views.export, name="export"),
     path("export.json", views.export_json, name="export_json"),
     path("delete/", views.delete_account, name="delete"),
 ]

@@ -5,42 +5,18 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from codes.models import Code
-
-from . import personal, privacy
-from .forms import DeleteAccountForm, NoteForm, ProfileForm, TokenForm
-from .models import ApiToken, CodeNote, FavouriteCode, Profile
+from . import privacy
+from .forms import DeleteAccountForm, ProfileForm, TokenForm
+from .models import ApiToken, Profile
 from .quota import plan_for
 from .tokens import can_use_tokens
 
 MAX_TOKENS = 20
-# The account page lists the newest favourites and notes; the CSV export has them all.
-LIST_LIMIT = 100
 PLAN_LABELS = {"guest": "Guest", "free": "Free", "pro": "Pro", "staff": "Staff"}
-
-
-def _code_or_404(system: str, code: str) -> Code:
-    return get_object_or_404(Code, system=system, code=code)
-
-
-def _wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
-def _back(request: HttpRequest, fallback: str) -> str:
-    """Where to return after a form on another page: its `next` field, if it is one of ours."""
-    url = request.POST.get("next", "")
-    # A path on this site only: redirect() would try to reverse a bare word like "home" (a 500).
-    if url.startswith("/") and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return fallback
 
 
 def _home_context(request: HttpRequest, **extra) -> dict:
@@ -57,12 +33,6 @@ def _home_context(request: HttpRequest, **extra) -> dict:
         "can_use_tokens": can_use_tokens(user),
         "tokens": ApiToken.objects.filter(user=user),
         "token_form": TokenForm(),
-        "favourites": FavouriteCode.objects.filter(user=user).select_related("code")[:LIST_LIMIT],
-        "favourites_total": FavouriteCode.objects.filter(user=user).count(),
-        "notes": CodeNote.objects.filter(user=user).select_related("code")[:LIST_LIMIT],
-        "notes_total": CodeNote.objects.filter(user=user).count(),
-        "list_limit": LIST_LIMIT,
-        "recent": personal.recently_viewed(user, limit=20),
     }
     context.update(extra)
     return context
@@ -111,51 +81,6 @@ def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
     token.delete()
     messages.success(request, f"The token “{token.name}” is revoked: it no longer works.")
     return redirect("accounts:home")
-
-
-@require_POST
-@login_required
-@ratelimit(key="user", rate="60/m", block=True)
-def favourite(request: HttpRequest, system: str, code: str) -> HttpResponse:
-    """Star or unstar a code (`favourite=on|off`). JSON for the page's script, a redirect otherwise."""
-    found = _code_or_404(system, code)
-    on = personal.set_favourite(user=request.user, code=found, on=request.POST.get("favourite") == "on")
-    if _wants_json(request):
-        return JsonResponse({"favourite": on, "code": found.code})
-    messages.success(request, f"{found.code} {'added to' if on else 'removed from'} your favourites.")
-    return redirect(_back(request, found.get_absolute_url()))
-
-
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
-@ratelimit(key="user", rate="60/m", method="POST", block=True)
-def note(request: HttpRequest, system: str, code: str) -> HttpResponse:
-    """The user's private note on a code: the code page's form posts here; GET shows the form alone."""
-    found = _code_or_404(system, code)
-    if request.method == "POST":
-        form = NoteForm(request.POST)
-        if form.is_valid():
-            saved = personal.save_note(user=request.user, code=found, text=form.cleaned_data["text"])
-            if _wants_json(request):
-                return JsonResponse({"saved": saved is not None, "code": found.code})
-            messages.success(request, f"Your note on {found.code} is {'saved' if saved else 'deleted'}.")
-            return redirect(_back(request, found.get_absolute_url()))
-        if _wants_json(request):
-            return JsonResponse({"error": " ".join(form.errors["text"])}, status=400)
-        return render(request, "accounts/note.html", {"code": found, "form": form}, status=400)
-    state = personal.code_state(user=request.user, code=found)
-    return render(request, "accounts/note.html", {"code": found, "form": NoteForm(initial={"text": state["note"]})})
-
-
-@never_cache
-@login_required
-@require_GET
-@ratelimit(key="user", rate="10/m", block=True)
-def export(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(personal.export_csv(request.user), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{settings.SITE_NAME}-codes.csv"'
-    return response
 
 
 @never_cache

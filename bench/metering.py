@@ -36,7 +36,8 @@ def session_cookie(*, email: str, pro: bool) -> str:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
     from django.contrib.sessions.backends.db import SessionStore
 
-    from accounts.models import CodeView, Plan, QuotaCounter
+    from accounts.models import Plan, QuotaCounter
+    from codes.models import CodeView
 
     user, _ = get_user_model().objects.get_or_create(username=email, defaults={"email": email})
     EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
@@ -92,7 +93,7 @@ def main() -> None:
 
     # The session auth hash depends on SECRET_KEY: use the server's.
     os.environ["SECRET_KEY"] = codepages.SERVER_ENV["SECRET_KEY"]
-    os.environ["QUOTA_FREE_EXTRA_VIEWS"] = "1000000"  # every page is a full page, every new code counts
+    os.environ["PLAN_FREE_CODE_VIEWS"] = "1000000"  # every page is a full page, every new code counts
     paths = codepages.sample_paths(args.sample, args.seed)
     if not paths:
         raise SystemExit("no code pages: load the code sets first (manage.py load_codesets)")

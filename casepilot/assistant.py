@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
+from accounts import quota as meter
 from accounts.tokens import api_auth
 
 from . import engine, llm, quota, tools
@@ -51,15 +52,19 @@ class Admitted:
 
 
 class Refused(Exception):
-    def __init__(self, message: str, status: int):
+    def __init__(self, message: str, status: int, *, retry_after: int | None = None):
         super().__init__(message)
         self.message = message
         self.status = status
+        self.retry_after = retry_after  # seconds, for the Retry-After header of a 429
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)} if self.retry_after else {}
 
 
 def _asker(request: HttpRequest) -> str:
-    """A hash of a guest's session: lets them rate the answers they got."""
-    key = request.session.session_key if hasattr(request, "session") else None
+    """A hash of a guest's cookie key (the meter's, accounts/quota.py): lets them rate the answers they got."""
+    key = meter.for_request(request).guest_key
     return hashlib.sha256(key.encode()).hexdigest() if key else ""
 
 
@@ -67,7 +72,7 @@ def _rate_key(group: str, request: HttpRequest) -> str:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"u{user.pk}"
-    return quota.address_subject(quota.client_address(request))
+    return meter.address_subject(meter.client_address(request))
 
 
 def _admit(request: HttpRequest, raw: object, *, page: bool = True, about: object = "") -> Admitted:
@@ -82,13 +87,13 @@ def _admit(request: HttpRequest, raw: object, *, page: bool = True, about: objec
         request, group="casepilot.ask", key=_rate_key, rate=settings.CASEPILOT_RATE, method="POST", increment=True
     ):
         raise Refused("You are asking very fast. Wait a minute, then ask again.", 429)
-    # Guests on the page are counted by session too: make sure they have one. (API callers
-    # rarely keep cookies: they are counted by address, without a session row per call.)
-    if page and not request.user.is_authenticated and not request.session.session_key:
-        request.session.save()
+    if page:
+        # A guest on the page gets the meter's cookie (it lets them rate their answers); API callers
+        # rarely keep cookies and are counted by address alone.
+        meter.for_request(request).subject()
     spent = quota.spend(request)
     if not spent.allowed:
-        raise Refused(spent.message, 429)
+        raise Refused(spent.message, 429, retry_after=spent.retry_after)
     result = redact(text)
     notice = ""
     if result.counts:
@@ -184,11 +189,14 @@ def index(request: HttpRequest) -> HttpResponse:
         admitted = _admit(request, asked, about=request.POST.get("about", ""))
     except Refused as refused:
         if request.headers.get("X-CasePilot-Stream"):
-            return JsonResponse({"error": refused.message}, status=refused.status)
-        return render(
+            return JsonResponse({"error": refused.message}, status=refused.status, headers=refused.headers())
+        response = render(
             request, "casepilot/index.html", _page(request, error=refused.message, asked=asked[:MAX_QUESTION]),
             status=refused.status,
         )  # fmt: skip
+        for header, value in refused.headers().items():
+            response[header] = value
+        return response
     if request.headers.get("X-CasePilot-Stream"):
         response = StreamingHttpResponse(_stream(request, admitted), content_type="application/x-ndjson")
         response["Cache-Control"] = "no-store"
@@ -252,7 +260,7 @@ def api_ask(request: HttpRequest) -> JsonResponse:
     try:
         admitted = _admit(request, body["question"], page=False)
     except Refused as refused:
-        return JsonResponse({"error": refused.message}, status=refused.status)
+        return JsonResponse({"error": refused.message}, status=refused.status, headers=refused.headers())
     started = time.perf_counter()
     result = _answer(admitted)
     _save(request, admitted, result, started)

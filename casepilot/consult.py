@@ -19,6 +19,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import quota
+from accounts.models import QuotaCounter
 from accounts.quota import plan_for
 
 from . import engine, mail, phi
@@ -45,33 +47,35 @@ class RateLimited(Exception):
 
 
 def monthly_quota(user) -> int:
-    return settings.CONSULT_QUOTAS.get(plan_for(user), 0)
+    """Consultations a month on the user's plan (settings.PLANS)."""
+    return quota.allowance_for(user, "consultations_per_month") or 0
 
 
 def remaining_this_month(user) -> int:
-    return max(0, monthly_quota(user) - Consultation.objects.opened_this_month(user).count())
+    counters = quota.user_counters(user, "consultations", now=timezone.now())
+    if not counters:
+        return monthly_quota(user)
+    used = QuotaCounter.objects.used(counters)
+    return max(0, counters[0].allowance - used[(counters[0].meter, counters[0].subject)])
 
 
 def quota_message(user) -> str:
     plan = plan_for(user)
-    quota = monthly_quota(user)
+    allowance = monthly_quota(user)
     renews = (timezone.now().replace(day=1) + timedelta(days=32)).replace(day=1)
     text = (
-        f"Your {plan} plan includes {quota} consultation{'s' if quota != 1 else ''} a month and you have used "
-        f"them all. You can open a new one from {renews:%B} 1, or reply to one of your open consultations."
+        f"Your {plan} plan includes {allowance} consultation{'s' if allowance != 1 else ''} a month and you have "
+        f"used them all. You can open a new one from {renews:%B} 1, or reply to one of your open consultations."
     )
     if plan == "free":
-        text += f" The Pro plan includes {settings.CONSULT_QUOTAS['pro']} consultations a month."
+        text += f" The Pro plan includes {quota.allowance('pro', 'consultations_per_month')} consultations a month."
     return text
 
 
-def check_rate(user) -> None:
-    """Refuse a flood of messages from one user (site and email alike); counted in the database."""
-    since = timezone.now() - timedelta(hours=1)
-    recent = ConsultMessage.objects.filter(
-        author=user, author_kind=ConsultMessage.Author.USER, created__gte=since
-    ).count()
-    if recent >= settings.CONSULT_MESSAGES_PER_HOUR:
+def _spend_message(user) -> None:
+    """One message of the user's hourly allowance (site and email alike), or RateLimited. Called inside
+    the transaction that stores the message: a refusal stores nothing, a failure gives it back."""
+    if not quota.spend_for_user(user, "consult_messages").allowed:
         raise RateLimited("You have sent many messages in the last hour. Please wait a little and try again.")
 
 
@@ -163,11 +167,14 @@ def open_consultation(
     message_id: str = "",
     notes: list[str] = (),
 ) -> tuple[Consultation, Added]:
-    """Open a consultation (quota and rate limit checked), store the redacted question, queue the draft."""
-    check_rate(user)
-    if remaining_this_month(user) <= 0:
-        raise QuotaExceeded(quota_message(user))
+    """Open a consultation (quota and rate limit spent), store the redacted question, queue the draft.
+
+    The allowances are spent in the transaction that opens the consultation: parallel requests
+    cannot both take the last one, and a failure to open gives it back."""
     with transaction.atomic():
+        _spend_message(user)
+        if not quota.spend_for_user(user, "consultations").allowed:
+            raise QuotaExceeded(quota_message(user))
         # The subject and the codes field are free text too: redacted like the question.
         subject_redacted, codes_redacted = phi.redact(subject), phi.redact(codes)
         consultation = Consultation.objects.create(
@@ -205,8 +212,8 @@ def add_user_message(
     notes: list[str] = (),
 ) -> Added:
     """A reply from the user, on the site or by email: lands in the thread and reopens it."""
-    check_rate(consultation.user)
     with transaction.atomic():
+        _spend_message(consultation.user)
         added = _store_message(
             consultation=consultation,
             author_kind=ConsultMessage.Author.USER,

@@ -108,20 +108,6 @@ class Question(models.Model):
         return reverse("casepilot:answer", args=[self.slug])
 
 
-class QuestionCount(models.Model):
-    """Questions one asker (a user, a guest session or a guest address, hashed) asked on one day."""
-
-    subject = models.CharField(max_length=64)
-    day = models.DateField()
-    used = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["subject", "day"], name="question_count_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.subject} {self.day}: {self.used}"
-
-
 # --- CaseConsultant: coding questions by email (casepilot/consult.py, casepilot/mail.py) ---
 
 

@@ -6,9 +6,8 @@ from django.db import transaction
 from django.db.models import Q
 
 from accounts.privacy import iso
-from accounts.quota import user_subject
 
-from .models import Consultation, InboundEmail, OutboundEmail, Question, QuestionCount
+from .models import Consultation, InboundEmail, OutboundEmail, Question
 
 
 def _consultations(user) -> list[dict]:
@@ -40,10 +39,6 @@ def _consultations(user) -> list[dict]:
 
 def export(user) -> dict:
     return {
-        "usage_counters": [
-            {"kind": "CasePilot questions", "period": iso(c.day), "used": c.used}
-            for c in QuestionCount.objects.filter(subject=user_subject(user.pk)).order_by("day")
-        ],
         "casepilot_questions": [
             {
                 "question": q.text,
@@ -61,7 +56,7 @@ def export(user) -> dict:
 
 
 def erase(user, *, addresses: list[str]) -> None:
-    """Question counters, stored inbound mail from the user's addresses or for their consultations,
+    """Stored inbound mail from the user's addresses or for their consultations,
     queued mail to their addresses; attachment files once the deletion commits (a rollback must
     not leave rows without files). Consultations, messages and attachments go by CASCADE."""
     files = [
@@ -70,7 +65,6 @@ def erase(user, *, addresses: list[str]) -> None:
         for m in c.messages.all()
         for a in m.attachments.all()
     ]
-    QuestionCount.objects.filter(subject=user_subject(user.pk)).delete()
     inbound = Q(consultation__user=user)
     outbound = Q(consultation__user=user)
     for address in addresses:

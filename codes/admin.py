@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils import timezone
 
-from .models import Code, CodeChange, PlainDescription, Release, Synonym
+from .models import Code, CodeChange, CodeView, FavouriteCode, PlainDescription, Release, Synonym
 
 
 @admin.register(Release)
@@ -107,3 +107,26 @@ class SynonymAdmin(admin.ModelAdmin):
             if "note" not in form.changed_data:
                 obj.note = "Edited in the admin"
         super().save_model(request, obj, form, change)
+
+
+@admin.register(FavouriteCode)
+class FavouriteCodeAdmin(admin.ModelAdmin):
+    list_display = ["user", "code", "created"]
+    raw_id_fields = ["user", "code"]
+
+
+# CodeNote is deliberately not in the admin: a private note is read by its owner only.
+
+
+@admin.register(CodeView)
+class CodeViewAdmin(admin.ModelAdmin):
+    list_display = ["subject", "period", "code", "user", "viewed"]
+    search_fields = ["subject", "user__email"]
+    raw_id_fields = ["code", "user"]
+    list_select_related = ["code", "user"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -9,8 +9,12 @@ class CodesConfig(AppConfig):
         # Editors' changes in the admin show at once on cached pages (imports bump in register_release).
         from django.db.models.signals import post_delete, post_save
 
-        from . import pagecache
+        from accounts import privacy
+
+        from . import pagecache, personal
         from .models import Code, PlainDescription
+
+        privacy.register("codes", export=personal.export)  # favourites, notes, code views
 
         for model in (Code, PlainDescription):
             post_save.connect(pagecache.changed, sender=model, dispatch_uid=f"pagecache-{model.__name__}-save")

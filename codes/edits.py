@@ -7,14 +7,18 @@ the (column, setting, other column) indexes, and lists are sliced or paginated.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
+from accounts.middleware import metered
+from accounts.quota import paywall_json_ld
 from codes.importers.cpt_codes import is_cpt
-from codes.models import Code, PtpEdit, Release, Setting, System
+from codes.models import Code, CodeView, PtpEdit, Release, Setting, System
 
 PTP_SETTINGS = {
     Setting.PRACTITIONER: "Practitioner",
@@ -109,7 +113,28 @@ def _choice(request: HttpRequest, name: str, choices, default: str) -> str:
     return value if value in choices else default
 
 
+def _locked_edits(request: HttpRequest, *, system: str, code: str, code_row: Code | None, gated: bool) -> HttpResponse:
+    """What a visitor whose plan does not open the edits sees: the code, and why (200, paywall markup)."""
+    url = settings.SITE_ROOT + reverse("codes:ptp_edits", args=[system, code])
+    context = {
+        "system": system,
+        "system_label": System(system).label,
+        "code": code,
+        "code_row": code_row,
+        "code_url": reverse("codes:code", args=[system, code]),
+        "quota": request.quota,
+        "gated": gated,
+        "locked_sections": [f"NCCI procedure-to-procedure edits for {code}"],
+        "paywall_json_ld": paywall_json_ld(name=f"NCCI PTP edits for {code}", url=url),
+    }
+    return render(request, "codes/ptp_edits_locked.html", context)
+
+
+@require_safe
+@metered
 def ptp_edits(request: HttpRequest, system: str, code: str) -> HttpResponse:
+    """Every PTP edit of a code. Metered like the code's page: one view of the code opens its page and
+    its edit pages (a code opened this month is free); a guest sees them locked, as on the code page."""
     if system not in (System.CPT, System.HCPCS):
         raise Http404("PTP edits exist for CPT and HCPCS codes only")
     code = code.strip().upper()
@@ -125,6 +150,18 @@ def ptp_edits(request: HttpRequest, system: str, code: str) -> HttpResponse:
     total = sum(n for settings in counts.values() for pair in settings.values() for n in pair.values())
     if code_row is None and not total:
         raise Http404("No such code")
+    quota = request.quota
+    if quota.locks_sections:
+        # A guest sees edits locked, as on the code page; at the gate when their views are gone
+        # (no view is spent on a page that would show nothing).
+        gated = code_row is not None and quota.remaining == 0 and not CodeView.objects.seen(quota, code_row)
+        return _locked_edits(request, system=system, code=code, code_row=code_row, gated=gated)
+    if code_row is None and not quota.unlimited:
+        # A code with edits but no page of its own (known only from the NCCI file) has no view to
+        # spend: its edits are for the unlimited plans.
+        return _locked_edits(request, system=system, code=code, code_row=code_row, gated=False)
+    if code_row is not None and not CodeView.objects.spend(quota, code_row):
+        return _locked_edits(request, system=system, code=code, code_row=code_row, gated=True)
 
     paginator = Paginator(edits_of(code, role=role, setting=setting, status=status), PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))  # bad or out-of-range pages: first/last page

@@ -39,3 +39,17 @@ class BatchForm(forms.Form):
         if len(tokens) > BATCH_LIMIT:
             raise forms.ValidationError(f"That is {len(tokens):,} codes; check at most {BATCH_LIMIT:,} at a time.")
         return tokens
+
+
+NOTE_MAX_LENGTH = 5000
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        strip=True,
+        label="Your private note",
+        help_text="Only you can see it. Save an empty note to delete it.",
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": NOTE_MAX_LENGTH}),
+    )

@@ -21,6 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from .personal import CodeNote, CodeView, FavouriteCode  # noqa: F401 (their models live there)
+
 _NOT_CODE_CHARS = re.compile(r"[^A-Z0-9]")
 
 

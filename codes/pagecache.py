@@ -59,11 +59,6 @@ def enabled() -> bool:
     return settings.CODE_CACHE_SECONDS > 0
 
 
-def cache_keys(keys: list[str]) -> list[str]:
-    """The shared cache's keys that read(keys) reads: for batching them with other reads."""
-    return [VERSION_KEY, *(f"codes:{key}" for key in keys)] if enabled() else []
-
-
 def read(keys: list[str]) -> tuple[str, dict[str, Any]]:
     """(the current data version, {key: value} for those of `keys` stored for that version).
 
@@ -71,7 +66,7 @@ def read(keys: list[str]) -> tuple[str, dict[str, Any]]:
     import commits in between, the value is stored under the old version and never served."""
     if not enabled() or not keys:
         return "", {}  # nothing to read, nor to write back (write() needs a version)
-    found = cache.get_many(cache_keys(keys))
+    found = cache.get_many([VERSION_KEY, *(f"codes:{key}" for key in keys)])
     version = found.pop(VERSION_KEY, None)
     if version is None:
         return data_version(), {}

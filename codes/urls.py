@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import alphabetic_index, edits, guidelines, pcs_index, tables, views
+from . import alphabetic_index, edits, guidelines, pcs_index, personal_views, tables, views
 
 app_name = "codes"
 
@@ -15,6 +15,10 @@ urlpatterns = [
     path("search/batch/", views.batch, name="batch"),
     path("api/v1/search", views.api_search, name="api_search"),
     path("data-sources/", views.data_sources, name="data_sources"),
+    # A user's own data on codes, under /accounts/ with the rest of what is theirs.
+    path("accounts/favourites/<str:system>/<str:code>/", personal_views.favourite, name="favourite"),
+    path("accounts/notes/<str:system>/<str:code>/", personal_views.note, name="note"),
+    path("accounts/export.csv", personal_views.export, name="export"),
     path("api/v1/codes/<str:system>/<str:code>", views.api_code, name="api_code"),
     path("icd-10-cm/tables/<str:index>/", tables.index_table, name="index_table"),
     path("icd-10-pcs/index/", pcs_index.pcs_index, name="pcs_index"),

@@ -100,13 +100,7 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-POSTGRESQL_ENGINE = "codingahead.db.postgresql"  # Django's, checking idle connections without a query
-# The meter's statements are prepared on the server (codingahead/db/postgresql/base.py); 0 behind a
-# connection pooler that cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
-DATABASE_PREPARED_STATEMENTS = os.getenv("DATABASE_PREPARED_STATEMENTS", "1") != "0"
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["ENGINE"] = POSTGRESQL_ENGINE
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run while an import or a metering write holds the lock.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
@@ -114,15 +108,14 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: Redis when REDIS_URL is set (shared by every web process), else the database; Django's
-# backends with batched reads (codingahead/cache.py).
+# Cache: Redis when REDIS_URL is set (shared by every web process), else the database table.
 REDIS_URL = os.getenv("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "codingahead.cache.SharedRedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {
         "default": {
-            "BACKEND": "codingahead.cache.DatabaseCache",
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "django_cache",
         }
     }
@@ -130,8 +123,7 @@ else:
 # More than one web process or machine (docs/deployment.md): nothing lives in process memory.
 # Sessions are rows in the database, read through Redis when there is one; a session is written
 # only when it changes (SESSION_SAVE_EVERY_REQUEST stays off). Rate limits use the cache above.
-# Django's stores with fewer writes for a new session (codingahead/sessions/__init__.py).
-SESSION_ENGINE = "codingahead.sessions.cached_db" if REDIS_URL else "codingahead.sessions.db"
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
 RATELIMIT_USE_CACHE = "default"
 # Seconds a rendered code-page body or a suggestion list stays cached (codes/pagecache.py); 0 = off.
 # An import replaces the data version, so nothing stale is served: this only bounds memory.
@@ -147,8 +139,6 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(
         DATABASE_REPLICA_URL, conn_max_age=envint("CONN_MAX_AGE", 600), conn_health_checks=True
     )
-    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
-        DATABASES["replica"]["ENGINE"] = POSTGRESQL_ENGINE
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests read the replica through the primary
     DATABASE_ROUTERS = ["codingahead.lib.routers.ReplicaRouter"]
 
@@ -191,14 +181,74 @@ ACCOUNT_RATE_LIMITS = {
 # Personal API tokens: requests per minute per token on /api/v1/ (accounts/tokens.py).
 API_TOKEN_RATE = os.getenv("API_TOKEN_RATE", "120/m")
 
-# Metered code pages (accounts/quota.py). Views renew each calendar month (UTC): a guest gets
-# QUOTA_GUEST_VIEWS, a free account with a verified email QUOTA_FREE_EXTRA_VIEWS more; Pro and
-# staff are unlimited. Guests are also held to QUOTA_GUEST_VIEWS_PER_ADDRESS per client address a
-# day, so clearing cookies does not start over. METERING_ENABLED=False turns metering off (bench/).
+# Every allowance of every plan, in one table (accounts/quota.py reads it; None = unlimited).
+# Each entry can be set from the environment as PLAN_<PLAN>_<ALLOWANCE>, e.g. PLAN_FREE_CODE_VIEWS=10
+# or PLAN_PRO_CASEPILOT_DETAIL_CODES=unlimited. A free account without a verified email has the
+# guest's code_views; guests are also held to code_views_per_address_per_day per client address.
+PLAN_ALLOWANCES = (
+    "code_views",  # code pages a calendar month (a code already opened this month is free)
+    "code_views_per_address_per_day",  # guests: code pages per client address a day
+    "casepilot_questions_per_day",  # CasePilot questions a day (UTC)
+    "casepilot_detail_codes",  # codes whose locked details one CasePilot answer may carry
+    "consultations_per_month",  # consultations opened a calendar month
+    "consult_messages_per_hour",  # consultation messages sent an hour (site and email)
+    "claim_checks_per_day",  # reserved for claim checks
+)
+
+
+def envallowance(name: str, default: int | None) -> int | None:
+    value = os.getenv(name, "unlimited" if default is None else str(default)).strip().lower()
+    return None if value in {"unlimited", "none", ""} else int(value)
+
+
+def _plan(plan: str, **allowances: int | None) -> dict[str, int | None]:
+    return {name: envallowance(f"PLAN_{plan.upper()}_{name.upper()}", allowances[name]) for name in PLAN_ALLOWANCES}
+
+
+PLANS = {
+    "guest": _plan(
+        "guest",
+        code_views=1,
+        code_views_per_address_per_day=3,
+        casepilot_questions_per_day=3,
+        casepilot_detail_codes=3,
+        consultations_per_month=0,
+        consult_messages_per_hour=0,
+        claim_checks_per_day=0,
+    ),
+    "free": _plan(
+        "free",
+        code_views=6,
+        code_views_per_address_per_day=None,
+        casepilot_questions_per_day=20,
+        casepilot_detail_codes=3,
+        consultations_per_month=2,
+        consult_messages_per_hour=20,
+        claim_checks_per_day=0,
+    ),
+    "pro": _plan(
+        "pro",
+        code_views=None,
+        code_views_per_address_per_day=None,
+        casepilot_questions_per_day=300,
+        casepilot_detail_codes=None,
+        consultations_per_month=30,
+        consult_messages_per_hour=20,
+        claim_checks_per_day=None,
+    ),
+    "staff": _plan(
+        "staff",
+        code_views=None,
+        code_views_per_address_per_day=None,
+        casepilot_questions_per_day=10000,
+        casepilot_detail_codes=None,
+        consultations_per_month=1000,
+        consult_messages_per_hour=20,
+        claim_checks_per_day=None,
+    ),
+}
+# METERING_ENABLED=False turns the meter off (every page open, nothing counted).
 METERING_ENABLED = envbool("METERING_ENABLED", "True")
-QUOTA_GUEST_VIEWS = envint("QUOTA_GUEST_VIEWS", 1)
-QUOTA_FREE_EXTRA_VIEWS = envint("QUOTA_FREE_EXTRA_VIEWS", 5)
-QUOTA_GUEST_VIEWS_PER_ADDRESS = envint("QUOTA_GUEST_VIEWS_PER_ADDRESS", 3)
 # Addresses of reverse proxies whose X-Forwarded-For names the client; from anyone else it is ignored.
 TRUSTED_PROXIES = envlist("TRUSTED_PROXIES")
 # Key for hashing client addresses (only hashes are stored); derived from SECRET_KEY when unset.
@@ -307,15 +357,7 @@ CONSULT_WEBHOOK_TOLERANCE = envint("CONSULT_WEBHOOK_TOLERANCE", 300)
 CONSULT_MAX_MESSAGE_BYTES = envint("CONSULT_MAX_MESSAGE_BYTES", 25 * 1024 * 1024)
 CONSULT_ATTACHMENT_MAX_BYTES = envint("CONSULT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 CONSULT_ATTACHMENT_MAX_COUNT = envint("CONSULT_ATTACHMENT_MAX_COUNT", 5)
-# Consultations a user may open each calendar month, per plan (accounts.quota.plan_for).
-CONSULT_QUOTAS = {
-    "guest": 0,
-    "free": envint("CONSULT_QUOTA_FREE", 2),
-    "pro": envint("CONSULT_QUOTA_PRO", 30),
-    "staff": envint("CONSULT_QUOTA_STAFF", 1000),
-}
-# Messages per hour one user or sender address may send (site and email), against floods.
-CONSULT_MESSAGES_PER_HOUR = envint("CONSULT_MESSAGES_PER_HOUR", 20)
+# Consultations a month and messages an hour per plan: PLANS above.
 # The consultants' queue shows how long each consultation has waited against this target.
 CONSULT_TARGET_HOURS = envint("CONSULT_TARGET_HOURS", 24)
 CONSULT_GROUP = os.getenv("CONSULT_GROUP", "consultants")
@@ -329,14 +371,8 @@ CONSULT_IMAP_PASSWORD = os.getenv("CONSULT_IMAP_PASSWORD", "")
 CONSULT_IMAP_FOLDER = os.getenv("CONSULT_IMAP_FOLDER", "INBOX")
 CONSULT_IMAP_SSL = envbool("CONSULT_IMAP_SSL", "True")
 
-# CasePilot, the coding assistant: questions a day per plan (accounts.quota.plan_for), and a
-# per-minute rate limit per user or client address (held in the shared cache).
-CASEPILOT_QUOTAS = {
-    "guest": envint("CASEPILOT_QUOTA_GUEST", 3),
-    "free": envint("CASEPILOT_QUOTA_FREE", 20),
-    "pro": envint("CASEPILOT_QUOTA_PRO", 300),
-    "staff": envint("CASEPILOT_QUOTA_STAFF", 10000),
-}
+# CasePilot, the coding assistant: questions a day per plan are in PLANS above; a per-minute rate
+# limit per user or client address (held in the shared cache).
 CASEPILOT_RATE = os.getenv("CASEPILOT_RATE", "10/m")
 # Optional LLM engine: any OpenAI-compatible chat-completions server with tool calling. Unset
 # base URL: the offline default engine answers. On an error or timeout CasePilot falls back to it.

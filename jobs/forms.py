@@ -5,7 +5,6 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, MaxValueValidator, URLValidator
-from django.forms.renderers import Jinja2
 from django.utils import timezone
 
 from accounts.credentials import Credential, Specialty
@@ -187,12 +186,6 @@ WORKPLACE_CHOICES = [("", "Any"), *Workplace.choices]
 
 class JobSearchForm(forms.Form):
     """The /jobs/ filters. Every field is optional; invalid values are dropped, not errors."""
-
-    # Django's widget templates exist in Jinja2 too, which renders a select's 50 options several
-    # times faster than Django's engine (an included template per option): the job board's most
-    # viewed page spent 2 of its 9.5 ms of CPU on these selects. (Not site-wide: the admin's
-    # widgets have no Jinja2 templates.)
-    default_renderer = Jinja2()
 
     q = forms.CharField(label="Keywords", required=False, max_length=200)
     credential = forms.MultipleChoiceField(label="Credential", choices=Credential.choices, required=False)

@@ -68,6 +68,16 @@ def _page_cache_only_where_tested(request, settings):
         settings.CODE_CACHE_SECONDS = 0
 
 
+@pytest.fixture
+def plans(settings):
+    """Change allowances of settings.PLANS for one test: plans("free", casepilot_questions_per_day=2)."""
+
+    def change(plan: str, **allowances) -> None:
+        settings.PLANS = {**settings.PLANS, plan: {**settings.PLANS[plan], **allowances}}
+
+    return change
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "page_cache: rendered code pages are cached (CODE_CACHE_SECONDS) in this test")
     config.addinivalue_line("markers", "sqlite_smoke: also runs on the embedded SQLite default")

@@ -55,7 +55,7 @@ schema.app = _app
 def api_data(db, settings):
     """A few codes of two systems, and limits high enough that generated calls are not refused."""
     settings.CASEPILOT_RATE = "100000/m"
-    settings.CASEPILOT_QUOTAS = {"guest": 100000, "free": 100000, "pro": 100000, "staff": 100000}
+    settings.PLANS = {plan: {**a, "casepilot_questions_per_day": 100000} for plan, a in settings.PLANS.items()}
     release = register_release(
         dataset="icd-10-cm", version="2026", title="ICD-10-CM FY2026", effective_date=datetime.date(2025, 10, 1)
     )
@@ -160,7 +160,10 @@ CODE = "/api/v1/codes/{system}/{code}"
 @pytest.mark.metered
 @pytest.mark.usefixtures("api_data", "_connection_kept")
 def test_a_guest_lookup_and_the_refusal_after_it_match_the_description(settings):
-    settings.QUOTA_GUEST_VIEWS_PER_ADDRESS = 1  # a cookieless caller is counted by address
+    settings.PLANS = {
+        **settings.PLANS,
+        "guest": {**settings.PLANS["guest"], "code_views_per_address_per_day": 1},
+    }  # a cookieless caller is counted by address
     status, body = _call(CODE, path_parameters={"system": "icd-10-cm", "code": "E11.9"})
     assert status == 200
     assert "locked" in body

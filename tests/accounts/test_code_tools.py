@@ -7,8 +7,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from accounts import personal
-from accounts.models import CodeNote, FavouriteCode
+from codes import personal
+from codes.models import CodeNote, FavouriteCode
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +123,7 @@ def test_a_guest_is_invited_to_log_in_on_the_code_page(client, codes):
 
 
 def test_the_account_page_lists_the_newest_favourites_and_points_to_the_csv(client, alice, codes, monkeypatch):
-    monkeypatch.setattr("accounts.views.LIST_LIMIT", 2)
+    monkeypatch.setattr("codes.templatetags.personal_codes.LIST_LIMIT", 2)
     for code in codes.values():
         FavouriteCode.objects.create(user=alice, code=code)
     client.force_login(alice)

@@ -2,7 +2,8 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
-from accounts.models import ApiToken, CodeNote, FavouriteCode, Profile
+from accounts.models import ApiToken, Profile
+from codes.models import CodeNote, FavouriteCode
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@ import io
 
 import pytest
 
-from accounts.models import CodeNote, FavouriteCode
+from codes.models import CodeNote, FavouriteCode
 
 pytestmark = pytest.mark.django_db
 

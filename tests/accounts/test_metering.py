@@ -9,9 +9,9 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import ApiToken, CodeView, Plan, QuotaCounter
+from accounts.models import ApiToken, Plan, QuotaCounter
 from codes.importers.base import CodeRow, register_release, sync_codes
-from codes.models import Code
+from codes.models import Code, CodeView
 from tests.factories import make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.metered]

@@ -10,8 +10,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.metered]
 
 
 @pytest.mark.sqlite_smoke
-def test_the_pricing_page_lists_the_plans_and_when_views_renew(client, settings):
-    settings.QUOTA_FREE_EXTRA_VIEWS = 7
+def test_the_pricing_page_lists_the_plans_and_when_views_renew(client, plans):
+    plans("free", code_views=8)
     html = client.get("/pricing/").content.decode()
     assert "<h2>Guest</h2>" in html
     assert "<h2>Free account</h2>" in html

@@ -10,8 +10,8 @@ from django.db import connection, connections
 from django.test import Client, RequestFactory
 
 from accounts import quota
-from accounts.models import CodeView, Plan, QuotaCounter
-from codes.models import Code
+from accounts.models import Counter, Plan, QuotaCounter
+from codes.models import Code, CodeView
 from tests.factories import make_user
 
 from .test_metering import make_codes, page, pro_user
@@ -63,8 +63,9 @@ def make_user_fresh(user):
     return type(user).objects.get(pk=user.pk)
 
 
-def test_allowances_come_from_settings(settings):
-    settings.QUOTA_GUEST_VIEWS, settings.QUOTA_FREE_EXTRA_VIEWS = 2, 10
+def test_allowances_come_from_the_plans_table(plans):
+    plans("guest", code_views=2)
+    plans("free", code_views=12)
     assert quota.allowance_for(make_user("v@example.com")) == 12
     assert quota.allowance_for(make_user("u@example.com", verified=False)) == 2
     assert quota.allowance_for(pro_user()) is None
@@ -132,13 +133,31 @@ def test_the_guest_cookie_is_http_only_and_lax(client, many):
 # --- counting -----------------------------------------------------------------------------------
 
 
-def test_a_view_that_does_not_fit_every_counter_writes_nothing(many):
-    counters = [("s:x", "2025-01", 5), ("a:y", "2025-01-01", 1)]
-    assert quota.record_view(subject="s:x", period="2025-01", code_id=many[0].pk, counters=counters)[0]
-    allowed, used = quota.record_view(subject="s:x", period="2025-01", code_id=many[1].pk, counters=counters)
+@pytest.mark.sqlite_smoke
+def test_a_spend_that_does_not_fit_every_counter_moves_none():
+    counters = [Counter("code_views", "s:x", "2025-01", 5), Counter("code_views", "a:y", "2025-01-01", 1)]
+    assert QuotaCounter.objects.spend(counters) == (True, {("code_views", "s:x"): 1, ("code_views", "a:y"): 1})
+    allowed, used = QuotaCounter.objects.spend(counters)
     assert not allowed
-    assert used["a:y"] == 1
+    assert used[("code_views", "a:y")] == 1
     assert dict(QuotaCounter.objects.values_list("subject", "used")) == {"s:x": 1, "a:y": 1}
+
+
+@pytest.mark.sqlite_smoke
+def test_meters_count_apart_and_a_zero_allowance_refuses():
+    views = Counter("code_views", "u:1", "2025-01-01", 1)
+    questions = Counter("casepilot_questions", "u:1", "2025-01-01", 1)
+    assert QuotaCounter.objects.spend([views])[0]
+    assert QuotaCounter.objects.spend([questions])[0]
+    assert not QuotaCounter.objects.spend([questions])[0]
+    assert not QuotaCounter.objects.spend([Counter("consultations", "u:1", "2025-01", 0)])[0]
+    assert QuotaCounter.objects.count() == 2
+
+
+def test_a_code_view_that_does_not_fit_writes_no_view_row(client, many, plans):
+    plans("guest", code_views_per_address_per_day=1)
+    page(client, many[0])
+    assert 'id="gate-heading"' in page(client, many[1])
     assert CodeView.objects.count() == 1
 
 
@@ -147,7 +166,7 @@ def test_recently_viewed_lists_codes_newest_first_once_each(client, alice, many)
     for code in [many[0], many[1], many[0]]:
         page(client, code)
     CodeView.objects.create(subject=f"u:{alice.pk}", period="2000-01", code=many[1], user=alice)
-    assert [c.code for c in quota.recently_viewed(alice, limit=5)] == ["A00.1", "A00.0"]
+    assert [v["code"].code for v in CodeView.objects.recently_viewed(alice, limit=5)] == ["A00.1", "A00.0"]
 
 
 # --- concurrency (PostgreSQL, real threads) -----------------------------------------------------
@@ -242,38 +261,62 @@ def _blocked_by(pid: int, *, within: float = 30.0) -> bool:
 
 @needs_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_a_view_that_loses_the_last_room_to_a_parallel_request_writes_nothing(many):
-    QuotaCounter.objects.create(subject="s:x", period="2026-11", used=0, allowance=1)
+def test_a_spend_that_loses_the_last_room_to_a_parallel_one_moves_nothing():
+    QuotaCounter.objects.create(meter="code_views", subject="s:x", period="2026-11", used=0, allowance=1)
+    QuotaCounter.objects.create(meter="code_views", subject="a:y", period="2026-11-01", used=0, allowance=5)
     # Another request holds the last view, not yet committed, when this one starts counting.
     other = connection.get_new_connection(connection.get_connection_params())
     other.execute("UPDATE accounts_quotacounter SET used = 1 WHERE subject = 's:x'")
+    counters = [Counter("code_views", "s:x", "2026-11", 1), Counter("code_views", "a:y", "2026-11-01", 5)]
     result = {}
 
     def count() -> None:
         try:
-            result["answer"] = quota.record_view(
-                subject="s:x", period="2026-11", code_id=many[0].pk, counters=[("s:x", "2026-11", 1)]
-            )
+            result["answer"] = QuotaCounter.objects.spend(counters)
         finally:
             connections.close_all()
 
     worker = threading.Thread(target=count)
     worker.start()
-    # It saw room, wrote its view row and now waits for the counter's lock, which `other` holds:
-    # asked of PostgreSQL itself, not guessed from how long the thread has run.
+    # It waits for the counter's lock, which `other` holds: asked of PostgreSQL itself, not guessed
+    # from how long the thread has run.
     assert _blocked_by(other.info.backend_pid)
     other.commit()
     other.close()
     worker.join(timeout=10)
-    assert result["answer"] == (False, {"s:x": 1})
-    assert not CodeView.objects.exists()
-    assert QuotaCounter.objects.get().used == 1
+    assert result["answer"] == (False, {("code_views", "a:y"): 0, ("code_views", "s:x"): 1})
+    assert dict(QuotaCounter.objects.values_list("subject", "used")) == {"s:x": 1, "a:y": 0}
 
 
 @needs_postgresql
-def test_the_meters_statement_is_prepared_once_it_has_run_a_few_times(many):
-    for code in many[:6]:
-        quota.record_view(subject="s:p", period="2026-11", code_id=code.pk, counters=[("s:p", "2026-11", 100)])
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%%accounts_quotacounter%%'")
-        assert cursor.fetchone()[0] >= 1
+@pytest.mark.django_db(transaction=True)
+def test_fifty_parallel_casepilot_questions_take_exactly_the_allowance(plans):
+    plans("free", casepilot_questions_per_day=7)
+    user = make_user("q@example.com")
+
+    def ask(i: int) -> bool:
+        return quota.spend_for_user(type(user).objects.get(pk=user.pk), "casepilot_questions").allowed
+
+    assert sum(_in_parallel(ask, 50)) == 7
+    assert QuotaCounter.objects.get(meter="casepilot_questions").used == 7
+
+
+# --- answers when an allowance is spent -----------------------------------------------------------
+
+
+def test_a_spent_casepilot_quota_says_when_it_renews_in_retry_after(client, plans, monkeypatch):
+    plans("guest", casepilot_questions_per_day=0)
+    now = datetime.datetime(2026, 12, 2, 22, 0, 0, tzinfo=datetime.UTC)
+    monkeypatch.setattr(quota.timezone, "now", lambda: now)
+    response = client.post("/casepilot/", {"question": "Is E11 billable?"})
+    assert response.status_code == 429
+    assert "starts over tomorrow" in response.content.decode()
+    assert response["Retry-After"] == str(2 * 3600)  # midnight UTC, not a minute
+
+
+def test_periods_renew_at_their_end():
+    now = datetime.datetime(2026, 12, 31, 23, 59, 30, tzinfo=datetime.UTC)
+    assert quota.seconds_until_renewal("hour", now) == 30
+    assert quota.seconds_until_renewal("day", now) == 30
+    assert quota.seconds_until_renewal("month", now) == 30
+    assert quota.period_of("hour", now) == "2026-12-31T23"

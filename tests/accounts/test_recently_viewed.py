@@ -3,8 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from accounts import personal
-from accounts.models import CodeView
+from codes.models import CodeView
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +23,7 @@ def test_recently_viewed_lists_each_code_once_newest_first(alice, bob, codes):
     _view(alice, codes["M48.56XA"], days_ago=20, period="2026-01")
     _view(alice, codes["E11.9"], days_ago=1, period="2026-02")  # the same code again next month
     _view(bob, codes["M48"], days_ago=0, period="2026-02")
-    recent = personal.recently_viewed(alice, limit=10)
+    recent = CodeView.objects.recently_viewed(alice, limit=10)
     assert [item["code"].code for item in recent] == ["E11.9", "M48.56XA"]
 
 

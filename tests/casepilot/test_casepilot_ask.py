@@ -7,8 +7,8 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
 
-from accounts.models import ApiToken
-from casepilot.models import Question, QuestionCount
+from accounts.models import ApiToken, QuotaCounter
+from casepilot.models import Question
 
 pytestmark = pytest.mark.django_db
 
@@ -150,20 +150,20 @@ def test_a_new_session_does_not_reset_a_guests_allowance(client, pilot_data, set
     assert client.post("/casepilot/", {"question": "Is E11 billable?"}).status_code == 429
 
 
-def test_free_accounts_have_their_own_allowance(client, pilot_data, alice, settings):
-    settings.CASEPILOT_QUOTAS = {**settings.CASEPILOT_QUOTAS, "free": 2}
+def test_free_accounts_have_their_own_allowance(client, pilot_data, alice, plans):
+    plans("free", casepilot_questions_per_day=2)
     client.force_login(alice)
     assert client.post("/casepilot/", {"question": "Is E11 billable?"}).status_code == 200
     assert client.post("/casepilot/", {"question": "Is E11 billable?"}).status_code == 200
     response = client.post("/casepilot/", {"question": "Is E11 billable?"})
     assert response.status_code == 429
     assert "free plan allows today" in response.content.decode()
-    assert QuestionCount.objects.get().used == 2
+    assert QuotaCounter.objects.get(meter="casepilot_questions").used == 2
 
 
-def test_the_rate_limit_has_a_clear_message(client, pilot_data, settings):
+def test_the_rate_limit_has_a_clear_message(client, pilot_data, settings, plans):
     settings.CASEPILOT_RATE = "2/m"
-    settings.CASEPILOT_QUOTAS = {**settings.CASEPILOT_QUOTAS, "guest": 100}
+    plans("guest", casepilot_questions_per_day=100)
     client.post("/casepilot/", {"question": "Is E11 billable?"})
     client.post("/casepilot/", {"question": "Is E11 billable?"})
     response = client.post("/casepilot/", {"question": "Is E11 billable?"})
@@ -245,7 +245,7 @@ def test_an_api_token_asks_as_its_owner(client, pilot_data, staff):
 def test_api_guests_are_counted_by_address_without_a_session_per_call(client, pilot_data):
     client.post("/api/v1/casepilot/ask", json.dumps({"question": "E11"}), content_type="application/json")
     assert Session.objects.count() == 0
-    assert QuestionCount.objects.get().subject.startswith("a:")
+    assert QuotaCounter.objects.get().subject.startswith("a:")
 
 
 def test_control_characters_in_a_question_are_stored_as_replacement_characters(client, pilot_data):

@@ -222,7 +222,7 @@ def test_an_oversized_message_gets_a_note_back(
 def test_email_quota_is_enforced_with_a_clear_reply(
     client, sample, coder, mailoutbox, settings, django_capture_on_commit_callbacks
 ):
-    settings.CONSULT_QUOTAS = {**settings.CONSULT_QUOTAS, "free": 1}
+    settings.PLANS = {**settings.PLANS, "free": {**settings.PLANS["free"], "consultations_per_month": 1}}
     deliver(client, django_capture_on_commit_callbacks, sample("plain.eml"))
     deliver(client, django_capture_on_commit_callbacks, sample("latin1.eml"))
     assert Consultation.objects.count() == 1

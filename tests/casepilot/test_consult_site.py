@@ -94,7 +94,7 @@ def test_empty_questions_get_a_clear_error(client, coder):
 
 def test_the_monthly_quota_is_enforced_on_the_site(client, coder, settings, django_capture_on_commit_callbacks):
     client.force_login(coder)
-    assert settings.CONSULT_QUOTAS["free"] == 2
+    assert settings.PLANS["free"]["consultations_per_month"] == 2
     open_one(client, django_capture_on_commit_callbacks)
     open_one(client, django_capture_on_commit_callbacks)
     response = client.post("/consult/new/", QUESTION)
@@ -103,8 +103,8 @@ def test_the_monthly_quota_is_enforced_on_the_site(client, coder, settings, djan
     assert Consultation.objects.count() == 2
 
 
-def test_messages_per_hour_are_limited(client, coder, settings, django_capture_on_commit_callbacks):
-    settings.CONSULT_MESSAGES_PER_HOUR = 1
+def test_messages_per_hour_are_limited(client, coder, plans, django_capture_on_commit_callbacks):
+    plans("free", consult_messages_per_hour=1)
     client.force_login(coder)
     open_one(client, django_capture_on_commit_callbacks)
     consultation = Consultation.objects.get()
@@ -221,5 +221,5 @@ def test_pro_accounts_get_the_pro_quota(coder):
     Plan.objects.create(user=coder, ends=datetime.date.today() + datetime.timedelta(days=30))
     coder._quota_plan_facts = None  # plan facts are remembered on the user object
     assert consult.monthly_quota(coder) == 30
-    Consultation.objects.create(user=coder, subject="One")
+    consult.open_consultation(user=coder, subject="One", question="Modifier 25 with 99213?")
     assert consult.remaining_this_month(coder) == 29

@@ -1,27 +1,10 @@
-"""codingahead/db/postgresql: a reused connection is checked without a query, and a connection the
-server closed is replaced before a request can fail on it."""
+"""Persistent connections (CONN_MAX_AGE, CONN_HEALTH_CHECKS): a connection the server closed is
+replaced before a request can fail on it."""
 
 import pytest
 from django.db import connection
 
-pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL backend")
-
-
-@pytest.mark.django_db(transaction=True)
-def test_an_idle_healthy_connection_is_reused_without_a_query(monkeypatch):
-    connection.ensure_connection()
-    raw = connection.connection
-
-    def no_query(*args, **kwargs):
-        raise AssertionError("the health check sent a query")
-
-    monkeypatch.setattr(raw, "cursor", no_query)
-    monkeypatch.setattr(raw, "execute", no_query)
-    assert connection.is_usable()
-    monkeypatch.undo()
-    connection.health_check_done = False
-    connection.close_if_health_check_failed()
-    assert connection.connection is raw
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_terminate_backend")
 
 
 @pytest.mark.django_db(transaction=True)

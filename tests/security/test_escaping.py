@@ -7,8 +7,8 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
 
-from accounts.models import CodeNote
 from casepilot.models import Consultation, ConsultMessage, Question
+from codes.models import CodeNote
 from tests.factories import make_job
 
 pytestmark = pytest.mark.django_db

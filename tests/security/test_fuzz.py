@@ -116,7 +116,7 @@ def test_forms_never_cause_a_500_or_store_nul_bytes(client, alice, code, setting
 @given(body=st.one_of(HOSTILE, st.builds(lambda q: json.dumps({"question": q}), HOSTILE), st.binary(max_size=50)))
 def test_the_casepilot_api_never_answers_500(client, settings, body):
     settings.CASEPILOT_RATE = "100000/m"
-    settings.CASEPILOT_QUOTAS = {**settings.CASEPILOT_QUOTAS, "guest": 100000}
+    settings.PLANS = {**settings.PLANS, "guest": {**settings.PLANS["guest"], "casepilot_questions_per_day": 100000}}
     data = body if isinstance(body, bytes) else body.encode("utf-8", "surrogatepass")
     response = client.post("/api/v1/casepilot/ask", data, content_type="application/json")
     assert response.status_code < 500, body

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from accounts import quota
+from codes.models import CodeView
 
 
 class Command(BaseCommand):
@@ -17,6 +18,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, keep_user_months: int, **options) -> None:
-        deleted = quota.prune(keep_user_months=keep_user_months)
+        deleted = {"counters": quota.prune_counters(), **CodeView.objects.prune(keep_user_months=keep_user_months)}
         for what, count in deleted.items():
             self.stdout.write(f"{what}: {count:,} deleted")

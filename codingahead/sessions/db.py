@@ -1,5 +1,0 @@
-from . import FewerWritesMixin, InsertOnceStore
-
-
-class SessionStore(FewerWritesMixin, InsertOnceStore):
-    pass
