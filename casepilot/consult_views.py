@@ -1,6 +1,7 @@
 """CaseConsultant pages: open a consultation, its thread, the consultants' queue, and the inbound mail webhook."""
 
 import hmac
+import re
 import time
 from datetime import timedelta
 
@@ -294,12 +295,17 @@ def inbound(request: HttpRequest) -> JsonResponse:
     signature = request.headers.get("X-Consult-Signature", "").strip().lower()
     if not timestamp or not signature:
         return _refuse(401, "missing X-Consult-Timestamp or X-Consult-Signature")
-    if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > settings.CONSULT_WEBHOOK_TOLERANCE:
+    # ASCII digits only: str.isdigit() also accepts "\u00b2", which int() refuses.
+    if (
+        not re.fullmatch(r"[0-9]{1,12}", timestamp)
+        or abs(time.time() - int(timestamp)) > settings.CONSULT_WEBHOOK_TOLERANCE
+    ):
         return _refuse(403, "timestamp outside the allowed window")
     limit = settings.CONSULT_MAX_MESSAGE_BYTES
-    if int(request.headers.get("Content-Length") or 0) > limit * 2:
-        return _refuse(413, "message too large")
+    # The size read, not the Content-Length claimed (Django already bounds the read by it).
     body = request.read(limit * 2 + 1)
+    if len(body) > limit * 2:
+        return _refuse(413, "message too large")
     if not hmac.compare_digest(signature, mail.sign(timestamp=timestamp, body=body, secret=secret)):
         return _refuse(403, "bad signature")
     if not body.strip():

@@ -235,3 +235,16 @@ class JobSearchForm(forms.Form):
 
 class SaveSearchForm(forms.Form):
     frequency = forms.ChoiceField(label="Email me new matches", choices=SavedSearch.Frequency.choices)
+
+
+class DeleteSearchForm(forms.Form):
+    """Which of the user's saved searches to delete: the id comes from a form, so anything may arrive."""
+
+    delete = forms.ModelChoiceField(
+        queryset=SavedSearch.objects.none(), error_messages={"invalid_choice": "Choose a saved search to delete."}
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["delete"].queryset = SavedSearch.objects.filter(user=user)
+        self.fields["delete"].error_messages["required"] = "Choose a saved search to delete."

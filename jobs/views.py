@@ -20,7 +20,7 @@ from accounts.credentials import Credential, Specialty
 from codingahead.lib.ratelimits import too_many
 
 from . import alerts
-from .forms import JobForm, JobSearchForm, ReportForm, SaveSearchForm
+from .forms import DeleteSearchForm, JobForm, JobSearchForm, ReportForm, SaveSearchForm
 from .models import STATE_NAMES, EmploymentType, Job, JobReport, SavedJob, SavedSearch, Workplace, WorkSetting
 from .structured_data import as_script_json, job_posting
 
@@ -413,7 +413,10 @@ def save_search(request: HttpRequest) -> HttpResponse:
 @ratelimit(key="user", rate="30/m", method="POST", block=True)
 def searches(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        SavedSearch.objects.filter(user=request.user, pk=request.POST.get("delete")).delete()
+        form = DeleteSearchForm(request.POST, user=request.user)
+        if not form.is_valid():
+            return HttpResponse(form.errors["delete"][0], status=400, content_type="text/plain")
+        form.cleaned_data["delete"].delete()
         messages.success(request, "Saved search deleted.")
         return redirect("jobs:searches")
     items = SavedSearch.objects.filter(user=request.user).order_by("-created_at")

@@ -71,6 +71,26 @@ def test_it_refuses_a_body_far_over_the_size_limit(client, sample, settings):
     assert post(client, sample("attachments.eml")).status_code == 413
 
 
+@pytest.mark.parametrize("timestamp", ["\u00b2" * 10, "12a", "-1", " 1"])
+def test_a_timestamp_that_is_not_ascii_digits_is_a_403_not_a_500(client, sample, timestamp):
+    # "\u00b2".isdigit() is True, yet int() refuses it: a header in Latin-1 can carry it.
+    assert post(client, sample("plain.eml"), timestamp=timestamp).status_code == 403
+
+
+def test_a_malformed_content_length_is_not_a_500(client, sample):
+    raw = sample("plain.eml")
+    timestamp = str(int(time.time()))
+    response = client.post(
+        URL,
+        data=raw,
+        content_type="message/rfc822",
+        HTTP_X_CONSULT_TIMESTAMP=timestamp,
+        HTTP_X_CONSULT_SIGNATURE=mail.sign(timestamp=timestamp, body=raw, secret="test-secret"),
+        headers={"Content-Length": "abc"},
+    )
+    assert response.status_code < 500
+
+
 def test_it_refuses_get(client):
     assert client.get(URL).status_code == 405
 
