@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
 
 from codes.models import Code
@@ -70,7 +70,7 @@ def _home_context(request: HttpRequest, **extra) -> dict:
 
 @never_cache
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @ratelimit(key="user", rate="30/m", method="POST", block=True)
 def home(request: HttpRequest) -> HttpResponse:
     """The account page: profile (editable here), email, plan, API tokens, favourites, notes, history."""
@@ -128,7 +128,7 @@ def favourite(request: HttpRequest, system: str, code: str) -> HttpResponse:
 
 @never_cache
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @ratelimit(key="user", rate="60/m", method="POST", block=True)
 def note(request: HttpRequest, system: str, code: str) -> HttpResponse:
     """The user's private note on a code: the code page's form posts here; GET shows the form alone."""
@@ -150,7 +150,7 @@ def note(request: HttpRequest, system: str, code: str) -> HttpResponse:
 
 @never_cache
 @login_required
-@require_GET
+@require_safe
 @ratelimit(key="user", rate="10/m", block=True)
 def export(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(personal.export_csv(request.user), content_type="text/csv; charset=utf-8")
@@ -160,7 +160,7 @@ def export(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-@require_GET
+@require_safe
 @ratelimit(key="user", rate="5/m", block=True)
 def export_json(request: HttpRequest) -> HttpResponse:
     """Everything the site holds about the user, as one JSON download (accounts/privacy.py)."""
@@ -171,7 +171,7 @@ def export_json(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @ratelimit(key="user", rate="5/m", method="POST", block=True)
 def delete_account(request: HttpRequest) -> HttpResponse:
     """Delete the account and everything personal hanging off it, after the password is confirmed.
@@ -192,7 +192,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/delete.html", {"form": form}, status=status)
 
 
-@require_GET
+@require_safe
 def pricing(request: HttpRequest) -> HttpResponse:
     """What each plan gets; allowances come from settings, the current plan from request.quota."""
     return render(request, "accounts/pricing.html", {"canonical_url": settings.SITE_ROOT + request.path})

@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
@@ -175,9 +175,9 @@ def _stream(request: HttpRequest, admitted: Admitted) -> Iterator[str]:
             yield json.dumps({"type": kind, "text": value}) + "\n"
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def index(request: HttpRequest) -> HttpResponse:
-    if request.method == "GET":
+    if request.method != "POST":
         return render(request, "casepilot/index.html", _page(request))
     asked = request.POST.get("question", "")
     try:
@@ -205,7 +205,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def answer(request: HttpRequest, slug: str) -> HttpResponse:
     question = get_object_or_404(Question, slug=slug)
     return render(

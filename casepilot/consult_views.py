@@ -15,7 +15,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
 
 from . import consult, mail, phi
@@ -101,7 +101,7 @@ def _consultant_required(request: HttpRequest) -> None:
 # --- the user's side ---
 
 
-@require_GET
+@require_safe
 def consultant(request: HttpRequest) -> HttpResponse:
     context = {"address": settings.CONSULT_ADDRESS, "target_hours": settings.CONSULT_TARGET_HOURS}
     if request.user.is_authenticated:
@@ -156,7 +156,7 @@ def new(request: HttpRequest) -> HttpResponse:
     return render(request, "casepilot/consultant.html", context, status=status)
 
 
-@require_GET
+@require_safe
 @login_required
 def consultation(request: HttpRequest, pk: int) -> HttpResponse:
     consultation, is_consultant = _consultation_for(request, pk)
@@ -205,7 +205,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(consultation)
 
 
-@require_GET
+@require_safe
 @login_required
 def attachment(request: HttpRequest, pk: int) -> FileResponse:
     item = get_object_or_404(ConsultAttachment.objects.select_related("message__consultation"), pk=pk)
@@ -219,7 +219,7 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
 # --- the consultants' side ---
 
 
-@require_GET
+@require_safe
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     _consultant_required(request)
