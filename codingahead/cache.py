@@ -20,6 +20,7 @@ from typing import Any
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.db import connections
 
 _MISSING = object()
 _NOT_BATCHED = object()
@@ -116,3 +117,20 @@ class SharedRedisCache(BatchedReadsMixin, RedisCache):
 
 class DatabaseCache(BatchedReadsMixin, DjangoDatabaseCache):
     pass
+
+
+class ExpiringDatabaseCache(DjangoDatabaseCache):
+    """A database cache that never drops a live entry to make room: rate-limit counts and lockouts.
+
+    Django's culls a third of the table, expired or not, once it holds MAX_ENTRIES, so anyone
+    who can make the site cache things could wipe every limit. Here only expired rows are
+    deleted (checked every MAX_ENTRIES rows, 300 unless set); the table holds one row per
+    limited client and action for the length of its window.
+    """
+
+    def _cull(self, db, cursor, now, num) -> None:
+        connection = connections[db]
+        cursor.execute(
+            f"DELETE FROM {connection.ops.quote_name(self._table)} WHERE {connection.ops.quote_name('expires')} < %s",
+            [connection.ops.adapt_datetimefield_value(now)],
+        )

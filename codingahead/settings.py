@@ -115,24 +115,32 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set (shared by every web process), else the database; Django's
-# backends with batched reads (codingahead/cache.py).
+# backends with batched reads (codingahead/cache.py). Two aliases:
+# - "default", the ordinary cache (pages, suggestions, signed-in users): bounded, so anyone can
+#   make it drop entries (the database cache culls a third of them past MAX_ENTRIES);
+# - "ratelimits", rate-limit counts and allauth's login lockouts: never dropped to make room, only
+#   expired by time. Redis evicts nothing unless told to (maxmemory-policy noeviction, its default):
+#   keep it so, or give the page cache a Redis of its own. Without Redis, a table of its own whose
+#   expired rows are deleted, and nothing else (codingahead/cache.py ExpiringDatabaseCache).
 REDIS_URL = os.getenv("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "codingahead.cache.SharedRedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "codingahead.cache.SharedRedisCache", "LOCATION": REDIS_URL},
+        "ratelimits": {"BACKEND": "codingahead.cache.SharedRedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "limits"},
+    }
 else:
     CACHES = {
-        "default": {
-            "BACKEND": "codingahead.cache.DatabaseCache",
-            "LOCATION": "django_cache",
-        }
+        "default": {"BACKEND": "codingahead.cache.DatabaseCache", "LOCATION": "django_cache"},
+        "ratelimits": {"BACKEND": "codingahead.cache.ExpiringDatabaseCache", "LOCATION": "ratelimit_cache"},
     }
+# django-ratelimit counts there; allauth, which has no such setting, is pointed there by accounts/apps.py.
+RATELIMIT_USE_CACHE = "ratelimits"
 
 # More than one web process or machine (docs/deployment.md): nothing lives in process memory.
 # Sessions are rows in the database, read through Redis when there is one; a session is written
 # only when it changes (SESSION_SAVE_EVERY_REQUEST stays off). Rate limits use the cache above.
 # Django's stores with fewer writes for a new session (codingahead/sessions/__init__.py).
 SESSION_ENGINE = "codingahead.sessions.cached_db" if REDIS_URL else "codingahead.sessions.db"
-RATELIMIT_USE_CACHE = "default"
 # Seconds a rendered code-page body or a suggestion list stays cached (codes/pagecache.py); 0 = off.
 # An import replaces the data version, so nothing stale is served: this only bounds memory.
 CODE_CACHE_SECONDS = envint("CODE_CACHE_SECONDS", 86400)
