@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from accounts.quota import plan_for
 
-from . import engine, mail, phi
+from . import engine, mail, phi, tasks
 from .models import (
     Consultation,
     ConsultAttachment,
@@ -111,45 +111,78 @@ class Added:
     notes: list[str] = field(default_factory=list)
 
 
+# Redaction reads at most this much text of one message (body and text attachments together):
+# about 0.1 s of the redactor's worst case, and far more than any case note. The rest is not
+# kept, and the sender is told.
+MAX_TEXT_CHARS = 100_000
+
+
+@dataclass
+class Redacted:
+    """A message made ready to store: every text redacted, before any transaction starts."""
+
+    redaction: phi.RedactionResult
+    uploads: list[Upload]
+    notes: list[str]
+    counts: dict[str, int]
+
+
+def _redact_message(*, text: str, uploads: list[Upload] = (), notes: list[str] = ()) -> Redacted:
+    """Redact a message and its text attachments, within MAX_TEXT_CHARS. Slow work, so it runs
+    outside any transaction (on SQLite a transaction holds the database's write lock)."""
+    notes = list(notes)
+    budget = MAX_TEXT_CHARS
+    if len(text) > budget:
+        notes.append(f"Your message was longer than {budget:,} characters: we kept the first {budget:,}.")
+        text = text[:budget]
+    budget -= len(text)
+    redaction = phi.redact(text)
+    counts = dict(redaction.counts)
+    kept: list[Upload] = []
+    for upload in uploads:
+        if upload.content_type.startswith("text/"):
+            # Text attachments are notes too: keep only their redacted version.
+            content = mail.part_text_of(upload.content)
+            if len(content) > budget:
+                notes.append(
+                    f"We did not keep all of {upload.filename}: we read {MAX_TEXT_CHARS:,} characters per message."
+                )
+                content = content[:budget]
+            budget -= len(content)
+            cleaned = phi.redact(content)
+            for kind, n in cleaned.counts.items():
+                counts[kind] = counts.get(kind, 0) + n
+            upload = Upload(upload.filename, "text/plain", cleaned.text.encode())
+        kept.append(upload)
+    return Redacted(redaction=redaction, uploads=kept, notes=notes, counts=counts)
+
+
 def _store_message(
     *,
     consultation: Consultation,
     author_kind: str,
     author,
-    text: str,
+    redacted: Redacted,
     via: str,
     message_id: str = "",
-    uploads: list[Upload] = (),
-    notes: list[str] = (),
 ) -> Added:
-    redaction = phi.redact(text)
     message = ConsultMessage.objects.create(
         consultation=consultation,
         author_kind=author_kind,
         author=author,
         via=via,
-        body=redaction.text,
-        phi_counts=dict(redaction.counts),
-        notes=list(notes),
+        body=redacted.redaction.text,
+        phi_counts=dict(redacted.counts),
+        notes=list(redacted.notes),
         message_id=message_id or mail.new_message_id(),
     )
-    for upload in uploads:
-        size = len(upload.content)
-        if upload.content_type.startswith("text/"):
-            # Text attachments are notes too: keep only their redacted version.
-            cleaned = phi.redact(mail.part_text_of(upload.content))
-            for kind, n in cleaned.counts.items():
-                message.phi_counts[kind] = message.phi_counts.get(kind, 0) + n
-            upload = Upload(upload.filename, "text/plain", cleaned.text.encode())
-            size = len(upload.content)
+    for upload in redacted.uploads:
         attachment = ConsultAttachment(
-            message=message, filename=upload.filename, content_type=upload.content_type, size=size
+            message=message, filename=upload.filename, content_type=upload.content_type, size=len(upload.content)
         )
         attachment.file.save(upload.filename, ContentFile(upload.content), save=False)
         attachment.save()
-    if uploads:
-        message.save(update_fields=["phi_counts"])
-    return Added(message=message, redaction=redaction, notes=list(notes))
+    return Added(message=message, redaction=redacted.redaction, notes=list(redacted.notes))
 
 
 def open_consultation(
@@ -167,9 +200,14 @@ def open_consultation(
     check_rate(user)
     if remaining_this_month(user) <= 0:
         raise QuotaExceeded(quota_message(user))
+    # The subject and the codes field are free text too: redacted like the question.
+    subject_redacted, codes_redacted = phi.redact(subject[:300]), phi.redact(codes[:300])
+    redacted = _redact_message(text=question, uploads=uploads, notes=notes)
+    for extra in (subject_redacted, codes_redacted):
+        for kind, n in extra.counts.items():
+            redacted.counts[kind] = redacted.counts.get(kind, 0) + n
+            redacted.redaction.counts[kind] = redacted.redaction.counts.get(kind, 0) + n
     with transaction.atomic():
-        # The subject and the codes field are free text too: redacted like the question.
-        subject_redacted, codes_redacted = phi.redact(subject), phi.redact(codes)
         consultation = Consultation.objects.create(
             user=user, subject=subject_redacted.text[:200] or "Coding question", codes=codes_redacted.text[:300]
         )
@@ -177,21 +215,11 @@ def open_consultation(
             consultation=consultation,
             author_kind=ConsultMessage.Author.USER,
             author=user,
-            text=question,
+            redacted=redacted,
             via=via,
             message_id=message_id,
-            uploads=uploads,
-            notes=notes,
         )
-        for extra in (subject_redacted, codes_redacted):
-            for kind, n in extra.counts.items():
-                added.message.phi_counts[kind] = added.message.phi_counts.get(kind, 0) + n
-                added.redaction.counts[kind] = added.redaction.counts.get(kind, 0) + n
-        if subject_redacted.total or codes_redacted.total:
-            added.message.save(update_fields=["phi_counts"])
-        from .tasks import draft_answer_task
-
-        transaction.on_commit(lambda: draft_answer_task.enqueue(consultation_id=consultation.pk))
+        transaction.on_commit(lambda: tasks.draft_answer_task.enqueue(consultation_id=consultation.pk))
     return consultation, added
 
 
@@ -206,22 +234,22 @@ def add_user_message(
 ) -> Added:
     """A reply from the user, on the site or by email: lands in the thread and reopens it."""
     check_rate(consultation.user)
+    redacted = _redact_message(text=text, uploads=uploads, notes=notes)
     with transaction.atomic():
         added = _store_message(
             consultation=consultation,
             author_kind=ConsultMessage.Author.USER,
             author=consultation.user,
-            text=text,
+            redacted=redacted,
             via=via,
             message_id=message_id,
-            uploads=uploads,
-            notes=notes,
         )
         consultation.reopen()
     return added
 
 
 def add_consultant_reply(*, consultation: Consultation, consultant, text: str) -> ConsultMessage:
+    redacted = _redact_message(text=text)
     with transaction.atomic():
         if consultation.claimed_by_id is None:
             consultation.claim(consultant)
@@ -229,7 +257,7 @@ def add_consultant_reply(*, consultation: Consultation, consultant, text: str) -
             consultation=consultation,
             author_kind=ConsultMessage.Author.CONSULTANT,
             author=consultant,
-            text=text,
+            redacted=redacted,
             via=ConsultMessage.Via.WEB,
         )
         consultation.set_status(Consultation.Status.ANSWERED)
@@ -365,9 +393,7 @@ def queue_email(
         reply_to=mail.reply_address(consultation.token) if consultation else settings.CONSULT_ADDRESS,
         auto_submitted=auto_submitted,
     )
-    from .tasks import deliver_email_task
-
-    transaction.on_commit(lambda: deliver_email_task.enqueue(outbound_id=outbound.pk))
+    transaction.on_commit(lambda: tasks.deliver_email_task.enqueue(outbound_id=outbound.pk))
     return outbound
 
 
@@ -398,8 +424,6 @@ def store_inbound(raw: bytes, *, source: str) -> tuple[InboundEmail, bool]:
     existing = InboundEmail.objects.filter(message_id=message_id).first()
     if existing:
         return existing, False
-    from .tasks import process_inbound_task
-
     try:
         with transaction.atomic():
             inbound = InboundEmail.objects.create(
@@ -409,7 +433,7 @@ def store_inbound(raw: bytes, *, source: str) -> tuple[InboundEmail, bool]:
                 size=len(raw),
                 source=source,
             )
-            transaction.on_commit(lambda: process_inbound_task.enqueue(inbound_id=inbound.pk))
+            transaction.on_commit(lambda: tasks.process_inbound_task.enqueue(inbound_id=inbound.pk))
     except IntegrityError:  # the same message arrived twice at once
         return InboundEmail.objects.get(message_id=message_id), False
     return inbound, True

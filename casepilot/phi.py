@@ -110,82 +110,143 @@ _STREET_SUFFIX = (
 )
 _US_STATE = r"(?:[A-Z]{2})"
 
-# (kind, pattern); a named group "phi" marks the part to redact when the pattern includes a label.
-_PATTERNS: list[tuple[str, re.Pattern]] = [
-    ("email", re.compile(r"(?P<phi>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)")),
-    (
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """One kind of PHI: a pattern, and the words (lower case) a match can start with, if any.
+
+    Speed and safety: every pattern has bounded repetitions and is linear in the text. A
+    pattern led by `\b(?:word|...)` under re.I is still tried at every position (about 2 us
+    each); with `starts`, a plain alternation of lower-case literals, which the re module skips
+    through quickly, finds where a match can begin on a lower-cased copy (same length, same
+    positions), and the pattern is tried only there.
+    """
+
+    kind: str
+    pattern: re.Pattern
+    starts: re.Pattern | None = None
+
+    def finditer(self, text: str, lowered: str):
+        if self.starts is None:
+            yield from self.pattern.finditer(text)
+            return
+        end = 0
+        for hit in self.starts.finditer(lowered):
+            if hit.start() < end:
+                continue
+            match = self.pattern.match(text, hit.start())
+            if match:
+                yield match
+                end = match.end()
+
+
+def _starts(words: str) -> re.Pattern:
+    return re.compile("|".join(re.escape(word) for word in sorted(words.split(), key=len, reverse=True)))
+
+
+# A named group "phi" marks the part to redact when the pattern includes a label.
+_RULES: list[_Rule] = [
+    # A match starts only where a run of address characters starts (the lookbehind): otherwise
+    # each of n positions of "aaaa..." scans to the end for an "@", n^2 steps.
+    _Rule("email", re.compile(r"(?<![\w.+-])(?P<phi>[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,10})")),
+    _Rule(
         "dob",
         re.compile(
-            rf"(?:\bDOB\b|\bD\.O\.B\b\.?|\bdate[ \t]+of[ \t]+birth\b|\bbirth[ \t]*date\b|\bborn(?:[ \t]+on)?\b)[ \t:#-]*(?P<phi>{_DATE})",
+            rf"(?:\bDOB\b|\bD\.O\.B\b\.?|\bdate[ \t]+of[ \t]+birth\b|\bbirth[ \t]*date\b|\bborn(?:[ \t]+on)?\b)[ \t:#-]{{0,10}}(?P<phi>{_DATE})",
             re.I,
         ),
+        _starts("dob d.o.b date birth born"),
     ),
-    (
+    _Rule(
         "ssn",
         re.compile(
-            r"(?:\b(?:SSN|SS#|social[ \t]+security(?:[ \t]+(?:number|no\.?|#))?)[ \t:#-]*(?P<phi>\d{3}[- ]?\d{2}[- ]?\d{4}|[xX*]{3}-[xX*]{2}-\d{4})\b)"
-            r"|(?P<bare>\b\d{3}-\d{2}-\d{4}\b)",
+            r"\b(?:SSN|SS#|social[ \t]+security(?:[ \t]+(?:number|no\.?|#))?)[ \t:#-]{0,10}(?P<phi>\d{3}[- ]?\d{2}[- ]?\d{4}|[xX*]{3}-[xX*]{2}-\d{4})\b",
             re.I,
         ),
+        _starts("ssn ss# social"),
     ),
-    (
+    _Rule("ssn", re.compile(r"\b\d{3}-\d{2}-\d{4}\b")),
+    _Rule(
         "mrn",
         re.compile(
             r"\b(?:MRN|MR[ \t]*#|MR[ \t]+(?:number|no\.?)|medical[ \t]+record(?:[ \t]+(?:number|no\.?|#))?|chart[ \t]+(?:number|no\.?|#)"
-            r"|patient[ \t]+(?:id|identifier)|pt[ \t]+id)\b[ \t:#.-]*(?P<phi>[A-Z]{0,4}-?\d[\dA-Z-]{3,})",
+            r"|patient[ \t]+(?:id|identifier)|pt[ \t]+id)\b[ \t:#.-]{0,10}(?P<phi>[A-Z]{0,4}-?\d[\dA-Z-]{3,30})",
             re.I,
         ),
+        _starts("mrn mr medical chart patient pt"),
     ),
-    (
+    _Rule(
         "account",
         re.compile(
             r"\b(?:account|acct|billing[ \t]+(?:number|no\.?|#)|member[ \t]+id|subscriber[ \t]+id|policy|insurance[ \t]+id|"
             r"medicare[ \t]+(?:id|number|no\.?|#)|medicaid[ \t]+(?:id|number|no\.?|#)|MBI|HICN|claim[ \t]+(?:number|no\.?|#)|encounter[ \t]+(?:number|no\.?|#)|FIN)\b"
-            r"\.?(?:[ \t]+(?:number|no\.?|#|id))?[ \t:#.-]*(?P<phi>[A-Z]{0,4}-?\d[\dA-Z-]{3,}|[A-Z0-9]{4,}\d[A-Z0-9]*)",
+            r"\.?(?:[ \t]+(?:number|no\.?|#|id))?[ \t:#.-]{0,10}(?P<phi>[A-Z]{0,4}-?\d[\dA-Z-]{3,30}|[A-Z0-9]{4,30}\d[A-Z0-9]{0,30})",
             re.I,
         ),
+        _starts(
+            "account acct billing member subscriber policy insurance medicare medicaid mbi hicn claim encounter fin"
+        ),
     ),
-    (
+    _Rule(
         "phone",
         re.compile(
-            r"(?:\b(?:phone|ph|tel|telephone|cell|mobile|fax|home|work|contact|call)\b\.?[ \t:#-]*(?P<phi>(?:\+?1[ \t.-]?)?(?:\(\d{3}\)[ \t]?|\d{3}[ \t.-])?\d{3}[ \t.-]\d{4}(?:[ \t]*(?:x|ext\.?)[ \t]*\d{1,5})?))"
-            r"|(?P<bare>(?:\+?1[ \t.-]?)?(?:\(\d{3}\)[ \t]?|\b\d{3}[.-])\d{3}[.-]\d{4}\b)",
+            r"\b(?:phone|ph|tel|telephone|cell|mobile|fax|home|work|contact|call)\b\.?[ \t:#-]{0,10}(?P<phi>(?:\+?1[ \t.-]?)?(?:\(\d{3}\)[ \t]?|\d{3}[ \t.-])?\d{3}[ \t.-]\d{4}(?:[ \t]*(?:x|ext\.?)[ \t]*\d{1,5})?)",
             re.I,
         ),
+        _starts("phone ph tel telephone cell mobile fax home work contact call"),
     ),
-    (
+    _Rule("phone", re.compile(r"(?:\+?1[ \t.-]?)?(?:\(\d{3}\)[ \t]?|\b\d{3}[.-])\d{3}[.-]\d{4}\b")),
+    _Rule(
         "address",
         re.compile(
             rf"(?P<phi>\b\d{{1,6}}[ \t]+(?:[NSEW]\.?[ \t]+)?(?:[A-Z][a-z]+|\d{{1,3}}(?:st|nd|rd|th))(?:[ \t]+[A-Z][a-z]+){{0,3}}[ \t]+{_STREET_SUFFIX}"
-            r"(?:,?[ \t]+(?:Apt|Apartment|Suite|Ste|Unit|#)\.?[ \t]*#?[\w-]+)?"
-            rf"(?:,[ \t]*[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)*(?:,[ \t]*|[ \t]+){_US_STATE}(?:[ \t]+\d{{5}}(?:-\d{{4}})?)?)?)(?![\w])"
-            rf"|\b(?:P\.?O\.?[ \t]+Box)[ \t]+\d+(?:,[ \t]*[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)*,?[ \t]+{_US_STATE}[ \t]+\d{{5}})?"
+            r"(?:,?[ \t]+(?:Apt|Apartment|Suite|Ste|Unit|#)\.?[ \t]*#?[\w-]{1,10})?"
+            rf"(?:,[ \t]*[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+){{0,3}}(?:,[ \t]*|[ \t]+){_US_STATE}(?:[ \t]+\d{{5}}(?:-\d{{4}})?)?)?)(?![\w])"
         ),
     ),
-    (
+    _Rule(
         "address",
         re.compile(
-            r"\b(?:address|addr|lives[ \t]+at|residing[ \t]+at)\b[ \t:.-]+(?P<phi>\d[^\n;]{4,80}?)(?=[ \t]*(?:\n|;|$|\.\s))",
+            rf"\bP\.?O\.?[ \t]+Box[ \t]+\d{{1,10}}(?:,[ \t]*[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+){{0,3}},?[ \t]+{_US_STATE}[ \t]+\d{{5}})?"
+        ),
+        _starts("p"),
+    ),
+    _Rule(
+        "address",
+        re.compile(
+            r"\b(?:address|addr|lives[ \t]+at|residing[ \t]+at)\b[ \t:.-]{1,10}(?P<phi>\d[^\n;]{4,80}?)(?=[ \t]*(?:\n|;|$|\.\s))",
             re.I,
         ),
+        _starts("address addr lives residing"),
     ),
 ]
 
 # Cues that a name follows. "pt name", "Patient:", "Mr."; relatives; signatures.
-_NAME_CUES = re.compile(
-    r"(?:"
-    r"\b(?:patient|pt|resident|member|subscriber|guarantor|client|insured)(?:'s)?[ \t]*(?:full[ \t]+)?name\b[ \t]*[:#-]?[ \t]*"
-    r"|\b(?:patient|pt|name|re|resident|guarantor|insured|subscriber|contact)[ \t]*:[ \t]*"
-    # "Patient Mary Jones, SSN ...": a bare cue, so the name must be two capitalised words.
-    rf"|\b(?:patient|pt)[ \t]+(?=(?-i:{_NAME_WORD}[ \t]+{_NAME_WORD}))"
-    r"|\b(?:Mr|Mrs|Ms|Miss|Mx|Master)\.?[ \t]+"
-    r"|\b(?:wife|husband|spouse|son|daughter|mother|father|sister|brother|guardian|caregiver|grandson|granddaughter|"
-    r"niece|nephew|emergency[ \t]+contact|next[ \t]+of[ \t]+kin|POA)\b,?[ \t]*(?:\(|:|is|named)?[ \t]*"
-    r"|\b(?:electronically[ \t]+)?signed[ \t]+by[ \t]*:?[ \t]*|\bsignature[ \t]*:[ \t]*|\bdictated[ \t]+by[ \t]*:?[ \t]*"
-    r"|\b(?:sincerely|regards|thanks|thank[ \t]+you|best|cheers)[ \t]*,?[ \t]*\n[ \t]*"
-    r")"
-    rf"(?P<phi>{_NAME})",
-    re.I,
+_NAME_CUES = _Rule(
+    "name",
+    re.compile(
+        r"(?:"
+        r"\b(?:patient|pt|resident|member|subscriber|guarantor|client|insured)(?:'s)?[ \t]*(?:full[ \t]+)?name\b[ \t]*[:#-]?[ \t]*"
+        r"|\b(?:patient|pt|name|re|resident|guarantor|insured|subscriber|contact)[ \t]*:[ \t]*"
+        # "Patient Mary Jones, SSN ...": a bare cue, so the name must be two capitalised words.
+        rf"|\b(?:patient|pt)[ \t]+(?=(?-i:{_NAME_WORD}[ \t]+{_NAME_WORD}))"
+        r"|\b(?:Mr|Mrs|Ms|Miss|Mx|Master)\.?[ \t]+"
+        r"|\b(?:wife|husband|spouse|son|daughter|mother|father|sister|brother|guardian|caregiver|grandson|granddaughter|"
+        r"niece|nephew|emergency[ \t]+contact|next[ \t]+of[ \t]+kin|POA)\b,?[ \t]*(?:\(|:|is|named)?[ \t]*"
+        r"|\b(?:electronically[ \t]+)?signed[ \t]+by[ \t]*:?[ \t]*|\bsignature[ \t]*:[ \t]*|\bdictated[ \t]+by[ \t]*:?[ \t]*"
+        r"|\b(?:sincerely|regards|thanks|thank[ \t]+you|best|cheers)[ \t]*,?[ \t]*\n[ \t]*"
+        r")"
+        rf"(?P<phi>{_NAME})",
+        re.I,
+    ),
+    _starts(
+        "patient pt resident member subscriber guarantor client insured name re contact mr mrs ms miss mx master "
+        "wife husband spouse son daughter mother father sister brother guardian caregiver grandson granddaughter "
+        "niece nephew emergency next poa electronically signed signature dictated sincerely regards thanks thank "
+        "best cheers"
+    ),
 )
 
 
@@ -208,10 +269,13 @@ def _clean_name(candidate: str) -> str:
     return name
 
 
-def _name_spans(text: str) -> list[tuple[int, int]]:
+_WORD = re.compile(r"\b([A-Za-z][A-Za-z'-]*?)(?:'s)?\b")
+
+
+def _name_spans(text: str, lowered: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     tokens: set[str] = set()
-    for match in _NAME_CUES.finditer(text):
+    for match in _NAME_CUES.finditer(text, lowered):
         name = _clean_name(match.group("phi"))
         if not name:
             continue
@@ -222,22 +286,25 @@ def _name_spans(text: str) -> list[tuple[int, int]]:
                 tokens.add(token)
     # Later bare mentions ("Smith reports ...") of a name found through a cue. Case-sensitive
     # as written or in capitals, so "mark" or "will" in running text is left alone.
+    # (One pass over the words with a set lookup: an alternation of every name found would be
+    # tried at each position, names x length.)
     if tokens:
-        variants = sorted(tokens | {t.upper() for t in tokens}, key=len, reverse=True)
-        mention = re.compile(r"\b(?:" + "|".join(re.escape(t) for t in variants) + r")(?:'s)?\b")
-        spans.extend((m.start(), m.end()) for m in mention.finditer(text))
+        variants = tokens | {t.upper() for t in tokens}
+        for word in _WORD.finditer(text):
+            if word.group(1) in variants:
+                spans.append(word.span())
     return spans
 
 
 def redact(text: str) -> RedactionResult:
     """Find PHI in `text` and return the text with each item replaced by its label, with counts."""
+    lowered = text.translate(_ASCII_LOWER)
     candidates: list[tuple[int, int, str]] = []
-    for kind, pattern in _PATTERNS:
-        for match in pattern.finditer(text):
-            groups = match.groupdict()
-            group = "phi" if groups.get("phi") else "bare"
-            candidates.append((match.start(group), match.end(group), kind))
-    candidates.extend((start, end, "name") for start, end in _name_spans(text))
+    for rule in _RULES:
+        for match in rule.finditer(text, lowered):
+            group = "phi" if match.groupdict().get("phi") else 0
+            candidates.append((match.start(group), match.end(group), rule.kind))
+    candidates.extend((start, end, "name") for start, end in _name_spans(text, lowered))
 
     # Keep the earliest, then the longest span where two overlap.
     candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))

@@ -15,6 +15,9 @@ from django.db.models import F
 from django.utils import timezone
 from django_tasks import TaskContext, task
 
+from . import consult
+from .models import Consultation, InboundEmail, OutboundEmail
+
 logger = logging.getLogger(__name__)
 
 ATTEMPTS = 5
@@ -58,8 +61,6 @@ def build_email(outbound) -> EmailMultiAlternatives:
 
 @task(takes_context=True)
 def deliver_email_task(context: TaskContext, *, outbound_id: int, attempt: int = 1) -> str:
-    from .models import OutboundEmail
-
     outbound = OutboundEmail.objects.filter(pk=outbound_id).first()
     if outbound is None or outbound.status == OutboundEmail.Status.SENT:
         return "nothing to send"
@@ -85,9 +86,6 @@ def deliver_email_task(context: TaskContext, *, outbound_id: int, attempt: int =
 
 @task(takes_context=True)
 def process_inbound_task(context: TaskContext, *, inbound_id: int, attempt: int = 1) -> str:
-    from . import consult
-    from .models import InboundEmail
-
     inbound = InboundEmail.objects.filter(pk=inbound_id).first()
     if inbound is None:
         return "gone"
@@ -106,9 +104,6 @@ def process_inbound_task(context: TaskContext, *, inbound_id: int, attempt: int 
 
 @task(takes_context=True)
 def draft_answer_task(context: TaskContext, *, consultation_id: int, attempt: int = 1) -> str:
-    from . import consult
-    from .models import Consultation
-
     consultation = Consultation.objects.filter(pk=consultation_id).first()
     if consultation is None:
         return "gone"
