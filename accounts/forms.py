@@ -1,12 +1,14 @@
 from django import forms
 
+from codingahead.lib.forms import SingleLineFieldsMixin
+
 from .credentials import Credential, Specialty
 from .models import Profile
 
 NOTE_MAX_LENGTH = 5000
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(SingleLineFieldsMixin, forms.ModelForm):
     credentials = forms.MultipleChoiceField(
         choices=Credential.choices,
         required=False,
@@ -39,7 +41,7 @@ class ProfileForm(forms.ModelForm):
         return [value for value in Specialty.values if value in chosen]
 
 
-class TokenForm(forms.Form):
+class TokenForm(SingleLineFieldsMixin, forms.Form):
     name = forms.CharField(
         max_length=80,
         label="Token name",
@@ -50,7 +52,7 @@ class TokenForm(forms.Form):
         return self.cleaned_data["name"].strip()
 
 
-class NoteForm(forms.Form):
+class NoteForm(SingleLineFieldsMixin, forms.Form):
     text = forms.CharField(
         required=False,
         max_length=NOTE_MAX_LENGTH,
@@ -61,7 +63,7 @@ class NoteForm(forms.Form):
     )
 
 
-class DeleteAccountForm(forms.Form):
+class DeleteAccountForm(SingleLineFieldsMixin, forms.Form):
     password = forms.CharField(
         label="Your password",
         strip=False,

@@ -15,6 +15,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -460,18 +461,28 @@ def _find_consultation(parsed: mail.ParsedEmail, user) -> Consultation | None:
 
 
 def process_inbound(inbound: InboundEmail) -> str:
-    """Turn a stored inbound message into a consultation or a reply. Safe to run again."""
+    """Turn a stored inbound message into a consultation or a reply. Safe to run again.
+
+    The row is claimed in a short transaction; parsing, redaction and storing the message run
+    outside it (a transaction held over that work would hold the write lock on SQLite, and a
+    row lock for as long as a large message takes). A worker killed after claiming leaves the
+    row "processing": requeue_stalled() hands it back.
+    """
     with transaction.atomic():
         inbound = InboundEmail.objects.select_for_update().get(pk=inbound.pk)
-        if inbound.status != InboundEmail.Status.PENDING:
+        if inbound.status not in (InboundEmail.Status.PENDING, InboundEmail.Status.PROCESSING):
             return inbound.outcome
-        outcome, consultation = _process(bytes(inbound.raw))
-        inbound.status = InboundEmail.Status.IGNORED if outcome.startswith("ignored") else InboundEmail.Status.PROCESSED
-        inbound.outcome = outcome[:200]
-        inbound.consultation = consultation
-        inbound.processed_at = timezone.now()
-        inbound.raw = b""  # PHI: the redacted message is all we keep
-        inbound.save()
+        inbound.status = InboundEmail.Status.PROCESSING
+        inbound.started_at = timezone.now()
+        inbound.save(update_fields=["status", "started_at"])
+    outcome, consultation = _process(bytes(inbound.raw))
+    InboundEmail.objects.filter(pk=inbound.pk).update(
+        status=InboundEmail.Status.IGNORED if outcome.startswith("ignored") else InboundEmail.Status.PROCESSED,
+        outcome=outcome[:200],
+        consultation=consultation,
+        processed_at=timezone.now(),
+        raw=b"",  # PHI: the redacted message is all we keep
+    )
     return outcome
 
 
@@ -515,6 +526,13 @@ def _process(raw: bytes) -> tuple[str, Consultation | None]:
             send_notice(to=parsed.sender, subject=parsed.subject, text=" ".join(parsed.notes), parsed=parsed)
         return "ignored: too large", None
 
+    # Stored already by a run that was stopped before it could say so: do not store it twice.
+    earlier = ConsultMessage.objects.filter(
+        message_id=parsed.message_id, via=ConsultMessage.Via.EMAIL, consultation__user=user
+    ).first()
+    if earlier:
+        return "already stored", earlier.consultation
+
     uploads = [Upload(a.filename, a.content_type, a.content) for a in parsed.attachments]
     text = parsed.text or "(no text)"
     consultation = _find_consultation(parsed, user)
@@ -547,30 +565,38 @@ def _process(raw: bytes) -> tuple[str, Consultation | None]:
         return f"ignored: {type(refusal).__name__}", None
 
 
-def requeue_stalled(*, older_than: timedelta = timedelta(minutes=10)) -> tuple[int, int]:
-    """Queue again what a lost worker left behind: inbound mail still pending, consultations with no draft.
+def requeue_stalled(*, older_than: timedelta = timedelta(minutes=10)) -> tuple[int, int, int]:
+    """Queue again what a lost worker left behind: inbound mail pending or claimed and never
+    finished, consultations with no draft, outbound mail long past its attempt.
 
-    A worker killed mid-task leaves its task "running" for ever; both steps are idempotent, so
-    queueing them again is safe. Returns (inbound messages, drafts) queued.
+    A worker killed mid-task leaves its task "running" for ever; every step is idempotent
+    (processing checks its status, a draft checks for one, a send checks it is still queued),
+    so queueing them again is safe. Returns (inbound messages, drafts, emails) queued.
     """
-    from .tasks import draft_answer_task, process_inbound_task
-
     cutoff = timezone.now() - older_than
-    inbound = list(
-        InboundEmail.objects.filter(status=InboundEmail.Status.PENDING, received_at__lt=cutoff).values_list(
-            "pk", flat=True
-        )
+    stalled = InboundEmail.objects.filter(
+        Q(status=InboundEmail.Status.PENDING, received_at__lt=cutoff)
+        | Q(status=InboundEmail.Status.PROCESSING, started_at__lt=cutoff)
     )
+    inbound = list(stalled.values_list("pk", flat=True))
     for pk in inbound:
-        process_inbound_task.enqueue(inbound_id=pk)
+        tasks.process_inbound_task.enqueue(inbound_id=pk)
     drafts = list(
         Consultation.objects.filter(status=Consultation.Status.RECEIVED, created__lt=cutoff)
         .exclude(messages__author_kind=ConsultMessage.Author.AUTOMATED)
         .values_list("pk", flat=True)
     )
     for pk in drafts:
-        draft_answer_task.enqueue(consultation_id=pk)
-    return len(inbound), len(drafts)
+        tasks.draft_answer_task.enqueue(consultation_id=pk)
+    emails = list(
+        OutboundEmail.objects.filter(status=OutboundEmail.Status.QUEUED, next_attempt_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )
+    )
+    for pk in emails:
+        OutboundEmail.objects.filter(pk=pk).update(next_attempt_at=timezone.now())
+        tasks.deliver_email_task.enqueue(outbound_id=pk)
+    return len(inbound), len(drafts), len(emails)
 
 
 def my_consultations(user, limit: int = 10) -> list[Consultation]:

@@ -5,7 +5,6 @@ import re
 import time
 from datetime import timedelta
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,56 +18,10 @@ from django.views.decorators.http import require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
 
 from . import consult, mail, phi
+from .forms import AnswerForm, ConsultationForm, ReplyForm
 from .models import Consultation, ConsultAttachment, ConsultMessage, WebhookDelivery
 
 # --- helpers ---
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ",".join(mail.ALLOWED_TYPES)}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None) -> list:
-        if not data:
-            return []
-        files = data if isinstance(data, list | tuple) else [data]
-        if len(files) > settings.CONSULT_ATTACHMENT_MAX_COUNT:
-            raise forms.ValidationError(f"At most {settings.CONSULT_ATTACHMENT_MAX_COUNT} attachments.")
-        cleaned = [super(MultipleFileField, self).clean(f, initial) for f in files]
-        for f in cleaned:
-            if f.content_type not in mail.ALLOWED_TYPES:
-                raise forms.ValidationError(f"{f.name}: only PDF files, images and text files are accepted.")
-            if f.size > settings.CONSULT_ATTACHMENT_MAX_BYTES:
-                limit = settings.CONSULT_ATTACHMENT_MAX_BYTES // (1024 * 1024)
-                raise forms.ValidationError(f"{f.name}: attachments may be up to {limit} MB.")
-        return cleaned
-
-
-class ConsultationForm(forms.Form):
-    subject = forms.CharField(max_length=200, help_text="One line: what the question is about.")
-    codes = forms.CharField(
-        max_length=300, required=False, label="Codes involved", help_text="For example: 99214, 25, E11.65"
-    )
-    question = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 10}),
-        max_length=20000,
-        help_text="The case details and your question. Patient identifiers are removed before anything is stored.",
-    )
-    attachments = MultipleFileField(required=False, help_text="Optional: PDF files, images or text files.")
-
-
-class ReplyForm(forms.Form):
-    text = forms.CharField(label="Your reply", widget=forms.Textarea(attrs={"rows": 6}), max_length=20000)
-    attachments = MultipleFileField(required=False, help_text="Optional: PDF files, images or text files.")
-
-
-class AnswerForm(forms.Form):
-    text = forms.CharField(label="Your answer", widget=forms.Textarea(attrs={"rows": 12}), max_length=20000)
 
 
 def _uploads(files) -> list[consult.Upload]:

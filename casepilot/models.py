@@ -282,6 +282,8 @@ class InboundEmail(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
+        # A worker has it (since started_at); one killed mid-way leaves it so: requeue_consult_work.
+        PROCESSING = "processing", "Processing"
         PROCESSED = "processed", "Processed"
         IGNORED = "ignored", "Ignored"
         FAILED = "failed", "Failed"
@@ -298,6 +300,7 @@ class InboundEmail(models.Model):
     last_error = models.TextField(blank=True)
     consultation = models.ForeignKey(Consultation, models.SET_NULL, null=True, blank=True)
     received_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -341,6 +344,9 @@ class OutboundEmail(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     created = models.DateTimeField(default=timezone.now)
+    # When the worker should have it: on queueing, then after each failed attempt (retry_delay).
+    # A queued message long past it was lost with a worker (consult.requeue_stalled).
+    next_attempt_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

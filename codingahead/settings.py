@@ -255,7 +255,8 @@ TASKS = {
         else "django_tasks_db.DatabaseBackend"
     }
 }
-# Failed email tasks are retried this many times in all, waiting longer each time (codingahead/tasks.py).
+# Background work that fails for a reason that may pass (mail, inbound consultations, drafts) is tried
+# this many times in all, after 1, 4, 16, 64... minutes (codingahead/lib/mail.py).
 EMAIL_TASK_ATTEMPTS = envint("EMAIL_TASK_ATTEMPTS", 5)
 
 # Security: production (DEBUG=False) gets the strict settings `check --deploy` asks for.
@@ -327,8 +328,6 @@ CONSULT_MESSAGES_PER_HOUR = envint("CONSULT_MESSAGES_PER_HOUR", 20)
 # The consultants' queue shows how long each consultation has waited against this target.
 CONSULT_TARGET_HOURS = envint("CONSULT_TARGET_HOURS", 24)
 CONSULT_GROUP = os.getenv("CONSULT_GROUP", "consultants")
-# Failed consultation mail and inbound processing are retried after 1, 4, 16... times this (seconds).
-CONSULT_RETRY_SECONDS = envint("CONSULT_RETRY_SECONDS", 60)
 # IMAP mailbox read by `manage.py fetch_consult_mail` (or pass --maildir PATH).
 CONSULT_IMAP_HOST = os.getenv("CONSULT_IMAP_HOST", "")
 CONSULT_IMAP_PORT = envint("CONSULT_IMAP_PORT", 993)

@@ -9,6 +9,7 @@ from django.forms.renderers import Jinja2
 from django.utils import timezone
 
 from accounts.credentials import Credential, Specialty
+from codingahead.lib.forms import SingleLineFieldsMixin
 
 from .models import (
     MAX_DURATION_DAYS,
@@ -30,7 +31,7 @@ SALARY_BOUNDS = {
 ZIP_RE = re.compile(r"^\d{5}(-\d{4})?$")
 
 
-class JobForm(forms.ModelForm):
+class JobForm(SingleLineFieldsMixin, forms.ModelForm):
     required_credentials = forms.MultipleChoiceField(
         choices=Credential.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -166,7 +167,7 @@ class JobForm(forms.ModelForm):
         return data
 
 
-class ReportForm(forms.ModelForm):
+class ReportForm(SingleLineFieldsMixin, forms.ModelForm):
     class Meta:
         model = JobReport
         fields = ["reason", "details"]
@@ -233,11 +234,11 @@ class JobSearchForm(forms.Form):
         return value if value in dict(SORT_CHOICES) else ""
 
 
-class SaveSearchForm(forms.Form):
+class SaveSearchForm(SingleLineFieldsMixin, forms.Form):
     frequency = forms.ChoiceField(label="Email me new matches", choices=SavedSearch.Frequency.choices)
 
 
-class DeleteSearchForm(forms.Form):
+class DeleteSearchForm(SingleLineFieldsMixin, forms.Form):
     """Which of the user's saved searches to delete: the id comes from a form, so anything may arrive."""
 
     delete = forms.ModelChoiceField(

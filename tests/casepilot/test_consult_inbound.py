@@ -319,7 +319,7 @@ def test_work_a_lost_worker_left_behind_is_queued_again(sample, coder, mailoutbo
     out = StringIO()
     with django_capture_on_commit_callbacks(execute=True):
         call_command("requeue_consult_work", stdout=out)
-    assert "1 inbound message(s) and 0 draft(s) queued again" in out.getvalue()
+    assert "1 inbound message(s), 0 draft(s) and 0 email(s) queued again" in out.getvalue()
     consultation = Consultation.objects.get()
     assert consultation.status == Consultation.Status.AUTO_ANSWERED
     # Running it again changes nothing: no second answer.
@@ -397,3 +397,58 @@ def test_mail_with_a_forged_sender_opens_nothing(client, sample, coder, mailoutb
     assert Consultation.objects.count() == 0
     assert mailoutbox == []
     assert InboundEmail.objects.get().outcome == "ignored: sender address failed DMARC"
+
+
+def test_a_message_a_killed_worker_was_processing_is_picked_up_again(
+    sample, coder, mailoutbox, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    inbound, _ = consult.store_inbound(sample("plain.eml"), source="test")
+    # Claimed by a worker that was then killed: "processing" since an hour ago.
+    InboundEmail.objects.filter(pk=inbound.pk).update(
+        status=InboundEmail.Status.PROCESSING, started_at=timezone.now() - timedelta(hours=1)
+    )
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("requeue_consult_work", stdout=out)
+    assert "1 inbound message(s)" in out.getvalue()
+    inbound.refresh_from_db()
+    assert inbound.status == InboundEmail.Status.PROCESSED
+    assert inbound.raw == b""
+    assert Consultation.objects.count() == 1
+
+
+def test_a_message_stored_before_the_worker_died_is_not_stored_twice(
+    sample, coder, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        inbound, _ = consult.store_inbound(sample("plain.eml"), source="test")
+    # The worker stored the consultation but died before marking the row processed.
+    InboundEmail.objects.filter(pk=inbound.pk).update(status=InboundEmail.Status.PROCESSING, raw=sample("plain.eml"))
+    assert consult.process_inbound(inbound) == "already stored"
+    assert Consultation.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)  # so that an atomic block of the code's own shows
+def test_redaction_runs_outside_any_transaction(sample, coder, monkeypatch, django_capture_on_commit_callbacks):
+    from django.db import connection
+
+    from casepilot import phi
+
+    real = phi.redact
+    seen = []
+
+    def watching(text):
+        seen.append(connection.in_atomic_block)
+        return real(text)
+
+    monkeypatch.setattr(phi, "redact", watching)
+    with django_capture_on_commit_callbacks(execute=True):
+        consult.store_inbound(sample("plain.eml"), source="test")
+    assert seen
+    assert not any(seen)

@@ -223,3 +223,15 @@ def test_pro_accounts_get_the_pro_quota(coder):
     assert consult.monthly_quota(coder) == 30
     Consultation.objects.create(user=coder, subject="One")
     assert consult.remaining_this_month(coder) == 29
+
+
+SINGLE_LINE = "Use a single line of text: line breaks, tabs and other control characters are not allowed here."
+
+
+@pytest.mark.parametrize("subject", ["Modifier 25\r\nBcc: everyone@example.com", "Tab\there", "Esc\x1b[31m"])
+def test_a_consultation_subject_with_a_control_character_is_refused_with_a_message(client, coder, subject):
+    client.force_login(coder)
+    response = client.post("/consult/new/", {"subject": subject, "codes": "", "question": "Is modifier 25 right?"})
+    assert response.status_code == 400
+    assert SINGLE_LINE in response.content.decode()
+    assert Consultation.objects.count() == 0
