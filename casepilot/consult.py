@@ -507,7 +507,8 @@ def _process(raw: bytes) -> tuple[str, Consultation | None]:
     if parsed.spoofed:
         return "ignored: sender address failed DMARC", None
 
-    user = user_for_address(parsed.sender)
+    # An address the receiving server did not authenticate could be anyone's: an unknown sender.
+    user = user_for_address(parsed.sender) if parsed.authenticated else None
     if user is None:
         if not _recently_noticed(parsed.sender):
             send_notice(
@@ -519,6 +520,8 @@ def _process(raw: bytes) -> tuple[str, Consultation | None]:
                 ),
                 parsed=parsed,
             )
+        if not parsed.authenticated:
+            return "ignored: sender not authenticated (treated as unknown), told how to register", None
         return "ignored: unknown sender, told how to register", None
 
     if parsed.too_large:

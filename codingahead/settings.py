@@ -313,6 +313,12 @@ CONSULT_FROM_EMAIL = os.getenv("CONSULT_FROM_EMAIL", f"{SITE_NAME} consultations
 # empty turns the webhook off. Requests older than the tolerance (seconds) are refused.
 CONSULT_WEBHOOK_SECRET = os.getenv("CONSULT_WEBHOOK_SECRET", "")
 CONSULT_WEBHOOK_TOLERANCE = envint("CONSULT_WEBHOOK_TOLERANCE", 300)
+# Who sent an inbound message is its From address, and only when the receiving mail server
+# authenticated it: its Authentication-Results header (RFC 8601) says dmarc=pass, or spf/dkim=pass
+# for a domain aligned with From (casepilot/mail.py sender_verdict). Only headers written by these
+# servers are read (their authserv-id, the first word of the header: "mx.google.com" for Gmail and
+# Google Workspace, your provider's or your MTA's name otherwise); empty: no sender is authenticated.
+CONSULT_AUTHSERV_IDS = envlist("CONSULT_AUTHSERV_IDS")
 CONSULT_MAX_MESSAGE_BYTES = envint("CONSULT_MAX_MESSAGE_BYTES", 25 * 1024 * 1024)
 CONSULT_ATTACHMENT_MAX_BYTES = envint("CONSULT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 CONSULT_ATTACHMENT_MAX_COUNT = envint("CONSULT_ATTACHMENT_MAX_COUNT", 5)

@@ -295,6 +295,7 @@ def test_the_automated_answer_comes_from_casepilots_engine(
 ):
     monkeypatch.setattr(engine, "answer", ENGINE_ANSWER)  # the real one, which consult_env replaced
     raw = (
+        b"Authentication-Results: mx.consult.example; dmarc=pass header.from=example.com\r\n"
         b"From: coder@example.com\r\nTo: consult@localhost\r\nSubject: Can 43239 and 43235 be billed together?\r\n"
         b"Message-ID: <engine-1@mail.example.com>\r\n\r\nPatient: John Smith. Both EGDs on the same day.\r\n"
     )
@@ -392,8 +393,8 @@ def test_fetch_consult_mail_says_what_to_configure(settings):
 
 
 def test_mail_with_a_forged_sender_opens_nothing(client, sample, coder, mailoutbox, django_capture_on_commit_callbacks):
-    raw = b"Authentication-Results: mx.example.net; spf=fail; dkim=none; dmarc=fail header.from=example.com\r\n"
-    deliver(client, django_capture_on_commit_callbacks, raw + sample("plain.eml"))
+    raw = sample("plain.eml").replace(b"dmarc=pass", b"dmarc=fail")
+    deliver(client, django_capture_on_commit_callbacks, raw)
     assert Consultation.objects.count() == 0
     assert mailoutbox == []
     assert InboundEmail.objects.get().outcome == "ignored: sender address failed DMARC"
@@ -452,3 +453,58 @@ def test_redaction_runs_outside_any_transaction(sample, coder, monkeypatch, djan
         consult.store_inbound(sample("plain.eml"), source="test")
     assert seen
     assert not any(seen)
+
+
+# --- Who sent it: the From address, authenticated by the receiving server ------------------------
+
+
+def _attacker_mail(sample, *, results: bytes = b"") -> bytes:
+    raw = sample("plain.eml").replace(b"Casey Coder <coder@example.com>", b"Mallory <mallory@attacker.example>")
+    raw = raw.split(b"\n", 1)[1]  # without the sample's own Authentication-Results
+    return results + b"Reply-To: coder@example.com\r\n" + raw
+
+
+def test_reply_to_never_decides_who_sent_a_message(
+    client, sample, coder, mailoutbox, django_capture_on_commit_callbacks
+):
+    results = b"Authentication-Results: mx.consult.example; dmarc=pass header.from=attacker.example\r\n"
+    deliver(client, django_capture_on_commit_callbacks, _attacker_mail(sample, results=results))
+    assert Consultation.objects.count() == 0  # not coder's quota, not coder's thread
+    inbound = InboundEmail.objects.get()
+    assert inbound.outcome == "ignored: unknown sender, told how to register"
+    assert [m.to for m in mailoutbox] == [["mallory@attacker.example"]]  # never the Reply-To
+
+
+@pytest.mark.parametrize(
+    "results",
+    [
+        b"",  # no verdict at all
+        b"Authentication-Results: mx.consult.example; spf=none; dkim=none; dmarc=none\r\n",
+        # Written by the sender, not by our server: another authserv-id.
+        b"Authentication-Results: mx.attacker.example; dmarc=pass header.from=example.com\r\n",
+        # SPF passes for the attacker's envelope domain, which is not aligned with From.
+        b"Authentication-Results: mx.consult.example; spf=pass smtp.mailfrom=attacker.example\r\n",
+        b"Authentication-Results: mx.consult.example; dkim=pass header.d=attacker.example\r\n",
+    ],
+)
+def test_an_unauthenticated_from_is_an_unknown_sender(
+    client, sample, coder, mailoutbox, django_capture_on_commit_callbacks, results
+):
+    raw = results + sample("plain.eml").split(b"\n", 1)[1]  # From: coder@example.com, unproven
+    deliver(client, django_capture_on_commit_callbacks, raw)
+    assert Consultation.objects.count() == 0
+    assert InboundEmail.objects.get().outcome.startswith("ignored: sender not authenticated")
+
+
+@pytest.mark.parametrize(
+    "results",
+    [
+        b"Authentication-Results: mx.consult.example; dmarc=pass (p=reject) header.from=example.com\r\n",
+        b"Authentication-Results: mx.consult.example; spf=pass smtp.mailfrom=bounces.example.com\r\n",
+        b"Authentication-Results: mx.consult.example; dkim=pass header.d=example.com header.s=sel1\r\n",
+    ],
+)
+def test_an_authenticated_from_opens_a_consultation(client, sample, coder, django_capture_on_commit_callbacks, results):
+    raw = results + sample("plain.eml").split(b"\n", 1)[1]
+    deliver(client, django_capture_on_commit_callbacks, raw)
+    assert Consultation.objects.get().user == coder
