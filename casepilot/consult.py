@@ -141,6 +141,12 @@ def _redact_message(*, text: str, uploads: list[Upload] = (), notes: list[str] =
     counts = dict(redaction.counts)
     kept: list[Upload] = []
     for upload in uploads:
+        if upload.content_type == "application/pdf":
+            content = mail.pdf_text(upload.content)
+            if not content or not content.strip():
+                notes.append(f"We did not keep {upload.filename}: it has no text we could read (a scan?).")
+                continue
+            upload = Upload(f"{upload.filename}.txt", "text/plain", content.encode())
         if upload.content_type.startswith("text/"):
             # Text attachments are notes too: keep only their redacted version.
             content = mail.part_text_of(upload.content)
@@ -154,7 +160,8 @@ def _redact_message(*, text: str, uploads: list[Upload] = (), notes: list[str] =
             for kind, n in cleaned.counts.items():
                 counts[kind] = counts.get(kind, 0) + n
             upload = Upload(upload.filename, "text/plain", cleaned.text.encode())
-        kept.append(upload)
+            kept.append(upload)
+        # Anything else is never kept (mail.ALLOWED_TYPES): only text that was redacted is.
     return Redacted(redaction=redaction, uploads=kept, notes=notes, counts=counts)
 
 

@@ -92,7 +92,7 @@ class MultipleFileField(forms.FileField):
         cleaned = [super(MultipleFileField, self).clean(f, initial) for f in files]
         for f in cleaned:
             if f.content_type not in mail.ALLOWED_TYPES:
-                raise forms.ValidationError(f"{f.name}: only PDF files, images and text files are accepted.")
+                raise forms.ValidationError(f"{f.name}: {mail.REFUSED_TYPES}.")
             if f.size > settings.CONSULT_ATTACHMENT_MAX_BYTES:
                 limit = settings.CONSULT_ATTACHMENT_MAX_BYTES // (1024 * 1024)
                 raise forms.ValidationError(f"{f.name}: attachments may be up to {limit} MB.")
@@ -109,12 +109,18 @@ class ConsultationForm(SingleLineFieldsMixin, forms.Form):
         max_length=20000,
         help_text="The case details and your question. Patient identifiers are removed before anything is stored.",
     )
-    attachments = MultipleFileField(required=False, help_text="Optional: PDF files, images or text files.")
+    attachments = MultipleFileField(
+        required=False,
+        help_text="Optional: PDF or text files. Their text is kept, with patient identifiers removed; the files are not.",
+    )
 
 
 class ReplyForm(SingleLineFieldsMixin, forms.Form):
     text = forms.CharField(label="Your reply", widget=forms.Textarea(attrs={"rows": 6}), max_length=20000)
-    attachments = MultipleFileField(required=False, help_text="Optional: PDF files, images or text files.")
+    attachments = MultipleFileField(
+        required=False,
+        help_text="Optional: PDF or text files. Their text is kept, with patient identifiers removed; the files are not.",
+    )
 
 
 class AnswerForm(SingleLineFieldsMixin, forms.Form):

@@ -12,23 +12,37 @@ import email.policy
 import email.utils
 import hashlib
 import hmac
+import io
 import re
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 import lxml.html
+import pypdf
 from django.conf import settings
 
+# Attachments whose text can be read and redacted: a PDF's text and a text file are kept, redacted
+# (consult._redact_message); the PDF itself is not. Images are refused: nothing can take a
+# patient's name out of a photo of a face sheet.
 ALLOWED_TYPES = {
     "application/pdf": "PDF",
-    "image/png": "image",
-    "image/jpeg": "image",
-    "image/gif": "image",
-    "image/webp": "image",
-    "image/heic": "image",
     "text/plain": "text",
     "text/csv": "text",
 }
+REFUSED_TYPES = "only PDF files and text files are accepted (their text is kept, with patient identifiers removed)"
+# Pages of a PDF read for its text: a case's documents, not a chart.
+PDF_MAX_PAGES = 50
+
+
+def pdf_text(content: bytes) -> str | None:
+    """The text of a PDF (its first PDF_MAX_PAGES pages), or None when it cannot be read."""
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(content))
+        if reader.is_encrypted:
+            return None
+        return "\n\n".join(page.extract_text() or "" for page in reader.pages[:PDF_MAX_PAGES])
+    except (pypdf.errors.PyPdfError, ValueError, KeyError, TypeError, RecursionError, OSError):
+        return None
 
 
 @dataclass
@@ -302,7 +316,7 @@ def _take_attachment(parsed: ParsedEmail, part: EmailMessage) -> None:
     content = part.get_payload(decode=True) or b""
     max_bytes = settings.CONSULT_ATTACHMENT_MAX_BYTES
     if content_type not in ALLOWED_TYPES:
-        parsed.notes.append(f"We did not keep {name}: only PDF files, images and text files are accepted.")
+        parsed.notes.append(f"We did not keep {name}: {REFUSED_TYPES}.")
     elif len(content) > max_bytes:
         parsed.notes.append(f"We did not keep {name}: attachments may be up to {max_bytes // (1024 * 1024)} MB.")
     elif len(parsed.attachments) >= settings.CONSULT_ATTACHMENT_MAX_COUNT:
