@@ -90,6 +90,8 @@ class Question(models.Model):
     engine = models.CharField(max_length=20, default="default")
     redactions = models.JSONField(default=dict, blank=True, help_text="What was redacted, counted by kind")
     slug = models.CharField(max_length=24, unique=True, default=_permalink_slug, help_text="Permalink")
+    # The permalink opens for the asker only (the user, or the guest's session) until they share it.
+    shared = models.BooleanField(default=False, help_text="Anyone with the permalink can read it")
     rating = models.SmallIntegerField(null=True, blank=True, choices=Rating.choices)
     rated_at = models.DateTimeField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(default=0)
@@ -106,6 +108,15 @@ class Question(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("casepilot:answer", args=[self.slug])
+
+    def is_asker(self, *, user, asker: str) -> bool:
+        """Whether this is who asked: the signed-in user, or the guest's session (`asker`, its hash)."""
+        if self.user_id:
+            return user.is_authenticated and user.pk == self.user_id
+        return bool(self.asker) and self.asker == asker
+
+    def visible_to(self, *, user, asker: str) -> bool:
+        return self.shared or self.is_asker(user=user, asker=asker)
 
 
 class QuestionCount(models.Model):
