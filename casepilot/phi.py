@@ -18,6 +18,8 @@ bench/phi.py measures it on synthetic notes with planted PHI (tests/casepilot/ph
 import re
 from dataclasses import dataclass, field
 
+from .given_names import GIVEN_NAMES
+
 # kind: (one, many), in the order they are reported.
 KINDS = {
     "name": ("name", "names"),
@@ -93,7 +95,7 @@ _EPONYMS = _wordset(
     """
 )
 
-_NAME_WORD = r"(?:[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?|[A-Z]{2,}(?:[-'][A-Z]+)?|[A-Z]\.?)"
+_NAME_WORD = r"(?:(?:[A-Z]')?[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?|[A-Z]{2,}(?:[-'][A-Z]+)?|[A-Z]\.?)"
 # "John Smith", "John Q. Smith", "SMITH, JOHN", "Smith, John A"
 _NAME = rf"{_NAME_WORD}(?:,?[ \t]+{_NAME_WORD}){{0,3}}"
 
@@ -216,7 +218,9 @@ _RULES: list[_Rule] = [
     _Rule(
         "address",
         re.compile(
-            r"\b(?:address|addr|lives[ \t]+at|residing[ \t]+at)\b[ \t:.-]{1,10}(?P<phi>\d[^\n;]{4,80}?)(?=[ \t]*(?:\n|;|$|\.\s))",
+            # Up to its ZIP code, or the end of the line or sentence, never over a code ("... IL 62704 I10").
+            r"\b(?:address|addr|lives[ \t]+at|residing[ \t]+at)\b[ \t:.-]{1,10}(?P<phi>\d[^\n;]{4,80}?"
+            r"(?:\b\d{5}(?:-\d{4})?\b|(?=[ \t,]*(?:\n|;|$|\.\s|\b[A-Z]\d[0-9A-Z](?:\.\w{1,4})?\b))))",
             re.I,
         ),
         _starts("address addr lives residing"),
@@ -233,6 +237,7 @@ _NAME_CUES = _Rule(
         # "Patient Mary Jones, SSN ...": a bare cue, so the name must be two capitalised words.
         rf"|\b(?:patient|pt)[ \t]+(?=(?-i:{_NAME_WORD}[ \t]+{_NAME_WORD}))"
         r"|\b(?:Mr|Mrs|Ms|Miss|Mx|Master)\.?[ \t]+"
+        r"|\b(?:patient|pt|man|woman|boy|girl|child|gentleman|lady|male|female)[ \t]+(?:named|called)[ \t]+"
         r"|\b(?:wife|husband|spouse|son|daughter|mother|father|sister|brother|guardian|caregiver|grandson|granddaughter|"
         r"niece|nephew|emergency[ \t]+contact|next[ \t]+of[ \t]+kin|POA)\b,?[ \t]*(?:\(|:|is|named)?[ \t]*"
         r"|\b(?:electronically[ \t]+)?signed[ \t]+by[ \t]*:?[ \t]*|\bsignature[ \t]*:[ \t]*|\bdictated[ \t]+by[ \t]*:?[ \t]*"
@@ -245,19 +250,38 @@ _NAME_CUES = _Rule(
         "patient pt resident member subscriber guarantor client insured name re contact mr mrs ms miss mx master "
         "wife husband spouse son daughter mother father sister brother guardian caregiver grandson granddaughter "
         "niece nephew emergency next poa electronically signed signature dictated sincerely regards thanks thank "
-        "best cheers"
+        "best cheers man woman boy girl child gentleman lady male female"
     ),
 )
 
 
-def _clean_name(candidate: str) -> str:
+# Words of _NOT_NAMES that are surnames too: after a given name they are part of the name.
+_ALSO_SURNAMES = _wordset("Ward Case Park Best Day Bell Hall Hill King Long Young Price Home Field Banks Rose May")
+# Cues after which a name may be typed in lower case: a title, then a surname ("mrs. o'brien"),
+# or a label, then a full name ("patient: jane doe").
+_TITLE_CUE = re.compile(r"(?:mrs?|ms|miss|mx)\b", re.I)
+_LABEL_CUE = re.compile(r"(?:patient|pt|name)\b", re.I)
+
+
+def _lower_case_words(cue: str) -> int:
+    """How many lower-case words may make a name after this cue."""
+    return 1 if _TITLE_CUE.match(cue) else 2 if _LABEL_CUE.match(cue) else 0
+
+
+def _clean_name(candidate: str, *, lower_words: int = 0) -> str:
     """Cut a cued name at the first word that is not part of a name ("John Smith Age" -> "John Smith")."""
     words = re.split(r"(,?[ \t]+)", candidate)
     kept: list[str] = []
     for i in range(0, len(words), 2):
         word = words[i]
         bare = word.strip(".,'").lower()
-        if bare in _NOT_NAMES or not word[:1].isupper():
+        if bare in _NOT_NAMES and not (kept and bare in _ALSO_SURNAMES):
+            break
+        # A name typed in lower case ("patient: jane doe") is one only when all of it is: in
+        # "Mr. Yuk sticker" the name ends at "sticker".
+        lower = word[:1].isalpha() and word.islower() and bare not in _COMMON_WORDS
+        all_lower = all(k.islower() for k in kept[::2])
+        if not word[:1].isupper() and not (lower and all_lower and len(kept[::2]) < lower_words):
             break
         if kept:
             kept.append(words[i - 1])
@@ -269,6 +293,29 @@ def _clean_name(candidate: str) -> str:
     return name
 
 
+_CAP_WORD = r"(?:Mc|O')?[A-Z][a-z]+(?:['-][A-Z]?[a-z]+)?"
+# "Brandon Wilson tolerated ...": a capitalised pair (the lookahead lets pairs overlap).
+_GIVEN_NAME_PAIR = _Rule("name", re.compile(rf"(?<![\w'])([A-Z][a-z]+)(?=[ \t]+(?:[A-Z]\.[ \t]+)?({_CAP_WORD})\b)"))
+# "Smith, John 01/02/1960" at the start of a line: a name, then its date of birth.
+_SURNAME_FIRST = _Rule(
+    "name",
+    re.compile(
+        rf"^[ \t]*(?P<phi>{_CAP_WORD},[ \t]*{_CAP_WORD}(?:[ \t]+[A-Z]\.?)?)(?=[ \t]+(?:DOB:?[ \t]*)?{_DATE})", re.M
+    ),
+)
+_SURNAME_FIRST_DOB = _Rule(
+    "dob",
+    re.compile(rf"^[ \t]*{_CAP_WORD},[ \t]*{_CAP_WORD}(?:[ \t]+[A-Z]\.?)?[ \t]+(?:DOB:?[ \t]*)?(?P<phi>{_DATE})", re.M),
+)
+# Everyday words a lower-case cued "name" is not ("patient: very anxious").
+_COMMON_WORDS = _wordset(
+    """
+    very not now also still well unable alert awake anxious stable here there the a an and or with without
+    has had have is was are were being been will would can could may might must should presents reports
+    complains denies states notes seen admitted discharged male female man woman old new established
+    """
+)
+
 _WORD = re.compile(r"\b([A-Za-z][A-Za-z'-]*?)(?:'s)?\b")
 
 
@@ -276,7 +323,8 @@ def _name_spans(text: str, lowered: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     tokens: set[str] = set()
     for match in _NAME_CUES.finditer(text, lowered):
-        name = _clean_name(match.group("phi"))
+        cue = text[match.start() : match.start("phi")]
+        name = _clean_name(match.group("phi"), lower_words=_lower_case_words(cue))
         if not name:
             continue
         start = match.start("phi")
@@ -284,6 +332,16 @@ def _name_spans(text: str, lowered: str) -> list[tuple[int, int]]:
         for token in re.findall(r"[A-Za-z][A-Za-z'-]+", name):
             if len(token) >= 3 and token.lower() not in _NOT_NAMES and token.lower() not in _EPONYMS:
                 tokens.add(token)
+    # No cue, but a given name (casepilot/given_names.py) and a capitalised word after it.
+    for match in _GIVEN_NAME_PAIR.finditer(text, lowered):
+        given, surname = match.group(1), match.group(2)
+        if given.lower() in GIVEN_NAMES and surname.lower() not in _NOT_NAMES | _EPONYMS:
+            spans.append((match.start(1), match.end(2)))
+            tokens.update(t for t in (given, surname) if len(t) >= 3)
+    for match in _SURNAME_FIRST.finditer(text, lowered):
+        spans.append(match.span("phi"))
+        tokens.update(t for t in re.findall(r"[A-Za-z][A-Za-z'-]+", match.group("phi")) if len(t) >= 3)
+    tokens = {t for t in tokens if t.lower() not in _NOT_NAMES and t.lower() not in _EPONYMS}
     # Later bare mentions ("Smith reports ...") of a name found through a cue. Case-sensitive
     # as written or in capitals, so "mark" or "will" in running text is left alone.
     # (One pass over the words with a set lookup: an alternation of every name found would be
@@ -300,7 +358,7 @@ def redact(text: str) -> RedactionResult:
     """Find PHI in `text` and return the text with each item replaced by its label, with counts."""
     lowered = text.translate(_ASCII_LOWER)
     candidates: list[tuple[int, int, str]] = []
-    for rule in _RULES:
+    for rule in [*_RULES, _SURNAME_FIRST_DOB]:
         for match in rule.finditer(text, lowered):
             group = "phi" if match.groupdict().get("phi") else 0
             candidates.append((match.start(group), match.end(group), rule.kind))
