@@ -477,8 +477,8 @@ def process_inbound(inbound: InboundEmail) -> str:
     """
     with transaction.atomic():
         inbound = InboundEmail.objects.select_for_update().get(pk=inbound.pk)
-        if inbound.status not in (InboundEmail.Status.PENDING, InboundEmail.Status.PROCESSING):
-            return inbound.outcome
+        if inbound.status != InboundEmail.Status.PENDING:
+            return inbound.outcome  # done, or another worker has it
         inbound.status = InboundEmail.Status.PROCESSING
         inbound.started_at = timezone.now()
         inbound.save(update_fields=["status", "started_at"])
@@ -584,9 +584,13 @@ def requeue_stalled(*, older_than: timedelta = timedelta(minutes=10)) -> tuple[i
     so queueing them again is safe. Returns (inbound messages, drafts, emails) queued.
     """
     cutoff = timezone.now() - older_than
+    # Claimed by a worker that never finished: pending again, so exactly one new task claims it.
+    InboundEmail.objects.filter(status=InboundEmail.Status.PROCESSING, started_at__lt=cutoff).update(
+        status=InboundEmail.Status.PENDING
+    )
     stalled = InboundEmail.objects.filter(
         Q(status=InboundEmail.Status.PENDING, received_at__lt=cutoff)
-        | Q(status=InboundEmail.Status.PROCESSING, started_at__lt=cutoff)
+        | Q(status=InboundEmail.Status.PENDING, started_at__lt=cutoff)
     )
     inbound = list(stalled.values_list("pk", flat=True))
     for pk in inbound:

@@ -431,8 +431,9 @@ def test_a_message_stored_before_the_worker_died_is_not_stored_twice(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         inbound, _ = consult.store_inbound(sample("plain.eml"), source="test")
-    # The worker stored the consultation but died before marking the row processed.
-    InboundEmail.objects.filter(pk=inbound.pk).update(status=InboundEmail.Status.PROCESSING, raw=sample("plain.eml"))
+    # The worker stored the consultation but died before marking the row processed; requeue_stalled
+    # made it pending again.
+    InboundEmail.objects.filter(pk=inbound.pk).update(status=InboundEmail.Status.PENDING, raw=sample("plain.eml"))
     assert consult.process_inbound(inbound) == "already stored"
     assert Consultation.objects.count() == 1
 
