@@ -38,8 +38,6 @@ PENDING = {
     # Favourites, notes and code views move from accounts into codes (issue 20 item 1, `meter`).
     ("accounts/personal.py", "codes"),
     ("accounts/views.py", "codes"),
-    # queue_email moves into codingahead/lib with the one email-retry path (issue 20 item 7, `security`).
-    ("jobs/alerts.py", "codingahead"),
 }
 
 
