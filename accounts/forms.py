@@ -1,10 +1,12 @@
 from django import forms
 
+from codingahead.lib.forms import SingleLineFieldsMixin
+
 from .credentials import Credential, Specialty
 from .models import Profile
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(SingleLineFieldsMixin, forms.ModelForm):
     credentials = forms.MultipleChoiceField(
         choices=Credential.choices,
         required=False,
@@ -37,7 +39,7 @@ class ProfileForm(forms.ModelForm):
         return [value for value in Specialty.values if value in chosen]
 
 
-class TokenForm(forms.Form):
+class TokenForm(SingleLineFieldsMixin, forms.Form):
     name = forms.CharField(
         max_length=80,
         label="Token name",
@@ -48,7 +50,7 @@ class TokenForm(forms.Form):
         return self.cleaned_data["name"].strip()
 
 
-class DeleteAccountForm(forms.Form):
+class DeleteAccountForm(SingleLineFieldsMixin, forms.Form):
     password = forms.CharField(
         label="Your password",
         strip=False,

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
 
 from . import privacy
@@ -40,7 +40,7 @@ def _home_context(request: HttpRequest, **extra) -> dict:
 
 @never_cache
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @ratelimit(key="user", rate="30/m", method="POST", block=True)
 def home(request: HttpRequest) -> HttpResponse:
     """The account page: profile (editable here), email, plan, API tokens, favourites, notes, history."""
@@ -85,7 +85,7 @@ def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
 
 @never_cache
 @login_required
-@require_GET
+@require_safe
 @ratelimit(key="user", rate="5/m", block=True)
 def export_json(request: HttpRequest) -> HttpResponse:
     """Everything the site holds about the user, as one JSON download (accounts/privacy.py)."""
@@ -96,7 +96,7 @@ def export_json(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @ratelimit(key="user", rate="5/m", method="POST", block=True)
 def delete_account(request: HttpRequest) -> HttpResponse:
     """Delete the account and everything personal hanging off it, after the password is confirmed.
@@ -117,7 +117,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/delete.html", {"form": form}, status=status)
 
 
-@require_GET
+@require_safe
 def pricing(request: HttpRequest) -> HttpResponse:
     """What each plan gets; allowances come from settings, the current plan from request.quota."""
     return render(request, "accounts/pricing.html", {"canonical_url": settings.SITE_ROOT + request.path})

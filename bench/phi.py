@@ -1,11 +1,15 @@
 """Measure the PHI redactor (casepilot/phi.py) on synthetic case notes with planted PHI.
 
-    python bench/phi.py            # measure on tests/casepilot/phi_notes.jsonl
-    python bench/phi.py --write    # regenerate that file (fixed seed) from the templates below
+    python bench/phi.py            # measure on tests/casepilot/phi_notes.jsonl, dev and held-out apart
+    python bench/phi.py --write    # regenerate that file (fixed seeds) from the templates below
 
 Each note is written from a template of the kind coders paste (office notes, op notes, ED notes,
 billing questions, emails), with invented identifiers planted in slots; the file records each
-planted span (kind, start, end). Reported: recall of planted PHI per kind (a span counts as found
+planted span (kind, start, end). No real patient is in it: names are drawn at random from lists
+of common names. Two thirds of the notes are the "dev" split, the rules are tuned on it; the
+"held-out" third is drawn with another seed and from other name lists (HELD_OUT_FIRST/LAST,
+never looked at while tuning), so its figures show how the rules do on names they were not
+tuned on. Codes (ICD-10-CM, CPT, HCPCS, ICD-10-PCS) outside planted PHI must never be redacted. Reported: recall of planted PHI per kind (a span counts as found
 when every character of it is redacted) and the words wrongly redacted (words outside any planted
 span that were replaced), with the clinical words the redactor must keep checked separately.
 Some templates carry PHI without a cue ("seen with her husband Tom") on purpose: the figures show
@@ -33,6 +37,13 @@ FIRST = _words(
 )
 LAST = _words(
     "Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez Lopez Gonzalez Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson White Harris Sanchez Clark Ramirez Lewis Robinson Walker Young Allen King Wright Scott Torres Nguyen Hill Flores Green Adams Nelson Baker Hall Rivera Campbell Mitchell Carter Roberts Gomez Phillips Evans Turner Diaz Parker Cruz Edwards Collins Reyes Stewart Morris Morales Murphy Cook Rogers Gutierrez Ortiz Morgan Cooper Peterson Bailey Reed Kelly Howard Ramos Kim Cox Ward Richardson Watson Brooks Chavez Wood James Bennett Gray Mendoza Ruiz Hughes Price Alvarez Castillo Sanders Patel Myers Long Ross Foster Jimenez O'Brien McCarthy Nowak Kowalski Okafor Yamamoto Schmidt Dubois Rossi Haddad"
+)
+# Names for the held-out notes only: none of them is in FIRST or LAST.
+HELD_OUT_FIRST = _words(
+    "Wei Priya Mateo Siobhan Oluwaseun Dmitri Ingrid Tomasz Fatima Kenji Anh Yusuf Camila Rhys Aaliyah Bjorn Leilani Tariq Esperanza Hiroshi Nadia Declan Amara Luca Freya Ravi Marisol Emeka Astrid Joaquin Soo-jin Imani Cormac Yelena Dante Keanu Ximena Arjun Zainab Malik Greta Ezra Noor Callum Thandiwe Bodhi Paloma Idris Maeve Santiago"
+)
+HELD_OUT_LAST = _words(
+    "Zhang Chen Okonkwo Murphy Fitzgerald Nakamura Petrov Lindqvist Abernathy Castellanos Quispe Oyelaran Kaczmarek Vandenberg Delacroix Ferreira Haugen Iyer Jablonski Kowalczyk Laine MacLeod Nakashima O'Sullivan Papadopoulos Quinteros Rahman Sato Takahashi Underwood Villanueva Whitfield Xiong Yilmaz Zelenko Abbasi Bui Calloway Dunleavy Esposito Gallagher Hoang Ivanova Juarez Kapoor Lozano Mbeki Novak Ostrowski"
 )
 STREETS = _words(
     "Oak Maple Cedar Pine Elm Washington Lake Hill Park Sunset Ridge Meadow Highland Church River Spring Mill Forest Willow Chestnut"
@@ -128,11 +139,11 @@ def _address(rng: random.Random) -> str:
     return f"{street}, {city}, {state} {rng.randint(10000, 99999)}"
 
 
-def build(rng: random.Random) -> Note:
-    first, last = rng.choice(FIRST), rng.choice(LAST)
+def build(rng: random.Random, first_names: list[str] = FIRST, last_names: list[str] = LAST) -> Note:
+    first, last = rng.choice(first_names), rng.choice(last_names)
     full = f"{first} {last}"
     note = Note()
-    style = rng.randrange(10)
+    style = rng.randrange(15)
     clinical = rng.sample(CLINICAL, 2)
     clinical[1] = f"{clinical[1]} {rng.choice(DISTRACTORS)}"
     if style == 0:
@@ -209,34 +220,70 @@ def build(rng: random.Random) -> Note:
         note.add("\nPhone: ")
         note.phi("phone", _phone(rng))
         note.add(f"\n{clinical[0]} Dates of service {_dos(rng)} to {_dos(rng)}.\n")
-    else:
+    elif style == 9:
         # Names with no cue at all, in running text.
         note.add(f"{clinical[0]} ")
         note.phi("name", full)
         note.add(f" tolerated the procedure well. {clinical[1]} Policy # ")
         note.phi("account", f"{rng.randint(100000000, 999999999)}")
         note.add(".\n")
+    elif style == 10:
+        # Typed in lower case, as in a quick message.
+        title = rng.choice(["mrs.", "mr.", "ms."])
+        note.add(f"quick one: {title} ")
+        note.phi("name", last.lower())
+        note.add(f" came back today. {clinical[0]} {clinical[1]}\n")
+    elif style == 11:
+        note.add("patient: ")
+        note.phi("name", f"{first.lower()} {last.lower()}")
+        note.add(f", {rng.randint(20, 90)} yo. {clinical[0]}\n{clinical[1]}\n")
+    elif style == 12:
+        # A header line from a schedule or a face sheet: surname first, then the date of birth.
+        note.phi("name", f"{last}, {first}")
+        note.add(" ")
+        note.phi("dob", _dob(rng))
+        note.add(f"\nDOS {_dos(rng)}. {clinical[0]}\n{clinical[1]}\n")
+    elif style == 13:
+        note.add(f"Coding question: a {rng.choice(['patient', 'woman', 'man'])} named ")
+        note.phi("name", full)
+        note.add(f" was seen {_dos(rng)}. {clinical[0]} {clinical[1]}\n")
+    else:
+        # An address right before the codes: the address must end where the codes start.
+        note.add(f"{clinical[0]}\nAddress: ")
+        note.phi("address", _address(rng))
+        note.add(f" {rng.choice(['I10', 'E11.9', 'Z00.00', 'J44.1'])} hypertension follow-up. {clinical[1]}\n")
     return note
 
 
-def write(count: int = 120, seed: int = 20240603) -> None:
-    rng = random.Random(seed)
+def write(dev: int = 220, held_out: int = 110) -> None:
+    rows = []
+    rng = random.Random(20240603)
+    for _ in range(dev):
+        rows.append(("dev", build(rng)))
+    rng = random.Random(77031)  # another seed and other names: never tuned on
+    for _ in range(held_out):
+        rows.append(("held-out", build(rng, HELD_OUT_FIRST, HELD_OUT_LAST)))
     with NOTES.open("w") as out:
-        for i in range(count):
-            note = build(rng)
-            out.write(json.dumps({"id": i + 1, "text": note.text, "phi": note.spans}) + "\n")
-    print(f"wrote {count} notes to {NOTES.relative_to(ROOT)}")
+        for i, (split, note) in enumerate(rows):
+            out.write(json.dumps({"id": i + 1, "split": split, "text": note.text, "phi": note.spans}) + "\n")
+    print(f"wrote {len(rows)} notes ({dev} dev, {held_out} held-out) to {NOTES.relative_to(ROOT)}")
 
 
-def measure() -> None:
+# Code shapes that must survive redaction: ICD-10-CM, CPT, HCPCS Level II, ICD-10-PCS.
+CODE = re.compile(
+    r"\b(?:[A-TV-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?|\d{4}[0-9FTU]|[A-V]\d{4}|(?=[0-9A-HJ-NP-Z]*\d)[0-9A-HJ-NP-Z]{7})\b"
+)
+
+
+def measure_split(notes: list[dict]) -> dict:
+    """Recall per kind, ordinary words and codes wrongly redacted, for one set of notes."""
     from casepilot.phi import redact
 
     planted: Counter = Counter()
     found: Counter = Counter()
-    words = wrong = 0
+    words = wrong = codes = codes_wrong = 0
     wrong_words: Counter = Counter()
     clinical_kept = clinical_total = 0
-    notes = [json.loads(line) for line in NOTES.read_text().splitlines() if line.strip()]
     for note in notes:
         text = note["text"]
         result = redact(text)
@@ -258,18 +305,48 @@ def measure() -> None:
             if any(covered[match.start() : match.end()]):
                 wrong += 1
                 wrong_words[match.group()] += 1
+        for match in CODE.finditer(text):
+            if not any(in_phi[match.start() : match.end()]):
+                codes += 1
+                codes_wrong += any(covered[match.start() : match.end()])
         for sentence in CLINICAL + DISTRACTORS:
             if sentence in text:
                 clinical_total += 1
                 clinical_kept += sentence in result.text
-    total_planted, total_found = sum(planted.values()), sum(found.values())
-    print(f"{len(notes)} notes, {total_planted} planted PHI items, {words} other words")
-    print(f"{'kind':<10}{'planted':>9}{'found':>8}{'recall':>9}")
-    for kind in sorted(planted):
-        print(f"{kind:<10}{planted[kind]:>9}{found[kind]:>8}{found[kind] / planted[kind]:>9.1%}")
-    print(f"{'all':<10}{total_planted:>9}{total_found:>8}{total_found / total_planted:>9.1%}")
-    print(f"words wrongly redacted: {wrong} of {words} ({wrong / words:.2%})", dict(wrong_words.most_common(10)))
-    print(f"clinical sentences kept intact: {clinical_kept} of {clinical_total}")
+    return {
+        "notes": len(notes),
+        "planted": planted,
+        "found": found,
+        "words": words,
+        "wrong": wrong,
+        "wrong_words": wrong_words,
+        "codes": codes,
+        "codes_wrong": codes_wrong,
+        "clinical": (clinical_kept, clinical_total),
+    }
+
+
+def load() -> list[dict]:
+    return [json.loads(line) for line in NOTES.read_text().splitlines() if line.strip()]
+
+
+def measure() -> None:
+    notes = load()
+    for split in ("dev", "held-out"):
+        m = measure_split([n for n in notes if n.get("split", "dev") == split])
+        planted, found = m["planted"], m["found"]
+        print(f"== {split}: {m['notes']} notes, {sum(planted.values())} planted PHI items, {m['words']} other words")
+        print(f"{'kind':<10}{'planted':>9}{'found':>8}{'recall':>9}")
+        for kind in sorted(planted):
+            print(f"{kind:<10}{planted[kind]:>9}{found[kind]:>8}{found[kind] / planted[kind]:>9.1%}")
+        total_planted, total_found = sum(planted.values()), sum(found.values())
+        print(f"{'all':<10}{total_planted:>9}{total_found:>8}{total_found / total_planted:>9.1%}")
+        print(
+            f"words wrongly redacted: {m['wrong']} of {m['words']} ({m['wrong'] / m['words']:.2%})",
+            dict(m["wrong_words"].most_common(10)),
+        )
+        print(f"codes redacted: {m['codes_wrong']} of {m['codes']}")
+        print(f"clinical sentences kept intact: {m['clinical'][0]} of {m['clinical'][1]}")
 
 
 if __name__ == "__main__":

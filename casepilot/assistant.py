@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
@@ -143,9 +143,16 @@ def _save(request: HttpRequest, admitted: Admitted, answer: engine.Answer, start
 
 
 def _can_rate(request: HttpRequest, question: Question) -> bool:
-    if question.user_id:
-        return request.user.is_authenticated and request.user.pk == question.user_id
-    return bool(question.asker) and question.asker == _asker(request)
+    return question.is_asker(user=request.user, asker=_asker(request))
+
+
+def _visible_question(request: HttpRequest, slug: str) -> Question:
+    """The question at a permalink, for its asker, or for anyone once shared; else 404 (not
+    403: a private answer's link tells nobody else that it exists)."""
+    question = get_object_or_404(Question, slug=slug)
+    if not question.visible_to(user=request.user, asker=_asker(request)):
+        raise Http404("No such answer.")
+    return question
 
 
 def _page(request: HttpRequest, **context) -> dict:
@@ -180,9 +187,9 @@ def _stream(request: HttpRequest, admitted: Admitted) -> Iterator[str]:
             yield json.dumps({"type": kind, "text": value}) + "\n"
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def index(request: HttpRequest) -> HttpResponse:
-    if request.method == "GET":
+    if request.method != "POST":
         return render(request, "casepilot/index.html", _page(request))
     asked = request.POST.get("question", "")
     try:
@@ -213,9 +220,9 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def answer(request: HttpRequest, slug: str) -> HttpResponse:
-    question = get_object_or_404(Question, slug=slug)
+    question = _visible_question(request, slug)
     return render(
         request,
         "casepilot/answer.html",
@@ -226,7 +233,7 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 @ratelimit(key="ip", rate="60/m", block=True)
 def rate(request: HttpRequest, slug: str) -> HttpResponse:
-    question = get_object_or_404(Question, slug=slug)
+    question = _visible_question(request, slug)
     if not _can_rate(request, question):
         return HttpResponse("Only the person who asked can rate this answer.", status=403, content_type="text/plain")
     try:
@@ -239,6 +246,18 @@ def rate(request: HttpRequest, slug: str) -> HttpResponse:
     if request.headers.get("X-CasePilot-Stream"):
         return JsonResponse({"rating": value})
     return redirect(question.get_absolute_url() + "?rated=1")
+
+
+@require_POST
+@ratelimit(key="ip", rate="30/m", block=True)
+def share(request: HttpRequest, slug: str) -> HttpResponse:
+    """The asker shares the permalink (anyone with it can read the answer) or makes it private again."""
+    question = _visible_question(request, slug)
+    if not _can_rate(request, question):
+        return HttpResponse("Only the person who asked can share this answer.", status=403, content_type="text/plain")
+    shared = request.POST.get("shared") == "on"
+    Question.objects.filter(pk=question.pk).update(shared=shared)
+    return redirect(question.get_absolute_url())
 
 
 @csrf_exempt

@@ -15,6 +15,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +24,7 @@ from accounts import quota
 from accounts.models import QuotaCounter
 from accounts.quota import plan_for
 
-from . import engine, mail, phi
+from . import engine, mail, phi, tasks
 from .models import (
     Consultation,
     ConsultAttachment,
@@ -115,45 +116,85 @@ class Added:
     notes: list[str] = field(default_factory=list)
 
 
+# Redaction reads at most this much text of one message (body and text attachments together):
+# about 0.1 s of the redactor's worst case, and far more than any case note. The rest is not
+# kept, and the sender is told.
+MAX_TEXT_CHARS = 100_000
+
+
+@dataclass
+class Redacted:
+    """A message made ready to store: every text redacted, before any transaction starts."""
+
+    redaction: phi.RedactionResult
+    uploads: list[Upload]
+    notes: list[str]
+    counts: dict[str, int]
+
+
+def _redact_message(*, text: str, uploads: list[Upload] = (), notes: list[str] = ()) -> Redacted:
+    """Redact a message and its text attachments, within MAX_TEXT_CHARS. Slow work, so it runs
+    outside any transaction (on SQLite a transaction holds the database's write lock)."""
+    notes = list(notes)
+    budget = MAX_TEXT_CHARS
+    if len(text) > budget:
+        notes.append(f"Your message was longer than {budget:,} characters: we kept the first {budget:,}.")
+        text = text[:budget]
+    budget -= len(text)
+    redaction = phi.redact(text)
+    counts = dict(redaction.counts)
+    kept: list[Upload] = []
+    for upload in uploads:
+        if upload.content_type == "application/pdf":
+            content = mail.pdf_text(upload.content)
+            if not content or not content.strip():
+                notes.append(f"We did not keep {upload.filename}: it has no text we could read (a scan?).")
+                continue
+            upload = Upload(f"{upload.filename}.txt", "text/plain", content.encode())
+        if upload.content_type.startswith("text/"):
+            # Text attachments are notes too: keep only their redacted version.
+            content = mail.part_text_of(upload.content)
+            if len(content) > budget:
+                notes.append(
+                    f"We did not keep all of {upload.filename}: we read {MAX_TEXT_CHARS:,} characters per message."
+                )
+                content = content[:budget]
+            budget -= len(content)
+            cleaned = phi.redact(content)
+            for kind, n in cleaned.counts.items():
+                counts[kind] = counts.get(kind, 0) + n
+            upload = Upload(upload.filename, "text/plain", cleaned.text.encode())
+            kept.append(upload)
+        # Anything else is never kept (mail.ALLOWED_TYPES): only text that was redacted is.
+    return Redacted(redaction=redaction, uploads=kept, notes=notes, counts=counts)
+
+
 def _store_message(
     *,
     consultation: Consultation,
     author_kind: str,
     author,
-    text: str,
+    redacted: Redacted,
     via: str,
     message_id: str = "",
-    uploads: list[Upload] = (),
-    notes: list[str] = (),
 ) -> Added:
-    redaction = phi.redact(text)
     message = ConsultMessage.objects.create(
         consultation=consultation,
         author_kind=author_kind,
         author=author,
         via=via,
-        body=redaction.text,
-        phi_counts=dict(redaction.counts),
-        notes=list(notes),
+        body=redacted.redaction.text,
+        phi_counts=dict(redacted.counts),
+        notes=list(redacted.notes),
         message_id=message_id or mail.new_message_id(),
     )
-    for upload in uploads:
-        size = len(upload.content)
-        if upload.content_type.startswith("text/"):
-            # Text attachments are notes too: keep only their redacted version.
-            cleaned = phi.redact(mail.part_text_of(upload.content))
-            for kind, n in cleaned.counts.items():
-                message.phi_counts[kind] = message.phi_counts.get(kind, 0) + n
-            upload = Upload(upload.filename, "text/plain", cleaned.text.encode())
-            size = len(upload.content)
+    for upload in redacted.uploads:
         attachment = ConsultAttachment(
-            message=message, filename=upload.filename, content_type=upload.content_type, size=size
+            message=message, filename=upload.filename, content_type=upload.content_type, size=len(upload.content)
         )
         attachment.file.save(upload.filename, ContentFile(upload.content), save=False)
         attachment.save()
-    if uploads:
-        message.save(update_fields=["phi_counts"])
-    return Added(message=message, redaction=redaction, notes=list(notes))
+    return Added(message=message, redaction=redacted.redaction, notes=list(redacted.notes))
 
 
 def open_consultation(
@@ -169,14 +210,20 @@ def open_consultation(
 ) -> tuple[Consultation, Added]:
     """Open a consultation (quota and rate limit spent), store the redacted question, queue the draft.
 
-    The allowances are spent in the transaction that opens the consultation: parallel requests
-    cannot both take the last one, and a failure to open gives it back."""
+    The text is redacted first, outside any transaction (the slow part; on SQLite a transaction
+    holds the write lock). The allowances are spent in the transaction that opens the consultation:
+    parallel requests cannot both take the last one, and a failure to open gives it back."""
+    # The subject and the codes field are free text too: redacted like the question.
+    subject_redacted, codes_redacted = phi.redact(subject[:300]), phi.redact(codes[:300])
+    redacted = _redact_message(text=question, uploads=uploads, notes=notes)
+    for extra in (subject_redacted, codes_redacted):
+        for kind, n in extra.counts.items():
+            redacted.counts[kind] = redacted.counts.get(kind, 0) + n
+            redacted.redaction.counts[kind] = redacted.redaction.counts.get(kind, 0) + n
     with transaction.atomic():
         _spend_message(user)
         if not quota.spend_for_user(user, "consultations").allowed:
             raise QuotaExceeded(quota_message(user))
-        # The subject and the codes field are free text too: redacted like the question.
-        subject_redacted, codes_redacted = phi.redact(subject), phi.redact(codes)
         consultation = Consultation.objects.create(
             user=user, subject=subject_redacted.text[:200] or "Coding question", codes=codes_redacted.text[:300]
         )
@@ -184,21 +231,11 @@ def open_consultation(
             consultation=consultation,
             author_kind=ConsultMessage.Author.USER,
             author=user,
-            text=question,
+            redacted=redacted,
             via=via,
             message_id=message_id,
-            uploads=uploads,
-            notes=notes,
         )
-        for extra in (subject_redacted, codes_redacted):
-            for kind, n in extra.counts.items():
-                added.message.phi_counts[kind] = added.message.phi_counts.get(kind, 0) + n
-                added.redaction.counts[kind] = added.redaction.counts.get(kind, 0) + n
-        if subject_redacted.total or codes_redacted.total:
-            added.message.save(update_fields=["phi_counts"])
-        from .tasks import draft_answer_task
-
-        transaction.on_commit(lambda: draft_answer_task.enqueue(consultation_id=consultation.pk))
+        transaction.on_commit(lambda: tasks.draft_answer_task.enqueue(consultation_id=consultation.pk))
     return consultation, added
 
 
@@ -212,23 +249,23 @@ def add_user_message(
     notes: list[str] = (),
 ) -> Added:
     """A reply from the user, on the site or by email: lands in the thread and reopens it."""
+    redacted = _redact_message(text=text, uploads=uploads, notes=notes)
     with transaction.atomic():
         _spend_message(consultation.user)
         added = _store_message(
             consultation=consultation,
             author_kind=ConsultMessage.Author.USER,
             author=consultation.user,
-            text=text,
+            redacted=redacted,
             via=via,
             message_id=message_id,
-            uploads=uploads,
-            notes=notes,
         )
         consultation.reopen()
     return added
 
 
 def add_consultant_reply(*, consultation: Consultation, consultant, text: str) -> ConsultMessage:
+    redacted = _redact_message(text=text)
     with transaction.atomic():
         if consultation.claimed_by_id is None:
             consultation.claim(consultant)
@@ -236,7 +273,7 @@ def add_consultant_reply(*, consultation: Consultation, consultant, text: str) -
             consultation=consultation,
             author_kind=ConsultMessage.Author.CONSULTANT,
             author=consultant,
-            text=text,
+            redacted=redacted,
             via=ConsultMessage.Via.WEB,
         )
         consultation.set_status(Consultation.Status.ANSWERED)
@@ -372,9 +409,7 @@ def queue_email(
         reply_to=mail.reply_address(consultation.token) if consultation else settings.CONSULT_ADDRESS,
         auto_submitted=auto_submitted,
     )
-    from .tasks import deliver_email_task
-
-    transaction.on_commit(lambda: deliver_email_task.enqueue(outbound_id=outbound.pk))
+    transaction.on_commit(lambda: tasks.deliver_email_task.enqueue(outbound_id=outbound.pk))
     return outbound
 
 
@@ -405,8 +440,6 @@ def store_inbound(raw: bytes, *, source: str) -> tuple[InboundEmail, bool]:
     existing = InboundEmail.objects.filter(message_id=message_id).first()
     if existing:
         return existing, False
-    from .tasks import process_inbound_task
-
     try:
         with transaction.atomic():
             inbound = InboundEmail.objects.create(
@@ -416,7 +449,7 @@ def store_inbound(raw: bytes, *, source: str) -> tuple[InboundEmail, bool]:
                 size=len(raw),
                 source=source,
             )
-            transaction.on_commit(lambda: process_inbound_task.enqueue(inbound_id=inbound.pk))
+            transaction.on_commit(lambda: tasks.process_inbound_task.enqueue(inbound_id=inbound.pk))
     except IntegrityError:  # the same message arrived twice at once
         return InboundEmail.objects.get(message_id=message_id), False
     return inbound, True
@@ -443,18 +476,28 @@ def _find_consultation(parsed: mail.ParsedEmail, user) -> Consultation | None:
 
 
 def process_inbound(inbound: InboundEmail) -> str:
-    """Turn a stored inbound message into a consultation or a reply. Safe to run again."""
+    """Turn a stored inbound message into a consultation or a reply. Safe to run again.
+
+    The row is claimed in a short transaction; parsing, redaction and storing the message run
+    outside it (a transaction held over that work would hold the write lock on SQLite, and a
+    row lock for as long as a large message takes). A worker killed after claiming leaves the
+    row "processing": requeue_stalled() hands it back.
+    """
     with transaction.atomic():
         inbound = InboundEmail.objects.select_for_update().get(pk=inbound.pk)
         if inbound.status != InboundEmail.Status.PENDING:
-            return inbound.outcome
-        outcome, consultation = _process(bytes(inbound.raw))
-        inbound.status = InboundEmail.Status.IGNORED if outcome.startswith("ignored") else InboundEmail.Status.PROCESSED
-        inbound.outcome = outcome[:200]
-        inbound.consultation = consultation
-        inbound.processed_at = timezone.now()
-        inbound.raw = b""  # PHI: the redacted message is all we keep
-        inbound.save()
+            return inbound.outcome  # done, or another worker has it
+        inbound.status = InboundEmail.Status.PROCESSING
+        inbound.started_at = timezone.now()
+        inbound.save(update_fields=["status", "started_at"])
+    outcome, consultation = _process(bytes(inbound.raw))
+    InboundEmail.objects.filter(pk=inbound.pk).update(
+        status=InboundEmail.Status.IGNORED if outcome.startswith("ignored") else InboundEmail.Status.PROCESSED,
+        outcome=outcome[:200],
+        consultation=consultation,
+        processed_at=timezone.now(),
+        raw=b"",  # PHI: the redacted message is all we keep
+    )
     return outcome
 
 
@@ -479,7 +522,8 @@ def _process(raw: bytes) -> tuple[str, Consultation | None]:
     if parsed.spoofed:
         return "ignored: sender address failed DMARC", None
 
-    user = user_for_address(parsed.sender)
+    # An address the receiving server did not authenticate could be anyone's: an unknown sender.
+    user = user_for_address(parsed.sender) if parsed.authenticated else None
     if user is None:
         if not _recently_noticed(parsed.sender):
             send_notice(
@@ -491,12 +535,21 @@ def _process(raw: bytes) -> tuple[str, Consultation | None]:
                 ),
                 parsed=parsed,
             )
+        if not parsed.authenticated:
+            return "ignored: sender not authenticated (treated as unknown), told how to register", None
         return "ignored: unknown sender, told how to register", None
 
     if parsed.too_large:
         if not _recently_noticed(parsed.sender):
             send_notice(to=parsed.sender, subject=parsed.subject, text=" ".join(parsed.notes), parsed=parsed)
         return "ignored: too large", None
+
+    # Stored already by a run that was stopped before it could say so: do not store it twice.
+    earlier = ConsultMessage.objects.filter(
+        message_id=parsed.message_id, via=ConsultMessage.Via.EMAIL, consultation__user=user
+    ).first()
+    if earlier:
+        return "already stored", earlier.consultation
 
     uploads = [Upload(a.filename, a.content_type, a.content) for a in parsed.attachments]
     text = parsed.text or "(no text)"
@@ -530,30 +583,42 @@ def _process(raw: bytes) -> tuple[str, Consultation | None]:
         return f"ignored: {type(refusal).__name__}", None
 
 
-def requeue_stalled(*, older_than: timedelta = timedelta(minutes=10)) -> tuple[int, int]:
-    """Queue again what a lost worker left behind: inbound mail still pending, consultations with no draft.
+def requeue_stalled(*, older_than: timedelta = timedelta(minutes=10)) -> tuple[int, int, int]:
+    """Queue again what a lost worker left behind: inbound mail pending or claimed and never
+    finished, consultations with no draft, outbound mail long past its attempt.
 
-    A worker killed mid-task leaves its task "running" for ever; both steps are idempotent, so
-    queueing them again is safe. Returns (inbound messages, drafts) queued.
+    A worker killed mid-task leaves its task "running" for ever; every step is idempotent
+    (processing checks its status, a draft checks for one, a send checks it is still queued),
+    so queueing them again is safe. Returns (inbound messages, drafts, emails) queued.
     """
-    from .tasks import draft_answer_task, process_inbound_task
-
     cutoff = timezone.now() - older_than
-    inbound = list(
-        InboundEmail.objects.filter(status=InboundEmail.Status.PENDING, received_at__lt=cutoff).values_list(
-            "pk", flat=True
-        )
+    # Claimed by a worker that never finished: pending again, so exactly one new task claims it.
+    InboundEmail.objects.filter(status=InboundEmail.Status.PROCESSING, started_at__lt=cutoff).update(
+        status=InboundEmail.Status.PENDING
     )
+    stalled = InboundEmail.objects.filter(
+        Q(status=InboundEmail.Status.PENDING, received_at__lt=cutoff)
+        | Q(status=InboundEmail.Status.PENDING, started_at__lt=cutoff)
+    )
+    inbound = list(stalled.values_list("pk", flat=True))
     for pk in inbound:
-        process_inbound_task.enqueue(inbound_id=pk)
+        tasks.process_inbound_task.enqueue(inbound_id=pk)
     drafts = list(
         Consultation.objects.filter(status=Consultation.Status.RECEIVED, created__lt=cutoff)
         .exclude(messages__author_kind=ConsultMessage.Author.AUTOMATED)
         .values_list("pk", flat=True)
     )
     for pk in drafts:
-        draft_answer_task.enqueue(consultation_id=pk)
-    return len(inbound), len(drafts)
+        tasks.draft_answer_task.enqueue(consultation_id=pk)
+    emails = list(
+        OutboundEmail.objects.filter(status=OutboundEmail.Status.QUEUED, next_attempt_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )
+    )
+    for pk in emails:
+        OutboundEmail.objects.filter(pk=pk).update(next_attempt_at=timezone.now())
+        tasks.deliver_email_task.enqueue(outbound_id=pk)
+    return len(inbound), len(drafts), len(emails)
 
 
 def my_consultations(user, limit: int = 10) -> list[Consultation]:

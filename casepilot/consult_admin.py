@@ -1,6 +1,7 @@
 """Admin for CaseConsultant: consultations with their thread, inbound and outbound mail (with resend)."""
 
 from django.contrib import admin, messages
+from django.utils import timezone
 
 from .models import Consultation, ConsultMessage, InboundEmail, OutboundEmail
 from .tasks import deliver_email_task, process_inbound_task
@@ -24,18 +25,32 @@ class ConsultationAdmin(admin.ModelAdmin):
 
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(admin.ModelAdmin):
-    list_display = ["subject", "to", "status", "attempts", "created", "sent_at"]
+    list_display = ["subject", "to", "status", "attempts", "error", "created", "sent_at"]
     list_filter = ["status", "auto_submitted"]
     search_fields = ["to", "subject", "message_id"]
-    readonly_fields = ["message_id", "in_reply_to", "references", "attempts", "last_error", "sent_at", "created"]
+    readonly_fields = [
+        "message_id",
+        "in_reply_to",
+        "references",
+        "attempts",
+        "last_error",
+        "next_attempt_at",
+        "sent_at",
+        "created",
+    ]
     actions = ["resend"]
+
+    @admin.display(description="Last error")
+    def error(self, outbound: OutboundEmail) -> str:
+        return outbound.last_error[:120]
 
     @admin.action(description="Send again (queue for the worker)")
     def resend(self, request, queryset) -> None:
         count = 0
         for outbound in queryset:
             outbound.status = OutboundEmail.Status.QUEUED
-            outbound.save(update_fields=["status"])
+            outbound.next_attempt_at = timezone.now()
+            outbound.save(update_fields=["status", "next_attempt_at"])
             deliver_email_task.enqueue(outbound_id=outbound.pk)
             count += 1
         self.message_user(request, f"{count} message(s) queued again.", messages.SUCCESS)

@@ -1,10 +1,10 @@
 """CaseConsultant pages: open a consultation, its thread, the consultants' queue, and the inbound mail webhook."""
 
 import hmac
+import re
 import time
 from datetime import timedelta
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,60 +14,14 @@ from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
 
 from . import consult, mail, phi
+from .forms import AnswerForm, ConsultationForm, ReplyForm
 from .models import Consultation, ConsultAttachment, ConsultMessage, WebhookDelivery
 
 # --- helpers ---
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ",".join(mail.ALLOWED_TYPES)}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None) -> list:
-        if not data:
-            return []
-        files = data if isinstance(data, list | tuple) else [data]
-        if len(files) > settings.CONSULT_ATTACHMENT_MAX_COUNT:
-            raise forms.ValidationError(f"At most {settings.CONSULT_ATTACHMENT_MAX_COUNT} attachments.")
-        cleaned = [super(MultipleFileField, self).clean(f, initial) for f in files]
-        for f in cleaned:
-            if f.content_type not in mail.ALLOWED_TYPES:
-                raise forms.ValidationError(f"{f.name}: only PDF files, images and text files are accepted.")
-            if f.size > settings.CONSULT_ATTACHMENT_MAX_BYTES:
-                limit = settings.CONSULT_ATTACHMENT_MAX_BYTES // (1024 * 1024)
-                raise forms.ValidationError(f"{f.name}: attachments may be up to {limit} MB.")
-        return cleaned
-
-
-class ConsultationForm(forms.Form):
-    subject = forms.CharField(max_length=200, help_text="One line: what the question is about.")
-    codes = forms.CharField(
-        max_length=300, required=False, label="Codes involved", help_text="For example: 99214, 25, E11.65"
-    )
-    question = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 10}),
-        max_length=20000,
-        help_text="The case details and your question. Patient identifiers are removed before anything is stored.",
-    )
-    attachments = MultipleFileField(required=False, help_text="Optional: PDF files, images or text files.")
-
-
-class ReplyForm(forms.Form):
-    text = forms.CharField(label="Your reply", widget=forms.Textarea(attrs={"rows": 6}), max_length=20000)
-    attachments = MultipleFileField(required=False, help_text="Optional: PDF files, images or text files.")
-
-
-class AnswerForm(forms.Form):
-    text = forms.CharField(label="Your answer", widget=forms.Textarea(attrs={"rows": 12}), max_length=20000)
 
 
 def _uploads(files) -> list[consult.Upload]:
@@ -100,7 +54,7 @@ def _consultant_required(request: HttpRequest) -> None:
 # --- the user's side ---
 
 
-@require_GET
+@require_safe
 def consultant(request: HttpRequest) -> HttpResponse:
     context = {"address": settings.CONSULT_ADDRESS, "target_hours": settings.CONSULT_TARGET_HOURS}
     if request.user.is_authenticated:
@@ -155,7 +109,7 @@ def new(request: HttpRequest) -> HttpResponse:
     return render(request, "casepilot/consultant.html", context, status=status)
 
 
-@require_GET
+@require_safe
 @login_required
 def consultation(request: HttpRequest, pk: int) -> HttpResponse:
     consultation, is_consultant = _consultation_for(request, pk)
@@ -204,7 +158,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(consultation)
 
 
-@require_GET
+@require_safe
 @login_required
 def attachment(request: HttpRequest, pk: int) -> FileResponse:
     item = get_object_or_404(ConsultAttachment.objects.select_related("message__consultation"), pk=pk)
@@ -218,7 +172,7 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
 # --- the consultants' side ---
 
 
-@require_GET
+@require_safe
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     _consultant_required(request)
@@ -294,12 +248,17 @@ def inbound(request: HttpRequest) -> JsonResponse:
     signature = request.headers.get("X-Consult-Signature", "").strip().lower()
     if not timestamp or not signature:
         return _refuse(401, "missing X-Consult-Timestamp or X-Consult-Signature")
-    if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > settings.CONSULT_WEBHOOK_TOLERANCE:
+    # ASCII digits only: str.isdigit() also accepts "\u00b2", which int() refuses.
+    if (
+        not re.fullmatch(r"[0-9]{1,12}", timestamp)
+        or abs(time.time() - int(timestamp)) > settings.CONSULT_WEBHOOK_TOLERANCE
+    ):
         return _refuse(403, "timestamp outside the allowed window")
     limit = settings.CONSULT_MAX_MESSAGE_BYTES
-    if int(request.headers.get("Content-Length") or 0) > limit * 2:
-        return _refuse(413, "message too large")
+    # The size read, not the Content-Length claimed (Django already bounds the read by it).
     body = request.read(limit * 2 + 1)
+    if len(body) > limit * 2:
+        return _refuse(413, "message too large")
     if not hmac.compare_digest(signature, mail.sign(timestamp=timestamp, body=body, secret=secret)):
         return _refuse(403, "bad signature")
     if not body.strip():

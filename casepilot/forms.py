@@ -1,4 +1,4 @@
-"""CasePilot's forms. (The consultation forms join this module too; each form keeps its own class.)"""
+"""CasePilot's forms: a question to CasePilot, and the consultation forms (CaseConsultant)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,12 @@ import re
 import unicodedata
 
 from django import forms
+from django.conf import settings
 
 from codes.models import BROWSE_KINDS, Code, System
+from codingahead.lib.forms import SingleLineFieldsMixin
+
+from . import mail
 
 MAX_QUESTION = 1000
 _REPLACEMENT = "\ufffd"
@@ -65,3 +69,59 @@ class QuestionForm(forms.Form):
             if self.errors.get(field):
                 return self.errors[field][0]
         return "Type a question first."
+
+
+# --- Consultations ---
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ",".join(mail.ALLOWED_TYPES)}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None) -> list:
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        if len(files) > settings.CONSULT_ATTACHMENT_MAX_COUNT:
+            raise forms.ValidationError(f"At most {settings.CONSULT_ATTACHMENT_MAX_COUNT} attachments.")
+        cleaned = [super(MultipleFileField, self).clean(f, initial) for f in files]
+        for f in cleaned:
+            if f.content_type not in mail.ALLOWED_TYPES:
+                raise forms.ValidationError(f"{f.name}: {mail.REFUSED_TYPES}.")
+            if f.size > settings.CONSULT_ATTACHMENT_MAX_BYTES:
+                limit = settings.CONSULT_ATTACHMENT_MAX_BYTES // (1024 * 1024)
+                raise forms.ValidationError(f"{f.name}: attachments may be up to {limit} MB.")
+        return cleaned
+
+
+class ConsultationForm(SingleLineFieldsMixin, forms.Form):
+    subject = forms.CharField(max_length=200, help_text="One line: what the question is about.")
+    codes = forms.CharField(
+        max_length=300, required=False, label="Codes involved", help_text="For example: 99214, 25, E11.65"
+    )
+    question = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 10}),
+        max_length=20000,
+        help_text="The case details and your question. Patient identifiers are removed before anything is stored.",
+    )
+    attachments = MultipleFileField(
+        required=False,
+        help_text="Optional: PDF or text files. Their text is kept, with patient identifiers removed; the files are not.",
+    )
+
+
+class ReplyForm(SingleLineFieldsMixin, forms.Form):
+    text = forms.CharField(label="Your reply", widget=forms.Textarea(attrs={"rows": 6}), max_length=20000)
+    attachments = MultipleFileField(
+        required=False,
+        help_text="Optional: PDF or text files. Their text is kept, with patient identifiers removed; the files are not.",
+    )
+
+
+class AnswerForm(SingleLineFieldsMixin, forms.Form):
+    text = forms.CharField(label="Your answer", widget=forms.Textarea(attrs={"rows": 12}), max_length=20000)

@@ -12,23 +12,37 @@ import email.policy
 import email.utils
 import hashlib
 import hmac
+import io
 import re
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 import lxml.html
+import pypdf
 from django.conf import settings
 
+# Attachments whose text can be read and redacted: a PDF's text and a text file are kept, redacted
+# (consult._redact_message); the PDF itself is not. Images are refused: nothing can take a
+# patient's name out of a photo of a face sheet.
 ALLOWED_TYPES = {
     "application/pdf": "PDF",
-    "image/png": "image",
-    "image/jpeg": "image",
-    "image/gif": "image",
-    "image/webp": "image",
-    "image/heic": "image",
     "text/plain": "text",
     "text/csv": "text",
 }
+REFUSED_TYPES = "only PDF files and text files are accepted (their text is kept, with patient identifiers removed)"
+# Pages of a PDF read for its text: a case's documents, not a chart.
+PDF_MAX_PAGES = 50
+
+
+def pdf_text(content: bytes) -> str | None:
+    """The text of a PDF (its first PDF_MAX_PAGES pages), or None when it cannot be read."""
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(content))
+        if reader.is_encrypted:
+            return None
+        return "\n\n".join(page.extract_text() or "" for page in reader.pages[:PDF_MAX_PAGES])
+    except (pypdf.errors.PyPdfError, ValueError, KeyError, TypeError, RecursionError, OSError):
+        return None
 
 
 @dataclass
@@ -53,9 +67,17 @@ class ParsedEmail:
     notes: list[str] = field(default_factory=list)
     # Why this is automatic mail we must not answer ("bounce", "auto-reply"), or "".
     automatic: str = ""
-    # The receiving server found the From address forged (Authentication-Results: dmarc=fail).
-    spoofed: bool = False
+    # The receiving server's verdict on the From address (sender_verdict): "pass", "fail" or "none".
+    verdict: str = "none"
     too_large: bool = False
+
+    @property
+    def authenticated(self) -> bool:
+        return self.verdict == "pass"
+
+    @property
+    def spoofed(self) -> bool:
+        return self.verdict == "fail"
 
     @property
     def thread_ids(self) -> list[str]:
@@ -113,6 +135,49 @@ def automatic_reason(message: EmailMessage) -> str:
     if sender.split("@")[0].lower() in {"mailer-daemon", "postmaster", "noreply", "no-reply"}:
         return "sent from " + sender.split("@")[0].lower()
     return ""
+
+
+def _aligned(domain: str, from_domain: str) -> bool:
+    """Relaxed alignment (RFC 7489 3.1): the same domain, or one a subdomain of the other."""
+    domain, from_domain = domain.lower().strip("."), from_domain.lower().strip(".")
+    return bool(domain) and (
+        domain == from_domain or domain.endswith("." + from_domain) or from_domain.endswith("." + domain)
+    )
+
+
+_RESULT = re.compile(r"\b(dmarc|spf|dkim)\s*=\s*(\w+)([^;]*)", re.I)
+_PROPERTY = re.compile(r"\b(header\.from|header\.d|header\.i|smtp\.mailfrom)\s*=\s*\"?([^\s;\"]+)", re.I)
+
+
+def sender_verdict(message: EmailMessage, sender: str) -> str:
+    """Whether the receiving server authenticated the From address: "pass", "fail" or "none".
+
+    Reads Authentication-Results headers (RFC 8601) whose authserv-id is one of
+    settings.CONSULT_AUTHSERV_IDS, the receiving server's own; any other such header may have
+    been written by the sender. "pass": dmarc=pass for the From domain, or, without a DMARC
+    result, spf=pass (smtp.mailfrom) or dkim=pass (header.d or header.i) for a domain aligned
+    with the From domain. "fail": dmarc=fail. Anything else is "none": not authenticated.
+    """
+    from_domain = sender.rpartition("@")[2]
+    trusted = {server.lower() for server in settings.CONSULT_AUTHSERV_IDS}
+    if not from_domain or not trusted:
+        return "none"
+    verdict = "none"
+    for header in message.get_all("Authentication-Results", []) or []:
+        server, _, results = str(header).partition(";")
+        if (server.split() or [""])[0].lower() not in trusted:
+            continue
+        for method, result, rest in _RESULT.findall(results):
+            method, result = method.lower(), result.lower()
+            domains = [value.rpartition("@")[2] for _name, value in _PROPERTY.findall(rest)]
+            if method == "dmarc":
+                if result == "fail":
+                    return "fail"
+                if result == "pass" and (not domains or any(_aligned(d, from_domain) for d in domains)):
+                    verdict = "pass"
+            elif result == "pass" and any(_aligned(d, from_domain) for d in domains):
+                verdict = "pass"
+    return verdict
 
 
 def part_text(part: EmailMessage) -> str:
@@ -197,7 +262,8 @@ def _filename(part: EmailMessage) -> str:
 def parse(raw: bytes) -> ParsedEmail:
     """Parse a raw RFC 5322 message into what a consultation needs."""
     message: EmailMessage = email.message_from_bytes(raw, policy=email.policy.default)
-    sender_name, sender = email.utils.parseaddr(_header(message, "Reply-To") or _header(message, "From"))
+    # The sender is the From address: Reply-To is anyone's to write and never says who sent it.
+    sender_name, sender = email.utils.parseaddr(_header(message, "From"))
     recipients = [
         addr.lower()
         for _, addr in email.utils.getaddresses(
@@ -215,10 +281,7 @@ def parse(raw: bytes) -> ParsedEmail:
         references=_ids(_header(message, "References")),
         automatic=automatic_reason(message),
     )
-    # Trust the verdict the receiving server recorded (RFC 8601): mail that fails DMARC does not
-    # come from the address it claims, so it must not open a consultation in that user's name.
-    results = " ".join(str(v) for v in message.get_all("Authentication-Results", []))
-    parsed.spoofed = bool(re.search(r"\bdmarc=fail\b", results, re.I))
+    parsed.verdict = sender_verdict(message, parsed.sender)
     if parsed.automatic:
         return parsed
     if len(raw) > settings.CONSULT_MAX_MESSAGE_BYTES:
@@ -253,7 +316,7 @@ def _take_attachment(parsed: ParsedEmail, part: EmailMessage) -> None:
     content = part.get_payload(decode=True) or b""
     max_bytes = settings.CONSULT_ATTACHMENT_MAX_BYTES
     if content_type not in ALLOWED_TYPES:
-        parsed.notes.append(f"We did not keep {name}: only PDF files, images and text files are accepted.")
+        parsed.notes.append(f"We did not keep {name}: {REFUSED_TYPES}.")
     elif len(content) > max_bytes:
         parsed.notes.append(f"We did not keep {name}: attachments may be up to {max_bytes // (1024 * 1024)} MB.")
     elif len(parsed.attachments) >= settings.CONSULT_ATTACHMENT_MAX_COUNT:

@@ -90,6 +90,8 @@ class Question(models.Model):
     engine = models.CharField(max_length=20, default="default")
     redactions = models.JSONField(default=dict, blank=True, help_text="What was redacted, counted by kind")
     slug = models.CharField(max_length=24, unique=True, default=_permalink_slug, help_text="Permalink")
+    # The permalink opens for the asker only (the user, or the guest's session) until they share it.
+    shared = models.BooleanField(default=False, help_text="Anyone with the permalink can read it")
     rating = models.SmallIntegerField(null=True, blank=True, choices=Rating.choices)
     rated_at = models.DateTimeField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(default=0)
@@ -106,6 +108,15 @@ class Question(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("casepilot:answer", args=[self.slug])
+
+    def is_asker(self, *, user, asker: str) -> bool:
+        """Whether this is who asked: the signed-in user, or the guest's session (`asker`, its hash)."""
+        if self.user_id:
+            return user.is_authenticated and user.pk == self.user_id
+        return bool(self.asker) and self.asker == asker
+
+    def visible_to(self, *, user, asker: str) -> bool:
+        return self.shared or self.is_asker(user=user, asker=asker)
 
 
 # --- CaseConsultant: coding questions by email (casepilot/consult.py, casepilot/mail.py) ---
@@ -268,6 +279,8 @@ class InboundEmail(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
+        # A worker has it (since started_at); one killed mid-way leaves it so: requeue_consult_work.
+        PROCESSING = "processing", "Processing"
         PROCESSED = "processed", "Processed"
         IGNORED = "ignored", "Ignored"
         FAILED = "failed", "Failed"
@@ -284,6 +297,7 @@ class InboundEmail(models.Model):
     last_error = models.TextField(blank=True)
     consultation = models.ForeignKey(Consultation, models.SET_NULL, null=True, blank=True)
     received_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -327,6 +341,9 @@ class OutboundEmail(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     created = models.DateTimeField(default=timezone.now)
+    # When the worker should have it: on queueing, then after each failed attempt (retry_delay).
+    # A queued message long past it was lost with a worker (consult.requeue_stalled).
+    next_attempt_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("casepilot/", assistant.index, name="index"),
     path("casepilot/a/<str:slug>/", assistant.answer, name="answer"),
     path("casepilot/a/<str:slug>/rate/", assistant.rate, name="rate"),
+    path("casepilot/a/<str:slug>/share/", assistant.share, name="share"),
     path("api/v1/casepilot/ask", assistant.api_ask, name="api_ask"),
     path("consult/", consult_views.consultant, name="consultant"),
     path("consult/new/", consult_views.new, name="consult_new"),

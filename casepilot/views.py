@@ -1,7 +1,7 @@
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django_ratelimit.decorators import ratelimit
 
 from casepilot.guides import GUIDE_LINK_RE, find_guides
@@ -21,7 +21,7 @@ def guides_box(query: str) -> list:
     return [guide for guide in find_guides(query, limit=3) if guide.score >= MIN_GUIDE_SCORE]
 
 
-@require_GET
+@require_safe
 @ratelimit(group="casepilot.guide_search", key="ip", rate="60/m", block=True)
 def guide_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
@@ -36,7 +36,7 @@ def guide_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def guide(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(Guide, slug=slug)
     # Related: the guides this one links to, then others of its topic.

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django_ratelimit.decorators import ratelimit
 
 from accounts.tokens import api_auth
@@ -115,7 +115,7 @@ def _with_targets(rows):
     return rows.select_related("see_target__main", "see_also_target__main", "main")
 
 
-@require_GET
+@require_safe
 @ratelimit(group="index-lookup", key="ip", rate=_rate, block=False)
 def index_home(request: HttpRequest) -> HttpResponse:
     """The letters, and lookups: `?q=words` (index paths) or `?code=E11.22` (entries that lead to a code)."""
@@ -149,7 +149,7 @@ def index_home(request: HttpRequest) -> HttpResponse:
     return render(request, "codes/index/home.html", context)
 
 
-@require_GET
+@require_safe
 def index_letter(request: HttpRequest, letter: str) -> HttpResponse:
     if len(letter) != 1 or not letter.isascii() or not letter.isalpha():
         raise Http404("Not a letter")
@@ -168,7 +168,7 @@ def index_letter(request: HttpRequest, letter: str) -> HttpResponse:
     return render(request, "codes/index/letter.html", context)
 
 
-@require_GET
+@require_safe
 def index_term(request: HttpRequest, letter: str, slug: str) -> HttpResponse:
     if len(letter) != 1 or not letter.isascii() or not letter.isalpha():
         raise Http404("Not a letter")
@@ -226,7 +226,7 @@ def as_dict(term: IndexTerm) -> dict:
     }
 
 
-@require_GET
+@require_safe
 @api_auth
 @ratelimit(group="index-lookup", key="ip", rate=_rate, block=False)
 def api_index(request: HttpRequest) -> JsonResponse:

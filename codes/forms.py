@@ -4,6 +4,8 @@ import re
 
 from django import forms
 
+from codingahead.lib.forms import SingleLineFieldsMixin
+
 from .models import System
 
 BATCH_LIMIT = 1000
@@ -23,7 +25,7 @@ class SearchForm(forms.Form):
     page = forms.IntegerField(min_value=1, max_value=500, required=False)
 
 
-class BatchForm(forms.Form):
+class BatchForm(SingleLineFieldsMixin, forms.Form):
     codes = forms.CharField(
         label="Codes to check",
         widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false", "autocapitalize": "characters"}),

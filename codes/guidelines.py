@@ -22,7 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django_ratelimit.decorators import ratelimit
 
 from accounts.tokens import api_auth
@@ -153,7 +153,7 @@ def search_results(query: str, *, system: str, limit: int = SEARCH_LIMIT) -> lis
     ]
 
 
-@require_GET
+@require_safe
 @ratelimit(group="guidelines", key="ip", rate=_rate, block=False)
 def contents(request: HttpRequest, system: str) -> HttpResponse:
     if getattr(request, "limited", False):
@@ -172,7 +172,7 @@ def contents(request: HttpRequest, system: str) -> HttpResponse:
     return render(request, "codes/guidelines/contents.html", context)
 
 
-@require_GET
+@require_safe
 def section(request: HttpRequest, system: str, number: str) -> HttpResponse:
     if not NUMBER.fullmatch(number):
         raise Http404("Not a section number")
@@ -243,7 +243,7 @@ def as_dict(section: GuidelineSection) -> dict:
     }
 
 
-@require_GET
+@require_safe
 @api_auth
 @ratelimit(group="guidelines", key="ip", rate=_rate, block=False)
 def api_section(request: HttpRequest, system: str, number: str) -> JsonResponse:
@@ -261,7 +261,7 @@ def api_section(request: HttpRequest, system: str, number: str) -> JsonResponse:
     return JsonResponse(as_dict(found), json_dumps_params={"ensure_ascii": False})
 
 
-@require_GET
+@require_safe
 @api_auth
 @ratelimit(group="guidelines", key="ip", rate=_rate, block=False)
 def api_search(request: HttpRequest, system: str) -> JsonResponse:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from .models import IndexTerm, Release, System
 
@@ -28,7 +28,7 @@ def _releases() -> tuple[Release | None, Release | None]:
     return index, tables
 
 
-@require_GET
+@require_safe
 def pcs_index(request: HttpRequest) -> HttpResponse:
     terms = IndexTerm.objects.filter(index=IndexTerm.Index.PCS)
     letters = list(terms.filter(level=0).order_by("letter").values_list("letter", flat=True).distinct())

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
 
 from . import personal
@@ -72,7 +72,7 @@ def note(request: HttpRequest, system: str, code: str) -> HttpResponse:
 
 @never_cache
 @login_required
-@require_GET
+@require_safe
 @ratelimit(key="user", rate="10/m", block=True)
 def export(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(personal.export_csv(request.user), content_type="text/csv; charset=utf-8")

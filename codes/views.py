@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django_ratelimit.decorators import ratelimit
 
 from accounts.middleware import metered
@@ -257,7 +257,7 @@ def _code_response(request: HttpRequest, system: str, code: str, *, is_modifier:
     return render(request, "codes/code.html", context)
 
 
-@require_GET
+@require_safe
 def lookup(request: HttpRequest) -> HttpResponse:
     """Exact and prefix code lookup across every system (full search comes with Case2Code)."""
     query = request.GET.get("q", "").strip()[:200]
@@ -272,7 +272,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
     return render(request, "codes/lookup.html", {"query": query, "results": results})
 
 
-@require_GET
+@require_safe
 @metered
 def code_page(request: HttpRequest, system: str, code: str) -> HttpResponse:
     if "date" in request.GET:
@@ -296,19 +296,19 @@ def _as_of_page(request: HttpRequest, system: str, code: str) -> HttpResponse:
     return render(request, "codes/as_of.html", {"code": found, "as_of": asof.as_of(found, day)})
 
 
-@require_GET
+@require_safe
 @metered
 def modifier(request: HttpRequest, system: str, code: str) -> HttpResponse:
     return _code_response(request, system, code, is_modifier=True)
 
 
-@require_GET
+@require_safe
 def modifier_list(request: HttpRequest, system: str) -> HttpResponse:
     modifiers = Code.objects.filter(system=system, kind=Kind.MODIFIER).order_by("deleted", "code")
     return render(request, "codes/modifier_list.html", {"modifiers": modifiers, "system": system})
 
 
-@require_GET
+@require_safe
 def browse(request: HttpRequest, system: str) -> HttpResponse:
     roots = Code.objects.filter(system=system, parent__isnull=True, kind__in=BROWSE_KINDS).order_by("sort_key", "code")
     context = {
@@ -321,7 +321,7 @@ def browse(request: HttpRequest, system: str) -> HttpResponse:
     return render(request, "codes/browse.html", context)
 
 
-@require_GET
+@require_safe
 def browse_node(request: HttpRequest, system: str, code: str) -> HttpResponse:
     try:
         node = _find(system, code)
@@ -342,7 +342,7 @@ def browse_node(request: HttpRequest, system: str, code: str) -> HttpResponse:
     return render(request, "codes/browse_node.html", context)
 
 
-@require_GET
+@require_safe
 @api_auth
 @metered
 def api_code(request: HttpRequest, system: str, code: str) -> JsonResponse:
@@ -394,7 +394,7 @@ def _api_refusal(code: Code, quota) -> dict:
     }
 
 
-@require_GET
+@require_safe
 def data_sources(request: HttpRequest) -> HttpResponse:
     releases = Release.objects.order_by("dataset", "-effective_date")
     return render(request, "codes/data_sources.html", {"releases": releases})
@@ -447,7 +447,7 @@ def _page_url(request: HttpRequest, **changes) -> str:
     return f"{reverse('codes:search')}?{params.urlencode()}"
 
 
-@require_GET
+@require_safe
 @ratelimit(group="case2code", key="ip", rate=_rate("SEARCH_RATE"), block=False)
 def search_page(request: HttpRequest) -> HttpResponse:
     if getattr(request, "limited", False):
@@ -508,7 +508,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     return render(request, "codes/search.html", context)
 
 
-@require_GET
+@require_safe
 @ratelimit(key="ip", rate=_rate("SUGGEST_RATE"), block=False)
 def search_suggest(request: HttpRequest) -> JsonResponse:
     """As-you-type suggestions for the header box: the best 8 codes for what is typed so far."""
@@ -531,7 +531,7 @@ def search_suggest(request: HttpRequest) -> JsonResponse:
     return JsonResponse(pagecache.get_or_build(key, suggest))
 
 
-@require_GET
+@require_safe
 @api_auth
 @ratelimit(group="case2code", key="ip", rate=_rate("SEARCH_RATE"), block=False)
 def api_search(request: HttpRequest) -> JsonResponse:
@@ -569,11 +569,11 @@ def api_search(request: HttpRequest) -> JsonResponse:
 @ratelimit(key="ip", rate=_rate("BATCH_RATE"), block=False, method="POST")
 def batch(request: HttpRequest) -> HttpResponse:
     """Paste codes, get each one's status; the same form downloads the table as CSV."""
-    if request.method not in ("GET", "POST"):
-        return HttpResponse(status=405, headers={"Allow": "GET, POST"})
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponse(status=405, headers={"Allow": "GET, HEAD, POST"})
     if getattr(request, "limited", False):
         return _too_many(request, as_json=False)
-    if request.method == "GET":
+    if request.method != "POST":
         return render(request, "codes/batch.html", {"form": BatchForm()})
     form = BatchForm(request.POST)
     if not form.is_valid():

@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.db import connections
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 
 def _database() -> bool:
@@ -27,7 +27,7 @@ def _cache() -> bool:
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _database(), "cache": _cache()}
     healthy = all(checks.values())

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import condition, require_GET
+from django.views.decorators.http import condition, require_safe
 
 PATH = Path(__file__).with_name("openapi.json")
 
@@ -22,7 +22,7 @@ def _document() -> tuple[bytes, str]:
     return content, hashlib.sha256(content).hexdigest()[:32]
 
 
-@require_GET
+@require_safe
 @cache_control(public=True, max_age=3600)
 @condition(etag_func=lambda request: _document()[1])
 def openapi_json(request: HttpRequest) -> HttpResponse:

@@ -108,23 +108,35 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: Redis when REDIS_URL is set (shared by every web process), else the database table.
+# Cache: Redis when REDIS_URL is set (shared by every web process), else the database. Two aliases:
+# - "default", the ordinary cache (pages, suggestions, signed-in users): bounded, so anyone can
+#   make it drop entries (the database cache culls a third of them past MAX_ENTRIES);
+# - "ratelimits", rate-limit counts and allauth's login lockouts: never dropped to make room, only
+#   expired by time. Redis evicts nothing unless told to (maxmemory-policy noeviction, its default):
+#   keep it so, or give the page cache a Redis of its own. Without Redis, a table of its own whose
+#   expired rows are deleted, and nothing else (codingahead/lib/cache.py ExpiringDatabaseCache).
 REDIS_URL = os.getenv("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+        "ratelimits": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "limits",
+        },
+    }
 else:
     CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "django_cache",
-        }
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"},
+        "ratelimits": {"BACKEND": "codingahead.lib.cache.ExpiringDatabaseCache", "LOCATION": "ratelimit_cache"},
     }
+# django-ratelimit counts there; allauth, which has no such setting, is pointed there by accounts/apps.py.
+RATELIMIT_USE_CACHE = "ratelimits"
 
 # More than one web process or machine (docs/deployment.md): nothing lives in process memory.
 # Sessions are rows in the database, read through Redis when there is one; a session is written
 # only when it changes (SESSION_SAVE_EVERY_REQUEST stays off). Rate limits use the cache above.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
-RATELIMIT_USE_CACHE = "default"
 # Seconds a rendered code-page body or a suggestion list stays cached (codes/pagecache.py); 0 = off.
 # An import replaces the data version, so nothing stale is served: this only bounds memory.
 CODE_CACHE_SECONDS = envint("CODE_CACHE_SECONDS", 86400)
@@ -297,7 +309,8 @@ TASKS = {
         else "django_tasks_db.DatabaseBackend"
     }
 }
-# Failed email tasks are retried this many times in all, waiting longer each time (codingahead/tasks.py).
+# Background work that fails for a reason that may pass (mail, inbound consultations, drafts) is tried
+# this many times in all, after 1, 4, 16, 64... minutes (codingahead/lib/mail.py).
 EMAIL_TASK_ATTEMPTS = envint("EMAIL_TASK_ATTEMPTS", 5)
 
 # Security: production (DEBUG=False) gets the strict settings `check --deploy` asks for.
@@ -354,6 +367,12 @@ CONSULT_FROM_EMAIL = os.getenv("CONSULT_FROM_EMAIL", f"{SITE_NAME} consultations
 # empty turns the webhook off. Requests older than the tolerance (seconds) are refused.
 CONSULT_WEBHOOK_SECRET = os.getenv("CONSULT_WEBHOOK_SECRET", "")
 CONSULT_WEBHOOK_TOLERANCE = envint("CONSULT_WEBHOOK_TOLERANCE", 300)
+# Who sent an inbound message is its From address, and only when the receiving mail server
+# authenticated it: its Authentication-Results header (RFC 8601) says dmarc=pass, or spf/dkim=pass
+# for a domain aligned with From (casepilot/mail.py sender_verdict). Only headers written by these
+# servers are read (their authserv-id, the first word of the header: "mx.google.com" for Gmail and
+# Google Workspace, your provider's or your MTA's name otherwise); empty: no sender is authenticated.
+CONSULT_AUTHSERV_IDS = envlist("CONSULT_AUTHSERV_IDS")
 CONSULT_MAX_MESSAGE_BYTES = envint("CONSULT_MAX_MESSAGE_BYTES", 25 * 1024 * 1024)
 CONSULT_ATTACHMENT_MAX_BYTES = envint("CONSULT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 CONSULT_ATTACHMENT_MAX_COUNT = envint("CONSULT_ATTACHMENT_MAX_COUNT", 5)
@@ -361,8 +380,6 @@ CONSULT_ATTACHMENT_MAX_COUNT = envint("CONSULT_ATTACHMENT_MAX_COUNT", 5)
 # The consultants' queue shows how long each consultation has waited against this target.
 CONSULT_TARGET_HOURS = envint("CONSULT_TARGET_HOURS", 24)
 CONSULT_GROUP = os.getenv("CONSULT_GROUP", "consultants")
-# Failed consultation mail and inbound processing are retried after 1, 4, 16... times this (seconds).
-CONSULT_RETRY_SECONDS = envint("CONSULT_RETRY_SECONDS", 60)
 # IMAP mailbox read by `manage.py fetch_consult_mail` (or pass --maildir PATH).
 CONSULT_IMAP_HOST = os.getenv("CONSULT_IMAP_HOST", "")
 CONSULT_IMAP_PORT = envint("CONSULT_IMAP_PORT", 993)

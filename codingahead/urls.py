@@ -1,10 +1,10 @@
 from django.contrib import admin
-from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django_ratelimit.decorators import ratelimit
 
 from accounts import views as accounts_views
 from casepilot.sitemaps import GuideSitemap
+from codes import sitemaps
 from codes.sitemaps import SITEMAPS
 from codingahead import views
 from codingahead.health import healthz
@@ -29,12 +29,10 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("pricing/", accounts_views.pricing, name="pricing"),
-    path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS}, name="sitemap_index"),
+    path("sitemap.xml", sitemaps.index, {"sitemaps": SITEMAPS}, name="sitemap_index"),
+    # The name Django's sitemap index reverses for each section.
     path(
-        "sitemap-<section>.xml",
-        sitemap_views.sitemap,
-        {"sitemaps": SITEMAPS},
-        name="django.contrib.sitemaps.views.sitemap",
+        "sitemap-<section>.xml", sitemaps.section, {"sitemaps": SITEMAPS}, name="django.contrib.sitemaps.views.sitemap"
     ),
     path("", include("casepilot.urls")),
     path("", include("jobs.urls")),

@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from codingahead.tasks import queue_email
+from codingahead.lib.mail import queue_email
 
 from .forms import JobSearchForm
 from .models import Job, SavedSearch, SentAlert

@@ -8,6 +8,7 @@ from django.core.validators import EmailValidator, MaxValueValidator, URLValidat
 from django.utils import timezone
 
 from accounts.credentials import Credential, Specialty
+from codingahead.lib.forms import SingleLineFieldsMixin
 
 from .models import (
     MAX_DURATION_DAYS,
@@ -29,7 +30,7 @@ SALARY_BOUNDS = {
 ZIP_RE = re.compile(r"^\d{5}(-\d{4})?$")
 
 
-class JobForm(forms.ModelForm):
+class JobForm(SingleLineFieldsMixin, forms.ModelForm):
     required_credentials = forms.MultipleChoiceField(
         choices=Credential.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -165,7 +166,7 @@ class JobForm(forms.ModelForm):
         return data
 
 
-class ReportForm(forms.ModelForm):
+class ReportForm(SingleLineFieldsMixin, forms.ModelForm):
     class Meta:
         model = JobReport
         fields = ["reason", "details"]
@@ -226,5 +227,18 @@ class JobSearchForm(forms.Form):
         return value if value in dict(SORT_CHOICES) else ""
 
 
-class SaveSearchForm(forms.Form):
+class SaveSearchForm(SingleLineFieldsMixin, forms.Form):
     frequency = forms.ChoiceField(label="Email me new matches", choices=SavedSearch.Frequency.choices)
+
+
+class DeleteSearchForm(SingleLineFieldsMixin, forms.Form):
+    """Which of the user's saved searches to delete: the id comes from a form, so anything may arrive."""
+
+    delete = forms.ModelChoiceField(
+        queryset=SavedSearch.objects.none(), error_messages={"invalid_choice": "Choose a saved search to delete."}
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["delete"].queryset = SavedSearch.objects.filter(user=user)
+        self.fields["delete"].error_messages["required"] = "Choose a saved search to delete."

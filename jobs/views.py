@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
@@ -20,7 +20,7 @@ from accounts.credentials import Credential, Specialty
 from codingahead.lib.ratelimits import too_many
 
 from . import alerts
-from .forms import JobForm, JobSearchForm, ReportForm, SaveSearchForm
+from .forms import DeleteSearchForm, JobForm, JobSearchForm, ReportForm, SaveSearchForm
 from .models import STATE_NAMES, EmploymentType, Job, JobReport, SavedJob, SavedSearch, Workplace, WorkSetting
 from .structured_data import as_script_json, job_posting
 
@@ -125,7 +125,7 @@ def _facets(base, filters: dict) -> list[dict]:
     return groups
 
 
-@require_GET
+@require_safe
 @ratelimit(group="jobs.search", key="ip", rate=SEARCH_RATE, block=True)
 def index(request: HttpRequest) -> HttpResponse:
     form = JobSearchForm(request.GET)
@@ -164,7 +164,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 @ratelimit(group="jobs.search", key="user", rate=SEARCH_RATE, block=True)
 def for_me(request: HttpRequest) -> HttpResponse:
     """Jobs for my credentials: /jobs/ with the filters pre-filled from the profile."""
@@ -176,7 +176,7 @@ def for_me(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(_link({"credential": credentials}))
 
 
-@require_GET
+@require_safe
 def detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     job = get_object_or_404(Job, pk=pk)
     is_owner = request.user.is_authenticated and job.owner_id == request.user.pk
@@ -198,7 +198,7 @@ def detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     return render(request, "jobs/detail.html", ctx)
 
 
-@require_GET
+@require_safe
 @ratelimit(key="ip", rate="30/m", block=True)  # each click is counted on the posting
 def apply(request: HttpRequest, pk: int) -> HttpResponse:
     """Counts a click on the apply link, then sends the visitor to the employer."""
@@ -210,7 +210,7 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
     return _ApplyRedirect(job.apply_target)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(Job, pk=pk, status__in=[Job.Status.LIVE, Job.Status.CLOSED])
     form = ReportForm(request.POST or None)
@@ -232,7 +232,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def post_job(request: HttpRequest) -> HttpResponse:
     form = JobForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -259,7 +259,7 @@ def _say_where_it_went(request: HttpRequest, job: Job) -> None:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @ratelimit(key="user", rate="30/m", method="POST", block=True)
 def edit_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = _own_job(request, pk)
@@ -284,7 +284,7 @@ def edit_job(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     groups = {state: [] for state in ("draft", "pending", "live", "expired", "closed", "rejected")}
     for job in Job.objects.filter(owner=request.user).order_by("-created_at"):
@@ -334,7 +334,7 @@ def job_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @staff_member_required
-@require_GET
+@require_safe
 def review_queue(request: HttpRequest) -> HttpResponse:
     jobs = Job.objects.needing_review().select_related("owner").prefetch_related("reports").order_by("created_at")
     return render(request, "jobs/review.html", {"jobs": jobs})
@@ -383,7 +383,7 @@ def toggle_saved(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def saved_jobs(request: HttpRequest) -> HttpResponse:
     saved = SavedJob.objects.filter(user=request.user).select_related("job").order_by("-created_at")
     return render(request, "jobs/saved.html", {"saved": saved})
@@ -409,11 +409,14 @@ def save_search(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @ratelimit(key="user", rate="30/m", method="POST", block=True)
 def searches(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        SavedSearch.objects.filter(user=request.user, pk=request.POST.get("delete")).delete()
+        form = DeleteSearchForm(request.POST, user=request.user)
+        if not form.is_valid():
+            return HttpResponse(form.errors["delete"][0], status=400, content_type="text/plain")
+        form.cleaned_data["delete"].delete()
         messages.success(request, "Saved search deleted.")
         return redirect("jobs:searches")
     items = SavedSearch.objects.filter(user=request.user).order_by("-created_at")
@@ -421,7 +424,7 @@ def searches(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_exempt  # RFC 8058 one-click unsubscribe: mail clients POST without a CSRF token
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @ratelimit(key="ip", rate="30/m", block=True)
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     try:

@@ -1,7 +1,7 @@
 import os
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
 from tests.factories import make_user
 
@@ -44,12 +44,13 @@ def _fast_password_hasher(settings):
 
 @pytest.fixture(autouse=True)
 def _empty_cache(request, django_db_blocker):
-    """The cache (the database cache table, not a model: tests' flushes leave it alone) holds
-    rate-limit counters: each test starts with none, as a fresh site would."""
+    """The caches (database cache tables, not models: tests' flushes leave them alone) hold
+    rate-limit counters and cached pages: each test starts with none, as a fresh site would."""
     if request.node.get_closest_marker("django_db") is None:
         return
     with django_db_blocker.unblock():
-        cache.clear()
+        for alias in ("default", "ratelimits"):
+            caches[alias].clear()
 
 
 @pytest.fixture(autouse=True)

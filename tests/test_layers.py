@@ -34,10 +34,7 @@ FORBIDDEN = {
 }
 
 # Arrows that stand until a move in flight lands; each names the move.
-PENDING = {
-    # queue_email moves into codingahead/lib with the one email-retry path (issue 20 item 7, `security`).
-    ("jobs/alerts.py", "codingahead"),
-}
+PENDING: set[tuple[str, str]] = set()  # none in flight
 
 
 def _package(module: str) -> str:

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_codeview_fewer_indexes'),
-        ('codes', '0005_user_code_data'),
+        ('codes', '0008_user_code_data'),
     ]
 
     operations = [

@@ -56,7 +56,8 @@
       return a;
     }, { "class": "code-list casepilot-codes", "data-answer-codes": "" }));
     var meta = el("p", { "class": "casepilot-answer__meta muted" });
-    meta.appendChild(el("a", { href: data.permalink }, "Permalink to share this answer"));
+    meta.appendChild(el("a", { href: data.permalink }, "Permalink"));
+    meta.appendChild(document.createTextNode(": only you can open it until you share it from there"));
     article.appendChild(meta);
     var rate = el("form", { method: "post", action: data.rate_url, "class": "casepilot-rate" });
     var token = form.querySelector("[name=csrfmiddlewaretoken]");

@@ -1,12 +1,12 @@
-"""accounts 0003 / codes 0005: favourites, notes and code views change app without losing a row, and
+"""accounts 0003 / codes 0008: favourites, notes and code views change app without losing a row, and
 existing counters become code-view counters."""
 
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("accounts", "0002_codeview_fewer_indexes"), ("codes", "0004_search_fts_prefixes")]
-AFTER = [("accounts", "0003_quota_meters"), ("codes", "0005_user_code_data")]
+BEFORE = [("accounts", "0002_codeview_fewer_indexes"), ("codes", "0007_plain_language_fields")]
+AFTER = [("accounts", "0003_quota_meters"), ("codes", "0008_user_code_data")]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -18,8 +18,12 @@ def test_migrating_forward_keeps_every_row():
     code = old.get_model("codes", "Code").objects.create(system="icd-10-cm", code="E11.9", compact="E119")
     old.get_model("accounts", "FavouriteCode").objects.create(user_id=user.pk, code_id=code.pk)
     old.get_model("accounts", "CodeNote").objects.create(user_id=user.pk, code_id=code.pk, text="kept note")
-    old.get_model("accounts", "CodeView").objects.create(subject=f"u:{user.pk}", period="2026-11", code_id=code.pk, user_id=user.pk)
-    old.get_model("accounts", "QuotaCounter").objects.create(subject=f"u:{user.pk}", period="2026-11", used=4, allowance=6)
+    old.get_model("accounts", "CodeView").objects.create(
+        subject=f"u:{user.pk}", period="2026-11", code_id=code.pk, user_id=user.pk
+    )
+    old.get_model("accounts", "QuotaCounter").objects.create(
+        subject=f"u:{user.pk}", period="2026-11", used=4, allowance=6
+    )
 
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()

@@ -54,7 +54,7 @@ def test_a_coder_asks_watches_the_answer_stream_and_follows_a_citation(page: Pag
     expect(page).to_have_url(f"{live_server.url}/casepilot/")
     expect(page.get_by_role("heading", name="Answer", exact=True)).to_be_visible()
     expect(page.locator("[data-answer-text]")).to_contain_text("43239 is column 1 and 43235 is column 2")
-    expect(page.get_by_role("link", name="Permalink to share this answer")).to_be_visible()
+    expect(page.get_by_role("link", name="Permalink", exact=True)).to_be_visible()
 
     page.get_by_role("link", name="NCCI PTP edits of 43239 (Practitioner, 2024Q3)").click()
     expect(page).to_have_url(f"{live_server.url}/cpt/43239/edits/?role=column1&setting=practitioner&status=all")

@@ -265,6 +265,8 @@ def consult_env(settings, tmp_path, monkeypatch):
     monkeypatch.setattr(engine, "answer", fake_casepilot)
     settings.CONSULT_WEBHOOK_SECRET = "test-secret"
     settings.CONSULT_ADDRESS = "consult@localhost"
+    # The samples carry this server's Authentication-Results, as a provider's would (dmarc=pass).
+    settings.CONSULT_AUTHSERV_IDS = ["mx.consult.example"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     return settings

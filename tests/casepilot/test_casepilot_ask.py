@@ -117,21 +117,53 @@ def test_the_asker_rates_an_answer(client, pilot_data):
 
 def test_someone_else_cannot_rate(client, pilot_data, alice):
     question = Question.objects.create(user=alice, text="q", answer="a")
+    assert client.post(f"/casepilot/a/{question.slug}/rate/", {"rating": "1"}).status_code == 404  # private
+    Question.objects.filter(pk=question.pk).update(shared=True)
     assert client.post(f"/casepilot/a/{question.slug}/rate/", {"rating": "1"}).status_code == 403
 
 
-def test_a_permalink_shows_the_answer_to_anyone(client, pilot_data, alice):
+def test_a_permalink_is_private_to_its_owner_until_they_share_it(client, pilot_data, alice, django_user_model):
     client.force_login(alice)
     client.post("/casepilot/", {"question": "Is E11 billable?"})
     question = Question.objects.get()
+    url = question.get_absolute_url()
+    page = client.get(url).content.decode()
+    assert "only you can open it" in page
+    bob = django_user_model.objects.create_user(username="bob", email="bob@example.com", password="pw-bob-1")
+    client.force_login(bob)
+    assert client.get(url).status_code == 404
+    assert client.post(f"{url}share/", {"shared": "on"}).status_code == 404
     client.logout()
-    response = client.get(question.get_absolute_url())
+    assert client.get(url).status_code == 404
+
+    client.force_login(alice)
+    assert client.post(f"{url}share/", {"shared": "on"}).status_code == 302
+    client.logout()
+    response = client.get(url)
     assert response.status_code == 200
     content = response.content.decode()
     assert "Is E11 billable?" in content
     assert "E11 (Type 2 diabetes mellitus) is not billable" in content
     assert "Was this answer helpful?" not in content  # only the asker rates
+    assert "Stop sharing" not in content  # only the asker shares
+    client.force_login(bob)
+    assert client.post(f"{url}share/", {"shared": "off"}).status_code == 403  # readable, not bob's
+
+    client.force_login(alice)
+    client.post(f"{url}share/", {"shared": "off"})
+    client.logout()
+    assert client.get(url).status_code == 404
     assert client.get("/casepilot/a/nope/").status_code == 404
+
+
+def test_a_guests_answer_is_private_to_the_guests_session(client, pilot_data, django_user_model):
+    client.post("/casepilot/", {"question": "Is E11 billable?"})
+    url = Question.objects.get().get_absolute_url()
+    assert client.get(url).status_code == 200
+    other = type(client)()  # another browser
+    assert other.get(url).status_code == 404
+    assert client.post(f"{url}share/", {"shared": "on"}).status_code == 302
+    assert other.get(url).status_code == 200
 
 
 def test_guests_have_three_questions_a_day(client, pilot_data):

@@ -71,6 +71,26 @@ def test_it_refuses_a_body_far_over_the_size_limit(client, sample, settings):
     assert post(client, sample("attachments.eml")).status_code == 413
 
 
+@pytest.mark.parametrize("timestamp", ["\u00b2" * 10, "12a", "-1", " 1"])
+def test_a_timestamp_that_is_not_ascii_digits_is_a_403_not_a_500(client, sample, timestamp):
+    # "\u00b2".isdigit() is True, yet int() refuses it: a header in Latin-1 can carry it.
+    assert post(client, sample("plain.eml"), timestamp=timestamp).status_code == 403
+
+
+def test_a_malformed_content_length_is_not_a_500(client, sample):
+    raw = sample("plain.eml")
+    timestamp = str(int(time.time()))
+    response = client.post(
+        URL,
+        data=raw,
+        content_type="message/rfc822",
+        HTTP_X_CONSULT_TIMESTAMP=timestamp,
+        HTTP_X_CONSULT_SIGNATURE=mail.sign(timestamp=timestamp, body=raw, secret="test-secret"),
+        headers={"Content-Length": "abc"},
+    )
+    assert response.status_code < 500
+
+
 def test_it_refuses_get(client):
     assert client.get(URL).status_code == 405
 
@@ -198,8 +218,10 @@ def test_attachments_are_stored_and_refusals_noted(
 ):
     deliver(client, django_capture_on_commit_callbacks, sample("attachments.eml"))
     message = ConsultMessage.objects.get(author_kind="user")
+    # The PDF has no text (a scan) and images cannot be redacted: neither is kept, and both are noted.
     names = sorted(a.filename for a in message.attachments.all())
-    assert names == ["lesion.png", "note.txt", "op-note.pdf"]
+    assert names == ["note.txt"]
+    assert any("op-note.pdf" in note and "no text" in note for note in message.notes)
     text_file = message.attachments.get(filename="note.txt")
     stored = text_file.file.read().decode()
     assert "Robert Brown" not in stored
@@ -275,6 +297,7 @@ def test_the_automated_answer_comes_from_casepilots_engine(
 ):
     monkeypatch.setattr(engine, "answer", ENGINE_ANSWER)  # the real one, which consult_env replaced
     raw = (
+        b"Authentication-Results: mx.consult.example; dmarc=pass header.from=example.com\r\n"
         b"From: coder@example.com\r\nTo: consult@localhost\r\nSubject: Can 43239 and 43235 be billed together?\r\n"
         b"Message-ID: <engine-1@mail.example.com>\r\n\r\nPatient: John Smith. Both EGDs on the same day.\r\n"
     )
@@ -299,7 +322,7 @@ def test_work_a_lost_worker_left_behind_is_queued_again(sample, coder, mailoutbo
     out = StringIO()
     with django_capture_on_commit_callbacks(execute=True):
         call_command("requeue_consult_work", stdout=out)
-    assert "1 inbound message(s) and 0 draft(s) queued again" in out.getvalue()
+    assert "1 inbound message(s), 0 draft(s) and 0 email(s) queued again" in out.getvalue()
     consultation = Consultation.objects.get()
     assert consultation.status == Consultation.Status.AUTO_ANSWERED
     # Running it again changes nothing: no second answer.
@@ -372,8 +395,119 @@ def test_fetch_consult_mail_says_what_to_configure(settings):
 
 
 def test_mail_with_a_forged_sender_opens_nothing(client, sample, coder, mailoutbox, django_capture_on_commit_callbacks):
-    raw = b"Authentication-Results: mx.example.net; spf=fail; dkim=none; dmarc=fail header.from=example.com\r\n"
-    deliver(client, django_capture_on_commit_callbacks, raw + sample("plain.eml"))
+    raw = sample("plain.eml").replace(b"dmarc=pass", b"dmarc=fail")
+    deliver(client, django_capture_on_commit_callbacks, raw)
     assert Consultation.objects.count() == 0
     assert mailoutbox == []
     assert InboundEmail.objects.get().outcome == "ignored: sender address failed DMARC"
+
+
+def test_a_message_a_killed_worker_was_processing_is_picked_up_again(
+    sample, coder, mailoutbox, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    inbound, _ = consult.store_inbound(sample("plain.eml"), source="test")
+    # Claimed by a worker that was then killed: "processing" since an hour ago.
+    InboundEmail.objects.filter(pk=inbound.pk).update(
+        status=InboundEmail.Status.PROCESSING, started_at=timezone.now() - timedelta(hours=1)
+    )
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("requeue_consult_work", stdout=out)
+    assert "1 inbound message(s)" in out.getvalue()
+    inbound.refresh_from_db()
+    assert inbound.status == InboundEmail.Status.PROCESSED
+    assert inbound.raw == b""
+    assert Consultation.objects.count() == 1
+
+
+def test_a_message_stored_before_the_worker_died_is_not_stored_twice(
+    sample, coder, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        inbound, _ = consult.store_inbound(sample("plain.eml"), source="test")
+    # The worker stored the consultation but died before marking the row processed; requeue_stalled
+    # made it pending again.
+    InboundEmail.objects.filter(pk=inbound.pk).update(status=InboundEmail.Status.PENDING, raw=sample("plain.eml"))
+    assert consult.process_inbound(inbound) == "already stored"
+    assert Consultation.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)  # so that an atomic block of the code's own shows
+def test_redaction_runs_outside_any_transaction(sample, coder, monkeypatch, django_capture_on_commit_callbacks):
+    from django.db import connection
+
+    from casepilot import phi
+
+    real = phi.redact
+    seen = []
+
+    def watching(text):
+        seen.append(connection.in_atomic_block)
+        return real(text)
+
+    monkeypatch.setattr(phi, "redact", watching)
+    with django_capture_on_commit_callbacks(execute=True):
+        consult.store_inbound(sample("plain.eml"), source="test")
+    assert seen
+    assert not any(seen)
+
+
+# --- Who sent it: the From address, authenticated by the receiving server ------------------------
+
+
+def _attacker_mail(sample, *, results: bytes = b"") -> bytes:
+    raw = sample("plain.eml").replace(b"Casey Coder <coder@example.com>", b"Mallory <mallory@attacker.example>")
+    raw = raw.split(b"\n", 1)[1]  # without the sample's own Authentication-Results
+    return results + b"Reply-To: coder@example.com\r\n" + raw
+
+
+def test_reply_to_never_decides_who_sent_a_message(
+    client, sample, coder, mailoutbox, django_capture_on_commit_callbacks
+):
+    results = b"Authentication-Results: mx.consult.example; dmarc=pass header.from=attacker.example\r\n"
+    deliver(client, django_capture_on_commit_callbacks, _attacker_mail(sample, results=results))
+    assert Consultation.objects.count() == 0  # not coder's quota, not coder's thread
+    inbound = InboundEmail.objects.get()
+    assert inbound.outcome == "ignored: unknown sender, told how to register"
+    assert [m.to for m in mailoutbox] == [["mallory@attacker.example"]]  # never the Reply-To
+
+
+@pytest.mark.parametrize(
+    "results",
+    [
+        b"",  # no verdict at all
+        b"Authentication-Results: mx.consult.example; spf=none; dkim=none; dmarc=none\r\n",
+        # Written by the sender, not by our server: another authserv-id.
+        b"Authentication-Results: mx.attacker.example; dmarc=pass header.from=example.com\r\n",
+        # SPF passes for the attacker's envelope domain, which is not aligned with From.
+        b"Authentication-Results: mx.consult.example; spf=pass smtp.mailfrom=attacker.example\r\n",
+        b"Authentication-Results: mx.consult.example; dkim=pass header.d=attacker.example\r\n",
+    ],
+)
+def test_an_unauthenticated_from_is_an_unknown_sender(
+    client, sample, coder, mailoutbox, django_capture_on_commit_callbacks, results
+):
+    raw = results + sample("plain.eml").split(b"\n", 1)[1]  # From: coder@example.com, unproven
+    deliver(client, django_capture_on_commit_callbacks, raw)
+    assert Consultation.objects.count() == 0
+    assert InboundEmail.objects.get().outcome.startswith("ignored: sender not authenticated")
+
+
+@pytest.mark.parametrize(
+    "results",
+    [
+        b"Authentication-Results: mx.consult.example; dmarc=pass (p=reject) header.from=example.com\r\n",
+        b"Authentication-Results: mx.consult.example; spf=pass smtp.mailfrom=bounces.example.com\r\n",
+        b"Authentication-Results: mx.consult.example; dkim=pass header.d=example.com header.s=sel1\r\n",
+    ],
+)
+def test_an_authenticated_from_opens_a_consultation(client, sample, coder, django_capture_on_commit_callbacks, results):
+    raw = results + sample("plain.eml").split(b"\n", 1)[1]
+    deliver(client, django_capture_on_commit_callbacks, raw)
+    assert Consultation.objects.get().user == coder

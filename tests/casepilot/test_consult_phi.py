@@ -85,27 +85,56 @@ def test_it_summarises_what_it_removed():
     assert result.summary() == "2 names, 1 date of birth and 1 medical record number"
 
 
-def test_it_finds_planted_phi_in_the_synthetic_notes_and_keeps_clinical_words():
-    """A regression guard on tests/casepilot/phi_notes.jsonl (bench/phi.py prints the full figures)."""
-    import json
-    import re
+def _bench():
+    """bench/phi.py, which measures the labelled notes (tests/casepilot/phi_notes.jsonl)."""
+    import importlib.util
     from pathlib import Path
 
-    planted = found = words = wrong = 0
-    for line in (Path(__file__).parent / "phi_notes.jsonl").read_text().splitlines():
-        note = json.loads(line)
-        text = note["text"]
-        result = redact(text)
-        covered = {i for item in result.found for i in range(item.start, item.end)}
-        phi_chars = {i for span in note["phi"] for i in range(span["start"], span["end"])}
-        for span in note["phi"]:
-            planted += 1
-            found += all(i in covered or text[i] in " ,." for i in range(span["start"], span["end"]))
-        for word in re.finditer(r"[\w'./-]+", text):
-            chars = set(range(word.start(), word.end()))
-            if not chars & phi_chars:
-                words += 1
-                wrong += bool(chars & covered)
-    assert planted >= 300
-    assert found / planted >= 0.9
-    assert wrong / words <= 0.005
+    path = Path(__file__).resolve().parents[2] / "bench" / "phi.py"
+    spec = importlib.util.spec_from_file_location("bench_phi", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_labelled_notes_have_a_held_out_third():
+    notes = _bench().load()
+    held_out = [n for n in notes if n["split"] == "held-out"]
+    assert len(notes) >= 300
+    assert 0.3 <= len(held_out) / len(notes) <= 0.36
+
+
+@pytest.mark.parametrize("split", ["dev", "held-out"])
+def test_names_are_found_ordinary_words_and_codes_kept(split):
+    """The figures bench/phi.py prints. The rules are tuned on "dev" only; "held-out" (other
+    names, another seed) is held to looser name recall, since its misses are never looked at."""
+    bench = _bench()
+    m = bench.measure_split([n for n in bench.load() if n["split"] == split])
+    assert m["codes"] > 300
+    assert m["codes_wrong"] == 0, "a code was redacted"
+    assert m["wrong"] / m["words"] <= 0.005
+    recall = m["found"]["name"] / m["planted"]["name"]
+    assert recall >= (0.98 if split == "dev" else 0.95), f"name recall {recall:.1%}"
+
+
+@pytest.mark.parametrize(
+    ("text", "secret", "kept"),
+    [
+        ("quick one: mrs. o'brien came back today for I10.", "o'brien", "came back today for I10."),
+        ("patient: jane doe, 54 yo. Dx E11.9.", "jane doe", "54 yo. Dx E11.9."),
+        ("Smith, John 01/02/1960\nDOS 03/04/2024. CPT 99213.", "Smith, John", "DOS 03/04/2024. CPT 99213."),
+        ("A patient named Wei Zhang asked about J44.1.", "Wei Zhang", "asked about J44.1."),
+        ("Address: 12 Oak Hill Road, Springfield, IL 62704 I10 follow-up.", "Oak Hill", "I10 follow-up."),
+        (
+            "Brandon Wilson tolerated the procedure well, 29881.",
+            "Brandon Wilson",
+            "tolerated the procedure well, 29881.",
+        ),
+        ("RE: Nicholas Ward\nD.O.B. 1/27/1987", "Ward", "RE: "),
+    ],
+)
+def test_the_forms_issue_12_found_missed(text, secret, kept):
+    result = redact(text)
+    assert secret not in result.text
+    assert kept in result.text
+    assert "01/02/1960" not in redact("Smith, John 01/02/1960").text

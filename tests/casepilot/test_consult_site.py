@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from casepilot import consult
 from casepilot.models import Consultation, ConsultMessage
+from tests.casepilot.pdfs import make_pdf
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("consult_env")]
 
@@ -65,15 +66,43 @@ def test_attachments_are_kept_and_served_only_to_the_owner_and_consultants(
     client, coder, consultant, django_user_model, django_capture_on_commit_callbacks
 ):
     client.force_login(coder)
-    pdf = SimpleUploadedFile("op.pdf", b"%PDF-1.4 test", content_type="application/pdf")
-    open_one(client, django_capture_on_commit_callbacks, attachments=[pdf])
+    note = SimpleUploadedFile("op.txt", b"Excision of a 1.2 cm lesion.", content_type="text/plain")
+    open_one(client, django_capture_on_commit_callbacks, attachments=[note])
     attachment = ConsultMessage.objects.get(author_kind="user").attachments.get()
     url = f"/consult/attachments/{attachment.pk}/"
-    assert b"".join(client.get(url).streaming_content) == b"%PDF-1.4 test"
+    assert b"".join(client.get(url).streaming_content) == b"Excision of a 1.2 cm lesion."
     client.force_login(consultant)
     assert client.get(url).status_code == 200
     client.force_login(django_user_model.objects.create_user(username="nosy", email="nosy@example.com"))
     assert client.get(url).status_code == 403
+
+
+def test_a_pdf_is_kept_as_its_redacted_text_never_as_sent(client, coder, django_capture_on_commit_callbacks):
+    client.force_login(coder)
+    pdf = make_pdf("OPERATIVE NOTE", "Patient: Robert Brown  DOB 02/03/1951", "Excision of a 1.2 cm lesion, CPT 11402.")
+    upload = SimpleUploadedFile("op-note.pdf", pdf, content_type="application/pdf")
+    page = open_one(client, django_capture_on_commit_callbacks, attachments=[upload]).content.decode()
+    message = ConsultMessage.objects.get(author_kind="user")
+    attachment = message.attachments.get()
+    assert attachment.filename == "op-note.pdf.txt"
+    assert attachment.content_type == "text/plain"
+    stored = attachment.file.read().decode()
+    assert "Excision of a 1.2 cm lesion, CPT 11402." in stored
+    assert "Robert" not in stored
+    assert "Brown" not in stored
+    assert "02/03/1951" not in stored
+    assert not stored.startswith("%PDF")
+    assert message.phi_counts["name"] >= 2  # Jane Doe in the question, Robert Brown in the PDF
+    assert "we removed" in page
+
+
+def test_images_are_refused_they_cannot_be_redacted(client, coder):
+    client.force_login(coder)
+    image = SimpleUploadedFile("face-sheet.png", b"\x89PNG\r\n\x1a\n", content_type="image/png")
+    response = client.post("/consult/new/", {**QUESTION, "attachments": [image]})
+    assert response.status_code == 400
+    assert b"only PDF files and text files are accepted" in response.content
+    assert Consultation.objects.count() == 0
 
 
 def test_other_file_types_are_refused(client, coder):
@@ -81,7 +110,7 @@ def test_other_file_types_are_refused(client, coder):
     doc = SimpleUploadedFile("x.docx", b"PK", content_type="application/msword")
     response = client.post("/consult/new/", {**QUESTION, "attachments": [doc]})
     assert response.status_code == 400
-    assert b"only PDF files, images and text files are accepted" in response.content
+    assert b"only PDF files and text files are accepted" in response.content
     assert Consultation.objects.count() == 0
 
 
@@ -223,3 +252,15 @@ def test_pro_accounts_get_the_pro_quota(coder):
     assert consult.monthly_quota(coder) == 30
     consult.open_consultation(user=coder, subject="One", question="Modifier 25 with 99213?")
     assert consult.remaining_this_month(coder) == 29
+
+
+SINGLE_LINE = "Use a single line of text: line breaks, tabs and other control characters are not allowed here."
+
+
+@pytest.mark.parametrize("subject", ["Modifier 25\r\nBcc: everyone@example.com", "Tab\there", "Esc\x1b[31m"])
+def test_a_consultation_subject_with_a_control_character_is_refused_with_a_message(client, coder, subject):
+    client.force_login(coder)
+    response = client.post("/consult/new/", {"subject": subject, "codes": "", "question": "Is modifier 25 right?"})
+    assert response.status_code == 400
+    assert SINGLE_LINE in response.content.decode()
+    assert Consultation.objects.count() == 0

@@ -1,11 +1,13 @@
 """Outbound consultation mail through a real SMTP server (aiosmtpd), and the worker's retry after a failure."""
 
 import socket
+from datetime import timedelta
 from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
+from django.utils import timezone
 
 from casepilot import consult, mail
 from casepilot.models import Consultation, OutboundEmail
@@ -84,9 +86,9 @@ def test_a_threaded_answer_goes_out_over_smtp_and_the_reply_comes_back_to_the_th
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_worker_retries_after_an_smtp_failure(smtp, settings, coder):
+def test_the_worker_retries_after_an_smtp_failure(smtp, settings, coder, monkeypatch):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    settings.CONSULT_RETRY_SECONDS = 0
+    monkeypatch.setattr("codingahead.lib.mail.retry_delay", lambda attempt: timedelta(0))  # retried in this batch
     inbox = smtp(fail=1)
     outbound = consult.queue_email(to="coder@example.com", subject="Hello", body="Body", html="<p>Body</p>")
 
@@ -119,3 +121,62 @@ def test_it_gives_up_after_the_last_attempt_and_the_admin_can_resend(
     outbound.refresh_from_db()
     assert outbound.status == OutboundEmail.Status.SENT
     assert len(inbox.received) == 1
+
+
+@pytest.mark.django_db
+def test_a_header_that_cannot_be_sent_fails_at_once_with_the_error_in_the_admin(
+    smtp, coder, admin_client, django_capture_on_commit_callbacks
+):
+    # What a CR/LF in a subject did before the form refused it: BadHeaderError, retried never,
+    # and the row stayed "queued" with 0 attempts and no error, for ever.
+    inbox = smtp()
+    with django_capture_on_commit_callbacks(execute=True):
+        outbound = consult.queue_email(to="coder@example.com", subject="Hello\r\nBcc: x@example.com", body="Body")
+    outbound.refresh_from_db()
+    assert outbound.status == OutboundEmail.Status.FAILED
+    assert outbound.attempts == 1
+    assert "BadHeaderError" in outbound.last_error
+    assert inbox.received == []
+    listing = admin_client.get("/admin/casepilot/outboundemail/").content.decode()
+    assert "BadHeaderError" in listing
+    assert "Failed" in listing
+
+
+@pytest.mark.django_db
+def test_a_permanent_refusal_is_not_retried(smtp, coder, monkeypatch, django_capture_on_commit_callbacks):
+    import smtplib
+
+    calls = []
+
+    def refused(self, fail_silently=False):
+        calls.append(1)
+        raise smtplib.SMTPDataError(554, b"5.7.1 Message rejected")
+
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", refused)
+    with django_capture_on_commit_callbacks(execute=True):
+        outbound = consult.queue_email(to="coder@example.com", subject="Hello", body="Body")
+    outbound.refresh_from_db()
+    assert calls == [1]  # the immediate backend would have run every retry at once
+    assert outbound.status == OutboundEmail.Status.FAILED
+    assert "554" in outbound.last_error
+
+
+@pytest.mark.django_db
+def test_mail_a_killed_worker_left_behind_is_sent_by_requeue_consult_work(smtp, coder):
+    from io import StringIO
+
+    inbox = smtp()
+    # Queued, but the worker died before sending (its task stays "running" for ever).
+    outbound = consult.queue_email(to="coder@example.com", subject="Hello", body="Body")
+    OutboundEmail.objects.filter(pk=outbound.pk).update(next_attempt_at=timezone.now() - timedelta(hours=1))
+    out = StringIO()
+    call_command("requeue_consult_work", stdout=out)
+    assert "0 inbound message(s), 0 draft(s) and 1 email(s) queued again" in out.getvalue()
+    outbound.refresh_from_db()
+    assert outbound.status == OutboundEmail.Status.SENT
+    assert len(inbox.received) == 1
+    # A message waiting for its retry, or just queued, is left alone.
+    fresh = consult.queue_email(to="coder@example.com", subject="Later", body="Body")
+    call_command("requeue_consult_work", stdout=out)
+    fresh.refresh_from_db()
+    assert fresh.status == OutboundEmail.Status.QUEUED

@@ -5,7 +5,7 @@ import io
 import json
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
 from .search_data import build
 
@@ -19,9 +19,9 @@ def indexed():
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
-    cache.clear()
+    caches["ratelimits"].clear()
     yield
-    cache.clear()
+    caches["ratelimits"].clear()
 
 
 @pytest.mark.sqlite_smoke

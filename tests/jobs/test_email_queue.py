@@ -1,4 +1,4 @@
-"""The shared email task (codingahead/tasks.py): sent by the worker, retried after SMTP failures."""
+"""The shared email task (codingahead/lib/mail.py): sent by the worker, retried after SMTP failures."""
 
 import smtplib
 from datetime import timedelta
@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from codingahead.tasks import queue_email, retry_delay
+from codingahead.lib.mail import queue_email, retry_delay
 
 pytestmark = pytest.mark.django_db
 

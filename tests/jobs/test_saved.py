@@ -66,3 +66,13 @@ def test_saving_never_redirects_off_the_site(client, coder, employer, next_url):
     client.force_login(coder)
     response = client.post(f"/jobs/{job.pk}/save/", {"next": next_url})
     assert response["Location"] == job.get_absolute_url()
+
+
+@pytest.mark.parametrize("value", ["abc", "", "1.5", "9" * 40, "-1"])
+def test_deleting_a_saved_search_with_a_malformed_id_is_a_400_not_a_500(client, coder, value):
+    search = SavedSearch.objects.create(user=coder, query="state=TX", name="Texas")
+    client.force_login(coder)
+    response = client.post("/jobs/searches/", {"delete": value})
+    assert response.status_code == 400
+    assert "Choose a saved search to delete." in response.content.decode()
+    assert SavedSearch.objects.filter(pk=search.pk).exists()

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import django_ratelimit.core
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 
 from codes.importers.base import CodeRow, register_release, sync_codes
@@ -13,12 +13,13 @@ from codes.models import Code
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits(request):
-    # Rate-limit counters live in the shared cache (the database cache here): each test starts from zero.
+    # Rate-limit counters live in their own cache (a database table here): each test starts from zero.
     if request.node.get_closest_marker("django_db") is None:
         yield
         return
-    cache.clear()
+    caches["ratelimits"].clear()
     yield
+    caches["ratelimits"].clear()
     cache.clear()
 
 

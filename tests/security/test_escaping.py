@@ -62,7 +62,7 @@ def test_a_consultation_is_escaped_for_its_owner_and_in_the_queue(client, alice,
 
 
 def test_a_casepilot_question_is_escaped_on_its_permalink(client, alice):
-    question = Question.objects.create(user=alice, text=PAYLOAD, answer=f"Answer {PAYLOAD}")
+    question = Question.objects.create(user=alice, text=PAYLOAD, answer=f"Answer {PAYLOAD}", shared=True)
     _assert_inert(client.get(question.get_absolute_url()))
     client.force_login(alice)
     _assert_inert(client.get("/casepilot/"))

@@ -41,8 +41,6 @@ ALLAUTH_LIMITED = {
 EXEMPT = {
     "codingahead.health.healthz": "one cheap query; polled by the load balancer",
     "codingahead.openapi.openapi_json": "a static document",
-    "django.contrib.sitemaps.views.index": "cached, small",
-    "django.contrib.sitemaps.views.sitemap": "paginated listing of codes",
     "accounts.views.pricing": "static page",
     "casepilot.assistant.answer": "one row by a random slug",
     "casepilot.views.guide": "one row by slug",

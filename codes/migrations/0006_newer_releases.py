@@ -11,7 +11,7 @@ def deleted_codes_are_not_billable(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('codes', '0004_search_fts_prefixes'),
+        ('codes', '0005_index_guidelines'),
     ]
 
     operations = [

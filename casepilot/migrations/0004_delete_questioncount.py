@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('casepilot', '0001_initial'),
+        ('casepilot', '0003_question_shared'),
     ]
 
     operations = [

@@ -22,7 +22,7 @@ def own_bundled_rows(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('codes', '0004_search_fts_prefixes'),
+        ('codes', '0006_newer_releases'),
     ]
 
     operations = [

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('codes', '0004_search_fts_prefixes'),
+        ('codes', '0007_plain_language_fields'),
         ('accounts', '0002_codeview_fewer_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
