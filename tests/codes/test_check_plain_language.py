@@ -133,13 +133,13 @@ def _load_cms_rows_for(codes: set[str]) -> None:
     release = Release.objects.create(dataset="sample", version="bundled", title="Bundled CMS rows")
     fees = [
         FeeSchedule(release=release, **row)
-        for row in parse_pprrvu(FIXTURES / "pfs" / "pprrvu24_jul_rvu24c_nodesc.csv.gz")
+        for row in parse_pprrvu(FIXTURES / "pfs" / "pprrvu26_apr_nonqpp_rvu26b.csv.gz")
         if row["code"] in codes
     ]
     FeeSchedule.objects.bulk_create(fees)
     Mue.objects.bulk_create(
         Mue(release=release, setting="practitioner", **row)
-        for row in parse_mue(FIXTURES / "ncci" / "mue_practitioner_2024-07-01.tsv.gz")
+        for row in parse_mue(FIXTURES / "ncci" / "MCR_MUE_PractitionerServices_Eff_04-01-2026.csv.gz")
         if row["code"] in codes
     )
     Mue.objects.bulk_create(
@@ -149,7 +149,7 @@ def _load_cms_rows_for(codes: set[str]) -> None:
     )
     AddOnEdit.objects.bulk_create(
         AddOnEdit(release=release, **row)
-        for row in parse_aoc(FIXTURES / "ncci" / "aoc_edits_2024q3.tsv.gz")
+        for row in parse_aoc(FIXTURES / "ncci" / "AOC_V2026Q2-MCR.xlsx")
         if row["addon_code"] in codes
     )
     retired = {
