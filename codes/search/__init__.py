@@ -142,8 +142,8 @@ def search(
     found.total = min(sum(per_system.get(s, 0) for s in ([system] if system else SYSTEMS)), CANDIDATES)
     if not counts:
         found.total = len(ranked)
-    codes = [Code(pk=row[0], **dict(zip(CODE_FIELDS, row[4:], strict=True))) for row in ranked]
-    texts = {row[0]: (row[2], row[3]) for row in ranked}
+    codes = [Code(pk=row[0], **dict(zip(CODE_FIELDS, row[5:], strict=True))) for row in ranked]
+    texts = {row[0]: (row[2], row[3], row[4]) for row in ranked}
     found.results = build_results(codes, {row[0]: row[1] for row in ranked}, slots, None, texts)
     if not found.results:
         found.kind = "none"

@@ -65,8 +65,8 @@ def correct(word: str) -> str | None:
 
 _INSERT = """
     INSERT INTO codes_searchentry (code_id, system, title, extra, phrase, compact, kind, billable, deleted,
-                                   effective_date, termination_date, vector)
-    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
+                                   effective_date, termination_date, prior, paths, path_keys, vector)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
             setweight(to_tsvector('english', unaccent(%s)), 'A') || setweight(to_tsvector('english', unaccent(%s)), 'B'))
 """
 
@@ -93,6 +93,9 @@ def write_index(cursor, entries) -> None:
                     e.deleted,
                     e.effective_date,
                     e.termination_date,
+                    e.prior,
+                    e.paths,
+                    e.path_keys,
                     e.title,
                     e.extra,
                 )
