@@ -556,7 +556,7 @@ def search_suggest(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"query": query, "results": []})
 
     def suggest() -> dict:
-        found = Code.objects.search(query, as_you_type=True, counts=False, limit=8)
+        found = case2code.suggest(query, limit=8)
         results = [
             {"system": r.system, "system_label": System(r.system).label, **r.as_dict(), "billable": r.billable}
             for r in found.results

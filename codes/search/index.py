@@ -60,14 +60,18 @@ def _main_index_paths() -> dict[str, list[tuple[str, str]]]:
     return found
 
 
-def prior(*, paths: int, default: bool) -> float:
+def prior(*, paths: int, default: bool, reporting: bool) -> float:
     """The score factor a code has before any query: each index path leading to it is evidence
-    that coders reach it (logarithmic: J18.9 has dozens), and the default (NOS) code of a
-    category is what a query naming only the category means."""
-    return round((1.0 + 0.1 * math.log1p(paths)) * (DEFAULT_CODE if default else 1.0), 4)
+    that coders reach it (logarithmic: J18.9 has dozens); the default (NOS) code of a category
+    is what a query naming only the category means; a HCPCS reporting code (quality measures,
+    BETOS Z2: "Influenza immunization administered or previously received") is rarely what
+    a search for its words is after."""
+    factor = (1.0 + 0.1 * math.log1p(paths)) * (DEFAULT_CODE if default else 1.0)
+    return round(factor * (REPORTING_CODE if reporting else 1.0), 4)
 
 
 DEFAULT_CODE = 1.3
+REPORTING_CODE = 0.5
 SHARE_DAMPING = 5000
 
 
@@ -86,11 +90,18 @@ def _documents():
         names.setdefault((system, code), []).append(term)
         index_paths[system, code] += source == Synonym.Source.INDEX
     main_paths = _main_index_paths()
+    reporting = set(Code.objects.filter(system=System.HCPCS, data__betos="Z2").values_list("pk", flat=True))
+    # A default code is named by its category's words too ("Unspecified dementia" -> F03.90).
+    headers = dict(
+        Code.objects.filter(system=System.ICD10CM, billable=False, kind__in=["category", "subcategory"]).values_list(
+            "pk", "title"
+        )
+    )
     fields = ["pk", "system", "code", "compact", "kind", "title", "short_title", "billable", "deleted"]
-    fields += ["effective_date", "termination_date"]
+    fields += ["effective_date", "termination_date", "parent_id"]
     entries = []
     for row in Code.objects.values_list(*fields).iterator(chunk_size=10000):
-        pk, system, code, compact, kind, title, short_title, billable, deleted, effective, terminated = row
+        pk, system, code, compact, kind, title, short_title, billable, deleted, effective, terminated, parent = row
         extra = []
         if short_title and short_title.lower() != title.lower():
             extra.append(short_title)
@@ -105,6 +116,9 @@ def _documents():
         if not (title or extra):
             continue
         default = system == System.ICD10CM and billable and is_default_title(title)
+        keys = [words for _, words in paths]
+        if default and parent in headers:
+            keys.append(title_phrase(headers[parent]))
         entries.append(
             SearchEntry(
                 code_id=pk,
@@ -118,9 +132,9 @@ def _documents():
                 deleted=deleted,
                 effective_date=effective,
                 termination_date=terminated,
-                prior=prior(paths=index_paths[system, code] + len(paths), default=default),
+                prior=prior(paths=index_paths[system, code] + len(paths), default=default, reporting=pk in reporting),
                 paths="\n".join(shown for shown, _ in paths),
-                path_keys="".join(f"|{words}" for _, words in paths) + "|" if paths else "",
+                path_keys="".join(f"|{words}" for words in keys) + "|" if keys else "",
             )
         )
     entries.sort(key=lambda e: (e.deleted, not e.billable, e.kind in BROWSE_KINDS, len(e.title), e.compact))

@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.models import Q
 
 from .parsing import Slot, Term, boolean, closest_word
+from .spelling import closest_by_start
 
 # Filters on the search entry's columns need no planner hint here (see sqlite.COLUMN).
 COLUMN = "e."
@@ -60,7 +61,9 @@ def correct(word: str) -> str | None:
             "SELECT word, count FROM codes_searchword WHERE word %% %s ORDER BY similarity(word, %s) DESC LIMIT 30",
             [word, word],
         )
-        return closest_word(word, cursor.fetchall())
+        found = closest_word(word, cursor.fetchall())
+    # Trigrams miss transpositions in short words ("ashtma" shares one trigram with "asthma").
+    return found or closest_by_start(word)
 
 
 _INSERT = """

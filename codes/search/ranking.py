@@ -24,7 +24,7 @@ from .results import SearchResult
 SCORE_FACTORS = """
     * 40.0 / (40 + length(e.phrase))
     * CASE WHEN e.system = 'icd-10-cm' AND (e.compact LIKE 'O%%' OR e.compact LIKE 'P%%') THEN %s ELSE 1.0 END
-    * CASE WHEN e.billable THEN 1.0 WHEN e.kind IN ('chapter', 'section', 'body_system', 'mdc') THEN 0.3 ELSE 0.55 END
+    * CASE WHEN e.billable THEN 1.0 WHEN e.kind IN ('chapter', 'section', 'body_system', 'mdc') THEN 0.3 ELSE 0.4 END
     * CASE WHEN e.deleted THEN 0.5 ELSE 1.0 END
     * CASE WHEN e.system = 'icd-10-cm' AND e.compact LIKE '______A' THEN 1.1 ELSE 1.0 END
     * e.prior

@@ -156,3 +156,38 @@ def test_the_shorthand_fixture_reads_every_line():
     assert len(rows) > 300
     assert all(row.term and row.replacement and row.note for row in rows)
     assert {"sp", "ho", "wo"} <= {row.term for row in rows}  # s/p, h/o, w/o as typed
+
+
+def test_results_are_grouped_by_code_set_with_counts(client, indexed):
+    content = client.get("/search/", {"q": "pneumonia"}).content.decode()
+    assert 'id="group-icd-10-cm">ICD-10-CM <span class="count">' in content
+    assert 'id="group-ms-drg">MS-DRG <span class="count">1</span>' in content
+    assert content.index('id="group-icd-10-cm"') < content.index('id="group-ms-drg"')
+
+
+def test_drgs_are_never_labelled_billable(client, indexed):
+    content = client.get("/search/", {"q": "pneumonia pleurisy"}).content.decode()
+    assert "/ms-drg/193/" in content
+    assert "Billable" not in content.split('id="group-ms-drg"')[1]
+
+
+def test_a_reason_shared_by_every_result_is_said_once(client, indexed):
+    content = client.get("/search/", {"q": "ms"}).content.decode()
+    assert "Matched: synonym: ms → multiple sclerosis" in content  # reasons differ: one per row
+    assert "Every result matched" not in content
+    content = client.get("/search/", {"q": "type 2 diabetes"}).content.decode()
+    assert "Every result matched: words: type, 2, diabetes" in content
+    assert "Matched: words" not in content
+
+
+def test_suggestions_complete_categories_and_main_terms_first(client, indexed):
+    results = client.get("/search/suggest", {"q": "pneum"}).json()["results"]
+    assert results[0]["code"] == "J18.9"
+    assert results[0]["matched"] == "Index: Pneumonia → J18.9"
+    assert "J18" in [r["code"] for r in results[:3]]
+
+
+def test_suggestions_for_a_code_prefix_complete_codes(client, indexed):
+    results = client.get("/search/suggest", {"q": "E11"}).json()["results"]
+    assert [r["code"] for r in results][:1] == ["E11"]
+    assert all(r["code"].startswith("E11") for r in results)
