@@ -74,6 +74,12 @@ _INSERT = """
 """
 
 
+def _words(text: str) -> str:
+    """The text as to_tsvector should read it: its parser takes "bath/shower" and "brief/diaper",
+    HCPCS's usual wording, for one file-path token, so neither word would be found."""
+    return text.replace("/", " / ")
+
+
 def write_index(cursor, entries) -> None:
     """Replace the search entries with `entries`, in their order."""
     # TRUNCATE gives a fresh table, so rows lie in the order they are written.
@@ -99,8 +105,8 @@ def write_index(cursor, entries) -> None:
                     e.prior,
                     e.paths,
                     e.path_keys,
-                    e.title,
-                    e.extra,
+                    _words(e.title),
+                    _words(e.extra),
                 )
                 for e in entries[start : start + 5000]
             ],

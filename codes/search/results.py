@@ -20,6 +20,11 @@ class SearchResult:
     matched: str
     score: float
     highlighted: SafeString = field(default_factory=lambda: mark_safe(""))
+    # Reversed once when the result is made (results are cached; a page shows twenty links).
+    url: str = ""
+
+    def __post_init__(self) -> None:
+        self.url = self.url or self.code.get_absolute_url()
 
     @property
     def system(self) -> str:
@@ -32,10 +37,6 @@ class SearchResult:
     @property
     def billable(self) -> bool:
         return self.code.billable
-
-    @property
-    def url(self) -> str:
-        return self.code.get_absolute_url()
 
     @property
     def status(self) -> str:
