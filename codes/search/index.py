@@ -91,17 +91,17 @@ def _documents():
         index_paths[system, code] += source == Synonym.Source.INDEX
     main_paths = _main_index_paths()
     reporting = set(Code.objects.filter(system=System.HCPCS, data__betos="Z2").values_list("pk", flat=True))
-    # A default code is named by its category's words too ("Unspecified dementia" -> F03.90).
+    # A default code is named by its headers' words too ("Unspecified dementia" -> F03.90).
     headers = dict(
         Code.objects.filter(system=System.ICD10CM, billable=False, kind__in=["category", "subcategory"]).values_list(
             "pk", "title"
         )
     )
     fields = ["pk", "system", "code", "compact", "kind", "title", "short_title", "billable", "deleted"]
-    fields += ["effective_date", "termination_date", "parent_id"]
+    fields += ["effective_date", "termination_date", "lineage"]
     entries = []
     for row in Code.objects.values_list(*fields).iterator(chunk_size=10000):
-        pk, system, code, compact, kind, title, short_title, billable, deleted, effective, terminated, parent = row
+        pk, system, code, compact, kind, title, short_title, billable, deleted, effective, terminated, lineage = row
         extra = []
         if short_title and short_title.lower() != title.lower():
             extra.append(short_title)
@@ -117,8 +117,8 @@ def _documents():
             continue
         default = system == System.ICD10CM and billable and is_default_title(title)
         keys = [words for _, words in paths]
-        if default and parent in headers:
-            keys.append(title_phrase(headers[parent]))
+        if default:
+            keys += [title_phrase(headers[a]) for a in lineage or [] if a in headers]
         entries.append(
             SearchEntry(
                 code_id=pk,

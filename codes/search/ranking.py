@@ -32,7 +32,7 @@ SCORE_FACTORS = """
            WHEN 'ms-drg' THEN %s ELSE 1.0 END
     * CASE WHEN e.phrase IN (%s, %s) OR e.path_keys LIKE %s OR e.path_keys LIKE %s THEN 2.5
            WHEN e.phrase LIKE %s OR e.phrase LIKE %s THEN 1.8
-           WHEN e.phrase LIKE %s OR e.phrase LIKE %s THEN 1.3 ELSE 1.0 END
+           WHEN e.phrase LIKE %s OR e.phrase LIKE %s OR lower(e.title) LIKE %s THEN 1.3 ELSE 1.0 END
 """
 SYSTEM_ORDER = ["icd-10-cm", "icd-10-pcs", "hcpcs", "cpt", "ms-drg"]
 
@@ -68,7 +68,10 @@ def _matching(filters: Filters, *, with_system: bool, columns: str, limit: int) 
 def word_search(slots, filters: Filters, *, every: bool, phrases: list[str], limit: int, offset: int, counts: bool):
     """(ranked rows of the page, {system: matches}) for the slots."""
     expression = dialect().match_expression(slots, every=every)
+    # The last: the query's own words in order anywhere in the title, parentheses included
+    # ("appendectomy" in "Laparoscopic removal of the appendix (appendectomy)").
     like = [*phrases, *(f"%|{p}|%" for p in phrases), *(f"{p}%" for p in phrases), *(f"%{p}%" for p in phrases)]
+    like.append(f"%{phrases[0]}%")
     context = 1.0 if OBSTETRIC & {t.word for slot in slots for t in slot.terms} else 0.6
     candidates = CANDIDATES if counts else CANDIDATES_AS_YOU_TYPE
     columns = "e.code_id, e.system, e.title, e.extra, e.phrase, e.compact, e.kind, e.billable, e.deleted, "
