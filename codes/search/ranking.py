@@ -17,7 +17,8 @@ from .filters import Filters
 from .parsing import Slot, Term, fold, same_word, words_of
 from .results import SearchResult
 
-# Headers and browse nodes rank below billable codes; deleted codes below current ones; a
+# Headers and browse nodes rank below billable codes; deleted codes below current ones; an injury's
+# initial encounter above its subsequent and sequela codes (the query names those if meant); a
 # title that is the query (or starts with it), or an index path that is the query, above others;
 # the entry's prior (index paths leading to it, the default code of its category); the code sets
 # the query's words belong to (SYSTEM_CASE, weights from `system_weights`).
@@ -26,7 +27,8 @@ SCORE_FACTORS = """
     * CASE WHEN e.system = 'icd-10-cm' AND (e.compact LIKE 'O%%' OR e.compact LIKE 'P%%') THEN %s ELSE 1.0 END
     * CASE WHEN e.billable THEN 1.0 WHEN e.kind IN ('chapter', 'section', 'body_system', 'mdc') THEN 0.3 ELSE 0.4 END
     * CASE WHEN e.deleted THEN 0.5 ELSE 1.0 END
-    * CASE WHEN e.system = 'icd-10-cm' AND e.compact LIKE '______A' THEN 1.1 ELSE 1.0 END
+    * CASE WHEN e.system <> 'icd-10-cm' THEN 1.0 WHEN e.compact LIKE '______A' THEN 1.1
+           WHEN e.compact LIKE '______D' OR e.compact LIKE '______S' THEN 0.75 ELSE 1.0 END
     * e.prior
     * CASE e.system WHEN 'icd-10-cm' THEN %s WHEN 'icd-10-pcs' THEN %s WHEN 'hcpcs' THEN %s WHEN 'cpt' THEN %s
            WHEN 'ms-drg' THEN %s ELSE 1.0 END
