@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
-from codes.models import Code, IndexTerm, Kind, System
+from codes.models import Code, Kind, System
 
+from . import leading
 from .bycode import CODE_FIELDS, SYSTEMS, code_matches
 from .filters import Filters
-from .index import MAIN_INDEX
 from .lexicon import DatabaseLexicon, is_abbreviation
 from .parsing import MAX_QUERY, MODIFIER_WORDS, looks_like_code, parse_words, phrases, words_of
 from .ranking import CANDIDATES, COUNT_LIMIT, build_results, word_search
@@ -124,22 +124,24 @@ def suggest(query: str, *, limit: int = 8) -> SearchResults:
     slots, _ = parse_words(query, DatabaseLexicon(), as_you_type=True)
     if not slots:
         return found
-    leading = _main_terms(query)
-    rows, _ = word_search(
-        slots,
-        Filters(system=System.ICD10CM, kind=Kind.CATEGORY),
-        every=True,
-        phrases=phrases(query, slots),
-        limit=LEADING_CATEGORIES,
-        offset=0,
-        counts=False,
-    )
-    codes = [Code(pk=row[0], **dict(zip(CODE_FIELDS, row[5:], strict=True))) for row in rows]
-    texts = {row[0]: (row[2], row[3], row[4]) for row in rows}
-    leading += build_results(codes, {row[0]: row[1] for row in rows}, slots, None, texts)
+    terms = leading.main_terms(query, limit=LEADING_MAIN_TERMS)
+    ids = leading.categories(slots, limit=LEADING_CATEGORIES)
+    wanted = {code.rstrip("-").rstrip("."): (title, code) for title, code in terms}
+    rows = Code.objects.filter(Q(pk__in=ids) | Q(system=System.ICD10CM, code__in=list(wanted))).only(*CODE_FIELDS)
+    by_pk, by_code = {}, {}
+    for code in rows:
+        by_pk[code.pk] = code
+        if code.system == System.ICD10CM:
+            by_code[code.code] = code
+    first = [
+        SearchResult(by_code[c], by_code[c].title, f"Index: {title} → {code}", 1.0)
+        for c, (title, code) in wanted.items()
+        if c in by_code
+    ]
+    first += build_results([by_pk[pk] for pk in ids if pk in by_pk], {}, slots, None)
     seen: set[int] = set()
     merged = []
-    for result in [*leading, *found.results]:
+    for result in [*first, *found.results]:
         if result.code.pk not in seen:
             seen.add(result.code.pk)
             merged.append(result)
@@ -147,27 +149,3 @@ def suggest(query: str, *, limit: int = 8) -> SearchResults:
     found.total = len(found.results)
     found.kind = "words" if found.results else "none"
     return found
-
-
-def _main_terms(query: str) -> list[SearchResult]:
-    """Main terms of the Alphabetic Index that start with what is typed, with their codes."""
-    typed = " ".join(words_of(query))
-    if len(typed) < 3:
-        return []
-    # The (index, letter, position) index narrows to one letter; then the title's start.
-    terms = list(
-        IndexTerm.objects.filter(index=MAIN_INDEX, letter=typed[0].upper(), level=0, title__istartswith=typed)
-        .exclude(code="")
-        .order_by("position")
-        .values_list("title", "code")[:LEADING_MAIN_TERMS]
-    )
-    if not terms:
-        return []
-    wanted = {code.rstrip("-").rstrip("."): (title, code) for title, code in terms}
-    codes = Code.objects.filter(system=System.ICD10CM, code__in=list(wanted)).only(*CODE_FIELDS)
-    by_code = {c.code: c for c in codes}
-    return [
-        SearchResult(by_code[c], by_code[c].title, f"Index: {title} → {code}", 1.0)
-        for c, (title, code) in wanted.items()
-        if c in by_code
-    ]
