@@ -36,6 +36,8 @@ _NONESSENTIAL = frozenset(["unspecified", "nos"])
 
 def fold(text: str) -> str:
     """Lower case without accents: "Sjögren" -> "sjogren"."""
+    if text.isascii():  # nearly every title and query: nothing to decompose
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
