@@ -79,6 +79,7 @@ def search(
     else:
         query_words = query
     slots, corrections = parse_words(query_words, DatabaseLexicon(), as_you_type=as_you_type)
+    found.slots = slots
     if not slots:
         found.kind = "none"
         return found
@@ -121,7 +122,7 @@ def suggest(query: str, *, limit: int = 8) -> SearchResults:
     tokens = (query or "").split()
     if found.kind == "code" or not tokens or all(looks_like_code(t) for t in tokens):
         return found
-    slots, _ = parse_words(query, DatabaseLexicon(), as_you_type=True)
+    slots = found.slots  # as search() read the words: not asked of the tables twice
     if not slots:
         return found
     terms = leading.main_terms(query, limit=LEADING_MAIN_TERMS)

@@ -79,6 +79,7 @@ class SearchResults:
     kind: str = "words"  # "code", "words", "any-word" (no result had every word) or "none"
     also_code: Code | None = None  # a code spelt like a word query ("DM2"), offered beside the words
     capped: bool = False  # so many matches that the counts stopped at COUNT_LIMIT
+    slots: list = field(default_factory=list, repr=False)  # how the words were read (parsing.Slot)
 
     def __iter__(self):
         return iter(self.results)
