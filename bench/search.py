@@ -4,7 +4,8 @@ Builds a few thousand queries from the loaded data (prefixes as typed, whole wor
 phrases from titles, misspellings, codes in every form, the evaluation set), then times,
 in this process and one query after another:
 
-- `search()` as the suggestion endpoint calls it (as you type, 8 results, no counts);
+- `suggest()` as the suggestion endpoint calls it (as you type, 8 results: main terms and
+  category titles first, then the best codes);
 - the suggestion view (`/search/suggest`, JSON) through Django's request handling;
 - the results page (`/search/`, HTML, counts per system, 20 results) likewise.
 
@@ -101,7 +102,7 @@ def main() -> None:
     from django.test import Client
 
     from codes import views
-    from codes.search import search
+    from codes.search import search, suggest
 
     views.SEARCH_RATE = views.SUGGEST_RATE = "1000000/m"
     typed, whole = make_queries(args.queries, args.seed)
@@ -121,8 +122,8 @@ def main() -> None:
         assert response.status_code == 200, (q, response.status_code)
 
     print(
-        "search() for suggestions ",
-        percentiles(timed(lambda q: search(q, as_you_type=True, counts=False, limit=8), typed)),
+        "suggest() (the endpoint's)",
+        percentiles(timed(lambda q: suggest(q, limit=8), typed)),
     )
     print("suggestion view (JSON)   ", percentiles(timed(suggestion_view, typed)))
     # The per-client rate limit is a few cache round trips: with the database cache (no

@@ -685,9 +685,14 @@ class GemMapping(models.Model):
 # Case2Code search (codes/search.py): synonyms, the search index and its word list.
 
 
+# One-letter shorthand joined by a slash is one word: "s/p" -> "sp", "w/o" -> "wo", "w/" -> "w"
+# (else "s" and "t", stop words, would vanish from "s/p" and "t/o"). The search reads queries the same way.
+SLASHED_LETTERS = re.compile(r"(?<![a-z0-9])([a-z])/([a-z]?)(?![a-z0-9])")
+
+
 def normalize_term(text: str) -> str:
     """Lower case words separated by single spaces: the form synonyms are stored and looked up in."""
-    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+    return " ".join(re.findall(r"[a-z0-9]+", SLASHED_LETTERS.sub(r"\1\2", text.lower())))
 
 
 class Synonym(models.Model):
@@ -704,6 +709,7 @@ class Synonym(models.Model):
         INCLUSION = "inclusion", "ICD-10-CM inclusion term"
         INDEX = "index", "ICD-10-CM / PCS index"
         PCS_DEFINITION = "pcs_definition", "ICD-10-PCS definitions (includes)"
+        SHORTHAND = "shorthand", "Clinical shorthand (fixtures/shorthand)"
         EDITOR = "editor", "Added by an editor"
 
     term = models.CharField(max_length=200, help_text="What people type, e.g. heart attack")
@@ -756,6 +762,13 @@ class SearchEntry(models.Model):
     effective_date = models.DateField(null=True, blank=True)
     termination_date = models.DateField(null=True, blank=True)
     vector = SearchVectorField(null=True, blank=True)  # PostgreSQL only; NULL on SQLite
+    # What the data says of the code before any query: more index paths lead to it, it is the
+    # default (unspecified) code of its category. A factor of the score (codes.search.index).
+    prior = models.FloatField(default=1.0)
+    # The Alphabetic Index paths leading to the code, for the reason shown ("Fracture, traumatic >
+    # hip → S72.00-", one a line), and their words as "|path|path|" for a query that is a path.
+    paths = models.TextField(blank=True)
+    path_keys = models.TextField(blank=True)
 
     # Rows are written best first (billable, current, short titles): a word found in tens of
     # thousands of codes is ranked among the first few thousand in table order, not all of them.
@@ -772,6 +785,9 @@ class SearchWord(models.Model):
 
     word = models.CharField(max_length=60, unique=True)
     count = models.PositiveIntegerField(default=0)
+    # {system: share}: how much more often the word is in one code set's documents than in the
+    # others' (per document of each set, summing to 1). "injection" is HCPCS, "fracture" ICD-10-CM.
+    systems = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
         return self.word

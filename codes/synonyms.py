@@ -1,4 +1,5 @@
-"""Seed the `Synonym` table: a curated list (fixtures/synonyms/curated.tsv) and the names
+"""Seed the `Synonym` table: a curated list (fixtures/synonyms/curated.tsv), clinical shorthand
+(fixtures/shorthand/shorthand.tsv) and the names
 the code sets themselves give codes (ICD-10-CM inclusion terms and index tables, the
 ICD-10-PCS index and definitions).
 
@@ -16,6 +17,7 @@ from django.db import transaction
 from .models import Code, IndexTerm, Note, PcsDefinition, Synonym, System, normalize_term
 
 CURATED = Path(settings.FIXTURES_DIR) / "synonyms" / "curated.tsv"
+SHORTHAND = Path(settings.FIXTURES_DIR) / "shorthand" / "shorthand.tsv"
 Source = Synonym.Source
 
 
@@ -41,6 +43,28 @@ def read_curated(path: Path = CURATED) -> list[Synonym]:
     return rows
 
 
+def read_shorthand(path: Path = SHORTHAND) -> list[Synonym]:
+    """Clinical shorthand (fixtures/shorthand/SOURCE.md): term, expansion, kind, source per line."""
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) != 4 or not normalize_term(parts[0]) or not normalize_term(parts[1]):
+                raise ValueError(f"{path.name}, line {number}: expected 'term<TAB>expansion<TAB>kind<TAB>source'")
+            term, expansion, kind, source = parts
+            rows.append(
+                Synonym(
+                    term=normalize_term(term),
+                    replacement=normalize_term(expansion),
+                    source=Source.SHORTHAND,
+                    note=f"{kind}: {source}"[:200],
+                )
+            )
+    return rows
+
+
 def _inclusion_terms() -> list[Synonym]:
     notes = Note.objects.filter(type=Note.Type.INCLUSION, code__system=System.ICD10CM).values_list("text", "code__code")
     return [
@@ -54,8 +78,8 @@ def _index_terms() -> list[Synonym]:
     """Each index entry that names a code, as the path of its terms ("accident transport bus")."""
     terms = {
         pk: (parent, title, nemod, code, cells, index)
-        # Not the main index (81,000 paths): as synonyms they would move every search ranking, which
-        # the search work weighs and measures on its own; the main index has its own lookup.
+        # Not the main index (81,000 paths): the search index reads it itself (codes.search.index),
+        # as paths leading to codes, not as synonyms.
         for pk, parent, title, nemod, code, cells, index in IndexTerm.objects.exclude(index=IndexTerm.Index.MAIN)
         .values_list("pk", "parent_id", "title", "nemod", "code", "cells", "index")
         .iterator(chunk_size=10000)
@@ -108,6 +132,7 @@ def _pcs_definitions() -> list[Synonym]:
 
 SEEDERS = {
     Source.CURATED: read_curated,
+    Source.SHORTHAND: read_shorthand,
     Source.INCLUSION: _inclusion_terms,
     Source.INDEX: _index_terms,
     Source.PCS_DEFINITION: _pcs_definitions,

@@ -7,16 +7,72 @@ Importers call `index_after_import()`; nothing is indexed at query time.
 from __future__ import annotations
 
 import contextlib
+import math
 from collections import Counter
 from collections.abc import Iterator
 
 from django.db import connection, transaction
 
 from codes import pagecache, synonyms
-from codes.models import BROWSE_KINDS, Code, PlainDescription, SearchEntry, SearchWord, Synonym, System
+from codes.models import (
+    BROWSE_KINDS,
+    Code,
+    IndexTerm,
+    PlainDescription,
+    SearchEntry,
+    SearchWord,
+    Synonym,
+    System,
+    normalize_term,
+)
 
 from .dialects import dialect
-from .parsing import title_phrase, words_of
+from .parsing import is_default_title, title_phrase, words_of
+
+# The main Alphabetic Index (Index to Diseases and Injuries) as IndexTerm rows of this index.
+MAIN_INDEX = "main"
+
+
+def _main_index_paths() -> dict[str, list[tuple[str, str]]]:
+    """{ICD-10-CM code: [(shown path, path words), ...]} for every main-index entry with a code:
+    "Fracture, traumatic > hip → S72.00-" leads to S72.00 (a header the coder completes)."""
+    rows = {
+        pk: (parent, title, nemod, code)
+        for pk, parent, title, nemod, code in IndexTerm.objects.filter(index=MAIN_INDEX)
+        .values_list("pk", "parent_id", "title", "nemod", "code")
+        .iterator(chunk_size=20000)
+    }
+    chains: dict[int, list[str]] = {}
+
+    def chain(pk: int) -> list[str]:
+        if pk not in chains:
+            parent, title, *_ = rows[pk]
+            chains[pk] = [*chain(parent), title] if parent in rows else [title]
+        return chains[pk]
+
+    found: dict[str, list[tuple[str, str]]] = {}
+    for pk, (_parent, _title, nemod, code) in rows.items():
+        if not code:
+            continue
+        titles = chain(pk)
+        shown = f"{' > '.join(titles)} → {code}"
+        found.setdefault(code.rstrip("-").rstrip("."), []).append((shown, normalize_term(" ".join([*titles, nemod]))))
+    return found
+
+
+def prior(*, paths: int, default: bool, reporting: bool) -> float:
+    """The score factor a code has before any query: each index path leading to it is evidence
+    that coders reach it (logarithmic: J18.9 has dozens); the default (NOS) code of a category
+    is what a query naming only the category means; a HCPCS reporting code (quality measures,
+    BETOS Z2: "Influenza immunization administered or previously received") is rarely what
+    a search for its words is after."""
+    factor = (1.0 + 0.1 * math.log1p(paths)) * (DEFAULT_CODE if default else 1.0)
+    return round(factor * (REPORTING_CODE if reporting else 1.0), 4)
+
+
+DEFAULT_CODE = 1.3
+REPORTING_CODE = 0.5
+SHARE_DAMPING = 5000
 
 
 def _documents():
@@ -29,13 +85,23 @@ def _documents():
         ).values_list("system", "code", "short_title", "text")
     }
     names: dict[tuple[str, str], list[str]] = {}
-    for system, code, term in Synonym.objects.exclude(code="").values_list("system", "code", "term"):
+    index_paths: Counter[tuple[str, str]] = Counter()
+    for system, code, term, source in Synonym.objects.exclude(code="").values_list("system", "code", "term", "source"):
         names.setdefault((system, code), []).append(term)
+        index_paths[system, code] += source == Synonym.Source.INDEX
+    main_paths = _main_index_paths()
+    reporting = set(Code.objects.filter(system=System.HCPCS, data__betos="Z2").values_list("pk", flat=True))
+    # A default code is named by its headers' words too ("Unspecified dementia" -> F03.90).
+    headers = dict(
+        Code.objects.filter(system=System.ICD10CM, billable=False, kind__in=["category", "subcategory"]).values_list(
+            "pk", "title"
+        )
+    )
     fields = ["pk", "system", "code", "compact", "kind", "title", "short_title", "billable", "deleted"]
-    fields += ["effective_date", "termination_date"]
+    fields += ["effective_date", "termination_date", "lineage"]
     entries = []
     for row in Code.objects.values_list(*fields).iterator(chunk_size=10000):
-        pk, system, code, compact, kind, title, short_title, billable, deleted, effective, terminated = row
+        pk, system, code, compact, kind, title, short_title, billable, deleted, effective, terminated, lineage = row
         extra = []
         if short_title and short_title.lower() != title.lower():
             extra.append(short_title)
@@ -49,8 +115,14 @@ def _documents():
             else:
                 title = text  # our own words lead
         extra += names.get((system, code), [])
+        paths = main_paths.get(code, []) if system == System.ICD10CM else []
+        extra += [words for _, words in paths]
         if not (title or extra):
             continue
+        default = system == System.ICD10CM and billable and is_default_title(title)
+        keys = [words for _, words in paths]
+        if default:
+            keys += [title_phrase(headers[a]) for a in lineage or [] if a in headers]
         entries.append(
             SearchEntry(
                 code_id=pk,
@@ -64,6 +136,9 @@ def _documents():
                 deleted=deleted,
                 effective_date=effective,
                 termination_date=terminated,
+                prior=prior(paths=index_paths[system, code] + len(paths), default=default, reporting=pk in reporting),
+                paths="\n".join(shown for shown, _ in paths),
+                path_keys="".join(f"|{words}" for words in keys) + "|" if keys else "",
             )
         )
     entries.sort(key=lambda e: (e.deleted, not e.billable, e.kind in BROWSE_KINDS, len(e.title), e.compact))
@@ -87,14 +162,31 @@ def build_index(*, stdout=None) -> dict[str, int]:
 
 
 def build_lexicon() -> int:
-    """Count every word of every search document (the misspelling corrector's dictionary)."""
+    """Count every word of every search document (the misspelling corrector's dictionary), and
+    how much each word belongs to each code set (per document of the set, so the 98,000
+    ICD-10-CM codes do not outweigh the 9,000 HCPCS ones)."""
     words: Counter[str] = Counter()
-    for title, extra in SearchEntry.objects.values_list("title", "extra").iterator(chunk_size=10000):
-        words.update(w for w in words_of(f"{title} {extra}") if 2 <= len(w) <= 60 and not w.isdigit())
+    per_system: dict[str, Counter[str]] = {}
+    documents: Counter[str] = Counter()
+    rows = SearchEntry.objects.values_list("system", "title", "extra").iterator(chunk_size=10000)
+    for system, title, extra in rows:
+        found = [w for w in words_of(f"{title} {extra}") if 2 <= len(w) <= 60 and not w.isdigit()]
+        words.update(found)
+        per_system.setdefault(system, Counter()).update(set(found))
+        documents[system] += 1
     words.update(w for term in Synonym.objects.values_list("term", flat=True) for w in term.split())
+
+    def shares(word: str) -> dict[str, float]:
+        # The pseudo-count damps small sets: a word in 10 of the 770 DRG titles is not a DRG word.
+        rates = {s: per_system[s][word] / (documents[s] + SHARE_DAMPING) for s in per_system if per_system[s][word]}
+        total = sum(rates.values())
+        return {s: round(rate / total, 3) for s, rate in rates.items()} if total else {}
+
     with transaction.atomic():
         SearchWord.objects.all().delete()
-        SearchWord.objects.bulk_create((SearchWord(word=w, count=n) for w, n in words.items()), batch_size=5000)
+        SearchWord.objects.bulk_create(
+            (SearchWord(word=w, count=n, systems=shares(w)) for w, n in words.items()), batch_size=5000
+        )
     return len(words)
 
 

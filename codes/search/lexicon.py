@@ -11,7 +11,7 @@ from .dialects import dialect
 from .parsing import Spans, grams, words_of
 
 # Only the curated and editors' terms complete as you type: they are what people abbreviate.
-TYPED_SOURCES = [Synonym.Source.CURATED, Synonym.Source.EDITOR]
+TYPED_SOURCES = [Synonym.Source.CURATED, Synonym.Source.SHORTHAND, Synonym.Source.EDITOR]
 
 
 class DatabaseLexicon:

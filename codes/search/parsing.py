@@ -15,140 +15,13 @@ from typing import Protocol
 
 # PostgreSQL's english stop words (Snowball list): dropped from queries on both databases
 # so that SQLite, whose FTS5 keeps them, answers the same.
-STOP_WORDS = frozenset(
-    [
-        "i",
-        "me",
-        "my",
-        "myself",
-        "we",
-        "our",
-        "ours",
-        "ourselves",
-        "you",
-        "your",
-        "yours",
-        "yourself",
-        "yourselves",
-        "he",
-        "him",
-        "his",
-        "himself",
-        "she",
-        "her",
-        "hers",
-        "herself",
-        "it",
-        "its",
-        "itself",
-        "they",
-        "them",
-        "their",
-        "theirs",
-        "themselves",
-        "what",
-        "which",
-        "who",
-        "whom",
-        "this",
-        "that",
-        "these",
-        "those",
-        "am",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "have",
-        "has",
-        "had",
-        "having",
-        "do",
-        "does",
-        "did",
-        "doing",
-        "a",
-        "an",
-        "the",
-        "and",
-        "but",
-        "if",
-        "or",
-        "because",
-        "as",
-        "until",
-        "while",
-        "of",
-        "at",
-        "by",
-        "for",
-        "with",
-        "about",
-        "against",
-        "between",
-        "into",
-        "through",
-        "during",
-        "before",
-        "after",
-        "above",
-        "below",
-        "to",
-        "from",
-        "up",
-        "down",
-        "in",
-        "out",
-        "on",
-        "off",
-        "over",
-        "under",
-        "again",
-        "further",
-        "then",
-        "once",
-        "here",
-        "there",
-        "when",
-        "where",
-        "why",
-        "how",
-        "all",
-        "any",
-        "both",
-        "each",
-        "few",
-        "more",
-        "most",
-        "other",
-        "some",
-        "such",
-        "no",
-        "nor",
-        "not",
-        "only",
-        "own",
-        "same",
-        "so",
-        "than",
-        "too",
-        "very",
-        "s",
-        "t",
-        "can",
-        "will",
-        "just",
-        "don",
-        "should",
-        "now",
-    ]
-)
+_STOP_WORDS_TEXT = "i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her hers herself it its itself they them their theirs themselves what which who whom this that these those am is are was were be been being have has had having do does did doing a an the and but if or because as until while of at by for with about against between into through during before after above below to from up down in out on off over under again further then once here there when where why how all any both each few more most other some such no nor not only own same so than too very s t can will just don should now"
+STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
 MAX_QUERY = 200
 _WORD = re.compile(r"[a-z0-9]+")
+# The same rule as codes.models.SLASHED_LETTERS (this module stays free of Django).
+_SLASHED_LETTERS = re.compile(r"(?<![a-z0-9])([a-z])/([a-z]?)(?![a-z0-9])")
 _CODE_TOKEN = re.compile(r"^[A-Za-z0-9]{1,3}[A-Za-z0-9.]{0,7}$")
 RANGE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9.]{1,8})\s*(?:-|\u2013|to)\s*([A-Za-z0-9][A-Za-z0-9.]{1,8})\s*$")
 # "DRG 470", "CPT 99213", "ICD-10 E11.9": a code named with its system.
@@ -163,12 +36,16 @@ _NONESSENTIAL = frozenset(["unspecified", "nos"])
 
 def fold(text: str) -> str:
     """Lower case without accents: "Sjögren" -> "sjogren"."""
+    if text.isascii():  # nearly every title and query: nothing to decompose
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def words_of(text: str) -> list[str]:
-    return _WORD.findall(fold(text))
+    """The words of a text as the search reads them (one-letter shorthand such as "s/p" is one word,
+    as in the synonyms: see codes.models.SLASHED_LETTERS)."""
+    return _WORD.findall(_SLASHED_LETTERS.sub(r"\1\2", fold(text)))
 
 
 def looks_like_code(token: str) -> bool:
@@ -189,10 +66,28 @@ def with_placeholder(compact: str) -> list[str]:
     return list(dict.fromkeys(variants))
 
 
+# What a title says when it says nothing more than its category: the words of the NOS code.
+_NOS_PHRASES = re.compile(
+    r"\b(?:without complications?|uncomplicated|not elsewhere classified|not otherwise specified|"
+    r"site not specified|not specified|unspecified|nos)\b"
+)
+
+
 def title_phrase(text: str) -> str:
-    """A title's words without nonessential parts: "Essential (primary) hypertension" -> "essential hypertension"."""
-    text = re.sub(r"\([^)]*\)|\[[^]]*\]", " ", text)
-    return " ".join(w for w in words_of(text) if w not in _NONESSENTIAL)
+    """A title's words without nonessential parts: "Essential (primary) hypertension" -> "essential hypertension",
+    "Type 2 diabetes mellitus without complications" -> "type 2 diabetes mellitus"."""
+    text = re.sub(r"\([^)]*\)|\[[^]]*\]", " ", fold(text))
+    return " ".join(w for w in words_of(_NOS_PHRASES.sub(" ", text)) if w not in _NONESSENTIAL)
+
+
+def is_default_title(title: str) -> bool:
+    """Is this the unspecified (NOS) code of its category, the one an unqualified query means?
+    "Pneumonia, unspecified organism", "Type 2 diabetes mellitus without complications"; not
+    "... with unspecified complications" (which names an axis the query did not)."""
+    folded = fold(title)
+    if not _NOS_PHRASES.search(folded):
+        return False
+    return not re.search(r"\bwith\b(?! ?out)", _NOS_PHRASES.sub(" ", folded))
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
@@ -300,6 +195,10 @@ def parse_words(query: str, lexicon: Lexicon, *, as_you_type: bool = False) -> t
                 [Term(w) for w in replacement.split() if w not in STOP_WORDS] for _, replacement in synonyms[span]
             ]
             labels = [f"{term} → {replacement}" for term, replacement in synonyms[span]]
+            if not all(alternatives) and len(tokens) > span[1] - span[0]:
+                # A connector ("w/", "c/o", "r/o": stop words only): what it joins is searched.
+                i = span[1]
+                continue
             last = span[1] == len(tokens)
             slots.append(
                 Slot(

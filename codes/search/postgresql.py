@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.models import Q
 
 from .parsing import Slot, Term, boolean, closest_word
+from .spelling import closest_by_start
 
 # Filters on the search entry's columns need no planner hint here (see sqlite.COLUMN).
 COLUMN = "e."
@@ -60,15 +61,23 @@ def correct(word: str) -> str | None:
             "SELECT word, count FROM codes_searchword WHERE word %% %s ORDER BY similarity(word, %s) DESC LIMIT 30",
             [word, word],
         )
-        return closest_word(word, cursor.fetchall())
+        found = closest_word(word, cursor.fetchall())
+    # Trigrams miss transpositions in short words ("ashtma" shares one trigram with "asthma").
+    return found or closest_by_start(word)
 
 
 _INSERT = """
     INSERT INTO codes_searchentry (code_id, system, title, extra, phrase, compact, kind, billable, deleted,
-                                   effective_date, termination_date, vector)
-    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
+                                   effective_date, termination_date, prior, paths, path_keys, vector)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
             setweight(to_tsvector('english', unaccent(%s)), 'A') || setweight(to_tsvector('english', unaccent(%s)), 'B'))
 """
+
+
+def _words(text: str) -> str:
+    """The text as to_tsvector should read it: its parser takes "bath/shower" and "brief/diaper",
+    HCPCS's usual wording, for one file-path token, so neither word would be found."""
+    return text.replace("/", " / ")
 
 
 def write_index(cursor, entries) -> None:
@@ -93,8 +102,11 @@ def write_index(cursor, entries) -> None:
                     e.deleted,
                     e.effective_date,
                     e.termination_date,
-                    e.title,
-                    e.extra,
+                    e.prior,
+                    e.paths,
+                    e.path_keys,
+                    _words(e.title),
+                    _words(e.extra),
                 )
                 for e in entries[start : start + 5000]
             ],

@@ -9,7 +9,7 @@ import re
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from codes.models import Code, SearchEntry
+from codes.models import Code, SearchEntry, SearchWord
 
 from .bycode import CODE_FIELDS
 from .dialects import dialect
@@ -17,47 +17,42 @@ from .filters import Filters
 from .parsing import Slot, Term, fold, same_word, words_of
 from .results import SearchResult
 
-# Headers and browse nodes rank below billable codes; deleted codes below current ones; a
-# title that is the query (or starts with it), and the "unspecified" default code, above others.
+# Headers and browse nodes rank below billable codes; deleted codes below current ones; an injury's
+# initial encounter above its subsequent and sequela codes (the query names those if meant); a
+# title that is the query (or starts with it), or an index path that is the query, above others;
+# the entry's prior (index paths leading to it, the default code of its category); the code sets
+# the query's words belong to (SYSTEM_CASE, weights from `system_weights`).
 SCORE_FACTORS = """
     * 40.0 / (40 + length(e.phrase))
     * CASE WHEN e.system = 'icd-10-cm' AND (e.compact LIKE 'O%%' OR e.compact LIKE 'P%%') THEN %s ELSE 1.0 END
-    * CASE WHEN e.billable THEN 1.0 WHEN e.kind IN ('chapter', 'section', 'body_system', 'mdc') THEN 0.3 ELSE 0.55 END
+    * CASE WHEN e.billable THEN 1.0 WHEN e.kind IN ('chapter', 'section', 'body_system', 'mdc') THEN 0.3 ELSE 0.4 END
     * CASE WHEN e.deleted THEN 0.5 ELSE 1.0 END
-    * CASE WHEN e.system = 'icd-10-cm' AND e.compact LIKE '______A' THEN 1.1 ELSE 1.0 END
-    * CASE WHEN e.title LIKE '%%unspecified%%' OR e.title LIKE '%%not specified%%' OR e.title LIKE '%%uncomplicated%%'
-           OR e.title LIKE '%%without complication%%' THEN 1.15 ELSE 1.0 END
-    * CASE WHEN e.phrase IN (%s, %s) THEN 2.5 WHEN e.phrase LIKE %s OR e.phrase LIKE %s THEN 1.8
-           WHEN e.phrase LIKE %s OR e.phrase LIKE %s THEN 1.3 ELSE 1.0 END
+    * CASE WHEN e.system <> 'icd-10-cm' THEN 1.0 WHEN e.compact LIKE '______A' THEN 1.1
+           WHEN e.compact LIKE '______D' OR e.compact LIKE '______S' THEN 0.75 ELSE 1.0 END
+    * e.prior
+    * CASE e.system WHEN 'icd-10-cm' THEN %s WHEN 'icd-10-pcs' THEN %s WHEN 'hcpcs' THEN %s WHEN 'cpt' THEN %s
+           WHEN 'ms-drg' THEN %s ELSE 1.0 END
+    * CASE WHEN e.phrase IN (%s, %s) OR e.path_keys LIKE %s OR e.path_keys LIKE %s THEN 2.5
+           WHEN e.phrase LIKE %s OR e.phrase LIKE %s THEN 1.8
+           WHEN e.phrase LIKE %s OR e.phrase LIKE %s OR lower(e.title) LIKE %s THEN 1.3 ELSE 1.0 END
 """
+SYSTEM_ORDER = ["icd-10-cm", "icd-10-pcs", "hcpcs", "cpt", "ms-drg"]
+
+
+def system_weights(slots: list[Slot]) -> list[float]:
+    """A factor per code set (SYSTEM_ORDER) from the sets the query's words belong to: "injection"
+    and "ketorolac" are HCPCS words, "replacement" a PCS word, "fracture" an ICD-10-CM one. The
+    mean share of the words (synonyms' words too) over the sets; 1.0 each when nothing is known."""
+    words = {t.word for slot in slots for option in (slot.terms, *slot.alternatives) for t in option if not t.prefix}
+    shares = [s for s in SearchWord.objects.filter(word__in=words).values_list("systems", flat=True) if s]
+    if not shares:
+        return [1.0] * len(SYSTEM_ORDER)
+    return [round(0.6 + 2.0 * sum(s.get(name, 0.0) for s in shares) / len(shares), 3) for name in SYSTEM_ORDER]
+
 
 # Pregnancy (O) and newborn (P) codes only lead when the query speaks of them.
-OBSTETRIC = frozenset(
-    [
-        "pregnancy",
-        "pregnant",
-        "delivery",
-        "childbirth",
-        "puerperium",
-        "puerperal",
-        "postpartum",
-        "obstetric",
-        "fetus",
-        "fetal",
-        "newborn",
-        "neonatal",
-        "perinatal",
-        "infant",
-        "labor",
-        "labour",
-        "gestation",
-        "gestational",
-        "abortion",
-        "miscarriage",
-        "ectopic",
-        "cesarean",
-    ]
-)
+_OBSTETRIC_TEXT = "pregnancy pregnant delivery childbirth puerperium puerperal postpartum obstetric fetus fetal newborn neonatal perinatal infant labor labour gestation gestational abortion miscarriage ectopic cesarean"
+OBSTETRIC = frozenset(_OBSTETRIC_TEXT.split())
 
 # How many matching rows (in the table's best-first order) are ranked: a common word matches
 # tens of thousands of codes, and ranking them all costs hundreds of milliseconds.
@@ -75,19 +70,24 @@ def _matching(filters: Filters, *, with_system: bool, columns: str, limit: int) 
 def word_search(slots, filters: Filters, *, every: bool, phrases: list[str], limit: int, offset: int, counts: bool):
     """(ranked rows of the page, {system: matches}) for the slots."""
     expression = dialect().match_expression(slots, every=every)
-    like = [*phrases, *(f"{p}%" for p in phrases), *(f"%{p}%" for p in phrases)]
+    # The last: the query's own words in order anywhere in the title, parentheses included
+    # ("appendectomy" in "Laparoscopic removal of the appendix (appendectomy)").
+    like = [*phrases, *(f"%|{p}|%" for p in phrases), *(f"{p}%" for p in phrases), *(f"%{p}%" for p in phrases)]
+    like.append(f"%{phrases[0]}%")
     context = 1.0 if OBSTETRIC & {t.word for slot in slots for t in slot.terms} else 0.6
     candidates = CANDIDATES if counts else CANDIDATES_AS_YOU_TYPE
-    columns = "e.code_id, e.system, e.title, e.extra, e.phrase, e.compact, e.kind, e.billable, e.deleted"
+    columns = "e.code_id, e.system, e.title, e.extra, e.phrase, e.compact, e.kind, e.billable, e.deleted, "
+    columns += "e.prior, e.path_keys, e.paths"
     inner, inner_params = _matching(filters, with_system=True, columns=columns, limit=candidates)
     # The code's own columns are joined to the page of results only.
     sql = (
-        f"SELECT r.code_id, r.score, r.title, r.extra, {', '.join('c.' + f for f in CODE_FIELDS)} FROM ("
-        f"SELECT e.code_id, e.title, e.extra, e.compact, e.relevance {SCORE_FACTORS} AS score FROM ({inner}) e "
+        f"SELECT r.code_id, r.score, r.title, r.extra, r.paths, {', '.join('c.' + f for f in CODE_FIELDS)} FROM ("
+        f"SELECT e.code_id, e.title, e.extra, e.paths, e.compact, e.relevance {SCORE_FACTORS} AS score "
+        f"FROM ({inner}) e "
         "ORDER BY score DESC, e.compact LIMIT %s OFFSET %s"
         ") r JOIN codes_code c ON c.id = r.code_id ORDER BY r.score DESC, r.compact"
     )
-    statements = [(sql, [context, *like, expression, *inner_params, limit, offset])]
+    statements = [(sql, [context, *system_weights(slots), *like, expression, *inner_params, limit, offset])]
     if counts:
         inner, inner_params = _matching(filters, with_system=False, columns="e.system", limit=COUNT_LIMIT)
         statements.append(
@@ -112,8 +112,13 @@ def highlight(title: str, terms: list[Term]) -> SafeString:
     return mark_safe("".join(out))
 
 
-def explain(title: str, extra: str, slots: list[Slot]) -> str:
+def explain(title: str, extra: str, slots: list[Slot], paths: str = "") -> str:
     title_words = set(words_of(title))
+    if paths and not all(_slot_in(slot, title_words) for slot in slots):
+        # The Alphabetic Index path whose words hold every part of the query, the shortest first.
+        for path in sorted(paths.splitlines(), key=len):
+            if all(_slot_in(slot, set(words_of(path))) for slot in slots):
+                return f"Index: {path}"
     reasons, via = [], []
     for slot in slots:
         if all(any(same_word(w, t) for w in title_words) for t in slot.terms):
@@ -139,14 +144,21 @@ def explain(title: str, extra: str, slots: list[Slot]) -> str:
     return "; ".join(reasons)
 
 
+def _slot_in(slot: Slot, words: set[str]) -> bool:
+    """Do the words hold the slot (its own words, or one of its synonyms')?"""
+    return any(all(any(same_word(w, t) for w in words) for t in option) for option in (slot.terms, *slot.alternatives))
+
+
 def _shorten(text: str, length: int = 90) -> str:
     return text if len(text) <= length else text[: length - 1].rsplit(" ", 1)[0] + "…"
 
 
-def display_titles(codes: list[Code]) -> dict[int, tuple[str, str]]:
-    """{code id: (title, extra)} from the index (CPT codes without descriptors show plain text)."""
-    rows = SearchEntry.objects.filter(code_id__in=[c.pk for c in codes]).values_list("code_id", "title", "extra")
-    return {code_id: (title, extra) for code_id, title, extra in rows}
+def display_titles(codes: list[Code]) -> dict[int, tuple[str, str, str]]:
+    """{code id: (title, extra, index paths)} from the index (CPT codes without descriptors show plain text)."""
+    rows = SearchEntry.objects.filter(code_id__in=[c.pk for c in codes]).values_list(
+        "code_id", "title", "extra", "paths"
+    )
+    return {code_id: (title, extra, paths) for code_id, title, extra, paths in rows}
 
 
 def build_results(
@@ -161,13 +173,13 @@ def build_results(
     terms = [t for slot in slots for option in (slot.terms, *slot.alternatives) for t in option]
     results = []
     for code in codes:
-        title, extra = texts.get(code.pk, ("", ""))
+        title, extra, paths = texts.get(code.pk, ("", "", ""))
         title = code.title or title or code.short_title
         if how:
             matched = "exact code" if code.pk in exact_ids else f"code {how}"
             highlighted = mark_safe(escape(title))
         else:
-            matched = explain(title, extra, slots)
+            matched = explain(title, extra, slots, paths)
             highlighted = highlight(title, terms)
         results.append(SearchResult(code, title, matched, round(scores.get(code.pk, 0.0), 4), highlighted))
     return results

@@ -6,7 +6,11 @@ from dataclasses import dataclass, field
 
 from django.utils.safestring import SafeString, mark_safe
 
-from codes.models import Code
+from codes.models import Code, System
+
+# Where "billable" tells a coder something: ICD-10-CM and ICD-10-PCS headers are not codes to
+# report. Every HCPCS, CPT and MS-DRG code is what it is; a DRG is assigned, never billed.
+BILLABLE_MEANS_SOMETHING = frozenset([System.ICD10CM, System.ICD10PCS])
 
 
 @dataclass
@@ -16,6 +20,11 @@ class SearchResult:
     matched: str
     score: float
     highlighted: SafeString = field(default_factory=lambda: mark_safe(""))
+    # Reversed once when the result is made (results are cached; a page shows twenty links).
+    url: str = ""
+
+    def __post_init__(self) -> None:
+        self.url = self.url or self.code.get_absolute_url()
 
     @property
     def system(self) -> str:
@@ -30,8 +39,15 @@ class SearchResult:
         return self.code.billable
 
     @property
-    def url(self) -> str:
-        return self.code.get_absolute_url()
+    def status(self) -> str:
+        """The badge the results page shows: "deleted", "billable", "header", "modifier" or ""."""
+        if self.code.deleted:
+            return "deleted"
+        if self.code.kind == "modifier":
+            return "modifier"
+        if self.code.system not in BILLABLE_MEANS_SOMETHING:
+            return ""
+        return "billable" if self.code.billable else "header"
 
     def as_dict(self, site_root: str = "") -> dict:
         return {
@@ -45,6 +61,14 @@ class SearchResult:
 
 
 @dataclass
+class ResultGroup:
+    system: str
+    label: str
+    count: int
+    results: list[SearchResult] = field(default_factory=list)
+
+
+@dataclass
 class SearchResults:
     query: str
     results: list[SearchResult] = field(default_factory=list)
@@ -55,9 +79,28 @@ class SearchResults:
     kind: str = "words"  # "code", "words", "any-word" (no result had every word) or "none"
     also_code: Code | None = None  # a code spelt like a word query ("DM2"), offered beside the words
     capped: bool = False  # so many matches that the counts stopped at COUNT_LIMIT
+    slots: list = field(default_factory=list, repr=False)  # how the words were read (parsing.Slot)
 
     def __iter__(self):
         return iter(self.results)
+
+    @property
+    def groups(self) -> list[ResultGroup]:
+        """The results by code set, the sets in the order of their best result (the query's kind:
+        a drug word puts HCPCS first), each with its count of matches."""
+        groups: dict[str, ResultGroup] = {}
+        for result in self.results:
+            system = result.system
+            if system not in groups:
+                groups[system] = ResultGroup(system, System(system).label, self.counts.get(system, 0))
+            groups[system].results.append(result)
+        return list(groups.values())
+
+    @property
+    def shared_reason(self) -> str:
+        """Why the results matched, when it is the same for every one (said once, not per row)."""
+        reasons = {r.matched for r in self.results}
+        return reasons.pop() if len(self.results) > 1 and len(reasons) == 1 else ""
 
     def __len__(self) -> int:
         return len(self.results)

@@ -6,9 +6,10 @@ from __future__ import annotations
 from django.db import connection
 from django.db.models import Q
 
-from codes.models import SearchEntry, SearchWord
+from codes.models import SearchEntry
 
-from .parsing import Slot, Term, boolean, closest_word
+from .parsing import Slot, Term, boolean
+from .spelling import closest_by_start
 
 # "+e.system" keeps the planner from starting at the system index and running the FTS MATCH
 # once per row of that system (seconds instead of milliseconds).
@@ -47,14 +48,7 @@ def run(statements: list[tuple[str, list]]) -> list[list[tuple]]:
 
 
 def correct(word: str) -> str | None:
-    """Words sharing the first two letters (else the first one); the edit distance decides.
-    Misspellings rarely touch the start of a word."""
-    for start in (word[:2], word[:1]):
-        rows = SearchWord.objects.filter(word__gte=start, word__lt=start + "~").values_list("word", "count")
-        found = closest_word(word, rows)
-        if found:
-            return found
-    return None
+    return closest_by_start(word)
 
 
 def write_index(cursor, entries) -> None:

@@ -1,0 +1,193 @@
+"""Case2Code by what the query means (issue 16): clinical shorthand and connectors, the default
+code of a category, the code set a query's words belong to, and the Alphabetic Index as a source."""
+
+import pytest
+from django.db import transaction
+
+from codes import search, synonyms
+from codes.importers.base import CodeRow, register_release, sync_codes
+from codes.models import IndexTerm, Release, Synonym
+
+pytestmark = pytest.mark.django_db
+
+
+def _sync(system: str, rows: list[CodeRow]) -> None:
+    release = register_release(dataset=system, version="2026", title=f"{system} 2026")
+    with transaction.atomic():
+        sync_codes(system=system, release=release, rows=rows)
+
+
+def _index(release: Release, entries: list[tuple[int, str, str]]) -> None:
+    """Main-index entries as (level, title, code), in book order."""
+    parents: dict[int, IndexTerm] = {}
+    for position, (level, title, code) in enumerate(entries):
+        parents[level] = IndexTerm.objects.create(
+            index="main",
+            release=release,
+            parent=parents.get(level - 1) if level else None,
+            level=level,
+            position=position,
+            letter=title[0].upper(),
+            title=title,
+            code=code,
+        )
+
+
+@pytest.fixture
+def indexed():
+    _sync(
+        "icd-10-cm",
+        [
+            CodeRow(code="I63", title="Cerebral infarction", kind="category"),
+            CodeRow(code="I63.9", title="Cerebral infarction, unspecified", parent="I63", billable=True),
+            CodeRow(
+                code="Z86.73",
+                title="Personal history of transient ischemic attack (TIA), and cerebral infarction without residual deficits",
+                billable=True,
+            ),
+            CodeRow(code="K92.2", title="Gastrointestinal hemorrhage, unspecified", billable=True),
+            CodeRow(code="K62.5", title="Hemorrhage of anus and rectum", billable=True),
+            CodeRow(code="E11", title="Type 2 diabetes mellitus", kind="category"),
+            CodeRow(
+                code="E11.8",
+                title="Type 2 diabetes mellitus with unspecified complications",
+                parent="E11",
+                billable=True,
+            ),
+            CodeRow(code="E11.9", title="Type 2 diabetes mellitus without complications", parent="E11", billable=True),
+            CodeRow(code="E11.65", title="Type 2 diabetes mellitus with hyperglycemia", parent="E11", billable=True),
+            CodeRow(code="J18", title="Pneumonia, unspecified organism", kind="category"),
+            CodeRow(code="J18.1", title="Lobar pneumonia, unspecified organism", parent="J18", billable=True),
+            CodeRow(code="J18.9", title="Pneumonia, unspecified", parent="J18", billable=True),
+            CodeRow(code="J18.8", title="Other pneumonia, unspecified organism", parent="J18", billable=True),
+            CodeRow(code="S72.00", title="Fracture of unspecified part of neck of femur", kind="subcategory"),
+            CodeRow(code="G35.D", title="Multiple sclerosis, unspecified", billable=True),
+            CodeRow(code="I34.2", title="Nonrheumatic mitral (valve) stenosis", billable=True),
+            CodeRow(code="R07.9", title="Chest pain, unspecified", billable=True),
+            CodeRow(code="T50.2X1A", title="Poisoning by diuretics, accidental, initial encounter", billable=True),
+        ],
+    )
+    _sync(
+        "hcpcs",
+        [
+            CodeRow(code="J1885", title="Injection, ketorolac tromethamine, per 15 mg", billable=True),
+            CodeRow(code="J1940", title="Injection, furosemide, up to 20 mg", billable=True),
+            CodeRow(code="J2405", title="Injection, ondansetron hydrochloride, per 1 mg", billable=True),
+        ],
+    )
+    _sync(
+        "icd-10-pcs",
+        [
+            CodeRow(
+                code="0SJC4ZZ",
+                title="Inspection of Right Knee Joint, Percutaneous Endoscopic Approach",
+                billable=True,
+            ),
+        ],
+    )
+    _sync("ms-drg", [CodeRow(code="193", title="SIMPLE PNEUMONIA AND PLEURISY WITH MCC", billable=True)])
+    _index(
+        Release.objects.get(dataset="icd-10-cm"),
+        [
+            (0, "Pneumonia", "J18.9"),
+            (1, "lobar", "J18.1"),
+            (1, "specified NEC", "J18.8"),
+            (0, "Fracture, traumatic", ""),
+            (1, "hip", "S72.00-"),
+        ],
+    )
+    synonyms.seed()
+    search.build_index()
+
+
+def _codes(query: str, **options) -> list[str]:
+    return [r.code_str for r in search.search(query, **options).results]
+
+
+def test_shorthand_expands_to_the_words_of_the_titles(indexed):
+    assert _codes("ugib")[0] == "K92.2"
+    assert _codes("brbpr")[0] == "K62.5"
+    assert _codes("knee scope")[0] == "0SJC4ZZ"
+
+
+def test_an_ambiguous_abbreviation_finds_every_sense(indexed):
+    assert {"G35.D", "I34.2"} <= set(_codes("ms"))
+
+
+def test_history_of_leads_to_the_history_code(indexed):
+    assert _codes("h/o stroke")[0] == "Z86.73"
+    assert _codes("history of stroke")[0] == "Z86.73"
+    assert _codes("stroke")[0] == "I63.9"
+
+
+def test_a_connector_is_left_out_and_its_condition_found(indexed):
+    assert _codes("c/o chest pain")[0] == "R07.9"
+
+
+def test_an_unqualified_query_means_the_default_code(indexed):
+    assert _codes("type 2 diabetes")[0] == "E11.9"
+    assert _codes("type 2 diabetes with hyperglycemia")[0] == "E11.65"
+
+
+def test_drug_words_favour_hcpcs(indexed):
+    assert set(_codes("water pill")[:2]) == {"J1940", "T50.2X1A"}  # furosemide, diuretics
+    assert _codes("toradol")[0] == "J1885"
+
+
+def test_a_main_term_alone_ranks_its_own_code_first(indexed):
+    found = search.search("pneumonia")
+    assert found.results[0].code_str == "J18.9"
+    assert _codes("pneumonia lobar")[0] == "J18.1"
+
+
+def test_the_reason_names_the_index_path(indexed):
+    found = search.search("fracture traumatic hip")
+    assert found.results[0].code_str == "S72.00"
+    assert found.results[0].matched == "Index: Fracture, traumatic > hip → S72.00-"
+
+
+def test_an_editor_can_add_a_sense(indexed):
+    Synonym.objects.create(term="sugar", replacement="diabetes mellitus", source=Synonym.Source.EDITOR)
+    assert _codes("sugar")[0] == "E11.9"
+
+
+def test_the_shorthand_fixture_reads_every_line():
+    rows = synonyms.read_shorthand()
+    assert len(rows) > 300
+    assert all(row.term and row.replacement and row.note for row in rows)
+    assert {"sp", "ho", "wo"} <= {row.term for row in rows}  # s/p, h/o, w/o as typed
+
+
+def test_results_are_grouped_by_code_set_with_counts(client, indexed):
+    content = client.get("/search/", {"q": "pneumonia"}).content.decode()
+    assert 'id="group-icd-10-cm">ICD-10-CM <span class="count">' in content
+    assert 'id="group-ms-drg">MS-DRG <span class="count">1</span>' in content
+    assert content.index('id="group-icd-10-cm"') < content.index('id="group-ms-drg"')
+
+
+def test_drgs_are_never_labelled_billable(client, indexed):
+    content = client.get("/search/", {"q": "pneumonia pleurisy"}).content.decode()
+    assert "/ms-drg/193/" in content
+    assert "Billable" not in content.split('id="group-ms-drg"')[1]
+
+
+def test_a_reason_shared_by_every_result_is_said_once(client, indexed):
+    content = client.get("/search/", {"q": "ms"}).content.decode()
+    assert "Matched: synonym: ms → multiple sclerosis" in content  # reasons differ: one per row
+    assert "Every result matched" not in content
+    content = client.get("/search/", {"q": "type 2 diabetes"}).content.decode()
+    assert "Every result matched: words: type, 2, diabetes" in content
+    assert "Matched: words" not in content
+
+
+def test_suggestions_complete_categories_and_main_terms_first(client, indexed):
+    results = client.get("/search/suggest", {"q": "pneum"}).json()["results"]
+    assert results[0]["code"] == "J18.9"
+    assert results[0]["matched"] == "Index: Pneumonia → J18.9"
+    assert "J18" in [r["code"] for r in results[:3]]
+
+
+def test_suggestions_for_a_code_prefix_complete_codes(client, indexed):
+    results = client.get("/search/suggest", {"q": "E11"}).json()["results"]
+    assert [r["code"] for r in results][:1] == ["E11"]
+    assert all(r["code"].startswith("E11") for r in results)
