@@ -1,9 +1,18 @@
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 
 from .credentials import Credential, Specialty
 from .models import Profile
 
 NOTE_MAX_LENGTH = 5000
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's login form in the site's words (ACCOUNT_FORMS)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["remember"].label = "Keep me logged in on this device"
 
 
 class ProfileForm(forms.ModelForm):
