@@ -13,7 +13,8 @@ def test_a_mistyped_address_gets_the_branded_404_with_a_search_box(client):
     assert response.status_code == 404
     html = response.content.decode()
     assert "We couldn’t find that page" in html
-    assert 'name="q"' in html and 'value="how to code sepsis"' in html
+    assert 'name="q"' in html
+    assert 'value="how to code sepsis"' in html
     # The section the address was probably meant for.
     assert 'href="/casepilot/"' in html
     assert "URLconf" not in html  # never the list of URL patterns
