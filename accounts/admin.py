@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ApiToken, CodeView, FavouriteCode, Plan, Profile, QuotaCounter
+from .models import ApiToken, CodeView, FavouriteCode, Plan, Profile, ProRequest, QuotaCounter
 
 
 @admin.register(Profile)
@@ -77,3 +77,11 @@ class CodeViewAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(ProRequest)
+class ProRequestAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "organisation", "seats", "created", "handled"]
+    list_filter = ["handled"]
+    list_editable = ["handled"]
+    search_fields = ["name", "email", "organisation"]

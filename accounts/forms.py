@@ -2,7 +2,7 @@ from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 
 from .credentials import Credential, Specialty
-from .models import Profile
+from .models import Profile, ProRequest
 
 NOTE_MAX_LENGTH = 5000
 
@@ -89,3 +89,24 @@ class DeleteAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError("That is not your current password.")
         return password
+
+
+class ProRequestForm(forms.ModelForm):
+    class Meta:
+        model = ProRequest
+        fields = ["name", "email", "organisation", "seats", "message"]
+        labels = {
+            "email": "Email address",
+            "organisation": "Organisation (optional)",
+            "message": "Anything we should know (optional)",
+        }
+        widgets = {
+            "message": forms.Textarea(attrs={"rows": 4}),
+            "seats": forms.NumberInput(attrs={"min": 1, "max": 500}),
+        }
+
+    def clean_seats(self) -> int:
+        seats = self.cleaned_data["seats"]
+        if not 1 <= seats <= 500:
+            raise forms.ValidationError("Ask for between 1 and 500 seats; for more, say so in the message.")
+        return seats

@@ -160,6 +160,26 @@ class Plan(models.Model):
         return self.starts <= timezone.now().date() <= self.ends
 
 
+class ProRequest(models.Model):
+    """Someone asking for a Pro plan on the pricing page. Kept as a row (staff work them in the
+    admin) as well as mailed to staff: while payments are not built, this is how Pro is bought.
+    A sales enquiry, not account data: it holds no key to an account (the sender may have none)."""
+
+    name = models.CharField(max_length=100)
+    email = models.EmailField()
+    organisation = models.CharField(max_length=200, blank=True)
+    seats = models.PositiveSmallIntegerField(default=1, help_text="How many people need Pro")
+    message = models.TextField(max_length=2000, blank=True)
+    handled = models.BooleanField(default=False, help_text="A staff member has answered it")
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["handled", "-created"]
+
+    def __str__(self) -> str:
+        return f"Pro request from {self.name} <{self.email}> ({self.seats} seat{'s' if self.seats != 1 else ''})"
+
+
 class CodeView(models.Model):
     """A code opened by one visitor in one metering period; a view of a code already opened in the
     period is free. The unique row is what makes parallel requests count once. Signed-in users'

@@ -29,7 +29,7 @@ def test_the_404_of_an_unrelated_address_offers_no_guesses(client):
 def test_a_form_sent_without_its_csrf_token_gets_the_branded_403():
     response = Client(enforce_csrf_checks=True).post("/accounts/login/", {"login": "a@example.com"})
     assert response.status_code == 403
-    assert "You can’t open this page" in response.content.decode()
+    assert "This form has expired" in response.content.decode()
 
 
 def test_the_500_page_renders_without_a_request_context_or_the_database():
