@@ -212,6 +212,9 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = False
 USE_TZ = True
+# One way to write a date on every page ("Jan 1, 2001"); templates that pass a format use the same.
+DATE_FORMAT = "M j, Y"
+DATETIME_FORMAT = "M j, Y, H:i"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
