@@ -55,6 +55,11 @@ class TokenForm(forms.Form):
         help_text="What the token is for, e.g. “billing scrubber”.",
     )
 
+    def __init__(self, *args, **kwargs):
+        # The account page also shows the profile form, whose name field is id_name.
+        kwargs.setdefault("auto_id", "id_token_%s")
+        super().__init__(*args, **kwargs)
+
     def clean_name(self) -> str:
         return self.cleaned_data["name"].strip()
 
