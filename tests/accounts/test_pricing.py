@@ -21,7 +21,7 @@ def test_the_pricing_page_lists_the_plans_and_when_views_renew(client, settings)
     assert "Unlimited code page views." in html
     today = datetime.date.today()
     renews = (today.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
-    assert f"the next time on {renews:%B} {renews.day}, {renews.year}" in html
+    assert f"the next time on {renews:%b} {renews.day}, {renews.year}" in html
     assert 'href="/accounts/signup/"' in html
 
 
