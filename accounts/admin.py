@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ApiToken, Plan, Profile, QuotaCounter
+from .models import ApiToken, Plan, Profile, ProRequest, QuotaCounter
 
 
 @admin.register(Profile)
@@ -55,3 +55,11 @@ class QuotaCounterAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(ProRequest)
+class ProRequestAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "organisation", "seats", "created", "handled"]
+    list_filter = ["handled"]
+    list_editable = ["handled"]
+    search_fields = ["name", "email", "organisation"]

@@ -1,9 +1,18 @@
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 
 from codingahead.lib.forms import SingleLineFieldsMixin
 
 from .credentials import Credential, Specialty
-from .models import Profile
+from .models import Profile, ProRequest
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's login form in the site's words (ACCOUNT_FORMS)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["remember"].label = "Keep me logged in on this device"
 
 
 class ProfileForm(SingleLineFieldsMixin, forms.ModelForm):
@@ -46,6 +55,11 @@ class TokenForm(SingleLineFieldsMixin, forms.Form):
         help_text="What the token is for, e.g. “billing scrubber”.",
     )
 
+    def __init__(self, *args, **kwargs):
+        # The account page also shows the profile form, whose name field is id_name.
+        kwargs.setdefault("auto_id", "id_token_%s")
+        super().__init__(*args, **kwargs)
+
     def clean_name(self) -> str:
         return self.cleaned_data["name"].strip()
 
@@ -69,3 +83,24 @@ class DeleteAccountForm(SingleLineFieldsMixin, forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError("That is not your current password.")
         return password
+
+
+class ProRequestForm(SingleLineFieldsMixin, forms.ModelForm):
+    class Meta:
+        model = ProRequest
+        fields = ["name", "email", "organisation", "seats", "message"]
+        labels = {
+            "email": "Email address",
+            "organisation": "Organisation (optional)",
+            "message": "Anything we should know (optional)",
+        }
+        widgets = {
+            "message": forms.Textarea(attrs={"rows": 4}),
+            "seats": forms.NumberInput(attrs={"min": 1, "max": 500}),
+        }
+
+    def clean_seats(self) -> int:
+        seats = self.cleaned_data["seats"]
+        if not 1 <= seats <= 500:
+            raise forms.ValidationError("Ask for between 1 and 500 seats; for more, say so in the message.")
+        return seats

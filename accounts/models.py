@@ -132,6 +132,26 @@ class Plan(models.Model):
         return self.starts <= timezone.now().date() <= self.ends
 
 
+class ProRequest(models.Model):
+    """Someone asking for a Pro plan on the pricing page. Kept as a row (staff work them in the
+    admin) as well as mailed to staff: while payments are not built, this is how Pro is bought.
+    A sales enquiry, not account data: it holds no key to an account (the sender may have none)."""
+
+    name = models.CharField(max_length=100)
+    email = models.EmailField()
+    organisation = models.CharField(max_length=200, blank=True)
+    seats = models.PositiveSmallIntegerField(default=1, help_text="How many people need Pro")
+    message = models.TextField(max_length=2000, blank=True)
+    handled = models.BooleanField(default=False, help_text="A staff member has answered it")
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["handled", "-created"]
+
+    def __str__(self) -> str:
+        return f"Pro request from {self.name} <{self.email}> ({self.seats} seat{'s' if self.seats != 1 else ''})"
+
+
 class Counter(NamedTuple):
     """One allowance a spend must fit in: `meter` ("code_views", "casepilot_questions"...), whose
     (a user, a guest or a hashed address), which period ("2026-12", "2026-12-02", "2026-12-02T13")."""

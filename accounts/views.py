@@ -1,22 +1,42 @@
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
 
+from codingahead.lib.mail import queue_email
+
 from . import privacy
-from .forms import DeleteAccountForm, ProfileForm, TokenForm
+from .forms import DeleteAccountForm, ProfileForm, ProRequestForm, TokenForm
 from .models import ApiToken, Profile
 from .quota import plan_for
 from .tokens import can_use_tokens
 
 MAX_TOKENS = 20
 PLAN_LABELS = {"guest": "Guest", "free": "Free", "pro": "Pro", "staff": "Staff"}
+
+
+def _tell_staff(pro_request) -> None:
+    staff = get_user_model().objects.filter(is_staff=True, is_active=True).exclude(email="")
+    recipients = sorted(staff.values_list("email", flat=True))
+    if not recipients:
+        return  # the row is in the admin all the same
+    queue_email(
+        subject=f"[{settings.SITE_NAME}] Pro request: {pro_request.name} ({pro_request.seats} seat(s))",
+        body=(
+            f"{pro_request.name} <{pro_request.email}> asks for Pro.\n"
+            f"Organisation: {pro_request.organisation or '-'}\nSeats: {pro_request.seats}\n\n{pro_request.message}\n\n"
+            f"Work it in the admin: {settings.SITE_ROOT}{reverse('admin:accounts_prorequest_change', args=[pro_request.pk])}"
+        ),
+        to=recipients,
+        reply_to=[pro_request.email],
+    )
 
 
 def _home_context(request: HttpRequest, **extra) -> dict:
@@ -117,7 +137,18 @@ def delete_account(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/delete.html", {"form": form}, status=status)
 
 
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
+@ratelimit(key="ip", rate="5/h", method="POST", block=True)
 def pricing(request: HttpRequest) -> HttpResponse:
-    """What each plan gets; allowances come from settings, the current plan from request.quota."""
-    return render(request, "accounts/pricing.html", {"canonical_url": settings.SITE_ROOT + request.path})
+    """What each plan gets, and, until online payment exists, a form that asks staff for Pro."""
+    if request.method == "POST":
+        form = ProRequestForm(request.POST)
+        if form.is_valid():
+            pro_request = form.save()
+            _tell_staff(pro_request)
+            messages.success(request, "Thank you: we have your request and will answer you by email.")
+            return redirect(reverse("pricing") + "#pro-request")
+    else:
+        initial = {"email": request.user.email} if request.user.is_authenticated else {}
+        form = ProRequestForm(initial=initial)
+    return render(request, "accounts/pricing.html", {"canonical_url": settings.SITE_ROOT + request.path, "form": form})

@@ -18,7 +18,7 @@ from accounts.quota import paywall_json_ld
 from accounts.tokens import api_auth
 from codingahead.lib.ratelimits import too_many
 
-from . import asof, pagecache, personal, search_boxes
+from . import asof, browse_tree, pagecache, personal, search_boxes
 from . import search as case2code
 from .forms import BatchForm, SearchForm
 from .history import history
@@ -331,12 +331,15 @@ def browse_node(request: HttpRequest, system: str, code: str) -> HttpResponse:
         return redirect(node.get_absolute_url(), permanent=True)
     ancestors = sorted(Code.objects.filter(pk__in=node.lineage), key=lambda a: node.lineage.index(a.pk))
     children = Paginator(node.children.order_by("sort_key", "code"), 200).get_page(request.GET.get("page"))
+    # A chapter's blocks are indented under the blocks whose range holds them, as in the book.
+    tree = browse_tree.nest(list(children)) if node.kind == Kind.CHAPTER else None
     context = {
         "system": system,
         "system_label": System(system).label,
         "node": node,
         "ancestors": ancestors,
         "children": children,
+        "tree": tree,
         "canonical_url": settings.SITE_ROOT + node.get_absolute_url(),
     }
     return render(request, "codes/browse_node.html", context)

@@ -6,6 +6,7 @@ folder). Production sets DEBUG=False, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -36,6 +37,8 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG el
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 SITE_ROOT = os.getenv("SITE_ROOT", "http://localhost:8000").rstrip("/")
 SITE_NAME = os.getenv("SITE_NAME", "codingahead")
+# The host of SITE_ROOT names the site's mail addresses unless they are set on their own.
+SITE_DOMAIN = urlsplit(SITE_ROOT).hostname or "localhost"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -87,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "codingahead.context_processors.site",
+                "codingahead.context_processors.navigation",
             ],
         },
     }
@@ -167,6 +171,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 LOGIN_REDIRECT_URL = "/"
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
@@ -270,6 +275,9 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = False
 USE_TZ = True
+# One way to write a date on every page ("Jan 1, 2001"); templates that pass a format use the same.
+DATE_FORMAT = "M j, Y"
+DATETIME_FORMAT = "M j, Y, H:i"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -285,7 +293,7 @@ STORAGES = {
 MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 
 # Email: console by default; SMTP when EMAIL_HOST is set.
-DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "codingahead <noreply@localhost>")
+DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <noreply@{SITE_DOMAIN}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_HOST = os.getenv("EMAIL_HOST", "")
 if EMAIL_HOST:
@@ -361,7 +369,7 @@ FIXTURES_DIR = BASE_DIR / "fixtures"
 
 # CaseConsultant (casepilot/consult.py, casepilot/mail.py). Mail to CONSULT_ADDRESS opens or
 # continues a consultation; replies go to CONSULT_ADDRESS with a +<token> per consultation.
-CONSULT_ADDRESS = os.getenv("CONSULT_ADDRESS", "consult@localhost")
+CONSULT_ADDRESS = os.getenv("CONSULT_ADDRESS", f"consult@{SITE_DOMAIN}")
 CONSULT_FROM_EMAIL = os.getenv("CONSULT_FROM_EMAIL", f"{SITE_NAME} consultations <{CONSULT_ADDRESS}>")
 # The inbound webhook (POST /consult/inbound/) checks an HMAC-SHA256 signature with this secret;
 # empty turns the webhook off. Requests older than the tolerance (seconds) are refused.

@@ -38,3 +38,7 @@ urlpatterns = [
     path("", include("jobs.urls")),
     path("", include("codes.urls")),
 ]
+
+handler404 = "codingahead.errors.page_not_found"
+handler403 = "codingahead.errors.permission_denied"
+handler500 = "codingahead.errors.server_error"

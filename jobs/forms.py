@@ -189,7 +189,9 @@ class JobSearchForm(forms.Form):
     """The /jobs/ filters. Every field is optional; invalid values are dropped, not errors."""
 
     q = forms.CharField(label="Keywords", required=False, max_length=200)
-    credential = forms.MultipleChoiceField(label="Credential", choices=Credential.choices, required=False)
+    credential = forms.MultipleChoiceField(
+        label="Credential", choices=Credential.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
     cpc_a = forms.BooleanField(label="CPC-A welcome", required=False)
     workplace = forms.ChoiceField(label="Remote or on site", choices=WORKPLACE_CHOICES, required=False)
     state = forms.ChoiceField(label="State", choices=[("", "Any state"), *US_STATES], required=False)

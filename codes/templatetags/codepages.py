@@ -1,6 +1,8 @@
 from django import template
 from django.urls import reverse
 
+from codes import browse_tree
+
 register = template.Library()
 
 
@@ -13,3 +15,13 @@ def code_url(system: str, code: str) -> str:
 @register.filter
 def split_codes(value: str) -> list[str]:
     return value.replace(",", " ").split() if value else []
+
+
+@register.filter
+def code_label(node) -> str:
+    return browse_tree.code_label(node)
+
+
+@register.filter
+def title_label(node) -> str:
+    return browse_tree.title_label(node)

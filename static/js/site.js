@@ -2,6 +2,10 @@
 (function () {
   "use strict";
 
+  // The main menu is open in the HTML (usable without JavaScript); on a phone it starts folded.
+  var menu = document.querySelector(".site-menu");
+  if (menu && window.matchMedia("(max-width: 900px)").matches) menu.open = false;
+
   // Copy-code buttons: <button data-copy="M48.56XA">.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy]");

@@ -49,3 +49,30 @@ def test_forms_have_labels_and_accessible_errors(client):
     assert 'class="form-row"' in html
     assert '<ul class="errorlist" id="id_email_error">' in html
     assert 'aria-invalid="true"' in html
+
+
+@pytest.mark.parametrize(
+    ("path", "title", "button"),
+    [("/accounts/login/", "<title>Log in", ">Log in<"), ("/accounts/signup/", "<title>Register", ">Register<")],
+)
+def test_entrance_pages_use_the_sites_words(client, path, title, button):
+    html = _in_layout(client.get(path))
+    assert title in html
+    assert button in html
+    for library_word in ("Sign In", "Sign Up", "Signup", "Remember Me"):
+        assert library_word not in html
+
+
+def test_the_verification_mail_names_the_site_not_the_host(client, mailoutbox, settings):
+    settings.SITE_NAME = "codingahead"
+    settings.SITE_ROOT = "https://codingahead.example"
+    client.post(
+        "/accounts/signup/",
+        {"email": "new@example.com", "password1": "a long pass 123!", "password2": "a long pass 123!"},
+    )
+    assert len(mailoutbox) == 1
+    body = mailoutbox[0].body
+    assert "Hello from codingahead" in body
+    assert "https://codingahead.example/" in body
+    assert "Hello from testserver" not in body
+    assert "Thank you for using" not in body

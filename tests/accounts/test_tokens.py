@@ -97,3 +97,11 @@ def test_each_token_is_rate_limited_with_a_429(client, staff, codes):
     assert 1 <= int(limited["Retry-After"]) <= 60
     # Another token has its own allowance.
     assert client.get("/api/v1/codes/icd-10-cm/E11.9", headers={"authorization": f"Bearer {other}"}).status_code == 200
+
+
+def test_the_account_page_gives_each_field_its_own_id(client, staff):
+    client.force_login(staff)
+    html = client.get("/accounts/profile/").content.decode()
+    assert html.count('id="id_name"') == 1
+    assert '<label for="id_token_name">' in html
+    assert 'id="id_token_name"' in html

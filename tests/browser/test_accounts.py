@@ -35,7 +35,7 @@ def test_a_coder_registers_verifies_logs_in_and_stars_a_code(page: Page, live_se
     page.get_by_label("Email").fill("coder@example.com")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Register").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Verify Your Email Address")
 
     assert [m.to for m in mail.outbox] == [["coder@example.com"]]
@@ -48,7 +48,7 @@ def test_a_coder_registers_verifies_logs_in_and_stars_a_code(page: Page, live_se
     page.get_by_role("link", name="Log in").click()
     page.get_by_label("Email").fill("coder@example.com")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("link", name="Account")).to_be_visible()
 
     page.goto(f"{live_server.url}/icd-10-cm/E11.9/")

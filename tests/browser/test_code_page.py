@@ -33,8 +33,8 @@ def codes():
 
 def test_a_coder_opens_a_code_copies_it_and_follows_a_breadcrumb(page: Page, live_server, codes):
     page.goto(f"{live_server.url}/")
-    page.get_by_label("Code lookup").fill("m4856xa")
-    page.get_by_label("Code lookup").press("Enter")
+    page.get_by_label("Search codes").fill("m4856xa")
+    page.get_by_label("Search codes").press("Enter")
     expect(page).to_have_url(f"{live_server.url}/icd-10-cm/M48.56XA/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("M48.56XA")
 

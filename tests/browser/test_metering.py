@@ -63,7 +63,7 @@ def test_a_guest_uses_the_view_meets_the_gate_registers_and_gets_five_more(page:
     page.get_by_label("Email").fill("coder@example.com")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Register").click()
     # The email is sent while the server handles the form: wait for the page it answers with.
     expect(page.get_by_role("heading", level=1)).to_contain_text("Verify Your Email Address")
     path = LINK.search(mail.outbox[0].body).group(1)
@@ -81,7 +81,7 @@ def _log_in(page: Page, live_server, email: str) -> None:
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("link", name="Account")).to_be_visible()
 
 

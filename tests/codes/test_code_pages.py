@@ -121,7 +121,7 @@ def test_cpt_pages_say_the_descriptor_is_licensed_until_loaded(client, cpt):
 def test_a_deleted_code_says_when_and_what_replaced_it(client, cpt):
     content = client.get("/cpt/22521/").content.decode()
     assert "This code was deleted" in content
-    assert "December 31, 2014" in content
+    assert "Dec 31, 2014" in content
     assert 'href="/cpt/22511/"' in content
 
 

@@ -112,7 +112,7 @@ def test_json_ld_cannot_break_out_of_its_script_element(client, employer):
     ("fields", "notice"),
     [
         ({"status": Job.Status.CLOSED}, "This job is closed"),
-        ({"expires_on": datetime.date(2020, 1, 31)}, "This job expired on January 31, 2020"),
+        ({"expires_on": datetime.date(2020, 1, 31)}, "This job expired on Jan 31, 2020"),
     ],
 )
 def test_closed_and_expired_jobs_stay_reachable_but_stop_taking_applications(client, employer, fields, notice):

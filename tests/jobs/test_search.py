@@ -255,3 +255,15 @@ def test_jobs_for_my_credentials_without_credentials_says_what_to_do(client, cod
 def test_keyword_search_works_on_either_database(client, jobs):
     assert titles(client, "q=Dallas") == ["Hybrid CDI Specialist"]
     assert titles(client, "q=hospital+DRG&state=TX") == ["Inpatient DRG Coder"]
+
+
+def test_the_credential_filter_is_a_set_of_checkboxes(client):
+    html = client.get("/jobs/").content.decode()
+    assert 'type="checkbox" name="credential" value="CPC"' in html
+    assert "Hold Ctrl" not in html
+
+
+def test_an_empty_board_does_not_blame_filters_nobody_set(client):
+    html = client.get("/jobs/").content.decode()
+    assert "There are no open jobs right now" in html
+    assert "match these filters" not in html
