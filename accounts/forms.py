@@ -7,7 +7,7 @@ from .credentials import Credential, Specialty
 from .models import Profile, ProRequest
 
 
-class LoginForm(AllauthLoginForm):
+class LoginForm(SingleLineFieldsMixin, AllauthLoginForm):
     """allauth's login form in the site's words (ACCOUNT_FORMS)."""
 
     def __init__(self, *args, **kwargs):

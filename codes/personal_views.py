@@ -50,7 +50,7 @@ def favourite(request: HttpRequest, system: str, code: str) -> HttpResponse:
 
 @never_cache
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @ratelimit(key="user", rate="60/m", method="POST", block=True)
 def note(request: HttpRequest, system: str, code: str) -> HttpResponse:
     """The user's private note on a code: the code page's form posts here; GET shows the form alone."""

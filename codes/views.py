@@ -291,7 +291,7 @@ def _as_of_page(request: HttpRequest, system: str, code: str) -> HttpResponse:
     except Http404:
         return _not_found(request, system, code)
     quota = request.quota
-    if not quota.spend(found) or quota.locks_sections:
+    if not CodeView.objects.spend(quota, found) or quota.locks_sections:
         return redirect(found.get_absolute_url())  # the page itself shows the gate or the guest view
     return render(request, "codes/as_of.html", {"code": found, "as_of": asof.as_of(found, day)})
 

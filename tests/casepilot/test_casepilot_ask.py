@@ -306,7 +306,7 @@ def test_the_box_refuses_a_code_that_is_not_on_the_site(client, pilot_data):
 
 
 def test_the_streamed_answer_says_how_many_questions_are_left(client, pilot_data, settings):
-    settings.CASEPILOT_QUOTAS = {**settings.CASEPILOT_QUOTAS, "guest": 3}
+    settings.PLANS = {**settings.PLANS, "guest": {**settings.PLANS["guest"], "casepilot_questions_per_day": 3}}
     response = client.post(
         "/casepilot/", {"question": "What is the RVU?", "about": "cpt:99213"}, HTTP_X_CASEPILOT_STREAM="1"
     )

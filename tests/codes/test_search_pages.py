@@ -198,7 +198,7 @@ def test_batch_lookup_refuses_too_many_or_none(client, indexed):
 
 
 def test_the_header_box_is_an_accessible_combobox(client, indexed):
-    content = client.get("/").content.decode()
+    content = client.get("/search/").content.decode()  # the home page's one box is its hero
     assert 'role="combobox"' in content
     assert 'aria-controls="header-suggestions"' in content
     assert 'data-suggest-url="/search/suggest"' in content
