@@ -36,4 +36,3 @@ def test_the_500_page_renders_without_a_request_context_or_the_database():
     response = server_error(RequestFactory().get("/"))
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
-
