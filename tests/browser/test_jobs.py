@@ -71,7 +71,7 @@ def test_post_approve_find_and_save_a_search(page: Page, live_server):
     log_in(page, live_server, coder)
     page.goto(f"{live_server.url}/jobs/")
     expect(page.get_by_role("heading", name="2 jobs")).to_be_visible()
-    page.get_by_role("listbox", name="Credential").select_option("CRC")
+    page.get_by_role("group", name="Credential").get_by_label("CRC", exact=False).check()
     page.get_by_role("combobox", name="Remote or on site").select_option("remote")
     page.get_by_label("Minimum yearly salary ($)").fill("65000")
     page.get_by_role("button", name="Show jobs").click()
