@@ -16,7 +16,11 @@ from tests.factories import make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.metered]
 
+# While a guest reads the one free page, and once it is spent (the gate).
 GUEST_BANNER = (
+    'This is your free guest view.</strong> <a href="/accounts/signup/">Register free account</a> to get 5 more views.'
+)
+GUEST_GATED_BANNER = (
     "0 code page views remaining.</strong> Guest accounts are limited to 1 page view. "
     '<a href="/accounts/signup/">Register free account</a> to get 5 more views.'
 )
@@ -82,7 +86,7 @@ def test_a_guest_meets_the_gate_on_a_second_code(client, many):
     page(client, many[0])
     html = page(client, many[1])
     assert is_gated(html)
-    assert GUEST_BANNER in html
+    assert GUEST_GATED_BANNER in html
     # still the code, its title and hierarchy
     assert '<span class="code">A00.1</span>' in html
     assert "Cholera variant 1" in html
@@ -121,7 +125,7 @@ def test_reopening_the_same_code_is_free(client, many):
     for _ in range(3):
         html = page(client, many[0])
         assert not is_gated(html)
-        assert "0 code page views remaining." in html
+        assert "This is your free guest view." in html
     assert CodeView.objects.count() == 1
     assert sorted(QuotaCounter.objects.values_list("used", flat=True)) == [1, 1]  # session and address
 
@@ -314,3 +318,16 @@ def test_metering_adds_at_most_two_queries_to_a_page_view(client, settings, many
     base = _count_queries(client, many[5].get_absolute_url())
     settings.METERING_ENABLED = True
     assert _count_queries(client, many[1].get_absolute_url()) - base <= 2  # a new view, full page
+
+
+def test_a_visitor_who_just_registered_is_told_to_verify_not_to_register(client, many):
+    client.post(
+        "/accounts/signup/",
+        {"email": "new@example.com", "password1": "a long pass 123!", "password2": "a long pass 123!"},
+    )
+    html = page(client, many[0])
+    assert "Check your inbox to verify new@example.com</strong> and unlock 5 more code page views." in html
+    html = page(client, many[1])
+    assert is_gated(html)
+    assert "Verify your email to keep reading" in html
+    assert "Register free account" not in html
