@@ -20,13 +20,13 @@ from django.views.decorators.http import require_safe
 from django_ratelimit.decorators import ratelimit
 
 from accounts.tokens import api_auth
+from codingahead.lib.ratelimits import too_many
 
 from . import pagecache
 from .models import Code, IndexTerm, Release, System, compact_code
 
 DATASET = "icd-10-cm-main-index"
 LOOKUP_RATE = "60/m"
-RETRY_AFTER = 60
 PAGE_SIZE = 50
 COMPLETION_LINKS = 6
 # The Neoplasm Table's columns, as "see Neoplasm, <site>, <behaviour>" names them.
@@ -120,7 +120,7 @@ def _with_targets(rows):
 def index_home(request: HttpRequest) -> HttpResponse:
     """The letters, and lookups: `?q=words` (index paths) or `?code=E11.22` (entries that lead to a code)."""
     if getattr(request, "limited", False):
-        return render(request, "codes/search_429.html", {"retry_after": RETRY_AFTER}, status=429)
+        return too_many(request, rate=LOOKUP_RATE, template="codes/search_429.html")
     letters = list(
         IndexTerm.objects.main_index().filter(level=0).order_by("letter").values_list("letter", flat=True).distinct()
     )
@@ -233,9 +233,7 @@ def api_index(request: HttpRequest) -> JsonResponse:
     """GET /api/v1/icd-10-cm/index?term=...&limit=..."""
     if getattr(request, "limited", False):
         message = "Too many index lookups from your address in the last minute. Please wait a minute and try again."
-        response = JsonResponse({"error": message, "retry_after": RETRY_AFTER}, status=429)
-        response["Retry-After"] = str(RETRY_AFTER)
-        return response
+        return too_many(request, rate=LOOKUP_RATE, message=message, as_json=True)
     term = request.GET.get("term", "").strip()
     errors = []
     if not term or len(term) > 200:

@@ -26,11 +26,11 @@ from django.views.decorators.http import require_safe
 from django_ratelimit.decorators import ratelimit
 
 from accounts.tokens import api_auth
+from codingahead.lib.ratelimits import too_many
 
 from .models import GuidelineSection, Release, System
 
 GUIDELINE_RATE = "60/m"
-RETRY_AFTER = 60
 INLINE_CHARACTERS = 30000  # a section shows its subsections' text when all of it is at most this long
 SEARCH_LIMIT = 50
 TITLES = {
@@ -157,7 +157,7 @@ def search_results(query: str, *, system: str, limit: int = SEARCH_LIMIT) -> lis
 @ratelimit(group="guidelines", key="ip", rate=_rate, block=False)
 def contents(request: HttpRequest, system: str) -> HttpResponse:
     if getattr(request, "limited", False):
-        return render(request, "codes/search_429.html", {"retry_after": RETRY_AFTER}, status=429)
+        return too_many(request, rate=GUIDELINE_RATE, template="codes/search_429.html")
     query = request.GET.get("q", "").strip()[:200]
     outline = Outline.load(system)
     context = {
@@ -216,13 +216,6 @@ def _unknown_system(system: str) -> JsonResponse | None:
     return JsonResponse({"error": f"No guidelines for {system[:40]!r}: use one of {', '.join(TITLES)}."}, status=404)
 
 
-def _too_many() -> JsonResponse:
-    message = "Too many guideline requests from your address in the last minute. Please wait a minute and try again."
-    response = JsonResponse({"error": message, "retry_after": RETRY_AFTER}, status=429)
-    response["Retry-After"] = str(RETRY_AFTER)
-    return response
-
-
 def as_dict(section: GuidelineSection) -> dict:
     """A section for the API and CasePilot: number, title, citation, its own text and the whole."""
     return {
@@ -249,7 +242,12 @@ def as_dict(section: GuidelineSection) -> dict:
 def api_section(request: HttpRequest, system: str, number: str) -> JsonResponse:
     """GET /api/v1/<system>/guidelines/<number>"""
     if getattr(request, "limited", False):
-        return _too_many()
+        return too_many(
+            request,
+            rate=GUIDELINE_RATE,
+            message="Too many guideline requests from your address in the last minute. Please wait a minute and try again.",
+            as_json=True,
+        )
     if refused := _unknown_system(system):
         return refused
     if not NUMBER.fullmatch(number):
@@ -267,7 +265,12 @@ def api_section(request: HttpRequest, system: str, number: str) -> JsonResponse:
 def api_search(request: HttpRequest, system: str) -> JsonResponse:
     """GET /api/v1/<system>/guidelines?q=...&limit=..."""
     if getattr(request, "limited", False):
-        return _too_many()
+        return too_many(
+            request,
+            rate=GUIDELINE_RATE,
+            message="Too many guideline requests from your address in the last minute. Please wait a minute and try again.",
+            as_json=True,
+        )
     if refused := _unknown_system(system):
         return refused
     query = request.GET.get("q", "").strip()

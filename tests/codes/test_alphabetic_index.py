@@ -285,3 +285,12 @@ def test_the_section_is_bounded(tabular):
         data = index_section.context(code)
     assert len(queries) <= 2
     assert {e["code"] for e in data["entries"]} == {"E11.9", "E11.22", "E11.29"}
+
+
+def test_the_lookup_page_refuses_with_the_sites_429_and_says_when_to_retry(tabular, client, monkeypatch):
+    monkeypatch.setattr(alphabetic_index, "LOOKUP_RATE", "1/m")
+    assert client.get("/icd-10-cm/index/", {"q": "urticaria"}).status_code == 200
+    refused = client.get("/icd-10-cm/index/", {"q": "urticaria"})
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "60"
+    assert "Please wait 60 seconds" in refused.content.decode()
