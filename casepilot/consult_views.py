@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
 
-from . import consult, mail, phi
+from . import consult, consult_inbound, mail, phi
 from .forms import AnswerForm, ConsultationForm, ReplyForm
 from .models import Consultation, ConsultAttachment, ConsultMessage, WebhookDelivery
 
@@ -269,7 +269,7 @@ def inbound(request: HttpRequest) -> JsonResponse:
     except IntegrityError:
         return _refuse(403, "replayed request")
     # A message over the limit is still stored (headers matter) and answered with a note.
-    inbound, created = consult.store_inbound(body, source="webhook")
+    inbound, created = consult_inbound.store_inbound(body, source="webhook")
     return JsonResponse(
         {"stored": True, "duplicate": not created, "id": inbound.pk, "message_id": inbound.message_id},
         status=202 if created else 200,

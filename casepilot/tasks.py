@@ -18,7 +18,7 @@ from django_tasks import TaskContext, task
 
 from codingahead.lib.mail import retry_delay, retry_later, send_or_retry
 
-from . import consult
+from . import consult, consult_inbound
 from .models import Consultation, InboundEmail, OutboundEmail
 
 logger = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ def process_inbound_task(context: TaskContext, *, inbound_id: int, attempt: int 
     if inbound is None:
         return "gone"
     try:
-        return consult.process_inbound(inbound)
+        return consult_inbound.process_inbound(inbound)
     except Exception as exc:
         last = attempt >= settings.EMAIL_TASK_ATTEMPTS
         InboundEmail.objects.filter(pk=inbound_id).update(

@@ -6,7 +6,7 @@ import time
 import pytest
 from django.urls import reverse
 
-from casepilot import consult, engine, mail
+from casepilot import consult_inbound, engine, mail
 from casepilot.models import Consultation, ConsultMessage, InboundEmail, OutboundEmail
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("consult_env")]
@@ -144,8 +144,8 @@ def test_the_same_message_is_processed_once(client, sample, coder, mailoutbox, d
 
 def test_processing_twice_changes_nothing(sample, coder, mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        inbound, _ = consult.store_inbound(sample("plain.eml"), source="test")
-    assert consult.process_inbound(inbound) == "consultation opened"
+        inbound, _ = consult_inbound.store_inbound(sample("plain.eml"), source="test")
+    assert consult_inbound.process_inbound(inbound) == "consultation opened"
     assert Consultation.objects.count() == 1
 
 
@@ -275,7 +275,7 @@ def test_fetch_consult_mail_reads_a_maildir_once(
 
 def test_processing_is_retried_after_a_failure(sample, coder, monkeypatch, django_capture_on_commit_callbacks):
     calls = []
-    real = consult._process
+    real = consult_inbound._process
 
     def flaky(raw):
         calls.append(1)
@@ -283,9 +283,9 @@ def test_processing_is_retried_after_a_failure(sample, coder, monkeypatch, djang
             raise RuntimeError("database hiccup")
         return real(raw)
 
-    monkeypatch.setattr(consult, "_process", flaky)
+    monkeypatch.setattr(consult_inbound, "_process", flaky)
     with django_capture_on_commit_callbacks(execute=True):
-        inbound, _ = consult.store_inbound(sample("plain.eml"), source="test")
+        inbound, _ = consult_inbound.store_inbound(sample("plain.eml"), source="test")
     inbound.refresh_from_db()
     assert len(calls) == 2
     assert inbound.status == InboundEmail.Status.PROCESSED
@@ -317,7 +317,7 @@ def test_work_a_lost_worker_left_behind_is_queued_again(sample, coder, mailoutbo
     from django.utils import timezone
 
     # Stored, but the worker died before processing it.
-    inbound, _ = consult.store_inbound(sample("plain.eml"), source="test")
+    inbound, _ = consult_inbound.store_inbound(sample("plain.eml"), source="test")
     InboundEmail.objects.filter(pk=inbound.pk).update(received_at=timezone.now() - timedelta(hours=1))
     out = StringIO()
     with django_capture_on_commit_callbacks(execute=True):
@@ -411,7 +411,7 @@ def test_a_message_a_killed_worker_was_processing_is_picked_up_again(
     from django.core.management import call_command
     from django.utils import timezone
 
-    inbound, _ = consult.store_inbound(sample("plain.eml"), source="test")
+    inbound, _ = consult_inbound.store_inbound(sample("plain.eml"), source="test")
     # Claimed by a worker that was then killed: "processing" since an hour ago.
     InboundEmail.objects.filter(pk=inbound.pk).update(
         status=InboundEmail.Status.PROCESSING, started_at=timezone.now() - timedelta(hours=1)
@@ -430,11 +430,11 @@ def test_a_message_stored_before_the_worker_died_is_not_stored_twice(
     sample, coder, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        inbound, _ = consult.store_inbound(sample("plain.eml"), source="test")
+        inbound, _ = consult_inbound.store_inbound(sample("plain.eml"), source="test")
     # The worker stored the consultation but died before marking the row processed; requeue_stalled
     # made it pending again.
     InboundEmail.objects.filter(pk=inbound.pk).update(status=InboundEmail.Status.PENDING, raw=sample("plain.eml"))
-    assert consult.process_inbound(inbound) == "already stored"
+    assert consult_inbound.process_inbound(inbound) == "already stored"
     assert Consultation.objects.count() == 1
 
 
@@ -453,7 +453,7 @@ def test_redaction_runs_outside_any_transaction(sample, coder, monkeypatch, djan
 
     monkeypatch.setattr(phi, "redact", watching)
     with django_capture_on_commit_callbacks(execute=True):
-        consult.store_inbound(sample("plain.eml"), source="test")
+        consult_inbound.store_inbound(sample("plain.eml"), source="test")
     assert seen
     assert not any(seen)
 

@@ -9,7 +9,7 @@ from aiosmtpd.controller import Controller
 from django.core.management import call_command
 from django.utils import timezone
 
-from casepilot import consult, mail
+from casepilot import consult, consult_inbound, mail
 from casepilot.models import Consultation, OutboundEmail
 
 pytestmark = [pytest.mark.usefixtures("consult_env")]
@@ -61,7 +61,7 @@ def test_a_threaded_answer_goes_out_over_smtp_and_the_reply_comes_back_to_the_th
 ):
     inbox = smtp()
     with django_capture_on_commit_callbacks(execute=True):
-        consult.store_inbound(sample("plain.eml"), source="test")
+        consult_inbound.store_inbound(sample("plain.eml"), source="test")
     consultation = Consultation.objects.get()
 
     (sender, recipients, raw) = inbox.received[0]
@@ -79,7 +79,7 @@ def test_a_threaded_answer_goes_out_over_smtp_and_the_reply_comes_back_to_the_th
     # The user's mail client replies to what it received: the reply joins the same consultation.
     reply = sample("reply_quoted.eml", IN_REPLY_TO=sent["Message-ID"], REFERENCES=sent["Message-ID"])
     with django_capture_on_commit_callbacks(execute=True):
-        consult.store_inbound(reply, source="test")
+        consult_inbound.store_inbound(reply, source="test")
     assert Consultation.objects.count() == 1
     assert consultation.messages.last().body.startswith("Thanks. The E/M was for a new complaint")
     assert mail.parse(raw).automatic == "Auto-Submitted: auto-replied"  # our own answer never loops back

@@ -11,7 +11,7 @@ import mailbox
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from casepilot import consult
+from casepilot import consult_inbound
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args, maildir: str | None = None, **options) -> None:
         stored = duplicates = 0
         for raw, done in self._maildir(maildir) if maildir else self._imap():
-            _inbound, created = consult.store_inbound(raw, source="maildir" if maildir else "imap")
+            _inbound, created = consult_inbound.store_inbound(raw, source="maildir" if maildir else "imap")
             stored += created
             duplicates += not created
             done()  # only once the message is safely in the database
