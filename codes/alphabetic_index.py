@@ -20,6 +20,7 @@ from django.views.decorators.http import require_safe
 from django_ratelimit.decorators import ratelimit
 
 from accounts.tokens import api_auth
+from codingahead.lib.api import limit_param
 from codingahead.lib.ratelimits import too_many
 
 from . import pagecache
@@ -238,12 +239,7 @@ def api_index(request: HttpRequest) -> JsonResponse:
     errors = []
     if not term or len(term) > 200:
         errors.append("term is required: 1 to 200 characters to look up in the index.")
-    try:
-        limit = int(request.GET.get("limit") or 20)
-        if not 1 <= limit <= 100:
-            raise ValueError
-    except ValueError:
-        errors.append("limit must be a whole number from 1 to 100.")
+    limit = limit_param(request, errors, default=20, most=100)
     if errors:
         return JsonResponse({"error": " ".join(errors)}, status=400)
     matches = IndexTerm.objects.lookup(term)

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_safe
 from django_ratelimit.decorators import ratelimit
 
 from accounts.tokens import api_auth
+from codingahead.lib.api import limit_param
 from codingahead.lib.ratelimits import too_many
 
 from .models import GuidelineSection, Release, System
@@ -277,12 +278,7 @@ def api_search(request: HttpRequest, system: str) -> JsonResponse:
     errors = []
     if not query or len(query) > 200 or not re.search(r"\w", query):
         errors.append("q is required: 1 to 200 characters with a letter or digit.")
-    try:
-        limit = int(request.GET.get("limit") or 10)
-        if not 1 <= limit <= SEARCH_LIMIT:
-            raise ValueError
-    except ValueError:
-        errors.append(f"limit must be a whole number from 1 to {SEARCH_LIMIT}.")
+    limit = limit_param(request, errors, default=10, most=SEARCH_LIMIT)
     if errors:
         return JsonResponse({"error": " ".join(errors)}, status=400)
     results = search_results(query, system=system, limit=limit)

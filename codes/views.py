@@ -16,6 +16,7 @@ from django_ratelimit.decorators import ratelimit
 from accounts.middleware import metered
 from accounts.quota import paywall_json_ld
 from accounts.tokens import api_auth
+from codingahead.lib.api import limit_param
 from codingahead.lib.ratelimits import too_many
 
 from . import asof, browse_tree, pagecache, personal, search_boxes
@@ -557,12 +558,7 @@ def api_search(request: HttpRequest) -> JsonResponse:
         billable = _yes_no(request.GET.get("billable"))
     except ValueError:
         errors.append("billable must be true or false.")
-    try:
-        limit = int(request.GET.get("limit") or 20)
-        if not 1 <= limit <= 100:
-            raise ValueError
-    except ValueError:
-        errors.append("limit must be a whole number from 1 to 100.")
+    limit = limit_param(request, errors, default=20, most=100)
     if errors:
         return JsonResponse({"error": " ".join(errors)}, status=400)
     found = Code.objects.search(query, system=system, billable=billable, limit=limit, counts=False)
