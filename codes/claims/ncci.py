@@ -53,7 +53,12 @@ def _ptp_source(edit: PtpEdit) -> Source:
 def ptp_finding(edit: PtpEdit, col1, col2) -> Finding | None:
     """The finding of one PTP edit between a column 1 line and a column 2 line (None: no edit applies)."""
     pair = f"{edit.column1} (column 1) and {edit.column2} (column 2)"
-    facts = {"column1": edit.column1, "column2": edit.column2, "indicator": edit.modifier_indicator}
+    facts = {
+        "column1": edit.column1,
+        "column2": edit.column2,
+        "indicator": edit.modifier_indicator,
+        "meaning": edit.modifier_meaning,
+    }
     lines = tuple(sorted({col1.number, col2.number}))
     codes = (edit.column1, edit.column2)
     if edit.modifier_indicator == "0":
