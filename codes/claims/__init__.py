@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from . import demographics, fees, ncci, notes, pointers, validity  # noqa: F401  (they fill RULES)
 from .claim import Claim, ClaimError, Line, parse
-from .data import ClaimData, load_releases
+from .data import CHUNK, ClaimData, Tables, load_releases
 from .registry import RULES, SEVERITIES, Finding, Source
 
 __all__ = ["RULES", "SEVERITIES", "Claim", "ClaimError", "Finding", "Line", "Result", "Source", "check", "parse"]
@@ -45,9 +45,10 @@ class Result:
         )
 
 
-def check(claim: Claim, *, rules: tuple[str, ...] | None = None, releases=None) -> Result:
-    """Run every rule (or the `rules` named) on `claim`: the data in a few queries, then Python only."""
-    data = ClaimData.load(claim, releases=releases)
+def check(claim: Claim, *, rules: tuple[str, ...] | None = None, releases=None, tables: Tables | None = None) -> Result:
+    """Run every rule (or the `rules` named) on `claim`: the data in a few queries (or from `tables`
+    loaded for a batch holding it), then Python only."""
+    data = ClaimData(claim, tables) if tables is not None else ClaimData.load(claim, releases=releases)
     findings, checked = [], {}
     for rule_id, rule in RULES.items():
         if rules is not None and rule_id not in rules:
@@ -60,6 +61,11 @@ def check(claim: Claim, *, rules: tuple[str, ...] | None = None, releases=None) 
 
 
 def check_many(claims: list[Claim]) -> list[Result]:
-    """A batch: the releases are read once for all its claims."""
+    """A batch: the releases read once, the tables once per CHUNK claims."""
     releases = load_releases()
-    return [check(claim, releases=releases) for claim in claims]
+    results = []
+    for start in range(0, len(claims), CHUNK):
+        chunk = claims[start : start + CHUNK]
+        tables = Tables.load(chunk, releases=releases)
+        results += [check(claim, tables=tables) for claim in chunk]
+    return results

@@ -41,16 +41,16 @@ def _lines_of(claim) -> dict[str, list]:
     return lines
 
 
-def _ptp_source(edit: PtpEdit) -> Source:
+def _ptp_source(edit: PtpEdit, release=None) -> Source:
     url = absolute(reverse("codes:ptp_edits", args=[system_of(edit.column1), edit.column1]))
     return Source(
         title=f"NCCI procedure-to-procedure edits, {SETTING_TITLES.get(edit.setting, edit.setting)}",
-        release=edit.release.version if edit.release_id else "",
+        release=release.version if release else "",
         url=f"{url}?setting={edit.setting}",
     )
 
 
-def ptp_finding(edit: PtpEdit, col1, col2) -> Finding | None:
+def ptp_finding(edit: PtpEdit, col1, col2, *, release=None) -> Finding | None:
     """The finding of one PTP edit between a column 1 line and a column 2 line (None: no edit applies)."""
     pair = f"{edit.column1} (column 1) and {edit.column2} (column 2)"
     facts = {
@@ -66,7 +66,7 @@ def ptp_finding(edit: PtpEdit, col1, col2) -> Finding | None:
             f"NCCI bundles {pair}: modifier indicator 0, no modifier lets {edit.column2} be paid with "
             f"{edit.column1} on the same day. Remove {edit.column2} unless it was on a different day."
         )
-        return Finding("error", "ncci_ptp", lines, codes, message, _ptp_source(edit), facts)
+        return Finding("error", "ncci_ptp", lines, codes, message, _ptp_source(edit, release), facts)
     if edit.modifier_indicator != "1":
         return None  # 9: the edit was deleted before it took effect
     if PtpEdit.is_em(edit.column2):
@@ -79,14 +79,16 @@ def ptp_finding(edit: PtpEdit, col1, col2) -> Finding | None:
             f"NCCI bundles {pair} (modifier indicator 1); modifier {used[0]} on line {col2.number} bypasses the edit: "
             f"{justified[0].lower() + justified[1:]}"
         )
-        return Finding("info", "ncci_ptp", lines, codes, message, _ptp_source(edit), {**facts, "bypassed": used[0]})
+        return Finding(
+            "info", "ncci_ptp", lines, codes, message, _ptp_source(edit, release), {**facts, "bypassed": used[0]}
+        )
     named = "25 or 57" if allowed == EM_MODIFIERS else "59, XE, XS, XP or XU, or an anatomic modifier (e.g. RT, LT, F1)"
     message = (
         f"NCCI bundles {pair}: modifier indicator 1, so {edit.column2} is denied unless an NCCI-associated modifier "
         f"({named}) is on line {col2.number}. "
         f"{'Modifier ' if allowed == EM_MODIFIERS else 'The modifier: '}{justified}"
     )
-    return Finding("error", "ncci_ptp", lines, codes, message, _ptp_source(edit), facts)
+    return Finding("error", "ncci_ptp", lines, codes, message, _ptp_source(edit, release), facts)
 
 
 @rule("ncci_ptp", family="ncci", title="NCCI procedure-to-procedure edits")
@@ -97,7 +99,7 @@ def ncci_ptp(claim, data: ClaimData):
     for edit in data.ptp:
         for col1 in lines[edit.column1]:
             for col2 in lines[edit.column2]:
-                finding = ptp_finding(edit, col1, col2)
+                finding = ptp_finding(edit, col1, col2, release=data.release(edit.release_id))
                 if finding is not None:
                     findings.append(finding)
     pairs = len(codes) * (len(codes) - 1) // 2
@@ -181,7 +183,7 @@ def add_on_without_primary(claim, data: ClaimData):
         kind = edits[0].edit_type
         listed = sorted({e.primary_code for e in edits} - {ANY_PRIMARY})
         present = sorted(on_claim & set(listed))
-        release = edits[0].release
+        release = data.release(edits[0].release_id)
         source = Source(
             title="NCCI add-on code edits",
             release=release.version if release else "",

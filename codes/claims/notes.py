@@ -5,6 +5,7 @@ block and chapter)."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from django.urls import reverse
 
@@ -19,7 +20,8 @@ EXCLUDES1_EXCEPTION = (
 )
 
 
-def ranges(text: str) -> list[tuple[str, str]]:
+@lru_cache(maxsize=20_000)  # the same notes come back on claim after claim of a batch
+def ranges(text: str) -> tuple[tuple[str, str], ...]:
     """The code ranges a note names, as compact bounds: "(E10.-)", "(O24.4-)", "(G43-G44)", "(Z87.891)"."""
     found = []
     for group in re.findall(r"\(([^()]*\d[^()]*)\)", text):
@@ -33,7 +35,7 @@ def ranges(text: str) -> list[tuple[str, str]]:
             else:
                 base = compact_code(item.rstrip("-").replace(".-", ""))
                 found.append((base, base + "ZZZZ"))
-    return found
+    return tuple(found)
 
 
 def names(text: str, code: str) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 SEVERITIES = ("error", "warning", "info")  # worst first
 
@@ -77,9 +78,14 @@ def absolute(path: str) -> str:
 
 
 def code_url(system: str, code: str) -> str:
+    return absolute(_code_path(system, code))
+
+
+@lru_cache(maxsize=50_000)  # a batch names the same codes claim after claim: reverse() is most of a finding's cost
+def _code_path(system: str, code: str) -> str:
     from django.urls import reverse
 
-    return absolute(reverse("codes:code", args=[system, code]))
+    return reverse("codes:code", args=[system, code])
 
 
 def release_label(release) -> str:
