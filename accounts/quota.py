@@ -67,6 +67,7 @@ METERS = {
     ),
     "consultations": Meter("consultations", "consultations_per_month", "month"),
     "consult_messages": Meter("consultation messages", "consult_messages_per_hour", "hour"),
+    "claim_checks": Meter("claim checks", "claim_checks_per_day", "day", per_address="claim_checks_per_day"),
 }
 _PERIOD_FORMATS = {"month": "%Y-%m", "day": "%Y-%m-%d", "hour": "%Y-%m-%dT%H"}
 

@@ -12,9 +12,11 @@ class CodesConfig(AppConfig):
         from accounts import privacy
 
         from . import pagecache, personal
+        from .claims import saved
         from .models import Code, PlainDescription
 
-        privacy.register("codes", export=personal.export)  # favourites, notes, code views
+        # favourites, notes, code views; saved claims
+        privacy.register("codes", export=lambda user: {**personal.export(user), **saved.export(user)})
 
         for model in (Code, PlainDescription):
             post_save.connect(pagecache.changed, sender=model, dispatch_uid=f"pagecache-{model.__name__}-save")

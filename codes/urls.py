@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import alphabetic_index, edits, guidelines, pcs_index, personal_views, tables, views
+from . import alphabetic_index, claim_views, edits, guidelines, pcs_index, personal_views, tables, views
 
 app_name = "codes"
 
@@ -15,6 +15,14 @@ urlpatterns = [
     path("search/batch/", views.batch, name="batch"),
     path("api/v1/search", views.api_search, name="api_search"),
     path("data-sources/", views.data_sources, name="data_sources"),
+    # The claim check (codes/claims/ holds its rules).
+    path("claim-check/", claim_views.claim_check, name="claim_check"),
+    path("claim-check/batch/", claim_views.claim_batch_page, name="claim_batch"),
+    path("claim-check/batch/sample.csv", claim_views.claim_batch_sample, name="claim_batch_sample"),
+    path("claim-check/saved/", claim_views.saved_claims, name="saved_claims"),
+    path("claim-check/saved/<int:pk>/", claim_views.saved_claim, name="saved_claim"),
+    path("claim-check/saved/<int:pk>/delete/", claim_views.delete_saved_claim, name="delete_saved_claim"),
+    path("api/v1/claim-check", claim_views.api_claim_check, name="api_claim_check"),
     # A user's own data on codes, under /accounts/ with the rest of what is theirs.
     path("accounts/favourites/<str:system>/<str:code>/", personal_views.favourite, name="favourite"),
     path("accounts/notes/<str:system>/<str:code>/", personal_views.note, name="note"),

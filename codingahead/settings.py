@@ -209,7 +209,7 @@ PLAN_ALLOWANCES = (
     "casepilot_detail_codes",  # codes whose locked details one CasePilot answer may carry
     "consultations_per_month",  # consultations opened a calendar month
     "consult_messages_per_hour",  # consultation messages sent an hour (site and email)
-    "claim_checks_per_day",  # reserved for claim checks
+    "claim_checks_per_day",  # claim checks a day (UTC); a CSV batch counts one per claim
 )
 
 
@@ -231,7 +231,7 @@ PLANS = {
         casepilot_detail_codes=3,
         consultations_per_month=0,
         consult_messages_per_hour=0,
-        claim_checks_per_day=0,
+        claim_checks_per_day=5,
     ),
     "free": _plan(
         "free",
@@ -241,7 +241,7 @@ PLANS = {
         casepilot_detail_codes=3,
         consultations_per_month=2,
         consult_messages_per_hour=20,
-        claim_checks_per_day=0,
+        claim_checks_per_day=50,
     ),
     "pro": _plan(
         "pro",

@@ -1,4 +1,5 @@
-"""Can two ICD-10-CM codes be reported together: the Excludes notes of every level (casepilot/pairs.py)."""
+"""Can two ICD-10-CM codes be reported together: the claim check's Excludes rules on a two-diagnosis claim
+(casepilot/pairs.py, codes/claims/notes.py); this module only words the answer."""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ project imports every model from `codes.models`.
 """
 
 from ..personal import CodeNote, CodeView, FavouriteCode  # their models live beside their views
+from .claims import SavedClaim
 from .codesets import (
     BROWSE_KINDS,
     Code,
@@ -61,6 +62,7 @@ __all__ = [
     "ProcessingNote",
     "PtpEdit",
     "Release",
+    "SavedClaim",
     "SearchEntry",
     "SearchWord",
     "Setting",
