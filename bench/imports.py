@@ -47,7 +47,7 @@ class Rollback(Exception):
 
 
 def best_of(n: int, run) -> float:
-    from django.db import transaction
+    from django.db import connection, transaction
 
     times = []
     for _ in range(n):
@@ -55,6 +55,9 @@ def best_of(n: int, run) -> float:
         try:
             with transaction.atomic():
                 run()
+                # The foreign-key checks a commit would run (a rollback skips them).
+                with connection.cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 raise Rollback
         except Rollback:
             pass

@@ -184,7 +184,7 @@ def build_lexicon() -> int:
         total = sum(rates.values())
         return {s: round(rate / total, 3) for s, rate in rates.items()} if total else {}
 
-    with transaction.atomic():
+    with transaction.atomic(), indexes_built_after(SearchWord):  # its trigram index, built once
         SearchWord.objects.all().delete()
         SearchWord.objects.bulk_create(
             (SearchWord(word=w, count=n, systems=shares(w)) for w, n in words.items()), batch_size=5000
