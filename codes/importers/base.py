@@ -8,6 +8,7 @@ transaction, so a file that fails half-way leaves the previous data as it was.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import gzip
 import hashlib
@@ -386,6 +387,54 @@ def write_rows(model, columns: list[str], rows: Iterable[tuple]) -> int:
             cursor.executemany(sql, batch)
             count += len(batch)
     return count
+
+
+@contextlib.contextmanager
+def indexes_built_after(model) -> Iterator[None]:
+    """Bulk-load a table with its secondary indexes and (PostgreSQL) foreign keys set aside,
+    then build each index once and check each key once: one sort per index and one join per
+    key instead of maintaining every index and queueing a key check for every row written.
+    For the big loads (bench/imports.py measures it): the PTP edits, the search entries, the
+    Alphabetic Index. The primary key and unique indexes stay (upserts rely on them).
+
+    The definitions come from the database's catalogue, so the migrations stay the one place
+    that defines them. Use it inside the import's transaction: the DDL commits or rolls back
+    with the rows, and until then readers of this one table wait for the import."""
+    assert transaction.get_connection().in_atomic_block, "indexes_built_after must run in a transaction"
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
+                "WHERE indrelid = %s::regclass AND NOT indisprimary AND NOT indisunique",
+                [table],
+            )
+            indexes = cursor.fetchall()
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'",
+                [table],
+            )
+            keys = cursor.fetchall()
+            # Key checks already queued for this table must run before its keys can be dropped.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for name, _ in keys:
+                cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # back to Django's default
+        else:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL "
+                "AND sql NOT LIKE 'CREATE UNIQUE%%'",
+                [table],
+            )
+            indexes, keys = cursor.fetchall(), []
+        for name, _ in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    yield
+    with connection.cursor() as cursor:
+        for _, definition in indexes:
+            cursor.execute(definition)
+        for name, definition in keys:
+            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
 
 
 def batched(iterable: Iterable, size: int = BATCH_SIZE) -> Iterator[list]:

@@ -27,6 +27,7 @@ from codes.importers.base import (
     ImportFileError,
     Progress,
     batched,
+    indexes_built_after,
     open_text,
     register_release,
 )
@@ -257,9 +258,10 @@ def import_ptp(
             effective_date=effective_date,
             end_date=end_date,
         )
-        PtpEdit.objects.filter(setting=setting).delete()
         write = _copy_ptp if connection.vendor == "postgresql" else _insert_ptp
-        count = write(parse_ptp(path), setting=setting, release=release, progress=progress)
+        with indexes_built_after(PtpEdit):
+            PtpEdit.objects.filter(setting=setting).delete()
+            count = write(parse_ptp(path), setting=setting, release=release, progress=progress)
         release.row_count = count
         release.save(update_fields=["row_count"])
     if progress:

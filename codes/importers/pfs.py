@@ -199,7 +199,9 @@ def parse_pprrvu(path: Path | str, *, conversion_factor: Decimal = CONVERSION_FA
 
 # The work GPCI: CMS's Addendum E gives it with and without the statutory 1.0 floor. CMS pays
 # with the floored value while the law extends the floor (as it has since 2004), so that is
-# `gpci_work`; the value without the floor is kept beside it.
+# `gpci_work`; the value without the floor is kept beside it. Checked for CY2026 (the bundled
+# Addendum E, GPCI2026.csv): the floor is in force, Alabama 00 is paid at 1.000 (0.988 without it),
+# and the code page's payment note says which value it uses.
 GPCI_COLUMNS = {
     "mac": ("mac", "medicare_administrative_contractor_mac", "contractor"),
     "state": ("state",),

@@ -135,3 +135,32 @@ def test_load_codesets_runs_bundled_steps_through_the_registry_and_skips_them_on
     out = StringIO()
     call_command("load_codesets", "--only", "ncci-aoc", stdout=out)
     assert "NCCI add-on code edits, 2026 Q2: already loaded" in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rerun_with_nothing_new_skips_derived_sets_and_the_search_index(tmp_path, settings, monkeypatch):
+    from codes.management.commands import load_codesets
+
+    (tmp_path / "ncci").mkdir()
+    shutil.copy(SAMPLES / "ncci_aoc_cms.xlsx", tmp_path / "ncci/AOC_V2026Q2-MCR.xlsx")
+    shutil.copytree(settings.FIXTURES_DIR / "synonyms", tmp_path / "synonyms")
+    settings.FIXTURES_DIR = tmp_path
+    steps = {step.kind: step for step in BUNDLE}
+    monkeypatch.setattr(load_codesets, "BUNDLE", [steps["ncci-aoc"], steps["cpt-codes"]])
+    out = StringIO()
+    call_command("load_codesets", stdout=out)
+    assert "CPT code numbers from the CMS files\n" in out.getvalue()
+    assert "Search index" in out.getvalue()
+    cpt_codes = Code.objects.filter(system="cpt").count()
+    assert cpt_codes > 0
+
+    out = StringIO()
+    call_command("load_codesets", stdout=out)
+    assert "NCCI add-on code edits, 2026 Q2: already loaded" in out.getvalue()
+    assert "CPT code numbers from the CMS files: up to date" in out.getvalue()
+    assert "Search index" not in out.getvalue()
+    assert Code.objects.filter(system="cpt").count() == cpt_codes
+
+    out = StringIO()
+    call_command("load_codesets", "--force", stdout=out)
+    assert "CPT code numbers from the CMS files\n" in out.getvalue()

@@ -19,13 +19,17 @@ class Step:
 
     Paths are relative to fixtures/; the first is the file whose checksum says whether the
     step already ran. `command` is for what is not a code set (CasePilot's guides): that app
-    owns its command, and codes imports no CasePilot module.
+    owns its command, and codes imports no CasePilot module. `derived` is the dataset of a set
+    built from the tables of the steps above rather than from a file (CPT and CDT code numbers):
+    it is rebuilt only when one of those was loaded in this run, or if it was never built, so
+    that a rerun with nothing new neither rewrites it nor rebuilds the search index.
     """
 
     label: str
     kind: str = ""
     args: tuple[str, ...] = ()
     command: str = ""
+    derived: str = ""
 
 
 # In dependency order: the ICD-10-CM FY2024 list comes before FY2026 so that codes deleted
@@ -96,8 +100,8 @@ BUNDLE = [
     ),
     Step("NCCI MUEs, DME supplier", "ncci-mue", ("ncci/mue_dme_supplier_2024-07-01.tsv.gz", "--setting", "dme")),
     Step("NCCI add-on code edits, 2026 Q2", "ncci-aoc", ("ncci/AOC_V2026Q2-MCR.xlsx", *Q2_2026)),
-    Step("CPT code numbers from the CMS files", "cpt-codes"),
-    Step("CDT code numbers from the fee schedule", "cdt-codes"),
+    Step("CPT code numbers from the CMS files", "cpt-codes", derived="cpt-codes"),
+    Step("CDT code numbers from the fee schedule", "cdt-codes", derived="cdt-codes"),
     Step(
         "MS-DRG v43",
         "ms-drg",
@@ -156,6 +160,7 @@ class Command(BaseCommand):
 
     def _load(self, *, force, only, verbosity, loaded):
         fixtures = settings.FIXTURES_DIR
+        loaded_now = False  # whether a release file was loaded in this run (derived sets follow it)
         for step in BUNDLE:
             if only and only not in (step.kind or step.command):
                 continue
@@ -165,6 +170,11 @@ class Command(BaseCommand):
                 if verbosity:
                     self.stdout.write(f"{step.label}: already loaded")
                 continue
+            if step.derived and not (force or loaded_now) and Release.objects.filter(dataset=step.derived).exists():
+                if verbosity:
+                    self.stdout.write(f"{step.label}: up to date (nothing it is built from was loaded)")
+                continue
+            loaded_now = loaded_now or bool(key)
             if verbosity:
                 self.stdout.write(self.style.MIGRATE_HEADING(step.label))
             if step.command:
