@@ -76,7 +76,9 @@ def site_data():
             system="cpt",
             release=cpt,
             rows=[
-                CodeRow(code="99211-99215", title="Office or other outpatient visit, established patient", kind="section"),
+                CodeRow(
+                    code="99211-99215", title="Office or other outpatient visit, established patient", kind="section"
+                ),
                 CodeRow(code="99213", title="", billable=True, parent="99211-99215"),
                 CodeRow(code="99214", title="", billable=True, parent="99211-99215"),
             ],
