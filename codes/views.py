@@ -102,17 +102,15 @@ def _siblings(code: Code, around: int = 8) -> list[Code]:
 
 
 def _heading_title(code: Code, ancestors: list[Code]) -> str:
-    """The title under the code: its own, else (a CPT code without the licensed descriptor and
-    without a short title of ours) the title of the range it belongs to."""
-    if code.display_title:
-        return code.display_title
-    return next((a.title for a in reversed(ancestors) if a.title), "")
+    """The title under the code: its own (for a CPT code without the licensed descriptor, our
+    editors' short title: `Code.display_title`), else the title of the range it belongs to."""
+    return code.display_title or next((a.title for a in reversed(ancestors) if a.title), "")
 
 
 def _code_context(code: Code, *, locked: bool = False) -> dict:
     """The full page's data; `locked` (a guest's page) keeps only what the one locked panel
     names, with counts: the guest sees what the code has, not what it says."""
-    ancestors = _ancestors(code)
+    ancestors = sections.ancestors(code)
     plain = _plain(code)
     children = list(code.children.order_by("sort_key", "code")[:500])
     siblings = _siblings(code) if code.parent_id else []
@@ -152,10 +150,6 @@ def _code_context(code: Code, *, locked: bool = False) -> dict:
     }
 
 
-def _ancestors(code: Code) -> list[Code]:
-    return sorted(Code.objects.filter(pk__in=code.lineage), key=lambda a: code.lineage.index(a.pk))
-
-
 def _plain(code: Code) -> PlainDescription | None:
     return PlainDescription.objects.filter(
         system=code.system, code=code.code, status=PlainDescription.Status.PUBLISHED
@@ -164,7 +158,7 @@ def _plain(code: Code) -> PlainDescription | None:
 
 def _gated_context(code: Code) -> dict:
     """The gate's page (no views left): the code, its title and hierarchy."""
-    ancestors = _ancestors(code)
+    ancestors = sections.ancestors(code)
     return {
         "code": code,
         "heading_title": _heading_title(code, ancestors),
@@ -189,8 +183,10 @@ def _parts(code: Code, variant: str, *, is_modifier: bool) -> dict:
     context = _gated_context(code) if variant == "gated" else _code_context(code, locked=variant == "locked")
     context["is_modifier"] = is_modifier
     parts = [name for name in PAGE_PARTS if not (variant == "gated" and name == "main")]  # the gate is per visitor
+    rendered = {name: render_to_string(f"codes/_code_{name}.html", context) for name in parts}
+    sections.forget(code)  # the code is cached with its parts: not its ancestors too
     return {
-        "parts": {name: render_to_string(f"codes/_code_{name}.html", context) for name in parts},
+        "parts": rendered,
         "plain_text": context["plain"].text if context["plain"] else "",
         "heading_title": context["heading_title"],
     }
@@ -351,7 +347,7 @@ def api_code(request: HttpRequest, system: str, code: str) -> JsonResponse:
         return JsonResponse(_api_refusal(found, quota), status=403)
     if quota.locks_sections:
         # A guest gets what the guest page shows: the descriptions and the hierarchy.
-        payload = _code_payload(found, ancestors=_ancestors(found), plain=_plain(found), sections=[])
+        payload = _code_payload(found, ancestors=sections.ancestors(found), plain=_plain(found), sections=[])
         del payload["data"], payload["related"]
         payload["locked"] = "Create a free account to unlock notes, edits, fee schedule data and related codes."
         return JsonResponse(payload)
@@ -378,7 +374,7 @@ def _api_refusal(code: Code, quota) -> dict:
         "error": f"No code page views left this month ({quota.plan_label} plan). {advice}",
         "code": code.code,
         "title": code.title or code.short_title,
-        "hierarchy": [{"code": a.code, "kind": a.kind, "title": a.title} for a in _ancestors(code)],
+        "hierarchy": [{"code": a.code, "kind": a.kind, "title": a.title} for a in sections.ancestors(code)],
         "quota": {"plan": quota.plan, "remaining": 0, "renews": quota.renews.isoformat()},
         "pricing": settings.SITE_ROOT + reverse("pricing"),
     }

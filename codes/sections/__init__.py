@@ -27,6 +27,20 @@ SECTIONS = {
 }
 
 
+def ancestors(code: Code) -> list[Code]:
+    """The levels above a code, the top first, read once per code object: the breadcrumb, the
+    notes (inherited from each level) and the guidelines (the chapter's section) share the one
+    query. `forget()` drops them before the code is cached with its page."""
+    if "_ancestors" not in code.__dict__:
+        rows = Code.objects.filter(pk__in=code.lineage)
+        code.__dict__["_ancestors"] = sorted(rows, key=lambda a: code.lineage.index(a.pk))
+    return code.__dict__["_ancestors"]
+
+
+def forget(code: Code) -> None:
+    code.__dict__.pop("_ancestors", None)
+
+
 def counted(n: int, one: str, many: str | None = None) -> str:
     """'1 entry', '1,088 entries'."""
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
