@@ -1,6 +1,5 @@
 import csv
 import hashlib
-import importlib
 import re
 from collections import Counter
 
@@ -19,21 +18,11 @@ from accounts.tokens import api_auth
 from codingahead.lib.api import limit_param
 from codingahead.lib.ratelimits import too_many
 
-from . import asof, browse_tree, pagecache, personal, search_boxes
+from . import asof, browse_tree, pagecache, personal, search_boxes, sections
 from . import search as case2code
 from .forms import BatchForm, SearchForm
 from .history import history
 from .models import BROWSE_KINDS, Code, CodeView, Kind, PlainDescription, Release, System, compact_code
-
-# Related-data sections shown on each system's code pages, in page order
-# (modules in codes/sections/, templates in templates/codes/sections/).
-SECTIONS = {
-    System.ICD10CM: ["notes", "alphabetic_index", "guidelines", "cc", "gems"],
-    System.ICD10PCS: ["pcs"],
-    System.HCPCS: ["hcpcs", "pfs", "ncci"],
-    System.CPT: ["pfs", "ncci"],
-    System.MSDRG: ["drg"],
-}
 
 SYSTEM_BLURBS = {
     System.ICD10CM: "Diagnosis codes (CDC/NCHS), FY2026.",
@@ -42,19 +31,6 @@ SYSTEM_BLURBS = {
     System.CPT: "Procedure and service codes; official descriptors are AMA licensed content.",
     System.MSDRG: "Medicare Severity DRGs, version 43 (FY2026).",
 }
-
-
-def _section_module(name: str):
-    return importlib.import_module(f"codes.sections.{name}")
-
-
-def _sections_for(code: Code) -> list[dict]:
-    sections = []
-    for name in SECTIONS.get(code.system, []):
-        context = _section_module(name).context(code)
-        if context:
-            sections.append({"name": name, "template": f"codes/sections/_{name}.html", "data": context})
-    return sections
 
 
 def _close_matches(system: str, compact: str, limit: int = 12) -> list[Code]:
@@ -126,66 +102,73 @@ def _siblings(code: Code, around: int = 8) -> list[Code]:
     return [*reversed(before), *after]
 
 
-def _code_context(code: Code) -> dict:
-    ancestors = sorted(Code.objects.filter(pk__in=code.lineage), key=lambda a: code.lineage.index(a.pk))
-    plain = PlainDescription.objects.filter(
-        system=code.system, code=code.code, status=PlainDescription.Status.PUBLISHED
-    ).first()
+def _heading_title(code: Code, ancestors: list[Code]) -> str:
+    """The title under the code: its own (for a CPT code without the licensed descriptor, our
+    editors' short title: `Code.display_title`), else the title of the range it belongs to."""
+    return code.display_title or next((a.title for a in reversed(ancestors) if a.title), "")
+
+
+def _code_context(code: Code, *, locked: bool = False) -> dict:
+    """The full page's data; `locked` (a guest's page) keeps only what the one locked panel
+    names, with counts: the guest sees what the code has, not what it says."""
+    ancestors = sections.ancestors(code)
+    plain = _plain(code)
     children = list(code.children.order_by("sort_key", "code")[:500])
     siblings = _siblings(code) if code.parent_id else []
     changes = history(code)
-    sections = _sections_for(code)
-    return {
+    found = sections.for_code(code)
+    parent = ancestors[-1].code if ancestors else ""
+    more = [
+        {"name": "children", "title": "More specific codes", "summary": sections.counted(len(children), "code"), "show": children},
+        {"name": "siblings", "title": f"Related codes in {parent}", "summary": sections.counted(len(siblings) - 1, "code"), "show": len(siblings) > 1},
+        {"name": "history", "title": "History", "summary": sections.counted(len(changes), "change"), "show": changes},
+    ]  # fmt: skip
+    contents = list(found) + [m for m in more if m["show"] and m["name"] != "siblings"]
+    context = {
         "code": code,
+        "heading_title": _heading_title(code, ancestors),
         "ancestors": ancestors,
         "plain": plain,
+        "key_facts": sections.key_facts(code, found, locked=locked),
+        "contents": contents,
+        "locked": locked,
+        "canonical_url": settings.SITE_ROOT + code.get_absolute_url(),
+    }
+    if locked:
+        context["locked_sections"] = [
+            f"{item['title']}: {item['summary']}" if item["summary"] else item["title"]
+            for item in [*found, *(m for m in more if m["show"])]
+        ]
+        return context
+    return {
+        **context,
         "children": children,
         "siblings": siblings,
         "changes": changes,
-        "sections": sections,
-        "canonical_url": settings.SITE_ROOT + code.get_absolute_url(),
-        "payload": lambda: _code_payload(code, ancestors=ancestors, plain=plain, sections=sections),
+        "sections": found,
+        "more": {m["name"]: m for m in more},
+        "payload": lambda: _code_payload(code, ancestors=ancestors, plain=plain, sections=found),
     }
 
 
-def _ancestors(code: Code) -> list[Code]:
-    return sorted(Code.objects.filter(pk__in=code.lineage), key=lambda a: code.lineage.index(a.pk))
+def _plain(code: Code) -> PlainDescription | None:
+    return PlainDescription.objects.filter(
+        system=code.system, code=code.code, status=PlainDescription.Status.PUBLISHED
+    ).first()
 
 
-# Headings of the sections a guest sees locked, in page order (the sections are not even computed).
-LOCKED_SECTION_TITLES = {
-    "notes": "Notes",
-    "alphabetic_index": "Index entries that lead here",
-    "guidelines": "Official Guidelines",
-    "cc": "CC/MCC status",
-    "gems": "GEMs crosswalk",
-    "pcs": "ICD-10-PCS table and axes",
-    "hcpcs": "HCPCS details",
-    "pfs": "Physician Fee Schedule (RVUs)",
-    "ncci": "NCCI edits and MUEs",
-    "drg": "MS-DRG details",
-}
-
-
-def _locked_context(code: Code, *, gated: bool) -> dict:
-    """What a page shows when the visitor's plan does not open it all: the code, its title and
-    hierarchy; the two descriptions unless `gated` (no views left); paywall markup for search engines."""
-    plain = None
-    if not gated:
-        plain = PlainDescription.objects.filter(
-            system=code.system, code=code.code, status=PlainDescription.Status.PUBLISHED
-        ).first()
-    url = settings.SITE_ROOT + code.get_absolute_url()
+def _gated_context(code: Code) -> dict:
+    """The gate's page (no views left): the code, its title and hierarchy."""
+    ancestors = sections.ancestors(code)
     return {
         "code": code,
-        "ancestors": _ancestors(code),
-        "plain": plain,
+        "heading_title": _heading_title(code, ancestors),
+        "ancestors": ancestors,
+        "plain": None,
+        "key_facts": sections.key_facts(code, [], locked=True),
         "locked": True,
-        "gated": gated,
-        "locked_sections": [LOCKED_SECTION_TITLES[name] for name in SECTIONS.get(code.system, [])]
-        + ["More specific codes", "Related codes", "History"],
-        "canonical_url": url,
-        "paywall_json_ld": paywall_json_ld(name=f"{code.code} {code.display_title}".strip(), url=url),
+        "gated": True,
+        "canonical_url": settings.SITE_ROOT + code.get_absolute_url(),
     }
 
 
@@ -198,12 +181,15 @@ CACHEABLE_CODE = re.compile(r"[A-Za-z0-9.\-]{1,20}")  # codes as URLs write them
 
 def _parts(code: Code, variant: str, *, is_modifier: bool) -> dict:
     """The code's page parts for `variant` ("full", "locked": a guest's, "gated": no views left)."""
-    context = _code_context(code) if variant == "full" else _locked_context(code, gated=variant == "gated")
+    context = _gated_context(code) if variant == "gated" else _code_context(code, locked=variant == "locked")
     context["is_modifier"] = is_modifier
     parts = [name for name in PAGE_PARTS if not (variant == "gated" and name == "main")]  # the gate is per visitor
+    rendered = {name: render_to_string(f"codes/_code_{name}.html", context) for name in parts}
+    sections.forget(code)  # the code is cached with its parts: not its ancestors too
     return {
-        "parts": {name: render_to_string(f"codes/_code_{name}.html", context) for name in parts},
+        "parts": rendered,
         "plain_text": context["plain"].text if context["plain"] else "",
+        "heading_title": context["heading_title"],
     }
 
 
@@ -252,9 +238,7 @@ def _code_response(request: HttpRequest, system: str, code: str, *, is_modifier:
         "state": personal.code_state(user=request.user, code=found),
     }
     if variant != "full":
-        context["paywall_json_ld"] = paywall_json_ld(
-            name=f"{found.code} {found.title or found.short_title}".strip(), url=url
-        )
+        context["paywall_json_ld"] = paywall_json_ld(name=f"{found.code} {context['heading_title']}".strip(), url=url)
     return render(request, "codes/code.html", context)
 
 
@@ -364,8 +348,7 @@ def api_code(request: HttpRequest, system: str, code: str) -> JsonResponse:
         return JsonResponse(_api_refusal(found, quota), status=403)
     if quota.locks_sections:
         # A guest gets what the guest page shows: the descriptions and the hierarchy.
-        context = _locked_context(found, gated=False)
-        payload = _code_payload(found, ancestors=context["ancestors"], plain=context["plain"], sections=[])
+        payload = _code_payload(found, ancestors=sections.ancestors(found), plain=_plain(found), sections=[])
         del payload["data"], payload["related"]
         payload["locked"] = "Create a free account to unlock notes, edits, fee schedule data and related codes."
         return JsonResponse(payload)
@@ -392,7 +375,7 @@ def _api_refusal(code: Code, quota) -> dict:
         "error": f"No code page views left this month ({quota.plan_label} plan). {advice}",
         "code": code.code,
         "title": code.title or code.short_title,
-        "hierarchy": [{"code": a.code, "kind": a.kind, "title": a.title} for a in _ancestors(code)],
+        "hierarchy": [{"code": a.code, "kind": a.kind, "title": a.title} for a in sections.ancestors(code)],
         "quota": {"plan": quota.plan, "remaining": 0, "renews": quota.renews.isoformat()},
         "pricing": settings.SITE_ROOT + reverse("pricing"),
     }

@@ -1,10 +1,11 @@
 """MS-DRG severity of an ICD-10-CM code as a secondary diagnosis: CC, MCC or neither, and
 the principal diagnoses that cancel it (its Table 6K PDX exclusion list). Exclusion
 lists run to thousands of codes, so the page gets the count and the first ones only.
-At most four queries: the CC/MCC row, the list's size, its first codes, their titles."""
+At most two queries: the CC/MCC row, and the list's first codes with their titles and its size."""
 
 from __future__ import annotations
 
+from django.db.models import Count, OuterRef, Subquery, Window
 from django.urls import reverse
 
 from codes.models import CcCode, Code, DrgCcExclusion, Release, System
@@ -42,10 +43,17 @@ def context(code: Code) -> dict | None:
         }
     exclusions = None
     if cc.exclusion_list is not None:
-        rows = DrgCcExclusion.objects.filter(list_number=cc.exclusion_list, release_id=cc.release_id)
-        count = rows.count()
-        shown = list(rows.order_by("pdx").values_list("pdx", flat=True)[:SHOWN])
-        titles = dict(Code.objects.filter(system=System.ICD10CM, code__in=shown).values_list("code", "title"))
+        # The first codes with their titles and the list's size, in one query.
+        title = Code.objects.filter(system=System.ICD10CM, code=OuterRef("pdx")).values("title")[:1]
+        rows = list(
+            DrgCcExclusion.objects.filter(list_number=cc.exclusion_list, release_id=cc.release_id)
+            .annotate(title=Subquery(title), total=Window(Count("pk")))
+            .order_by("pdx")
+            .values_list("pdx", "title", "total")[:SHOWN]
+        )
+        titles = {pdx: title or "" for pdx, title, _ in rows}
+        shown = list(titles)
+        count = rows[0][2] if rows else 0
         exclusions = {
             "list_number": f"{cc.exclusion_list:04d}",
             "count": count,

@@ -1,6 +1,7 @@
 """ICD-10-CM code pages: the Official Guidelines that apply: the chapter's section
 (I.C.<chapter>) and the sections whose text names the code's category ("E11", "E11.-").
-Three queries: the chapter above the code, its section, and the sections that name the category.
+Three queries: the levels above the code (shared with the page, `codes.sections.ancestors`),
+the chapter's section, and the sections that name the category.
 
 `CONVENTIONS` names the convention section behind each kind of tabular note; the notes
 section (codes/sections/notes.py) links each note group to it."""
@@ -12,6 +13,7 @@ import re
 from django.urls import reverse
 
 from codes.models import BROWSE_KINDS, Code, GuidelineSection, Kind, Note, System
+from codes.sections import ancestors
 
 CONVENTIONS = {
     Note.Type.INCLUDES: ("I.A.10", "Includes notes"),
@@ -37,7 +39,7 @@ def convention(note_type: str) -> list[dict]:
 def context(code: Code) -> dict | None:
     if code.system != System.ICD10CM or code.kind in BROWSE_KINDS:
         return None
-    chapter = Code.objects.filter(pk__in=code.lineage, kind=Kind.CHAPTER).values_list("code", flat=True).first()
+    chapter = next((a.code for a in ancestors(code) if a.kind == Kind.CHAPTER), None)
     category = code.compact[:3]
     sections = GuidelineSection.objects.filter(system=System.ICD10CM)
     chapter_section = sections.filter(number=f"I.C.{chapter}").values("number", "title").first() if chapter else None

@@ -102,6 +102,12 @@ def _addons(code: str, releases: dict[str, Release]) -> dict | None:
     }
 
 
+def _row(edit, *, role: str, titles: dict[str, str]) -> dict:
+    row = edit_row(edit, role=role, titles=titles)
+    # The row says "Allowed" or "Not allowed"; the legend above the tables gives the whole meaning once.
+    return {**row, "modifier_short": row["modifier_meaning"].split(":")[0]}
+
+
 def _ptp(code: Code, releases: dict[str, Release]) -> list[dict]:
     counts = counts_of(code.code)
     firsts = {}
@@ -121,6 +127,7 @@ def _ptp(code: Code, releases: dict[str, Release]) -> list[dict]:
     }
     titles = titles_of(others)
     base_url = reverse("codes:ptp_edits", args=[code.system, code.code])
+    rows = {key: [_row(edit, role=key[0], titles=titles) for edit in edits] for key, edits in firsts.items()}
     summary = []
     for setting, label in PTP_SETTINGS.items():
         roles = []
@@ -133,7 +140,7 @@ def _ptp(code: Code, releases: dict[str, Release]) -> list[dict]:
                     "in_effect": n["in_effect"],
                     "deleted": n["deleted"],
                     "total": n["in_effect"] + n["deleted"],
-                    "edits": [edit_row(edit, role=role, titles=titles) for edit in firsts.get((role, setting), [])],
+                    "edits": rows.get((role, setting), []),
                     "url": f"{base_url}?role={role}&setting={setting}",
                 }
             )
@@ -146,6 +153,18 @@ def _ptp(code: Code, releases: dict[str, Release]) -> list[dict]:
             }
         )
     return summary
+
+
+def legend(ptp: list[dict]) -> list[dict]:
+    """The modifier indicators of the edits shown, each meaning said once above the tables
+    (a row shows only the indicator and its first words: "1 Allowed")."""
+    seen = {
+        (edit["modifier_indicator"], edit["modifier_meaning"])
+        for setting in ptp
+        for role in setting["roles"]
+        for edit in role["edits"]
+    }
+    return [{"value": value, "meaning": meaning} for value, meaning in sorted(seen) if meaning]
 
 
 def context(code: Code) -> dict | None:
@@ -163,6 +182,7 @@ def context(code: Code) -> dict | None:
         "mues": mues,
         "addons": addons,
         "ptp": ptp if has_ptp else [],
+        "modifier_legend": legend(ptp) if has_ptp else [],
         "shown_edits": SHOWN_EDITS,
         "release_version": latest.version if latest else "",
         "effective_date": latest.effective_date.isoformat() if latest and latest.effective_date else None,

@@ -5,12 +5,13 @@ by type, and the 7th-character table for codes under a 7th-character definition.
 Inclusion terms defined on a category or subcategory apply to the codes beneath it too
 (S72.001A is a "Fracture of hip NOS" because S72.0 says so); they are shown with the level
 that lists them, as other inherited notes are, but never from a chapter or section. At most
-three queries: the ancestors, all their notes, and the 7th-character codes that exist.
+three queries: the ancestors (shared with the page, `codes.sections.ancestors`), all their notes, and the 7th-character codes that exist.
 """
 
 from __future__ import annotations
 
 from codes.models import Code, Kind, Note, System
+from codes.sections import ancestors
 from codes.sections.guidelines import convention
 
 # Display order: what the code covers, what it does not, then sequencing instructions.
@@ -132,8 +133,8 @@ def context(code: Code) -> dict | None:
         return None
     path = [*code.lineage, code.pk]
     nodes = {
-        row["pk"]: row
-        for row in Code.objects.filter(pk__in=code.lineage).values("pk", "code", "compact", "kind", "title", "data")
+        a.pk: {"pk": a.pk, "code": a.code, "compact": a.compact, "kind": a.kind, "title": a.title, "data": a.data}
+        for a in ancestors(code)
     }
     nodes[code.pk] = {
         "pk": code.pk, "code": code.code, "compact": code.compact, "kind": code.kind, "title": code.title, "data": code.data,

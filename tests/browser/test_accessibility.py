@@ -6,6 +6,7 @@ are skipped with the reason, so a plain `pytest` on a machine without npm still 
 """
 
 import datetime
+import re
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import Page
 
-from accounts.models import Plan
+from accounts.models import Plan, QuotaCounter
 from casepilot.models import Guide
 from codes.importers.base import CodeRow, register_release, sync_codes
 from jobs.models import Job
@@ -38,6 +39,8 @@ def site_data():
         dataset="hcpcs", version="2026-01", title="HCPCS Level II January 2026", effective_date=day
     )
     pcs = register_release(dataset="icd-10-pcs", version="2026", title="ICD-10-PCS FY2026", effective_date=day)
+    cpt = register_release(dataset="cpt-codes", version="2026", title="CPT code numbers from CMS files")
+    drg = register_release(dataset="ms-drg", version="43", title="MS-DRG v43", effective_date=day)
     with transaction.atomic():
         sync_codes(
             system="icd-10-cm",
@@ -69,6 +72,22 @@ def site_data():
             system="hcpcs",
             release=hcpcs,
             rows=[CodeRow(code="J1100", title="Injection, dexamethasone sodium phosphate, 1 mg", billable=True)],
+        )
+        sync_codes(
+            system="cpt",
+            release=cpt,
+            rows=[
+                CodeRow(
+                    code="99211-99215", title="Office or other outpatient visit, established patient", kind="section"
+                ),
+                CodeRow(code="99213", title="", billable=True, parent="99211-99215"),
+                CodeRow(code="99214", title="", billable=True, parent="99211-99215"),
+            ],
+        )
+        sync_codes(
+            system="ms-drg",
+            release=drg,
+            rows=[CodeRow(code="470", title="Major hip and knee joint replacement without MCC", billable=True)],
         )
         sync_codes(
             system="icd-10-pcs",
@@ -145,7 +164,8 @@ PUBLIC_PAGES = [
     "/no-such-page/",
 ]
 
-CODE_PAGES = ["/icd-10-cm/M48.56XA/", "/hcpcs/J1100/", "/icd-10-pcs/0QU03JZ/"]
+# A code page of each set.
+CODE_PAGES = ["/icd-10-cm/M48.56XA/", "/hcpcs/J1100/", "/icd-10-pcs/0QU03JZ/", "/cpt/99213/", "/ms-drg/470/"]
 
 
 @pytest.fixture(autouse=True)
@@ -167,10 +187,16 @@ def test_public_pages_have_no_accessibility_violations_or_sideways_scroll(page: 
 @pytest.mark.parametrize("width", list(WIDTHS))
 def test_code_pages_in_every_meter_state(page: Page, live_server, site_data, width):
     problems = []
-    # A guest's free view, then the gate on the next code.
-    problems += _check(page, live_server.url + CODE_PAGES[0], width)
-    for path in CODE_PAGES[1:]:
+    for path in CODE_PAGES:
+        # A guest's free view (the one locked panel), then the gate on the next code.
+        QuotaCounter.objects.all().delete()
+        page.context.clear_cookies()
         problems += _check(page, live_server.url + path, width)
+        assert page.get_by_text("Register to view content").count() == 1, path
+        problems += _check(page, live_server.url + "/cpt/99214/", width)
+        assert page.locator("#gate-heading").count() == 1
+        # One link to register on the gate for keyboard users, not one in the banner and one per panel.
+        assert page.get_by_role("link", name=re.compile("Register free account|Create a free account")).count() == 1
     # A free account, then Pro.
     page.context.clear_cookies()
     user = _signed_in(page, live_server)

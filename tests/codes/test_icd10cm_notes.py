@@ -120,7 +120,6 @@ def test_other_systems_have_no_notes_section():
 
 def test_the_template_renders_links_and_the_table():
     html = render_to_string("codes/sections/_notes.html", {"data": _context("M48.56XA")})
-    assert '<section class="panel" aria-labelledby="notes-heading">' in html
     assert '<a href="/icd-10-cm/M48.4/">M48.4</a>' in html
     assert 'href="/icd-10-cm/M48.56XD/"' in html
     assert "(this code)" in html

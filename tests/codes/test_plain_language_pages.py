@@ -44,7 +44,7 @@ def test_the_cpt_short_title_heads_the_page_and_its_title(client, cpt):
     content = client.get("/cpt/29881/").content.decode()
     assert '<p class="code-title">Invented knee scope title</p>' in content
     assert "<title>29881 – Invented knee scope title | CPT |" in content
-    assert "licensed content of the American Medical Association" in content  # the descriptor panel stays
+    assert "licensed by the American Medical Association" in content  # the descriptor panel stays
 
 
 def test_the_sources_and_the_reviewed_date_are_shown_under_the_text(client, cpt):
