@@ -215,11 +215,24 @@ def parse_words(query: str, lexicon: Lexicon, *, as_you_type: bool = False) -> t
 
 
 def phrases(query: str, slots: list[Slot]) -> list[str]:
-    """What a title could read for the query: its words, or a synonym's words for a one-part query."""
-    found = [title_phrase(query)]
+    """What a title could read for the query: its words as read (corrected: "hypertention" is
+    "hypertension"), or a synonym's words for a one-part query."""
+    found = [title_phrase(" ".join(t.word for slot in slots for t in slot.terms)) or title_phrase(query)]
     if len(slots) == 1 and slots[0].labels:
         found.append(" ".join(t.word for t in slots[0].alternatives[0]))
     return (found + found)[:2]
+
+
+def _stem(word: str) -> str:
+    """A plural read as its singular, as far as matching an index path needs ("stones", "ulcers")."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")) else word
+
+
+def word_key(text: str) -> str:
+    """The words of a text as a set, in a fixed order: how a query is matched to an index path
+    whatever the order it is typed in ("duodenal ulcer" and "ulcer, duodenal" are one key)."""
+    words = {_stem(w) for w in words_of(text) if w not in STOP_WORDS and w not in _NONESSENTIAL}
+    return " ".join(sorted(words))
 
 
 def boolean(slots: list[Slot], *, every: bool, fmt, and_: str, or_: str) -> str:
