@@ -172,17 +172,29 @@ def parse_words(query: str, lexicon: Lexicon, *, as_you_type: bool = False) -> t
     synonyms = lexicon.synonyms(tokens, as_you_type=as_you_type)
     known = lexicon.known(set(tokens))
     corrections: dict[str, str] = {}
-
-    def term(word: str, *, last: bool) -> Term:
-        if word in known or word.isdigit() or len(word) < 3:
-            return Term(word, prefix=as_you_type and last and not word.isdigit())
+    fragments: set[str] = set()
+    in_synonym = {i for start, end in synonyms for i in range(start, end)}
+    for i, word in enumerate(tokens):
+        if i in in_synonym or word in known or word.isdigit() or len(word) < 3:
+            continue
         if lexicon.is_prefix(word):
-            return Term(word, prefix=True)
+            fragments.add(word)
+            continue
         fixed = lexicon.correct(word)
         if fixed:
             corrections[word] = fixed
-            return Term(fixed)
-        return Term(word)
+            tokens[i] = fixed
+    if corrections:
+        # A misspelt word may be part of a synonym once corrected ("brokn arm" is "broken arm").
+        synonyms = lexicon.synonyms(tokens, as_you_type=as_you_type)
+    fixed = set(corrections.values())
+
+    def term(word: str, *, last: bool) -> Term:
+        if word in fragments:
+            return Term(word, prefix=True)
+        if word in known and word not in fixed or word.isdigit() or len(word) < 3:
+            return Term(word, prefix=as_you_type and last and not word.isdigit())
+        return Term(word)  # corrected, or unknown
 
     slots: list[Slot] = []
     i = 0
