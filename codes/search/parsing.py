@@ -192,7 +192,7 @@ def parse_words(query: str, lexicon: Lexicon, *, as_you_type: bool = False) -> t
     def term(word: str, *, last: bool) -> Term:
         if word in fragments:
             return Term(word, prefix=True)
-        if word in known and word not in fixed or word.isdigit() or len(word) < 3:
+        if (word in known and word not in fixed) or word.isdigit() or len(word) < 3:
             return Term(word, prefix=as_you_type and last and not word.isdigit())
         return Term(word)  # corrected, or unknown
 
