@@ -95,6 +95,7 @@ def prior(*, paths: int, default: bool, reporting: bool) -> float:
 
 
 DEFAULT_CODE = 1.3
+MAX_OTHER_KEYS = 30
 REPORTING_CODE = 0.5
 SHARE_DAMPING = 5000
 
@@ -110,9 +111,16 @@ def _documents():
     }
     names: dict[tuple[str, str], list[str]] = {}
     index_paths: Counter[tuple[str, str]] = Counter()
+    # The other indexes' paths (PCS index, Neoplasm Table, Drugs, External Causes) are keys too:
+    # "tracheostomy" is the PCS index's own term for 0B110F4.
+    other_keys: dict[tuple[str, str], list[str]] = {}
     for system, code, term, source in Synonym.objects.exclude(code="").values_list("system", "code", "term", "source"):
         names.setdefault((system, code), []).append(term)
-        index_paths[system, code] += source == Synonym.Source.INDEX
+        if source == Synonym.Source.INDEX:
+            index_paths[system, code] += 1
+            keys = other_keys.setdefault((system, code), [])
+            if len(keys) < MAX_OTHER_KEYS:
+                keys.append(word_key(term))
     main_paths = _main_index_paths()
     reporting = set(Code.objects.filter(system=System.HCPCS, data__betos="Z2").values_list("pk", flat=True))
     # A default code is named by its headers' words too ("Unspecified dementia" -> F03.90).
@@ -144,7 +152,7 @@ def _documents():
         if not (title or extra):
             continue
         default = system == System.ICD10CM and billable and is_default_title(title)
-        keys = [key for _, _, path in paths for key in path]
+        keys = [key for _, _, path in paths for key in path] + other_keys.get((system, code), [])
         if default:
             keys += [word_key(headers[a]) for a in lineage or [] if a in headers]
         entries.append(
