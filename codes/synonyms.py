@@ -9,6 +9,7 @@ the admin alone, so it is safe to rerun after every import.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from pathlib import Path
 
 from django.conf import settings
@@ -93,12 +94,18 @@ def _index_terms() -> list[Synonym]:
         return paths[pk]
 
     pcs_tables = set(Code.objects.filter(system=System.ICD10PCS, kind="table").values_list("code", flat=True))
+    pcs_codes = sorted(
+        Code.objects.filter(system=System.ICD10PCS, billable=True, deleted=False).values_list("code", flat=True)
+    )
     rows = []
     for pk, (_parent, _title, nemod, code, cells, index) in terms.items():
         if index == IndexTerm.Index.PCS:
             system = System.ICD10PCS
-            # The PCS index names tables and partial codes ("0DTJ"): attach the words to the table.
-            targets = [code] if len(code) == 7 else [code[:3]] if code[:3] in pcs_tables else []
+            # The PCS index names tables and partial codes ("0DTJ", "5A15"): the words go to the
+            # codes the coder completes from it, or to the table where those are too many to say so.
+            targets = [code] if len(code) == 7 else _completions(pcs_codes, code)
+            if not targets and code[:3] in pcs_tables:
+                targets = [code[:3]]
         else:
             system = System.ICD10CM
             targets = [c for c in [code, *cells] if c]
@@ -110,6 +117,22 @@ def _index_terms() -> list[Synonym]:
             Synonym(term=term, system=system, code=t, source=Source.INDEX, note=note) for t in dict.fromkeys(targets)
         ]
     return rows
+
+
+# A partial PCS code completing to more codes than this is too broad for its index words to
+# name each of them ("0SR", every lower joint replacement).
+MAX_COMPLETIONS = 60
+
+
+def _completions(codes: list[str], prefix: str) -> list[str]:
+    """The codes (sorted) that start with `prefix`, if there are at most MAX_COMPLETIONS."""
+    start = bisect_left(codes, prefix)
+    found = []
+    for code in codes[start : start + MAX_COMPLETIONS + 1]:
+        if not code.startswith(prefix):
+            break
+        found.append(code)
+    return found if 0 < len(found) <= MAX_COMPLETIONS else []
 
 
 def _pcs_definitions() -> list[Synonym]:

@@ -28,7 +28,7 @@ from codes.models import (
 )
 
 from .dialects import dialect
-from .parsing import is_default_title, title_phrase, words_of
+from .parsing import STOP_WORDS, is_default_title, title_phrase, word_key, words_of
 
 # The main Alphabetic Index (Index to Diseases and Injuries) as IndexTerm rows of this index.
 MAIN_INDEX = "main"
@@ -51,14 +51,38 @@ def _main_index_paths() -> dict[str, list[tuple[str, str]]]:
             chains[pk] = [*chain(parent), title] if parent in rows else [title]
         return chains[pk]
 
-    found: dict[str, list[tuple[str, str]]] = {}
+    found: dict[str, list[tuple[str, str, list[str]]]] = {}
     for pk, (_parent, _title, nemod, code) in rows.items():
         if not code:
             continue
         titles = chain(pk)
         shown = f"{' > '.join(titles)} → {code}"
-        found.setdefault(code.rstrip("-").rstrip("."), []).append((shown, normalize_term(" ".join([*titles, nemod]))))
+        words = normalize_term(" ".join([*titles, nemod]))
+        found.setdefault(code.rstrip("-").rstrip("."), []).append((shown, words, path_keys(titles, nemod)))
     return found
+
+
+# An index term lists its spellings with commas ("Ulcer, ulcerated, ulcerating"): a path is
+# keyed under each combination of them, up to this many.
+MAX_SPELLINGS = 8
+
+
+def path_keys(titles: list[str], nemod: str) -> list[str]:
+    """The word sets (parsing.word_key) a query may type for an index path: one spelling of each
+    term, with none, all or (for the first spelling) one of the nonessential modifiers in
+    parentheses. "Ulcer, ulcerated > duodenum, duodenal (eroded)" -> "duodenal ulcer",
+    "duodenal eroded ulcer", "duodenum ulcer", ..."""
+    combinations = [""]
+    for title in titles:
+        spellings = [part for part in (p.strip() for p in title.split(",")) if part][:4] or [title]
+        combinations = [f"{c} {s}" for c in combinations for s in spellings][:MAX_SPELLINGS]
+    extras = [w for w in words_of(nemod) if w not in STOP_WORDS][:8]
+    keys = []
+    for n, combination in enumerate(combinations):
+        keys += [word_key(combination), word_key(f"{combination} {nemod}")]
+        if n == 0 and len(extras) > 1:
+            keys += [word_key(f"{combination} {extra}") for extra in extras]
+    return [k for k in dict.fromkeys(keys) if k]
 
 
 def prior(*, paths: int, default: bool, reporting: bool) -> float:
@@ -72,6 +96,7 @@ def prior(*, paths: int, default: bool, reporting: bool) -> float:
 
 
 DEFAULT_CODE = 1.3
+MAX_OTHER_KEYS = 30
 REPORTING_CODE = 0.5
 SHARE_DAMPING = 5000
 
@@ -87,9 +112,16 @@ def _documents():
     }
     names: dict[tuple[str, str], list[str]] = {}
     index_paths: Counter[tuple[str, str]] = Counter()
+    # The other indexes' paths (PCS index, Neoplasm Table, Drugs, External Causes) are keys too:
+    # "tracheostomy" is the PCS index's own term for 0B110F4.
+    other_keys: dict[tuple[str, str], list[str]] = {}
     for system, code, term, source in Synonym.objects.exclude(code="").values_list("system", "code", "term", "source"):
         names.setdefault((system, code), []).append(term)
-        index_paths[system, code] += source == Synonym.Source.INDEX
+        if source == Synonym.Source.INDEX:
+            index_paths[system, code] += 1
+            keys = other_keys.setdefault((system, code), [])
+            if len(keys) < MAX_OTHER_KEYS:
+                keys.append(word_key(term))
     main_paths = _main_index_paths()
     reporting = set(Code.objects.filter(system=System.HCPCS, data__betos="Z2").values_list("pk", flat=True))
     # A default code is named by its headers' words too ("Unspecified dementia" -> F03.90).
@@ -117,13 +149,13 @@ def _documents():
                 title = text  # our own words lead
         extra += names.get((system, code), [])
         paths = main_paths.get(code, []) if system == System.ICD10CM else []
-        extra += [words for _, words in paths]
+        extra += [words for _, words, _ in paths]
         if not (title or extra):
             continue
         default = system == System.ICD10CM and billable and is_default_title(title)
-        keys = [words for _, words in paths]
+        keys = [key for _, _, path in paths for key in path] + other_keys.get((system, code), [])
         if default:
-            keys += [title_phrase(headers[a]) for a in lineage or [] if a in headers]
+            keys += [word_key(headers[a]) for a in lineage or [] if a in headers]
         entries.append(
             SearchEntry(
                 code_id=pk,
@@ -138,8 +170,8 @@ def _documents():
                 effective_date=effective,
                 termination_date=terminated,
                 prior=prior(paths=index_paths[system, code] + len(paths), default=default, reporting=pk in reporting),
-                paths="\n".join(shown for shown, _ in paths),
-                path_keys="".join(f"|{words}" for words in keys) + "|" if keys else "",
+                paths="\n".join(shown for shown, _, _ in paths),
+                path_keys="".join(f"|{key}" for key in dict.fromkeys(keys)) + "|" if keys else "",
             )
         )
     entries.sort(key=lambda e: (e.deleted, not e.billable, e.kind in BROWSE_KINDS, len(e.title), e.compact))

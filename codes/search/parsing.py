@@ -172,17 +172,29 @@ def parse_words(query: str, lexicon: Lexicon, *, as_you_type: bool = False) -> t
     synonyms = lexicon.synonyms(tokens, as_you_type=as_you_type)
     known = lexicon.known(set(tokens))
     corrections: dict[str, str] = {}
-
-    def term(word: str, *, last: bool) -> Term:
-        if word in known or word.isdigit() or len(word) < 3:
-            return Term(word, prefix=as_you_type and last and not word.isdigit())
+    fragments: set[str] = set()
+    in_synonym = {i for start, end in synonyms for i in range(start, end)}
+    for i, word in enumerate(tokens):
+        if i in in_synonym or word in known or word.isdigit() or len(word) < 3:
+            continue
         if lexicon.is_prefix(word):
-            return Term(word, prefix=True)
+            fragments.add(word)
+            continue
         fixed = lexicon.correct(word)
         if fixed:
             corrections[word] = fixed
-            return Term(fixed)
-        return Term(word)
+            tokens[i] = fixed
+    if corrections:
+        # A misspelt word may be part of a synonym once corrected ("brokn arm" is "broken arm").
+        synonyms = lexicon.synonyms(tokens, as_you_type=as_you_type)
+    fixed = set(corrections.values())
+
+    def term(word: str, *, last: bool) -> Term:
+        if word in fragments:
+            return Term(word, prefix=True)
+        if (word in known and word not in fixed) or word.isdigit() or len(word) < 3:
+            return Term(word, prefix=as_you_type and last and not word.isdigit())
+        return Term(word)  # corrected, or unknown
 
     slots: list[Slot] = []
     i = 0
@@ -215,11 +227,24 @@ def parse_words(query: str, lexicon: Lexicon, *, as_you_type: bool = False) -> t
 
 
 def phrases(query: str, slots: list[Slot]) -> list[str]:
-    """What a title could read for the query: its words, or a synonym's words for a one-part query."""
-    found = [title_phrase(query)]
+    """What a title could read for the query: its words as read (corrected: "hypertention" is
+    "hypertension"), or a synonym's words for a one-part query."""
+    found = [title_phrase(" ".join(t.word for slot in slots for t in slot.terms)) or title_phrase(query)]
     if len(slots) == 1 and slots[0].labels:
         found.append(" ".join(t.word for t in slots[0].alternatives[0]))
     return (found + found)[:2]
+
+
+def _stem(word: str) -> str:
+    """A plural read as its singular, as far as matching an index path needs ("stones", "ulcers")."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")) else word
+
+
+def word_key(text: str) -> str:
+    """The words of a text as a set, in a fixed order: how a query is matched to an index path
+    whatever the order it is typed in ("duodenal ulcer" and "ulcer, duodenal" are one key)."""
+    words = {_stem(w) for w in words_of(text) if w not in STOP_WORDS and w not in _NONESSENTIAL}
+    return " ".join(sorted(words))
 
 
 def boolean(slots: list[Slot], *, every: bool, fmt, and_: str, or_: str) -> str:

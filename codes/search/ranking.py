@@ -14,7 +14,7 @@ from codes.models import Code, SearchEntry, SearchWord
 from .bycode import CODE_FIELDS
 from .dialects import dialect
 from .filters import Filters
-from .parsing import Slot, Term, fold, same_word, words_of
+from .parsing import Slot, Term, fold, same_word, word_key, words_of
 from .results import SearchResult
 
 # Headers and browse nodes rank below billable codes; deleted codes below current ones; an injury's
@@ -72,7 +72,9 @@ def word_search(slots, filters: Filters, *, every: bool, phrases: list[str], lim
     expression = dialect().match_expression(slots, every=every)
     # The last: the query's own words in order anywhere in the title, parentheses included
     # ("appendectomy" in "Laparoscopic removal of the appendix (appendectomy)").
-    like = [*phrases, *(f"%|{p}|%" for p in phrases), *(f"{p}%" for p in phrases), *(f"%{p}%" for p in phrases)]
+    # An index path matches by its set of words (parsing.word_key), in whatever order typed.
+    keys = [f"%|{word_key(p)}|%" for p in phrases]
+    like = [*phrases, *keys, *(f"{p}%" for p in phrases), *(f"%{p}%" for p in phrases)]
     like.append(f"%{phrases[0]}%")
     context = 1.0 if OBSTETRIC & {t.word for slot in slots for t in slot.terms} else 0.6
     candidates = CANDIDATES if counts else CANDIDATES_AS_YOU_TYPE

@@ -65,6 +65,12 @@ def indexed():
             CodeRow(code="I34.2", title="Nonrheumatic mitral (valve) stenosis", billable=True),
             CodeRow(code="R07.9", title="Chest pain, unspecified", billable=True),
             CodeRow(code="T50.2X1A", title="Poisoning by diuretics, accidental, initial encounter", billable=True),
+            CodeRow(code="K25.3", title="Acute gastric ulcer without hemorrhage or perforation", billable=True),
+            CodeRow(
+                code="K25.9",
+                title="Gastric ulcer, unspecified as acute or chronic, without hemorrhage or perforation",
+                billable=True,
+            ),
         ],
     )
     _sync(
@@ -94,6 +100,9 @@ def indexed():
             (1, "specified NEC", "J18.8"),
             (0, "Fracture, traumatic", ""),
             (1, "hip", "S72.00-"),
+            (0, "Ulcer, ulcerated, ulcerating", ""),
+            (1, "stomach, gastric", "K25.9"),
+            (2, "acute", "K25.3"),
         ],
     )
     synonyms.seed()
@@ -151,9 +160,24 @@ def test_an_editor_can_add_a_sense(indexed):
     assert _codes("sugar")[0] == "E11.9"
 
 
+def test_an_index_path_matches_in_any_order_and_spelling(indexed):
+    # "Ulcer, ulcerated > stomach, gastric → K25.9": the main term's spellings and the query's order do not matter.
+    for query in ("ulcer stomach", "gastric ulcer", "stomach ulcers"):
+        assert _codes(query)[0] == "K25.9", query
+    # The title has no "stomach": the reason is the index path.
+    assert search.search("ulcer stomach").results[0].matched.startswith("Index: Ulcer, ulcerated, ulcerating > stomach")
+    assert _codes("acute gastric ulcer")[0] == "K25.3"
+
+
+def test_a_partial_pcs_code_in_the_index_names_the_codes_it_completes_to():
+    codes = ["0SJC0ZZ", "0SJC4ZZ", "0SJD4ZZ"]
+    assert synonyms._completions(codes, "0SJC") == ["0SJC0ZZ", "0SJC4ZZ"]
+    assert synonyms._completions(codes, "0XX") == []
+
+
 def test_the_shorthand_fixture_reads_every_line():
     rows = synonyms.read_shorthand()
-    assert len(rows) > 300
+    assert len(rows) > 500
     assert all(row.term and row.replacement and row.note for row in rows)
     assert {"sp", "ho", "wo"} <= {row.term for row in rows}  # s/p, h/o, w/o as typed
 

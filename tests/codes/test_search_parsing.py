@@ -9,6 +9,7 @@ from codes.search.parsing import (
     phrases,
     title_phrase,
     with_placeholder,
+    word_key,
     words_of,
 )
 
@@ -82,3 +83,16 @@ def test_a_one_part_synonym_query_reads_as_its_replacement_too():
     lexicon = FakeLexicon([], {"mi": ["myocardial infarction"]})
     slots, _ = parse_words("MI", lexicon)
     assert phrases("MI", slots) == ["mi", "myocardial infarction"]
+
+
+def test_a_misspelt_word_still_reaches_its_synonym():
+    lexicon = FakeLexicon(["broken", "arm"], {"broken arm": ["fracture arm"]})
+    slots, corrections = parse_words("brokn arm", lexicon)
+    assert corrections == {"brokn": "broken"}
+    assert [t.word for t in slots[0].alternatives[0]] == ["fracture", "arm"]
+    assert phrases("brokn arm", slots)[0] == "broken arm"
+
+
+def test_an_index_path_and_a_query_share_a_key_in_any_order():
+    assert word_key("Ulcer duodenal") == word_key("duodenal ulcers") == "duodenal ulcer"
+    assert word_key("Pneumonia, unspecified") == "pneumonia"
