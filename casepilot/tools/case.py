@@ -25,6 +25,7 @@ from django.db.models import Q
 from codes.models import Code, IndexTerm, Note, System, compact_code
 from codes.search import search
 
+from . import drugs
 from .base import Citation, ToolResult, code_citation, code_ref
 
 GUIDELINES = "https://www.cms.gov/medicare/coding-billing/icd-10-codes"
@@ -392,16 +393,68 @@ def _order(coded: list[Coded]) -> list[Coded]:
     return ordered
 
 
+def _with_drug_events(coded: list[Coded], events: list[drugs.DrugEvent], text: str) -> tuple[list[Coded], list[str]]:
+    """The Table's codes put in their place (guideline I.C.19.e.5): a poisoning before its
+    manifestations; an adverse effect after them; an underdosing after the condition, with the
+    noncompliance code after it. Also what the Table could not give."""
+    facts: list[str] = []
+    found = [e for e in events if e.code is not None]
+    for event in events:
+        facts += [f"{event.term.title}: {missing}." for missing in event.missing]
+    if not found:
+        if drugs.event_of(text) and not events:
+            facts.append(
+                "The case describes a drug event, but names no substance of the Table of Drugs and Chemicals: "
+                "name the drug or chemical to get its T code (guideline I.C.19.e)."
+            )
+        return coded, facts
+    items = [Coded(e.code, e.why, words=set()) for e in found]
+    event = found[0].event
+    if event == drugs.POISONING:
+        facts.append(
+            "Sequencing (guideline I.C.19.e.5.b): the poisoning code is listed first, then the code(s) of its "
+            "manifestations."
+        )
+        return items + coded, facts
+    if event == drugs.ADVERSE:
+        facts.append(
+            "Sequencing (guideline I.C.19.e.5.a): for an adverse effect of a drug correctly prescribed and properly "
+            "administered, the nature of the adverse effect is coded first, then the T code of the drug (5th or 6th "
+            "character 5)."
+        )
+        if not coded:
+            facts.append("The case does not say what the adverse effect was (rash, nausea...): code that first.")
+        return coded + items, facts
+    facts.append(
+        "Sequencing (guideline I.C.19.e.5.c): an underdosing code is never principal or first-listed; the relapse or "
+        "exacerbation of the condition the drug treats is coded first, and a noncompliance (Z91.12-, Z91.13-) or "
+        "complication of care (Y63.6-Y63.9) code says why."
+    )
+    z91, path = drugs.noncompliance(text)
+    if z91 is not None and all(c.code.pk != z91.pk for c in coded):
+        items.append(Coded(z91, f"the Alphabetic Index: {path}", words=set()))
+    elif z91 is None:
+        facts.append(
+            "The case does not say why less was taken (intentional, financial hardship, age): add the Z91.1- code that says so."
+        )
+    if not coded:
+        facts.append("The case does not name the condition that relapsed: code it first.")
+    return coded + items, facts
+
+
 def code_case(text: str) -> ToolResult:
     """ICD-10-CM codes for a described case, in reporting order, each with why; negated conditions
     left out; uncertain ones per the inpatient (II.H) or outpatient (IV.H) rule."""
     inpatient = bool(INPATIENT.search(text))
-    conditions = _combine(read_case(text))
+    events = drugs.read(text)
+    # The drug and what happened with it are coded from the Table; the rest of the case as usual.
+    rest = drugs.without_events(text, events) if events else text
+    conditions = _combine(read_case(rest))
     facts: list[str] = []
     coded: list[Coded] = []
     seen: set[int] = set()
     left_out = []
-    case_words = words_of(_expand(text))
+    case_words = words_of(_expand(rest))
     negated = [words_of(c.text) for c in conditions if c.negated]
     for condition in conditions:
         if condition.negated:
@@ -450,8 +503,9 @@ def code_case(text: str) -> ToolResult:
                 )
             )
     coded = _order(coded)
+    coded, drug_facts = _with_drug_events(coded, events, text)
     if not coded:
-        return ToolResult("code_case", False, left_out, data={"codes": []})
+        return ToolResult("code_case", False, left_out + drug_facts, data={"codes": []})
     facts.append("Codes in reporting order: " + ", ".join(f"{c.code.code} ({c.code.title})" for c in coded) + ".")
     for number, item in enumerate(coded, start=1):
         facts.append(f"{number}. {item.code.code}: {item.why}.")
@@ -462,6 +516,7 @@ def code_case(text: str) -> ToolResult:
                 "laterality, organism), a more specific code under "
                 f"{item.code.code.split('.')[0]} applies; see its code page for the choices."
             )
+    facts += drug_facts
     facts += left_out
     release = coded[0].code.release.title if coded[0].code.release_id else "the current release"
     facts.append(f"All codes are billable ICD-10-CM codes in {release}.")
