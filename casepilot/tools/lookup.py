@@ -279,7 +279,11 @@ def valid_on(code: str, *, date: str, system: str | None = None) -> ToolResult:
     if validity["valid"] is None:
         fact = f"On {day.isoformat()}: {label} is {validity['status']}; check the release of that date."
     elif validity["valid"] and not validity["billable"] and row.system in (System.ICD10CM, System.ICD10PCS):
-        fact = f"On {day.isoformat()}: {label} is a header, not a billable code: a more specific code under it is reported."
+        # Billable is read from the current tables: a header today may have been a code then (M54.5 before FY2022).
+        fact = (
+            f"On {day.isoformat()}: {label} is valid ({validity['status']}); in the current release it is a header, "
+            "not a billable code, so a more specific code under it is reported for dates that release covers."
+        )
     else:
         fact = (
             f"On {day.isoformat()}: {label} is {'valid' if validity['valid'] else 'not valid'} ({validity['status']})."
