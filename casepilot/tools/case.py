@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from codes.models import Code, IndexTerm, Note, System, compact_code
+from codes.models import Code, IndexTerm, Note, System, compact_code, normalize_index_text
 from codes.search import search
 
 from . import drugs
@@ -52,7 +52,7 @@ FILLER = re.compile(
     r"presents?|presenting|with a|complains? of|c/o|has|had|have|history and|seen|visit|encounter for the|"
     r"how do i|how should i|can i|do i|should i|this|these|them|it|code it|seen in|office|clinic|today|"
     r"external cause code|assign|report|sequenc\w*|which code goes first|which goes first|goes first|"
-    r"which code first|injury or external cause|how|code)\b|[?!]",
+    r"which code first|injury or external cause|how|code|codes and order|in what order|order)\b|[?!]",
     re.I,
 )
 NEGATION = re.compile(
@@ -236,21 +236,72 @@ def _score(case_words: set[str], title: str, numbers: set[str]) -> float:
     return score
 
 
-def _candidates(text: str) -> list[Code]:
-    """Codes to weigh for a condition: the search's for its words, for its head (before "due to",
-    "with", "from"), and the billable codes beside the best of them (same category and subcategory)."""
+def _coded_entry(term: IndexTerm) -> str:
+    """The code an index entry gives, following its "see" to the entry it names (Hives, see Urticaria)."""
+    if term.code_status == IndexTerm.Status.VALID and term.code_compact:
+        return term.code_compact
+    target = term.see_target
+    if target is not None and target.code_status == IndexTerm.Status.VALID and target.code_compact:
+        return target.code_compact
+    return ""
+
+
+def index_entries(text: str) -> list[tuple[str, str, bool]]:
+    """(code, index path) for a condition, best first, as a coder looks it up: the entries whose path
+    holds every word; failing that, the condition's words taken as the main term and its subterms
+    ("influenza vaccination": Vaccination > encounter for). A "see" is followed to its entry.
+    The third value says the entry is the condition itself: a main term (or subterm) that is its
+    words ("Cold sore": Coldsore), or a main term with subterms that hold all its other words."""
+    rows = list(
+        IndexTerm.objects.lookup(text)
+        .filter(Q(code_status=IndexTerm.Status.VALID) | Q(see_target__isnull=False))
+        .select_related("see_target")[:15]
+    )
+    key = normalize_index_text(text).replace(" ", "")
+    strong = {t.pk for t in rows if t.rank <= 1 or t.search_key.replace(" ", "") == key}
+    if not rows:
+        words = [w for w in normalize_index_text(text).split() if len(w) > 3 and w not in STOP]
+        mains = list(
+            IndexTerm.objects.main_index().filter(level=0, search_key__in=words).select_related("see_target")[:3]
+        )
+        scored = []
+        for main in mains:
+            others = [w for w in words if w != main.search_key]
+            for term in [main, *IndexTerm.objects.filter(main=main).select_related("see_target")[:300]]:
+                covered = sum(w in term.search_text for w in others)
+                scored.append((-covered, term.level, term.position, term))
+                if covered == len(others):
+                    strong.add(term.pk)
+        rows = [t for *_, t in sorted(scored, key=lambda item: item[:3])]
+    found: list[tuple[str, str, bool]] = []
+    for term in rows:
+        code = _coded_entry(term)
+        if code and code not in {c for c, *_ in found}:
+            see = f" (see {term.see})" if term.see and not term.code_compact else ""
+            found.append((code, term.path + see, term.pk in strong))
+    return found[:8]
+
+
+def _candidates(text: str) -> tuple[list[Code], dict[int, str]]:
+    """Codes to weigh for a condition: the Alphabetic Index's first (with the path of those whose
+    entry is the condition itself), the search's for its words and for its head (before "due to",
+    "with", "from")."""
     found: dict[int, Code] = {}
+    paths: dict[int, str] = {}
     # The Alphabetic Index first (main term, subterms, nonessential modifiers), as a coder looks up a
     # condition; the Tabular then verifies the code (billable, current) and its notes.
-    index_codes = list(
-        IndexTerm.objects.lookup(text)
-        .filter(code_status=IndexTerm.Status.VALID)
-        .exclude(code_compact="")
-        .values_list("code_compact", flat=True)[:15]
-    )
-    if index_codes:
-        for code in Code.objects.filter(system=System.ICD10CM, compact__in=index_codes, billable=True, deleted=False):
-            found.setdefault(code.pk, code)
+    entries = index_entries(text)
+    if entries:
+        compacts = [c for c, *_ in entries]
+        rows = {
+            c.compact: c
+            for c in Code.objects.filter(system=System.ICD10CM, compact__in=compacts, billable=True, deleted=False)
+        }
+        for compact, path, strong in entries:
+            if compact in rows:
+                found.setdefault(rows[compact].pk, rows[compact])
+                if strong:
+                    paths.setdefault(rows[compact].pk, path)
     queries = [text]
     head = re.split(r"\s+(?:due to|with|from|secondary to)\s+", text, maxsplit=1)[0]
     if head != text:
@@ -261,11 +312,16 @@ def _candidates(text: str) -> list[Code]:
             found.setdefault(hit.code.pk, hit.code)
         if results.kind == "words" and len(found) >= 5:
             break
-    return list(found.values())
+    return list(found.values()), paths
 
 
-def _weigh(text: str, candidates: list[Code], negated: list[set[str]] = ()) -> tuple[Code | None, float]:
+def _weigh(
+    text: str, candidates: list[Code], negated: list[set[str]] = (), indexed: dict[int, str] | None = None
+) -> tuple[Code | None, float]:
     case_words = words_of(text)
+    # The first code the Index gives for the condition's words is the coder's answer unless the
+    # Tabular titles say more of the case: it counts as if its title held every documented word.
+    first_indexed = next(iter(indexed), None) if indexed else None
     # The main term is what comes before "with", "due to": the code must be a code of it.
     head = words_of(re.split(r"\s+(?:due to|with|from|secondary to|in)\s+", text, maxsplit=1)[0])
     numbers = set(re.findall(r"\b\d+[ab]?\b", text.lower()))
@@ -275,7 +331,9 @@ def _weigh(text: str, candidates: list[Code], negated: list[set[str]] = ()) -> t
         if code.deleted or not code.billable:
             continue
         score = _score(case_words, code.title, numbers) - 0.01 * position
-        if head and len(head & words_of(code.title)) * 2 < len(head):
+        if code.pk == first_indexed:
+            score = max(score, float(len(case_words)))
+        elif head and len(head & words_of(code.title)) * 2 < len(head):
             score -= 2
         # Never a code that says a condition the case negates ("without septic shock": not R65.21).
         said = words_of(re.split(r"\bwithout\b|\bnot\b", code.title, maxsplit=1)[0])
@@ -291,8 +349,8 @@ def _weigh(text: str, candidates: list[Code], negated: list[set[str]] = ()) -> t
 def best_code(text: str, *, negated: list[set[str]] = ()) -> tuple[Code | None, float]:
     """The billable ICD-10-CM code whose title the documented words cover best, without details the
     documentation does not give (the unspecified code when it says no more)."""
-    candidates = _candidates(text)
-    best, _score_first = _weigh(text, candidates, negated)
+    candidates, indexed = _candidates(text)
+    best, _score_first = _weigh(text, candidates, negated, indexed)
     if best is None:
         return None, 0.0
     # Its neighbours: laterality, stage, 7th character and the like differ there.
@@ -303,7 +361,7 @@ def best_code(text: str, *, negated: list[set[str]] = ()) -> tuple[Code | None, 
         .only("pk", "system", "code", "compact", "title", "billable", "deleted", "kind", "lineage", "release_id")
         .order_by("compact")[:2000]
     )
-    return _weigh(text, [best, *near], negated)
+    return _weigh(text, [best, *near], negated, indexed)
 
 
 def _ranges(text: str) -> list[tuple[str, str]]:

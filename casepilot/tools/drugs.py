@@ -52,7 +52,7 @@ EVENT_WORDS = re.compile(
     r"intent(?: was)? not (?:documented|known|specified)|intent unknown|"
     r"poison(?:ing|ed)?(?: by| with)?|overdos(?:e|ed|ing)(?: of| on)?|ingest(?:ion|ed)(?: of)?|toxicity|toxic|"
     r"adverse (?:effects?|reactions?)(?: of| to)?|side effects?(?: of)?|allergic reaction to|"
-    r"underdos(?:e|ed|ing)(?: of)?|(?:stopped|quit|missed|skipped|ran out of|not|stopped) (?:taking )?|"
+    r"underdos(?:e|ed|ing)(?: of)?|(?:stopped|quit|missed|skipped|ran out of)(?: taking)?|"
     r"(?:drug|medication|medicine)? ?(?:taken|given|administered|used) (?:as prescribed|correctly|properly)|"
     r"as prescribed|properly administered|because(?: of)?(?: the patient)?|worse(?:ned)?|leading to|"
     r"(?:initial|subsequent) encounter|sequela|intent|drug|medication)\b",
@@ -93,27 +93,49 @@ def _phrases(words: list[str], longest: int = 5) -> set[str]:
     return {" ".join(words[i : i + n]) for n in range(1, longest + 1) for i in range(len(words) - n + 1)}
 
 
+PATH_STOP = {"not", "any", "nec", "and", "the", "for", "with", "from", "other", "transit"}
+
+
+def _path_words(term: IndexTerm, main: IndexTerm) -> list[str]:
+    below = term.path[len(main.path) :]
+    return [w for w in normalize_index_text(below).split() if len(w) > 2 and w not in PATH_STOP]
+
+
 def substances(text: str) -> list[IndexTerm]:
     """The Table's rows the case names: the longest main terms found in its words, each narrowed
-    to the subterm below it whose words the case also uses."""
+    to the subterm below it whose words the case also uses ("Carbon > monoxide > motor exhaust gas")."""
+    induced = set(normalize_index_text(" ".join(re.findall(r"([a-z]+)-induced\b", text, re.I))).split())
     words = normalize_index_text(re.sub(r"-induced\b", " ", text, flags=re.I)).split()
     phrases = _phrases(words)
+    # Main terms are written "Carbon monoxide" or "Carbon": an exact match on those forms uses the index.
+    forms = {form for p in phrases for form in (p.capitalize(), p, p.title(), p.upper())}
+    letters = {p[0].upper() for p in phrases}
     mains = list(
-        IndexTerm.objects.filter(index=IndexTerm.Index.DRUGS, level=0, search_key__in=phrases).order_by("position")
+        IndexTerm.objects.filter(index=IndexTerm.Index.DRUGS, letter__in=letters, level=0, title__in=forms).order_by(
+            "position"
+        )
     )
     # "Carbon monoxide" rather than "carbon": a main term inside a longer one found is not another substance.
-    keys = [m.search_key for m in mains]
-    mains = [m for m in mains if not any(m.search_key != k and f" {m.search_key} " in f" {k} " for k in keys)]
+    keys = [normalize_index_text(m.title) for m in mains]
+    mains = [
+        m for m, key in zip(mains, keys, strict=True) if not any(key != k and f" {key} " in f" {k} " for k in keys)
+    ]
+    # "Steroid-induced hyperglycemia from prednisone": the drug named is the substance, the class word is not.
+    if len(mains) > 1:
+        mains = [m for m in mains if normalize_index_text(m.title) not in induced] or mains
     found: list[IndexTerm] = []
     said = set(words)
     for main in mains:
-        best, best_hits = main, 0
-        for sub in IndexTerm.objects.filter(index=IndexTerm.Index.DRUGS, main=main).exclude(cells=[]):
-            sub_words = [w for w in sub.search_key.split() if len(w) > 2]
-            hits = sum(w in said for w in sub_words)
-            # Every word of the subterm, or all but one of a long one ("motor vehicle exhaust [gas]").
-            if sub_words and hits >= max(1, len(sub_words) - (1 if len(sub_words) >= 3 else 0)) and hits > best_hits:
-                best, best_hits = sub, hits
+        best, best_score = main, 0.0
+        below = IndexTerm.objects.filter(
+            index=IndexTerm.Index.DRUGS, letter=main.letter, path__startswith=f"{main.path} >"
+        )
+        for sub in below.order_by("level", "position"):
+            sub_words = _path_words(sub, main)
+            hits = len(set(sub_words) & said)
+            score = hits - 0.5 * len(set(sub_words) - said)
+            if hits and score > best_score and any(sub.cells or []):
+                best, best_score = sub, score
         found.append(best)
     return found
 
@@ -171,9 +193,9 @@ def read(text: str) -> list[DrugEvent]:
 def without_events(text: str, events: list[DrugEvent]) -> str:
     """The case with the drug, and what happened with it, taken out: its other conditions."""
     for ev in events:
-        names = {ev.term.title, *(t.title for t in [ev.term.main] if t is not None)}
-        for name in sorted(names, key=len, reverse=True):
-            text = re.sub(rf"\b{LINKS}?\s*{re.escape(name)}\b(?:-induced)?", " ", text, flags=re.I)
+        # The words of the Table's path ("Carbon > monoxide > ... motor vehicle"), with the link before them.
+        for word in {w for part in ev.term.path.split(" > ") for w in re.findall(r"[A-Za-z]{3,}", part)} - PATH_STOP:
+            text = re.sub(rf"(?:\b{LINKS}\s+)?\b{re.escape(word)}\b(?:-induced)?", " ", text, flags=re.I)
     text = re.sub(r"\b[a-z]+-induced\b", " ", text, flags=re.I)
     text = EVENT_WORDS.sub(" ", text)
     text = FINANCIAL.sub(" ", text)
