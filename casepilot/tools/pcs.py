@@ -20,6 +20,11 @@ DEFINITIONS = (
 )
 ROOT_AXIS = 3
 MEDICAL_SURGICAL = "0"
+# Word endings that name a procedure (the Greek and Latin surgical suffixes) and a few plain names.
+PROCEDURE_WORD = re.compile(
+    r"(plasty|ectomy|otomy|ostomy|scopy|pexy|rrhaphy|centesis|lysis|tripsy|desis|biopsy|graft|reduction|"
+    r"repair|implant\w*|transplant\w*|amputation|drainage|suture|suturing|bypass|fusion|release)$"
+)
 STOP = {
     "what", "which", "is", "the", "a", "an", "of", "for", "root", "operation", "operations", "pcs", "icd", "10",
     "code", "does", "mean", "meaning", "and", "or", "to", "in", "on", "with", "vs", "versus", "between",
@@ -31,8 +36,9 @@ def _stem(word: str) -> str:
     word = word.lower()
     for suffix in ("ations", "ation", "ing", "ies", "es", "s", "y"):
         if len(word) > 5 and word.endswith(suffix):
-            return word[: -len(suffix)][:6]
-    return word[:6]
+            word = word[: -len(suffix)]
+            break
+    return word.rstrip("e")[:6] if len(word) > 4 else word[:6]  # "suture" and "suturing" alike
 
 
 def _words(text: str) -> set[str]:
@@ -62,14 +68,22 @@ def pcs_root_operation(question: str) -> ToolResult:
     rows = root_operations()
     if not rows:
         return ToolResult("pcs_root_operation", False, ["The ICD-10-PCS definitions are not loaded on this site."])
-    named = [r for r in rows if re.search(rf"\b{re.escape(r.term)}\b", question, re.I)]
+    # "Root operation for removal of a kidney stone" describes a procedure (Extirpation), whatever
+    # root operation's name its words happen to use; without "for" the question names them.
+    describes = re.search(r"\b(for|to code|when)\b", question, re.I)
+    named = [] if describes else [r for r in rows if re.search(rf"\b{re.escape(r.term)}\b", question, re.I)]
     how = "named"
     if not named:
         asked = _words(question)
+        # A procedure's name ("angioplasty", "biopsy") says what was done, the other words mostly where
+        # ("coronary artery"): the root operation is the objective, so the name weighs most.
+        procedure = {_stem(w) for w in re.findall(r"[a-z]+", question.lower()) if PROCEDURE_WORD.search(w)}
         scored = []
         for row in rows:
             examples = _words(" ".join(row.includes))
-            score = 2 * len(asked & examples) + len(asked & _words(f"{row.term} {row.definition}"))
+            score = sum(4 if w in procedure else 1 for w in asked & examples) + len(
+                asked & _words(f"{row.term} {row.definition} {row.explanation}")
+            )
             if score:
                 scored.append((score, row))
         scored.sort(key=lambda pair: -pair[0])
