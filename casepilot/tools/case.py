@@ -236,14 +236,29 @@ def _score(case_words: set[str], title: str, numbers: set[str]) -> float:
     return score
 
 
-def _coded_entry(term: IndexTerm) -> str:
-    """The code an index entry gives, following its "see" to the entry it names (Hives, see Urticaria)."""
+def _coded_entry(term: IndexTerm, text: str) -> tuple[str, str]:
+    """The code an index entry gives and the path to it, following its "see" to the entry it names
+    (Hives, see Urticaria) and on to that entry's subterm for the condition's other words ("BPH with
+    lower urinary tract symptoms": Hyperplasia > prostate > with lower urinary tract symptoms)."""
     if term.code_status == IndexTerm.Status.VALID and term.code_compact:
-        return term.code_compact
+        return term.code_compact, term.path
     target = term.see_target
-    if target is not None and target.code_status == IndexTerm.Status.VALID and target.code_compact:
-        return target.code_compact
-    return ""
+    if target is None:
+        return "", ""
+    said = set(normalize_index_text(term.path).split())
+    rest = [w for w in normalize_index_text(text).split() if w not in said]
+    if rest:
+        deeper = (
+            IndexTerm.objects.lookup(f"{normalize_index_text(target.path)} {' '.join(rest)}")
+            .filter(code_status=IndexTerm.Status.VALID)
+            .exclude(code_compact="")
+            .first()
+        )
+        if deeper is not None:
+            return deeper.code_compact, f"{term.path} (see {term.see}) > {deeper.path}"
+    if target.code_status == IndexTerm.Status.VALID and target.code_compact:
+        return target.code_compact, f"{term.path} (see {term.see})"
+    return "", ""
 
 
 def index_entries(text: str) -> list[tuple[str, str, bool]]:
@@ -275,10 +290,9 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
         rows = [t for *_, t in sorted(scored, key=lambda item: item[:3])]
     found: list[tuple[str, str, bool]] = []
     for term in rows:
-        code = _coded_entry(term)
+        code, path = _coded_entry(term, text)
         if code and code not in {c for c, *_ in found}:
-            see = f" (see {term.see})" if term.see and not term.code_compact else ""
-            found.append((code, term.path + see, term.pk in strong))
+            found.append((code, path, term.pk in strong))
     return found[:8]
 
 
@@ -339,6 +353,11 @@ def _weigh(
         said = words_of(re.split(r"\bwithout\b|\bnot\b", code.title, maxsplit=1)[0])
         if any(words and words <= said for words in negated):
             continue
+        # Nor one whose title is "without" what the case documents it "with".
+        absent = re.search(r"\bwithout (.+)", code.title, re.I)
+        documents_with = re.search(r"\bwith\b", text, re.I) and not re.search(r"\bwithout\b|\bno\b", text, re.I)
+        if absent and documents_with and words_of(absent.group(1)) <= case_words:
+            score -= 3
         if code.code[:1] in "OP" and not special:
             score -= 3
         if best is None or score > best_score:
