@@ -74,7 +74,7 @@ UNCERTAIN = re.compile(
 INPATIENT = re.compile(r"\b(inpatient|admitted|admission|discharge[ds]?|hospitali[sz]ed)\b", re.I)
 SPLIT = re.compile(
     r"[,;:]\s+|\.\s+|\s+and\s+|\s+(?=on (?:long[- ]term|oral|insulin|dialysis)\b)|\s+in a patient with\s+|"
-    r"\s+but\s+|\s+from (?:a |an )?(?:primary )?|\s+(?=secondary malignant)",
+    r"\s+but\s+|\s+from (?:a |an )?(?:primary )?|\s+(?=secondary malignant)|(?<=therapy)\s+for\s+",
     re.I,
 )
 STOP = {
@@ -126,6 +126,10 @@ REWRITES = [
     (
         r"\b(admission|admitted|encounter) for (?:antineoplastic )?chemo(?:therapy)?\b",
         "encounter for antineoplastic chemotherapy",
+    ),
+    (
+        r"\b(admission|admitted|encounter) for (?:antineoplastic )?(?:radiation therapy|radiotherapy|radiation)\b",
+        "encounter for antineoplastic radiation therapy",
     ),
     (r"\b(admission|admitted) for\b", "encounter for"),
 ]
@@ -195,16 +199,29 @@ def _combine(conditions: list[Condition]) -> list[Condition]:
                 diabetes.text = f"{diabetes.text} with diabetic {other.text}"
                 break
     hypertension = next((c for c in kept if HYPERTENSION.search(c.text) and not HEART.search(c.text + " x")), None)
+    # "Hypertension with CKD stage 3a": the kidney disease written in the same phrase is its own
+    # condition too (its stage is an N18 code beside the combination code).
+    if hypertension and KIDNEY.search(hypertension.text) and not re.search(r"hypertensive", hypertension.text, re.I):
+        rest = re.sub(r"^.*?\bhypertension\b\s*(?:with|and|due to)?\s*", "", hypertension.text, flags=re.I)
+        if rest and KIDNEY.search(rest):
+            hypertension.text = "hypertension"
+            extra = Condition(rest)
+            out.insert(out.index(hypertension) + 1, extra)
+            kept.append(extra)
     if hypertension and not KIDNEY.search(hypertension.text):
         heart = any(HEART.search(c.text) for c in kept)
         kidney = next((c for c in kept if KIDNEY.search(c.text)), None)
-        stage = re.search(r"stage \w+|end stage renal disease", kidney.text) if kidney else None
+        # I12 and I13 split CKD in two: stage 5 or end stage renal disease, and stages 1-4 or unspecified.
+        late = kidney is not None and re.search(r"stage 5\b|end stage renal disease", kidney.text, re.I)
+        stages = (
+            "stage 5 chronic kidney disease, or end stage renal disease"
+            if late
+            else "stage 1 through stage 4 chronic kidney disease, or unspecified chronic kidney disease"
+        )
         if heart and kidney:
-            hypertension.text = (
-                f"hypertensive heart and chronic kidney disease with heart failure {stage.group(0) if stage else ''}"
-            )
+            hypertension.text = f"hypertensive heart and chronic kidney disease with heart failure and {stages}"
         elif kidney:
-            hypertension.text = f"hypertensive chronic kidney disease with {stage.group(0) if stage else 'stage 1 through stage 4 or unspecified'} chronic kidney disease"
+            hypertension.text = f"hypertensive chronic kidney disease with {stages}"
         elif heart:
             hypertension.text = "hypertensive heart disease with heart failure"
     return out
@@ -462,6 +479,12 @@ def _order(coded: list[Coded]) -> list[Coded]:
             if extra.after is not None and extra.after.pk == item.code.pk:
                 place(extra)
 
+    # An encounter solely for chemotherapy, immunotherapy or radiation therapy lists its Z51 code
+    # first, then the malignancy (guideline I.C.2.e.2).
+    for item in coded:
+        if item.after is None and compact_code(item.code.code)[:3] == "Z51":
+            item.why += "; listed first: the encounter is for the therapy (guideline I.C.2.e.2)"
+            place(item)
     for item in coded:
         if item.after is None:
             place(item)

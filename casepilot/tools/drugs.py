@@ -32,7 +32,9 @@ UNDERDOSING_WORDS = re.compile(
 ADVERSE_WORDS = re.compile(
     r"\badverse (?:effects?|reactions?)\b|\bside effects?\b|\ballergic reaction to\b|"
     r"\b(?:taken|given|administered|used) (?:as prescribed|correctly|properly)\b|\bproperly administered\b|"
-    r"\bas prescribed\b|\b[a-z]+-induced\b",
+    r"\bas prescribed\b|\b[a-z]+-induced\b|"
+    # A condition "due to" a treatment given as planned is its adverse effect ("anemia due to chemotherapy").
+    r"\bdue to (?:\w+ )?(?:chemotherapy|immunotherapy|medications?|drugs?)\b",
     re.I,
 )
 POISONING_WORDS = re.compile(
@@ -108,7 +110,10 @@ def substances(text: str) -> list[IndexTerm]:
     words = normalize_index_text(re.sub(r"-induced\b", " ", text, flags=re.I)).split()
     phrases = _phrases(words)
     # Main terms are written "Carbon monoxide" or "Carbon": an exact match on those forms uses the index.
-    forms = {form for p in phrases for form in (p.capitalize(), p, p.title(), p.upper())}
+    # The Table writes a class as "Antineoplastic NEC": the phrase names that row too.
+    forms = {
+        form for p in phrases for base in (p.capitalize(), p, p.title(), p.upper()) for form in (base, f"{base} NEC")
+    }
     letters = {p[0].upper() for p in phrases}
     mains = list(
         IndexTerm.objects.filter(index=IndexTerm.Index.DRUGS, letter__in=letters, level=0, title__in=forms).order_by(
