@@ -253,12 +253,28 @@ def _score(case_words: set[str], title: str, numbers: set[str]) -> float:
     return score
 
 
+def _seventh_of(term: IndexTerm, text: str) -> str:
+    """For an entry whose code needs only its 7th character (Angioedema T78.3: T78.3XXA, D, S), the
+    code for the encounter the case documents: D subsequent, S sequela, else A (initial, active
+    treatment, guideline I.C.19.a)."""
+    if term.code_status != IndexTerm.Status.INCOMPLETE or not term.completions:
+        return ""
+    compacts = [compact_code(c) for c in term.completions]
+    if len({c[:6] for c in compacts}) != 1 or any(len(c) != 7 for c in compacts):
+        return ""  # more than the 7th character is missing: the record must say which code
+    wanted = "S" if re.search(r"\bsequela", text, re.I) else "D" if re.search(r"\bsubsequent", text, re.I) else "A"
+    return next((c for c in compacts if c[6] == wanted), "")
+
+
 def _coded_entry(term: IndexTerm, text: str) -> tuple[str, str]:
     """The code an index entry gives and the path to it, following its "see" to the entry it names
     (Hives, see Urticaria) and on to that entry's subterm for the condition's other words ("BPH with
     lower urinary tract symptoms": Hyperplasia > prostate > with lower urinary tract symptoms)."""
     if term.code_status == IndexTerm.Status.VALID and term.code_compact:
         return term.code_compact, term.path
+    seventh = _seventh_of(term, text)
+    if seventh:
+        return seventh, term.path
     target = term.see_target
     if target is None:
         return "", ""
@@ -286,11 +302,17 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
     words ("Cold sore": Coldsore), or a main term with subterms that hold all its other words."""
     rows = list(
         IndexTerm.objects.lookup(text)
-        .filter(Q(code_status=IndexTerm.Status.VALID) | Q(see_target__isnull=False))
+        .filter(Q(code_status__in=[IndexTerm.Status.VALID, IndexTerm.Status.INCOMPLETE]) | Q(see_target__isnull=False))
         .select_related("see_target")[:15]
     )
-    key = normalize_index_text(text).replace(" ", "")
-    strong = {t.pk for t in rows if t.rank <= 1 or t.search_key.replace(" ", "") == key}
+    key = normalize_index_text(text)
+    # Its head: what comes before "with", "without", "due to" ("Shingles without complication").
+    head = normalize_index_text(re.split(r"\b(?:with|without|due to)\b", text, maxsplit=1)[0])
+    strong = {
+        t.pk
+        for t in rows
+        if t.rank <= 1 or t.search_key.replace(" ", "") == key.replace(" ", "") or normalize_index_text(t.path) == key
+    }
     if not rows:
         words = [w for w in normalize_index_text(text).split() if len(w) > 3 and w not in STOP]
         mains = list(
@@ -302,7 +324,9 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
             for term in [main, *IndexTerm.objects.filter(main=main).select_related("see_target")[:300]]:
                 covered = sum(w in term.search_text for w in others)
                 scored.append((-covered, term.level, term.position, term))
-                if covered == len(others):
+                # The subterms hold all the other words, or the main term is the condition's head
+                # and the rest is what it means without more ("Shingles without complication").
+                if covered == len(others) or (term is main and main.search_key == head):
                     strong.add(term.pk)
         rows = [t for *_, t in sorted(scored, key=lambda item: item[:3])]
     found: list[tuple[str, str, bool]] = []
@@ -375,6 +399,11 @@ def _weigh(
         documents_with = re.search(r"\bwith\b", text, re.I) and not re.search(r"\bwithout\b|\bno\b", text, re.I)
         if absent and documents_with and words_of(absent.group(1)) <= case_words:
             score -= 3
+        # And the other way: "without foreign body" in the case, "with foreign body" in the title.
+        for lacking in re.findall(r"\bwithout ([a-z' ]+)", text, re.I):
+            present = re.search(rf"\bwith {re.escape(lacking.split()[0])}", code.title, re.I)
+            if present and not re.search(r"\bwithout\b", code.title, re.I):
+                score -= 3
         if code.code[:1] in "OP" and not special:
             score -= 3
         if best is None or score > best_score:
