@@ -337,12 +337,13 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
     return found[:8]
 
 
-def _candidates(text: str) -> tuple[list[Code], dict[int, str]]:
+def _candidates(text: str) -> tuple[list[Code], dict[int, str], dict[int, str]]:
     """Codes to weigh for a condition: the Alphabetic Index's first (with the path of those whose
     entry is the condition itself), the search's for its words and for its head (before "due to",
     "with", "from")."""
     found: dict[int, Code] = {}
     paths: dict[int, str] = {}
+    every_path: dict[int, str] = {}
     # The Alphabetic Index first (main term, subterms, nonessential modifiers), as a coder looks up a
     # condition; the Tabular then verifies the code (billable, current) and its notes.
     entries = index_entries(text)
@@ -355,6 +356,7 @@ def _candidates(text: str) -> tuple[list[Code], dict[int, str]]:
         for compact, path, strong in entries:
             if compact in rows:
                 found.setdefault(rows[compact].pk, rows[compact])
+                every_path.setdefault(rows[compact].pk, path)
                 if strong:
                     paths.setdefault(rows[compact].pk, path)
     queries = [text]
@@ -367,7 +369,7 @@ def _candidates(text: str) -> tuple[list[Code], dict[int, str]]:
             found.setdefault(hit.code.pk, hit.code)
         if results.kind == "words" and len(found) >= 5:
             break
-    return list(found.values()), paths
+    return list(found.values()), paths, every_path
 
 
 def _weigh(
@@ -411,13 +413,14 @@ def _weigh(
     return best, best_score
 
 
-def best_code(text: str, *, negated: list[set[str]] = ()) -> tuple[Code | None, float]:
+def best_code(text: str, *, negated: list[set[str]] = ()) -> tuple[Code | None, float, str]:
     """The billable ICD-10-CM code whose title the documented words cover best, without details the
-    documentation does not give (the unspecified code when it says no more)."""
-    candidates, indexed = _candidates(text)
+    documentation does not give (the unspecified code when it says no more), and the Index path
+    that led to it ("" when the titles did)."""
+    candidates, indexed, every_path = _candidates(text)
     best, _score_first = _weigh(text, candidates, negated, indexed)
     if best is None:
-        return None, 0.0
+        return None, 0.0, ""
     # Its neighbours: laterality, stage, 7th character and the like differ there.
     near = list(
         Code.objects.filter(
@@ -426,7 +429,8 @@ def best_code(text: str, *, negated: list[set[str]] = ()) -> tuple[Code | None, 
         .only("pk", "system", "code", "compact", "title", "billable", "deleted", "kind", "lineage", "release_id")
         .order_by("compact")[:2000]
     )
-    return _weigh(text, [best, *near], negated, indexed)
+    code, score = _weigh(text, [best, *near], negated, indexed)
+    return code, score, every_path.get(code.pk, "") if code else ""
 
 
 def _ranges(text: str) -> list[tuple[str, str]]:
@@ -600,7 +604,7 @@ def code_case(text: str) -> ToolResult:
         covered = set().union(*(words_of(c.code.title) | c.words for c in coded)) if coded else set()
         if words <= covered:
             continue
-        code, score = best_code(condition.text, negated=negated)
+        code, score, path = best_code(condition.text, negated=negated)
         if code is None or score < min(1.0, 0.6 * len(words)) or code.pk in seen:
             continue
         # What the code does not say ("with septic shock", "severe ... UTI") is another condition.
@@ -610,6 +614,8 @@ def code_case(text: str) -> ToolResult:
             conditions.append(Condition(" ".join(rest)))
         seen.add(code.pk)
         why = f"“{condition.text}” indexes to {code.code} ({code.title})"
+        if path:
+            why += f"; Alphabetic Index: {path}"
         if condition.uncertain:
             why += "; documented as uncertain at discharge, coded as if established for an inpatient (guideline II.H)"
         item = Coded(code, why, words=words & words_of(code.title))
