@@ -81,6 +81,8 @@ DRG = re.compile(r"\b(?:ms-?)?drg\s*#?\s*(\d{1,3})\b", re.I)
 ICD9_WORD = re.compile(r"\bicd-?9", re.I)
 ICD9 = re.compile(r"(?<![\w.])(V\d{2}(?:\.\d{1,2})?|E\d{3}(?:\.\d)?|\d{3}(?:\.\d{1,2})?)(?![\w.])")
 UNITS = re.compile(r"\b(\d{1,5})\s*units?\b", re.I)
+DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b|\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
+DATED_CODES = 6  # codes of one answer checked against the date asked
 MODIFIER_NEAR = re.compile(
     r"\bmodifiers?\s+((?:-?[0-9A-Z]{2}\b(?:\s*(?:,|/|and|or|&)\s*)?)+)"
     r"|(?<![A-Za-z0-9])(?:\d{4}[0-9FTU]|[A-V]\d{4})-([0-9A-Z]{2})\b"  # 99213-25
@@ -121,6 +123,7 @@ class Understanding:
     locality: str | None
     system: str | None
     query: str
+    date: str | None = None  # the date of service asked about, YYYY-MM-DD
 
     @property
     def procedures(self) -> list[Found]:
@@ -250,6 +253,10 @@ def understand(text: str) -> Understanding:
         if found:
             locality = text
 
+    date = None
+    if match := DATE.search(text):
+        year, month, day = match.group(1, 2, 3) if match.group(1) else match.group(6, 4, 5)
+        date = f"{year}-{int(month):02d}-{int(day):02d}"
     query = ""
     if not codes:
         lead = DESCRIPTION_LEAD.sub("", text)
@@ -265,6 +272,7 @@ def understand(text: str) -> Understanding:
         locality=locality,
         system=hint,
         query=query,
+        date=date,
     )
 
 
@@ -302,6 +310,10 @@ RULE_ONLY = re.compile(
     re.I,
 )
 PRINCIPAL = re.compile(r"\bprincipal\b|\bpdx\b", re.I)
+# A question about ICD-10-PCS root operations, not a code: "Root operation for a liver biopsy",
+# "Difference between Excision and Resection in PCS".
+ROOT_OPERATION = re.compile(r"\broot operations?\b", re.I)
+PCS_RULE = re.compile(r"\b(difference|mean|means|meaning|versus|vs\.?|what is)\b", re.I)
 PAIR = re.compile(r"\b(with|together|and)\b", re.I)
 
 
@@ -323,6 +335,8 @@ def _method(u: Understanding) -> list[tuple[str, dict]] | None:
         return [("coding_rules", {"question": u.text})]
     if u.codes or u.icd9 or u.unknown:
         return None
+    if ROOT_OPERATION.search(u.text) or (u.system == System.ICD10PCS and PCS_RULE.search(u.text)):
+        return [("pcs_root_operation", {"question": u.text})]
     calls: list[tuple[str, dict]] = []
     if u.modifiers:
         # The modifier's official wording (HCPCS file) first, then the rule in the site's words.
@@ -488,6 +502,12 @@ def run(question: str, *, cap: tools.DetailCap | None = None) -> Iterator[tuple[
         if paragraph:
             paragraphs.append(paragraph)
             yield "text", paragraph
+        if u.date and name != "valid_on":
+            # Honesty rule: every code named is checked against the date of service asked about.
+            for ref in mentioned_codes(paragraph, result.codes):
+                check = ("valid_on", {"code": ref.code, "date": u.date, "system": ref.system})
+                if check not in calls and sum(c[0] == "valid_on" for c in calls) < DATED_CODES:
+                    calls.append(check)
     if not any(r.found for r in results):
         paragraphs.append(DONT_KNOW)
         yield "text", DONT_KNOW

@@ -30,9 +30,10 @@ from .case import code_case
 from .coding import coding_rules
 from .fees import fee_schedule, find_localities, gpci_payment
 from .icd import cc_mcc, crosswalk, icd10cm_notes
-from .lookup import is_billable, lookup_code, search_codes
+from .lookup import is_billable, lookup_code, search_codes, valid_on
 from .ncci import addon_codes, mue, ptp_edit
 from .pairs import pair_check
+from .pcs import pcs_root_operation
 from .rules import find_guides, modifier_info
 from .units import drug_units
 
@@ -84,6 +85,10 @@ TOOLS: dict[str, Tool] = {
         Tool("is_billable", is_billable, "Checking whether {code} is billable",
              "Whether a code is billable; for a header, the billable codes under it.",
              {"code": CODE, "system": SYSTEM}, ("code",)),
+        Tool("valid_on", valid_on, "Checking whether {code} was valid on {date}",
+             "Whether a code was valid on a date of service (YYYY-MM-DD), and what replaced it.",
+             {"code": CODE, "date": {"type": "string", "description": "YYYY-MM-DD"}, "system": SYSTEM},
+             ("code", "date")),
         Tool("search_codes", search_codes, "Searching the code sets for “{query}”",
              "Codes by description (e.g. 'heart attack').",
              {"query": {"type": "string"}, "system": SYSTEM}, ("query",)),
@@ -124,7 +129,11 @@ TOOLS: dict[str, Tool] = {
              ("code", "dose")),
         Tool("coding_rules", coding_rules, "Reading the coding rules",
              "Rules with their section: E/M time and MDM, modifiers (25, 57, 59/X, 50, 24, 78, 79, GA/GZ/GX/GY), "
-             "ICD-10-CM conventions and guidelines, PCS root operations.",
+             "ICD-10-CM conventions and guidelines.",
+             {"question": {"type": "string"}}, ("question",)),
+        Tool("pcs_root_operation", pcs_root_operation, "Reading the ICD-10-PCS root operation definitions",
+             "ICD-10-PCS root operations (Medical and Surgical): the one a question names, or those whose CMS "
+             "definition and examples fit a described procedure.",
              {"question": {"type": "string"}}, ("question",)),
         Tool("find_guides", find_guides, "Searching the guides",
              "The site's guides on coding rules, guidelines, compliance and coverage.",
@@ -248,9 +257,11 @@ __all__ = [
     "lookup_code",
     "modifier_info",
     "mue",
+    "pcs_root_operation",
     "progress",
     "ptp_edit",
     "schemas",
     "search_codes",
+    "valid_on",
     "validate",
 ]

@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from codes.models import Code, IndexTerm, Note, System, compact_code
+from codes.models import Code, IndexTerm, Note, System, compact_code, normalize_index_text
 from codes.search import search
 
+from . import drugs
 from .base import Citation, ToolResult, code_citation, code_ref
 
 GUIDELINES = "https://www.cms.gov/medicare/coding-billing/icd-10-codes"
@@ -51,7 +52,7 @@ FILLER = re.compile(
     r"presents?|presenting|with a|complains? of|c/o|has|had|have|history and|seen|visit|encounter for the|"
     r"how do i|how should i|can i|do i|should i|this|these|them|it|code it|seen in|office|clinic|today|"
     r"external cause code|assign|report|sequenc\w*|which code goes first|which goes first|goes first|"
-    r"which code first|injury or external cause|how|code)\b|[?!]",
+    r"which code first|injury or external cause|how|code|codes and order|in what order|order)\b|[?!]",
     re.I,
 )
 NEGATION = re.compile(
@@ -73,7 +74,7 @@ UNCERTAIN = re.compile(
 INPATIENT = re.compile(r"\b(inpatient|admitted|admission|discharge[ds]?|hospitali[sz]ed)\b", re.I)
 SPLIT = re.compile(
     r"[,;:]\s+|\.\s+|\s+and\s+|\s+(?=on (?:long[- ]term|oral|insulin|dialysis)\b)|\s+in a patient with\s+|"
-    r"\s+but\s+|\s+from (?:a |an )?(?:primary )?|\s+(?=secondary malignant)",
+    r"\s+but\s+|\s+from (?:a |an )?(?:primary )?|\s+(?=secondary malignant)|(?<=therapy)\s+for\s+",
     re.I,
 )
 STOP = {
@@ -125,6 +126,10 @@ REWRITES = [
     (
         r"\b(admission|admitted|encounter) for (?:antineoplastic )?chemo(?:therapy)?\b",
         "encounter for antineoplastic chemotherapy",
+    ),
+    (
+        r"\b(admission|admitted|encounter) for (?:antineoplastic )?(?:radiation therapy|radiotherapy|radiation)\b",
+        "encounter for antineoplastic radiation therapy",
     ),
     (r"\b(admission|admitted) for\b", "encounter for"),
 ]
@@ -194,16 +199,29 @@ def _combine(conditions: list[Condition]) -> list[Condition]:
                 diabetes.text = f"{diabetes.text} with diabetic {other.text}"
                 break
     hypertension = next((c for c in kept if HYPERTENSION.search(c.text) and not HEART.search(c.text + " x")), None)
+    # "Hypertension with CKD stage 3a": the kidney disease written in the same phrase is its own
+    # condition too (its stage is an N18 code beside the combination code).
+    if hypertension and KIDNEY.search(hypertension.text) and not re.search(r"hypertensive", hypertension.text, re.I):
+        rest = re.sub(r"^.*?\bhypertension\b\s*(?:with|and|due to)?\s*", "", hypertension.text, flags=re.I)
+        if rest and KIDNEY.search(rest):
+            hypertension.text = "hypertension"
+            extra = Condition(rest)
+            out.insert(out.index(hypertension) + 1, extra)
+            kept.append(extra)
     if hypertension and not KIDNEY.search(hypertension.text):
         heart = any(HEART.search(c.text) for c in kept)
         kidney = next((c for c in kept if KIDNEY.search(c.text)), None)
-        stage = re.search(r"stage \w+|end stage renal disease", kidney.text) if kidney else None
+        # I12 and I13 split CKD in two: stage 5 or end stage renal disease, and stages 1-4 or unspecified.
+        late = kidney is not None and re.search(r"stage 5\b|end stage renal disease", kidney.text, re.I)
+        stages = (
+            "stage 5 chronic kidney disease, or end stage renal disease"
+            if late
+            else "stage 1 through stage 4 chronic kidney disease, or unspecified chronic kidney disease"
+        )
         if heart and kidney:
-            hypertension.text = (
-                f"hypertensive heart and chronic kidney disease with heart failure {stage.group(0) if stage else ''}"
-            )
+            hypertension.text = f"hypertensive heart and chronic kidney disease with heart failure and {stages}"
         elif kidney:
-            hypertension.text = f"hypertensive chronic kidney disease with {stage.group(0) if stage else 'stage 1 through stage 4 or unspecified'} chronic kidney disease"
+            hypertension.text = f"hypertensive chronic kidney disease with {stages}"
         elif heart:
             hypertension.text = "hypertensive heart disease with heart failure"
     return out
@@ -235,21 +253,112 @@ def _score(case_words: set[str], title: str, numbers: set[str]) -> float:
     return score
 
 
-def _candidates(text: str) -> list[Code]:
-    """Codes to weigh for a condition: the search's for its words, for its head (before "due to",
-    "with", "from"), and the billable codes beside the best of them (same category and subcategory)."""
+def _seventh_of(term: IndexTerm, text: str) -> str:
+    """For an entry whose code needs only its 7th character (Angioedema T78.3: T78.3XXA, D, S), the
+    code for the encounter the case documents: D subsequent, S sequela, else A (initial, active
+    treatment, guideline I.C.19.a)."""
+    if term.code_status != IndexTerm.Status.INCOMPLETE or not term.completions:
+        return ""
+    compacts = [compact_code(c) for c in term.completions]
+    if len({c[:6] for c in compacts}) != 1 or any(len(c) != 7 for c in compacts):
+        return ""  # more than the 7th character is missing: the record must say which code
+    wanted = "S" if re.search(r"\bsequela", text, re.I) else "D" if re.search(r"\bsubsequent", text, re.I) else "A"
+    return next((c for c in compacts if c[6] == wanted), "")
+
+
+def _coded_entry(term: IndexTerm, text: str) -> tuple[str, str]:
+    """The code an index entry gives and the path to it, following its "see" to the entry it names
+    (Hives, see Urticaria) and on to that entry's subterm for the condition's other words ("BPH with
+    lower urinary tract symptoms": Hyperplasia > prostate > with lower urinary tract symptoms)."""
+    if term.code_status == IndexTerm.Status.VALID and term.code_compact:
+        return term.code_compact, term.path
+    seventh = _seventh_of(term, text)
+    if seventh:
+        return seventh, term.path
+    target = term.see_target
+    if target is None:
+        return "", ""
+    said = set(normalize_index_text(term.path).split())
+    rest = [w for w in normalize_index_text(text).split() if w not in said]
+    if rest:
+        deeper = (
+            IndexTerm.objects.lookup(f"{normalize_index_text(target.path)} {' '.join(rest)}")
+            .filter(code_status=IndexTerm.Status.VALID)
+            .exclude(code_compact="")
+            .first()
+        )
+        if deeper is not None:
+            return deeper.code_compact, f"{term.path} (see {term.see}) > {deeper.path}"
+    if target.code_status == IndexTerm.Status.VALID and target.code_compact:
+        return target.code_compact, f"{term.path} (see {term.see})"
+    return "", ""
+
+
+def index_entries(text: str) -> list[tuple[str, str, bool]]:
+    """(code, index path) for a condition, best first, as a coder looks it up: the entries whose path
+    holds every word; failing that, the condition's words taken as the main term and its subterms
+    ("influenza vaccination": Vaccination > encounter for). A "see" is followed to its entry.
+    The third value says the entry is the condition itself: a main term (or subterm) that is its
+    words ("Cold sore": Coldsore), or a main term with subterms that hold all its other words."""
+    rows = list(
+        IndexTerm.objects.lookup(text)
+        .filter(Q(code_status__in=[IndexTerm.Status.VALID, IndexTerm.Status.INCOMPLETE]) | Q(see_target__isnull=False))
+        .select_related("see_target")[:15]
+    )
+    key = normalize_index_text(text)
+    # Its head: what comes before "with", "without", "due to" ("Shingles without complication").
+    head = normalize_index_text(re.split(r"\b(?:with|without|due to)\b", text, maxsplit=1)[0])
+    strong = {
+        t.pk
+        for t in rows
+        if t.rank <= 1 or t.search_key.replace(" ", "") == key.replace(" ", "") or normalize_index_text(t.path) == key
+    }
+    if not rows:
+        words = [w for w in normalize_index_text(text).split() if len(w) > 3 and w not in STOP]
+        mains = list(
+            IndexTerm.objects.main_index().filter(level=0, search_key__in=words).select_related("see_target")[:3]
+        )
+        scored = []
+        for main in mains:
+            others = [w for w in words if w != main.search_key]
+            for term in [main, *IndexTerm.objects.filter(main=main).select_related("see_target")[:300]]:
+                covered = sum(w in term.search_text for w in others)
+                scored.append((-covered, term.level, term.position, term))
+                # The subterms hold all the other words, or the main term is the condition's head
+                # and the rest is what it means without more ("Shingles without complication").
+                if covered == len(others) or (term is main and main.search_key == head):
+                    strong.add(term.pk)
+        rows = [t for *_, t in sorted(scored, key=lambda item: item[:3])]
+    found: list[tuple[str, str, bool]] = []
+    for term in rows:
+        code, path = _coded_entry(term, text)
+        if code and code not in {c for c, *_ in found}:
+            found.append((code, path, term.pk in strong))
+    return found[:8]
+
+
+def _candidates(text: str) -> tuple[list[Code], dict[int, str], dict[int, str]]:
+    """Codes to weigh for a condition: the Alphabetic Index's first (with the path of those whose
+    entry is the condition itself), the search's for its words and for its head (before "due to",
+    "with", "from")."""
     found: dict[int, Code] = {}
+    paths: dict[int, str] = {}
+    every_path: dict[int, str] = {}
     # The Alphabetic Index first (main term, subterms, nonessential modifiers), as a coder looks up a
     # condition; the Tabular then verifies the code (billable, current) and its notes.
-    index_codes = list(
-        IndexTerm.objects.lookup(text)
-        .filter(code_status=IndexTerm.Status.VALID)
-        .exclude(code_compact="")
-        .values_list("code_compact", flat=True)[:15]
-    )
-    if index_codes:
-        for code in Code.objects.filter(system=System.ICD10CM, compact__in=index_codes, billable=True, deleted=False):
-            found.setdefault(code.pk, code)
+    entries = index_entries(text)
+    if entries:
+        compacts = [c for c, *_ in entries]
+        rows = {
+            c.compact: c
+            for c in Code.objects.filter(system=System.ICD10CM, compact__in=compacts, billable=True, deleted=False)
+        }
+        for compact, path, strong in entries:
+            if compact in rows:
+                found.setdefault(rows[compact].pk, rows[compact])
+                every_path.setdefault(rows[compact].pk, path)
+                if strong:
+                    paths.setdefault(rows[compact].pk, path)
     queries = [text]
     head = re.split(r"\s+(?:due to|with|from|secondary to)\s+", text, maxsplit=1)[0]
     if head != text:
@@ -260,11 +369,16 @@ def _candidates(text: str) -> list[Code]:
             found.setdefault(hit.code.pk, hit.code)
         if results.kind == "words" and len(found) >= 5:
             break
-    return list(found.values())
+    return list(found.values()), paths, every_path
 
 
-def _weigh(text: str, candidates: list[Code], negated: list[set[str]] = ()) -> tuple[Code | None, float]:
+def _weigh(
+    text: str, candidates: list[Code], negated: list[set[str]] = (), indexed: dict[int, str] | None = None
+) -> tuple[Code | None, float]:
     case_words = words_of(text)
+    # The first code the Index gives for the condition's words is the coder's answer unless the
+    # Tabular titles say more of the case: it counts as if its title held every documented word.
+    first_indexed = next(iter(indexed), None) if indexed else None
     # The main term is what comes before "with", "due to": the code must be a code of it.
     head = words_of(re.split(r"\s+(?:due to|with|from|secondary to|in)\s+", text, maxsplit=1)[0])
     numbers = set(re.findall(r"\b\d+[ab]?\b", text.lower()))
@@ -274,12 +388,24 @@ def _weigh(text: str, candidates: list[Code], negated: list[set[str]] = ()) -> t
         if code.deleted or not code.billable:
             continue
         score = _score(case_words, code.title, numbers) - 0.01 * position
-        if head and len(head & words_of(code.title)) * 2 < len(head):
+        if code.pk == first_indexed:
+            score = max(score, float(len(case_words)))
+        elif head and len(head & words_of(code.title)) * 2 < len(head):
             score -= 2
         # Never a code that says a condition the case negates ("without septic shock": not R65.21).
         said = words_of(re.split(r"\bwithout\b|\bnot\b", code.title, maxsplit=1)[0])
         if any(words and words <= said for words in negated):
             continue
+        # Nor one whose title is "without" what the case documents it "with".
+        absent = re.search(r"\bwithout (.+)", code.title, re.I)
+        documents_with = re.search(r"\bwith\b", text, re.I) and not re.search(r"\bwithout\b|\bno\b", text, re.I)
+        if absent and documents_with and words_of(absent.group(1)) <= case_words:
+            score -= 3
+        # And the other way: "without foreign body" in the case, "with foreign body" in the title.
+        for lacking in re.findall(r"\bwithout ([a-z' ]+)", text, re.I):
+            present = re.search(rf"\bwith {re.escape(lacking.split()[0])}", code.title, re.I)
+            if present and not re.search(r"\bwithout\b", code.title, re.I):
+                score -= 3
         if code.code[:1] in "OP" and not special:
             score -= 3
         if best is None or score > best_score:
@@ -287,13 +413,14 @@ def _weigh(text: str, candidates: list[Code], negated: list[set[str]] = ()) -> t
     return best, best_score
 
 
-def best_code(text: str, *, negated: list[set[str]] = ()) -> tuple[Code | None, float]:
+def best_code(text: str, *, negated: list[set[str]] = ()) -> tuple[Code | None, float, str]:
     """The billable ICD-10-CM code whose title the documented words cover best, without details the
-    documentation does not give (the unspecified code when it says no more)."""
-    candidates = _candidates(text)
-    best, _score_first = _weigh(text, candidates, negated)
+    documentation does not give (the unspecified code when it says no more), and the Index path
+    that led to it ("" when the titles did)."""
+    candidates, indexed, every_path = _candidates(text)
+    best, _score_first = _weigh(text, candidates, negated, indexed)
     if best is None:
-        return None, 0.0
+        return None, 0.0, ""
     # Its neighbours: laterality, stage, 7th character and the like differ there.
     near = list(
         Code.objects.filter(
@@ -302,7 +429,8 @@ def best_code(text: str, *, negated: list[set[str]] = ()) -> tuple[Code | None, 
         .only("pk", "system", "code", "compact", "title", "billable", "deleted", "kind", "lineage", "release_id")
         .order_by("compact")[:2000]
     )
-    return _weigh(text, [best, *near], negated)
+    code, score = _weigh(text, [best, *near], negated, indexed)
+    return code, score, every_path.get(code.pk, "") if code else ""
 
 
 def _ranges(text: str) -> list[tuple[str, str]]:
@@ -384,6 +512,12 @@ def _order(coded: list[Coded]) -> list[Coded]:
             if extra.after is not None and extra.after.pk == item.code.pk:
                 place(extra)
 
+    # An encounter solely for chemotherapy, immunotherapy or radiation therapy lists its Z51 code
+    # first, then the malignancy (guideline I.C.2.e.2).
+    for item in coded:
+        if item.after is None and compact_code(item.code.code)[:3] == "Z51":
+            item.why += "; listed first: the encounter is for the therapy (guideline I.C.2.e.2)"
+            place(item)
     for item in coded:
         if item.after is None:
             place(item)
@@ -392,16 +526,68 @@ def _order(coded: list[Coded]) -> list[Coded]:
     return ordered
 
 
+def _with_drug_events(coded: list[Coded], events: list[drugs.DrugEvent], text: str) -> tuple[list[Coded], list[str]]:
+    """The Table's codes put in their place (guideline I.C.19.e.5): a poisoning before its
+    manifestations; an adverse effect after them; an underdosing after the condition, with the
+    noncompliance code after it. Also what the Table could not give."""
+    facts: list[str] = []
+    found = [e for e in events if e.code is not None]
+    for event in events:
+        facts += [f"{event.term.title}: {missing}." for missing in event.missing]
+    if not found:
+        if drugs.event_of(text) and not events:
+            facts.append(
+                "The case describes a drug event, but names no substance of the Table of Drugs and Chemicals: "
+                "name the drug or chemical to get its T code (guideline I.C.19.e)."
+            )
+        return coded, facts
+    items = [Coded(e.code, e.why, words=set()) for e in found]
+    event = found[0].event
+    if event == drugs.POISONING:
+        facts.append(
+            "Sequencing (guideline I.C.19.e.5.b): the poisoning code is listed first, then the code(s) of its "
+            "manifestations."
+        )
+        return items + coded, facts
+    if event == drugs.ADVERSE:
+        facts.append(
+            "Sequencing (guideline I.C.19.e.5.a): for an adverse effect of a drug correctly prescribed and properly "
+            "administered, the nature of the adverse effect is coded first, then the T code of the drug (5th or 6th "
+            "character 5)."
+        )
+        if not coded:
+            facts.append("The case does not say what the adverse effect was (rash, nausea...): code that first.")
+        return coded + items, facts
+    facts.append(
+        "Sequencing (guideline I.C.19.e.5.c): an underdosing code is never principal or first-listed; the relapse or "
+        "exacerbation of the condition the drug treats is coded first, and a noncompliance (Z91.12-, Z91.13-) or "
+        "complication of care (Y63.6-Y63.9) code says why."
+    )
+    z91, path = drugs.noncompliance(text)
+    if z91 is not None and all(c.code.pk != z91.pk for c in coded):
+        items.append(Coded(z91, f"the Alphabetic Index: {path}", words=set()))
+    elif z91 is None:
+        facts.append(
+            "The case does not say why less was taken (intentional, financial hardship, age): add the Z91.1- code that says so."
+        )
+    if not coded:
+        facts.append("The case does not name the condition that relapsed: code it first.")
+    return coded + items, facts
+
+
 def code_case(text: str) -> ToolResult:
     """ICD-10-CM codes for a described case, in reporting order, each with why; negated conditions
     left out; uncertain ones per the inpatient (II.H) or outpatient (IV.H) rule."""
     inpatient = bool(INPATIENT.search(text))
-    conditions = _combine(read_case(text))
+    events = drugs.read(text)
+    # The drug and what happened with it are coded from the Table; the rest of the case as usual.
+    rest = drugs.without_events(text, events) if events else text
+    conditions = _combine(read_case(rest))
     facts: list[str] = []
     coded: list[Coded] = []
     seen: set[int] = set()
     left_out = []
-    case_words = words_of(_expand(text))
+    case_words = words_of(_expand(rest))
     negated = [words_of(c.text) for c in conditions if c.negated]
     for condition in conditions:
         if condition.negated:
@@ -418,7 +604,7 @@ def code_case(text: str) -> ToolResult:
         covered = set().union(*(words_of(c.code.title) | c.words for c in coded)) if coded else set()
         if words <= covered:
             continue
-        code, score = best_code(condition.text, negated=negated)
+        code, score, path = best_code(condition.text, negated=negated)
         if code is None or score < min(1.0, 0.6 * len(words)) or code.pk in seen:
             continue
         # What the code does not say ("with septic shock", "severe ... UTI") is another condition.
@@ -428,6 +614,8 @@ def code_case(text: str) -> ToolResult:
             conditions.append(Condition(" ".join(rest)))
         seen.add(code.pk)
         why = f"“{condition.text}” indexes to {code.code} ({code.title})"
+        if path:
+            why += f"; Alphabetic Index: {path}"
         if condition.uncertain:
             why += "; documented as uncertain at discharge, coded as if established for an inpatient (guideline II.H)"
         item = Coded(code, why, words=words & words_of(code.title))
@@ -450,8 +638,9 @@ def code_case(text: str) -> ToolResult:
                 )
             )
     coded = _order(coded)
+    coded, drug_facts = _with_drug_events(coded, events, text)
     if not coded:
-        return ToolResult("code_case", False, left_out, data={"codes": []})
+        return ToolResult("code_case", False, left_out + drug_facts, data={"codes": []})
     facts.append("Codes in reporting order: " + ", ".join(f"{c.code.code} ({c.code.title})" for c in coded) + ".")
     for number, item in enumerate(coded, start=1):
         facts.append(f"{number}. {item.code.code}: {item.why}.")
@@ -462,6 +651,7 @@ def code_case(text: str) -> ToolResult:
                 "laterality, organism), a more specific code under "
                 f"{item.code.code.split('.')[0]} applies; see its code page for the choices."
             )
+    facts += drug_facts
     facts += left_out
     release = coded[0].code.release.title if coded[0].code.release_id else "the current release"
     facts.append(f"All codes are billable ICD-10-CM codes in {release}.")

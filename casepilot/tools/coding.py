@@ -1,5 +1,6 @@
 """Coding rules in the site's own words, each with its source and section: E/M office visits,
-modifiers, ABN modifiers, ICD-10-CM conventions and guidelines, ICD-10-PCS root operations.
+modifiers, ABN modifiers, ICD-10-CM conventions and guidelines (PCS root operations: pcs.py, from the
+CMS definitions).
 
 The rules are a table (one entry a rule); `coding_rules(question)` returns those whose words the
 question uses, best first. Paraphrased from the sources named; CPT wording is AMA content and is not
@@ -175,30 +176,6 @@ RULES = [
     Rule(r"\bunderdos\w*", "I.C.19.e.5.c",
          "Underdosing (guideline I.C.19.e.5.c): codes for underdosing (5th or 6th character 6) are never principal; the "
          "relapse or exacerbation of the condition is coded first, with a Z91.12-/Z91.13- noncompliance code.", GUIDELINES),
-    Rule(r"\bresection\b", "B3.2 Resection",
-         "Root operation Resection (T): cutting out or off, without replacement, all of a body part (appendectomy, "
-         "cholecystectomy).", PCS_GUIDELINES),
-    Rule(r"\bexcision\b", "B3.2 Excision",
-         "Root operation Excision (B): cutting out or off, without replacement, a portion of a body part (biopsy, "
-         "partial removal). Resection takes all of a body part; Excision a portion of it.", PCS_GUIDELINES),
-    Rule(r"\bdetachment\b|\bamputat", "B3.2 Detachment",
-         "Root operation Detachment (6): cutting off all or a portion of the upper or lower extremities (amputation); "
-         "the qualifier gives the level.", PCS_GUIDELINES),
-    Rule(r"\bextirpation\b|\bremov\w* (a )?(stone|clot|calcul|foreign)", "B3.2 Extirpation",
-         "Root operation Extirpation (C): taking or cutting out solid matter from a body part (a stone, clot, "
-         "foreign body); the matter is removed, the body part stays.", PCS_GUIDELINES),
-    Rule(r"\bdrain\w*|\bincision and drainage\b|\bi&d\b", "B3.2 Drainage",
-         "Root operation Drainage (9): taking or letting out fluids and/or gases from a body part, as in incision and "
-         "drainage of an abscess; a diagnostic drainage takes qualifier X.", PCS_GUIDELINES),
-    Rule(r"\binspection\b|\bexplor\w*", "B3.2 Inspection",
-         "Root operation Inspection (J): visually and/or manually exploring a body part; not coded separately when "
-         "another procedure is done on the same body part.", PCS_GUIDELINES),
-    Rule(r"\breposition\b|\borif\b|\breduction\b", "B3.2 Reposition",
-         "Root operation Reposition (S): moving to its normal location, or another suitable location, all or a "
-         "portion of a body part (fracture reduction; with internal fixation the device value says so).", PCS_GUIDELINES),
-    Rule(r"\breplacement\b|\barthroplasty\b", "B3.2 Replacement",
-         "Root operation Replacement (R): putting in or on a device that physically takes the place and/or function of "
-         "all or a portion of a body part (total joint replacement).", PCS_GUIDELINES),
 ]  # fmt: skip
 
 

@@ -59,11 +59,6 @@ def icd10cm_notes(code: str, *, types: list[str] | None = None) -> ToolResult:
     return ToolResult("icd10cm_notes", True, facts, cite, [code_ref(row)], {"code": row.code, **ctx})
 
 
-# Table 6K part 2 (MS-DRG v43): CC or MCC only if the patient is discharged alive. The importer
-# does not store part 2 yet; these are its eight codes.
-DISCHARGED_ALIVE = {"I46.2", "I46.8", "I46.9", "I49.01", "R09.2", "R57.0", "R57.8", "T79.4XXA"}
-
-
 def cc_mcc(code: str, *, principal: str | None = None) -> ToolResult:
     """MS-DRG severity of an ICD-10-CM code as a secondary diagnosis; with a `principal` diagnosis,
     whether the principal's PDX exclusion (Table 6K) cancels it."""
@@ -81,8 +76,12 @@ def cc_mcc(code: str, *, principal: str | None = None) -> ToolResult:
     if not ctx["level"]:
         facts.insert(0, f"No: {row.code} is not a CC or MCC (a non-CC) as a secondary diagnosis.")
     level = ctx["level"]
-    if level and row.code in DISCHARGED_ALIVE:
-        facts.append(f"{row.code} counts as {level} only if the patient is discharged alive (Table 6K part 2).")
+    # Table 6K part 2, as the MS-DRG files list it: a few codes count only for a patient discharged alive.
+    if ctx["discharged_alive_only"]:
+        facts.append(
+            f"{row.code} counts as {'an' if level == 'MCC' else 'a'} {level} only if the patient is discharged alive "
+            "(Table 6K part 2); for a patient who died during the stay it is a non-CC."
+        )
     excluded = None
     if principal and level:
         pdx = find_codes(principal, system=System.ICD10CM)

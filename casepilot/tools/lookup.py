@@ -6,6 +6,7 @@ import re
 
 from django.urls import reverse
 
+from codes import asof
 from codes.models import CcCode, Code, Kind, PlainDescription, System
 from codes.search import search
 
@@ -261,3 +262,41 @@ def _hit_code(hit) -> Code | None:
     if system and code:
         return Code.objects.filter(system=system, code=code).select_related("release").first()
     return None
+
+
+def valid_on(code: str, *, date: str, system: str | None = None) -> ToolResult:
+    """Whether a code was valid on a date of service (codes/asof.py), and what replaced it since."""
+    try:
+        day = asof.parse(date)
+    except asof.BadDate as error:
+        return ToolResult("valid_on", False, [f"{date[:20]} is not a date CasePilot can read: {error}."])
+    rows = find_codes(code, system=system)
+    if not rows:
+        return not_found("valid_on", code, system)
+    row = rows[0]
+    validity = asof.as_of(row, day)["validity"]
+    label = f"{system_label(row.system)} {row.code}"
+    if validity["valid"] is None:
+        fact = f"On {day.isoformat()}: {label} is {validity['status']}; check the release of that date."
+    elif validity["valid"] and not validity["billable"] and row.system in (System.ICD10CM, System.ICD10PCS):
+        # Billable is read from the current tables: a header today may have been a code then (M54.5 before FY2022).
+        fact = (
+            f"On {day.isoformat()}: {label} is valid ({validity['status']}); in the current release it is a header, "
+            "not a billable code, so a more specific code under it is reported for dates that release covers."
+        )
+    else:
+        fact = (
+            f"On {day.isoformat()}: {label} is {'valid' if validity['valid'] else 'not valid'} ({validity['status']})."
+        )
+    facts = [fact]
+    if validity["replaced_by"] and not validity["valid"]:
+        facts.append(f"{row.code} was replaced by {', '.join(validity['replaced_by'])}.")
+    facts += validity["limits"]
+    return ToolResult(
+        "valid_on",
+        True,
+        facts,
+        [Citation(f"{label} on {day.isoformat()}", f"{row.get_absolute_url()}?date={day.isoformat()}")],
+        [code_ref(row)],
+        {"code": row.code, "date": day.isoformat(), **validity},
+    )

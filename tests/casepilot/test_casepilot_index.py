@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.db import transaction
 
 from casepilot import engine, tools
 from codes.importers.base import register_release
@@ -52,3 +53,29 @@ def test_case_codes_come_from_the_alphabetic_index(pilot_data):
     )  # fmt: skip
     answer = engine.answer("Infarction non-ST elevation, first visit")
     assert "I21.4" in answer.text
+
+
+def test_a_lay_term_follows_its_see_to_the_code(pilot_data):
+    """ "Hives, see Urticaria": the title words share nothing with the case, the Index links them."""
+    from codes.importers.base import CodeRow, sync_codes
+    from codes.models import Code, Release
+
+    with transaction.atomic():
+        sync_codes(
+            system="icd-10-cm",
+            release=Release.objects.get(dataset="icd-10-cm"),
+            rows=[CodeRow(code="L50.9", title="Urticaria, unspecified", billable=True)],
+            scope=Code.objects.none(),
+        )
+    release = register_release(dataset="icd10cm-index", version="2025", title="ICD-10-CM Index FY2025")
+    urticaria = IndexTerm.objects.create(
+        index="main", release=release, level=0, position=2, letter="U", title="Urticaria", code="L50.9",
+        code_compact="L509", code_status="valid", path="Urticaria", search_text="urticaria", search_key="urticaria",
+    )  # fmt: skip
+    IndexTerm.objects.create(
+        index="main", release=release, level=0, position=1, letter="H", title="Hives", see="Urticaria",
+        see_target=urticaria, path="Hives", search_text="hives", search_key="hives",
+    )  # fmt: skip
+    text = engine.answer("Hives").text
+    assert "L50.9" in text
+    assert "Hives (see Urticaria)" in text
