@@ -11,7 +11,7 @@ LISTS = [
 ]
 
 
-@pytest.mark.parametrize("url,params,most", LISTS)
+@pytest.mark.parametrize(("url", "params", "most"), LISTS)
 @pytest.mark.parametrize("limit", ["0", "abc", "-3", "2.5", "{most_plus_one}"])
 def test_a_bad_limit_is_refused_with_its_range(client, url, params, most, limit):
     limit = str(most + 1) if limit == "{most_plus_one}" else limit
@@ -20,6 +20,6 @@ def test_a_bad_limit_is_refused_with_its_range(client, url, params, most, limit)
     assert f"limit must be a whole number from 1 to {most}." in response.json()["error"]
 
 
-@pytest.mark.parametrize("url,params,most", LISTS)
+@pytest.mark.parametrize(("url", "params", "most"), LISTS)
 def test_a_good_limit_is_taken(client, url, params, most):
     assert client.get(url, {**params, "limit": str(most)}).status_code == 200
