@@ -47,6 +47,24 @@ def test_cpt_page_queries_do_not_grow_with_its_edits(client):
     assert many <= MAX_QUERIES
 
 
+@pytest.mark.metered
+def test_a_guest_page_counts_what_is_locked_within_the_same_budget(client):
+    """The guest's one locked panel counts the sections' rows: no more queries than the full page."""
+    release = register_release(dataset="cpt-codes", version="t", title="t", effective_date=datetime.date(2024, 7, 1))
+    with transaction.atomic():
+        sync_codes(system="cpt", release=release, rows=[CodeRow(code="20610", title="", billable=True)])
+    PtpEdit.objects.bulk_create(
+        PtpEdit(
+            setting="practitioner", column1="20610", column2=f"{11000 + i:05d}", modifier_indicator="1", release=release
+        )
+        for i in range(300)
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get("/cpt/20610/").content.decode()
+    assert "NCCI edits: 300 NCCI edits" in html
+    assert len(ctx.captured_queries) <= MAX_QUERIES
+
+
 def test_icd10cm_page_queries_do_not_grow_with_its_notes(client):
     release = register_release(dataset="icd-10-cm", version="t", title="t", effective_date=datetime.date(2025, 10, 1))
     rows = [
