@@ -16,6 +16,7 @@ class NavItem:
 # reference pages need none).
 NAVIGATION = (
     NavItem("Case2Code", "Search and Code Lookup Tool", "codes:lookup", ("/lookup/", "/search/")),
+    NavItem("Claim check", "NCCI, MUE and Code Edit Checker", "codes:claim_check", ("/claim-check/",)),
     NavItem("CasePilot", "Medical Coding Assistant", "casepilot:index", ("/casepilot/",)),
     NavItem("CaseConsultant", "Instant Email Coding Consultant", "casepilot:consultant", ("/consult/",)),
     NavItem("CareerCenter", "Medical Coding Job Board", "jobs:index", ("/jobs/",)),

@@ -55,7 +55,10 @@ schema.app = _app
 def api_data(db, settings):
     """A few codes of two systems, and limits high enough that generated calls are not refused."""
     settings.CASEPILOT_RATE = "100000/m"
-    settings.PLANS = {plan: {**a, "casepilot_questions_per_day": 100000} for plan, a in settings.PLANS.items()}
+    settings.PLANS = {
+        plan: {**a, "casepilot_questions_per_day": 100000, "claim_checks_per_day": 100000}
+        for plan, a in settings.PLANS.items()
+    }
     release = register_release(
         dataset="icd-10-cm", version="2026", title="ICD-10-CM FY2026", effective_date=datetime.date(2025, 10, 1)
     )

@@ -107,7 +107,7 @@ def read(text: str) -> list[BatchClaim]:
             if row.get("patient_age"):
                 patient["age"] = _number(row["patient_age"])
             if row.get("patient_sex"):
-                patient["sex"] = row["patient_sex"]
+                patient["sex"] = row["patient_sex"].upper()
             entry = grouped[claim_id] = {
                 "rows": [],
                 "data": {

@@ -86,7 +86,10 @@ def icd10cm_code(value: str) -> str:
 
 
 def _whole(value, low: int, high: int) -> int | None:
-    """An int from low to high (JSON true/false are not numbers here), else None."""
+    """An int from low to high, else None. JSON true/false are not numbers here; 2.0 is 2 (JSON Schema's
+    integers include whole-valued numbers)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         return None
     return value
@@ -104,14 +107,14 @@ def _line(data, number: int, errors: dict[str, str]) -> Line | None:
         return None
     _unknown(data, LINE_FIELDS, f"{where}.", errors)
     code = data.get("code")
-    if not isinstance(code, str) or not PROCEDURE_SHAPE.match(compact_code(code)) or len(code) > 10:
+    if not isinstance(code, str) or not PROCEDURE_SHAPE.fullmatch(code.upper()):
         errors[f"{where}.code"] = "a CPT or HCPCS Level II code of 5 characters (e.g. 99214, J1100)"
         code = ""
     modifiers = data.get("modifiers", [])
     if not isinstance(modifiers, list) or len(modifiers) > MAX_MODIFIERS:
         errors[f"{where}.modifiers"] = f"a list of at most {MAX_MODIFIERS} modifiers"
         modifiers = []
-    elif not all(isinstance(m, str) and MODIFIER_SHAPE.match(m.strip().upper()) for m in modifiers):
+    elif not all(isinstance(m, str) and MODIFIER_SHAPE.fullmatch(m.upper()) for m in modifiers):
         errors[f"{where}.modifiers"] = "each modifier is 2 letters or digits (e.g. 25, 59, RT)"
         modifiers = []
     units = _whole(data.get("units", 1), 1, MAX_UNITS)
@@ -130,10 +133,10 @@ def _line(data, number: int, errors: dict[str, str]) -> Line | None:
     if code and units is not None:
         return Line(
             number=number,
-            code=compact_code(code),
-            modifiers=tuple(m.strip().upper() for m in modifiers),
+            code=code.upper(),
+            modifiers=tuple(m.upper() for m in modifiers),
             units=units,
-            pointers=tuple(pointers),
+            pointers=tuple(_whole(p, 1, MAX_DIAGNOSES) for p in pointers),
         )
     return None
 
@@ -153,29 +156,29 @@ def parse(data) -> Claim:
         except asof.BadDate as bad:
             errors["date_of_service"] = str(bad)
     setting = data.get("setting", "practitioner")
-    if setting not in SETTINGS:
+    if not isinstance(setting, str) or setting not in SETTINGS:
         errors["setting"] = f"one of {', '.join(SETTINGS)}"
+    # Absent means unknown; a null or blank value is refused, so that no typo passes as "unknown".
     age = sex = None
-    patient = data.get("patient") or {}
+    patient = data.get("patient", {})
     if not isinstance(patient, dict):
         errors["patient"] = "an object with age and sex"
         patient = {}
     _unknown(patient, PATIENT_FIELDS, "patient.", errors)
-    if patient.get("age") is not None:
+    if "age" in patient:
         age = _whole(patient["age"], 0, 124)
         if age is None:
-            errors["patient.age"] = "whole years from 0 to 124"
-    if patient.get("sex") not in (None, ""):
-        sex = patient["sex"].upper() if isinstance(patient["sex"], str) else None
-        if sex not in SEXES:
+            errors["patient.age"] = "whole years from 0 to 124 (leave it out when unknown)"
+    if "sex" in patient:
+        sex = patient["sex"] if isinstance(patient["sex"], str) and patient["sex"] in SEXES else None
+        if sex is None:
             errors["patient.sex"] = "F or M (leave it out when unknown)"
-            sex = None
     diagnoses = data.get("diagnoses", [])
     if not isinstance(diagnoses, list) or len(diagnoses) > MAX_DIAGNOSES:
         errors["diagnoses"] = f"a list of at most {MAX_DIAGNOSES} ICD-10-CM codes, in claim order"
         diagnoses = []
     for position, code in enumerate(diagnoses, start=1):
-        if not isinstance(code, str) or len(code) > 10 or not ICD10CM_SHAPE.match(code.strip().upper()):
+        if not isinstance(code, str) or not ICD10CM_SHAPE.fullmatch(code.upper()):
             errors[f"diagnoses[{position}]"] = "an ICD-10-CM code (e.g. E11.22)"
     lines = data.get("lines", [])
     if not isinstance(lines, list) or not 1 <= len(lines) <= MAX_LINES:

@@ -133,6 +133,7 @@ def test_the_export_keeps_its_sections_in_order(client, alice, data):
         "favourites",  # codes' sections: codes is ready before accounts (INSTALLED_APPS)
         "notes",
         "code_views",
+        "saved_claims",
         "account",
         "profile",
         "plans",

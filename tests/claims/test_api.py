@@ -61,6 +61,10 @@ def test_findings_come_worst_first(client, claim_data):
         ({**EXAMPLE, "lines": [{"code": "99214"}] * 500}, "lines"),
         ({**EXAMPLE, "patient": {"age": 200}}, "patient.age"),
         ({**EXAMPLE, "setting": "inpatient"}, "setting"),
+        ({**EXAMPLE, "setting": {}}, "setting"),
+        ({**EXAMPLE, "patient": {"sex": {}}}, "patient.sex"),
+        ({**EXAMPLE, "patient": {"sex": None}}, "patient.sex"),
+        ({**EXAMPLE, "patient": None}, "patient"),
     ],
 )
 def test_bad_input_is_a_400_with_a_message_per_field(client, claim_data, body, field):

@@ -14,7 +14,7 @@ from tests.security.routes import site_routes
 pytestmark = pytest.mark.django_db
 
 # CSRF-exempt on purpose, each protected another way (see the tests below).
-EXEMPT = {"api_ask", "consult_inbound", "unsubscribe"}
+EXEMPT = {"api_ask", "api_claim_check", "consult_inbound", "unsubscribe"}
 
 
 @pytest.fixture

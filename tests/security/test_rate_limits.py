@@ -21,6 +21,9 @@ HAND_CHECKED = {
     "jobs.views.post_job": "POST_RATE per employer, counted once the form is valid",
     "jobs.views.report": "REPORT_RATE per address, counted once the form is valid",
     "jobs.views.save_search": "SAVE_SEARCH_RATE per user",
+    "codes.claim_views.claim_check": "CLAIM_CHECK_RATE per address and the daily claim_checks quota, on POST",
+    "codes.claim_views.claim_batch_page": "CLAIM_CHECK_RATE per address and a check of the quota per claim, on POST",
+    "codes.claim_views.api_claim_check": "CLAIM_CHECK_RATE per address and the daily claim_checks quota",
 }
 # allauth's views, limited by ACCOUNT_RATE_LIMITS (settings.py); keyed by URL name.
 ALLAUTH_LIMITED = {
@@ -69,6 +72,10 @@ EXEMPT = {
     "codes.views.browse": "read-only code-set page",
     "codes.views.browse_node": "read-only code-set page",
     "codes.edits.ptp_edits": "read-only code-set page",
+    "codes.claim_views.claim_batch_sample": "static text",
+    "codes.claim_views.saved_claims": "the user's own list",
+    "codes.claim_views.saved_claim": "the user's own claim (checking it again is a POST of the form)",
+    "codes.claim_views.delete_saved_claim": "the user's own claim",
 }
 # allauth pages that only show a message or sign out.
 ALLAUTH_EXEMPT = {"account_logout", "account_inactive", "account_email_verification_sent"}
