@@ -12,6 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from django.conf import settings
+from django.urls import reverse
+
+from codes.history import release_name
+
 SEVERITIES = ("error", "warning", "info")  # worst first
 
 
@@ -72,8 +77,6 @@ def rule(rule_id: str, *, family: str, title: str):
 
 
 def absolute(path: str) -> str:
-    from django.conf import settings
-
     return settings.SITE_ROOT + path
 
 
@@ -83,13 +86,9 @@ def code_url(system: str, code: str) -> str:
 
 @lru_cache(maxsize=50_000)  # a batch names the same codes claim after claim: reverse() is most of a finding's cost
 def _code_path(system: str, code: str) -> str:
-    from django.urls import reverse
-
     return reverse("codes:code", args=[system, code])
 
 
 def release_label(release) -> str:
     """ "FY2026" for an ICD-10 fiscal year, else the release's title; "" when none is loaded."""
-    from codes.history import release_name
-
     return release_name(release) if release is not None else ""

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from accounts.privacy import iso
 from codes.models import SavedClaim
 
 
 def export(user) -> dict:
     """The saved claims of a user's data export (they go with the user row by CASCADE)."""
-    from accounts.privacy import iso
-
     return {
         "saved_claims": [
             {"name": s.name, "claim": s.claim, "created": iso(s.created), "updated": iso(s.updated)}
