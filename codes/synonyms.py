@@ -162,11 +162,30 @@ SEEDERS = {
 }
 
 
+def with_queries_spelling(rows: list[Synonym]) -> list[Synonym]:
+    """The rows, and each term with a replacement once more as a query reads it: without its stop
+    words ("water on the brain" is looked up as "water brain", "golfer's elbow" as "golfer elbow").
+    Not where one word would be left: "can't sleep" is not what "sleep" alone means."""
+    from codes.search.parsing import STOP_WORDS  # codes.search imports this module
+
+    out, seen = list(rows), {(row.term, row.replacement) for row in rows}
+    for row in rows:
+        words = row.term.split()
+        kept = [w for w in words if w not in STOP_WORDS]
+        if not row.replacement or len(kept) == len(words) or len(kept) < 2:
+            continue
+        term = " ".join(kept)
+        if (term, row.replacement) not in seen:
+            seen.add((term, row.replacement))
+            out.append(Synonym(term=term, replacement=row.replacement, source=row.source, note=row.note))
+    return out
+
+
 def seed(*, sources: list[str] | None = None) -> dict[str, int]:
     """Replace the synonyms of the given sources (all but editors' by default)."""
     counts = {}
     for source in sources or list(SEEDERS):
-        rows = SEEDERS[source]()
+        rows = with_queries_spelling(SEEDERS[source]())
         with transaction.atomic():
             Synonym.objects.filter(source=source).delete()
             Synonym.objects.bulk_create(rows, batch_size=5000)

@@ -23,7 +23,7 @@ from .results import SearchResult
 # the entry's prior (index paths leading to it, the default code of its category); the code sets
 # the query's words belong to (SYSTEM_CASE, weights from `system_weights`).
 SCORE_FACTORS = """
-    * 40.0 / (40 + length(e.phrase))
+    * 40.0 / (40 + CASE WHEN e.system = 'icd-10-pcs' THEN 0.5 ELSE 1.0 END * length(e.phrase))
     * CASE WHEN e.system = 'icd-10-cm' AND (e.compact LIKE 'O%%' OR e.compact LIKE 'P%%') THEN %s ELSE 1.0 END
     * CASE WHEN e.billable THEN 1.0 WHEN e.kind IN ('chapter', 'section', 'body_system', 'mdc') THEN 0.3 ELSE 0.4 END
     * CASE WHEN e.deleted THEN 0.5 ELSE 1.0 END

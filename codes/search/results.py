@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.utils.safestring import SafeString, mark_safe
 
@@ -84,7 +85,8 @@ class SearchResults:
     def __iter__(self):
         return iter(self.results)
 
-    @property
+    # Both are read by the template once per result row: worked out once per page.
+    @cached_property
     def groups(self) -> list[ResultGroup]:
         """The results by code set, the sets in the order of their best result (the query's kind:
         a drug word puts HCPCS first), each with its count of matches."""
@@ -96,7 +98,7 @@ class SearchResults:
             groups[system].results.append(result)
         return list(groups.values())
 
-    @property
+    @cached_property
     def shared_reason(self) -> str:
         """Why the results matched, when it is the same for every one (said once, not per row)."""
         reasons = {r.matched for r in self.results}

@@ -175,6 +175,15 @@ def test_a_partial_pcs_code_in_the_index_names_the_codes_it_completes_to():
     assert synonyms._completions(codes, "0XX") == []
 
 
+def test_a_term_with_stop_words_is_found_as_a_query_reads_it():
+    rows = [
+        Synonym(term="water on the brain", replacement="hydrocephalus", source=Synonym.Source.CURATED),
+        Synonym(term="can t sleep", replacement="insomnia", source=Synonym.Source.CURATED),
+    ]
+    terms = {row.term for row in synonyms.with_queries_spelling(rows)}
+    assert terms == {"water on the brain", "water brain", "can t sleep"}  # never "sleep" alone
+
+
 def test_the_shorthand_fixture_reads_every_line():
     rows = synonyms.read_shorthand()
     assert len(rows) > 500
