@@ -323,8 +323,10 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
             continue
         others = [w for w in content if w != lead]
         if others:
-            below = IndexTerm.objects.filter(main=main).select_related("see_target").order_by("level", "position")
-            led = next((t for t in below[:2000] if all(w in t.search_text for w in others)), None)
+            below = IndexTerm.objects.filter(main=main)
+            for word in others[:8]:
+                below = below.filter(search_text__contains=word)  # the trigram index answers each word
+            led = below.select_related("see_target").order_by("level", "position").first()
             if led is not None:
                 rows = [led, *(t for t in rows if t.pk != led.pk)]
                 strong.add(led.pk)
