@@ -318,7 +318,8 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
     # shallowest subterm that holds all the other words is the entry.
     content = [w for w in normalize_index_text(text).split() if len(w) > 3 and w not in STOP and w != "encounter"]
     for lead in content[:2]:
-        main = IndexTerm.objects.main_index().filter(level=0, search_key=lead).first()
+        # The letter narrows the scan to one letter's main terms (the (index, letter, position) index).
+        main = IndexTerm.objects.main_terms(lead[:1]).filter(search_key=lead).first()
         if main is None:
             continue
         others = [w for w in content if w != lead]
@@ -334,7 +335,9 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
     if not rows:
         words = [w for w in normalize_index_text(text).split() if len(w) > 3 and w not in STOP]
         mains = list(
-            IndexTerm.objects.main_index().filter(level=0, search_key__in=words).select_related("see_target")[:3]
+            IndexTerm.objects.main_index()
+            .filter(level=0, letter__in={w[:1].upper() for w in words}, search_key__in=words)
+            .select_related("see_target")[:3]
         )
         scored = []
         for main in mains:
