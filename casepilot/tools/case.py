@@ -313,10 +313,31 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
         for t in rows
         if t.rank <= 1 or t.search_key.replace(" ", "") == key.replace(" ", "") or normalize_index_text(t.path) == key
     }
+    # A condition that begins with a main term ("Screening colonoscopy", "Personal history of colon
+    # cancer": History > personal > malignant neoplasm > colon) is looked up under it first: its
+    # shallowest subterm that holds all the other words is the entry.
+    content = [w for w in normalize_index_text(text).split() if len(w) > 3 and w not in STOP and w != "encounter"]
+    for lead in content[:2]:
+        # The letter narrows the scan to one letter's main terms (the (index, letter, position) index).
+        main = IndexTerm.objects.main_terms(lead[:1]).filter(search_key=lead).first()
+        if main is None:
+            continue
+        others = [w for w in content if w != lead]
+        if others:
+            below = IndexTerm.objects.filter(main=main)
+            for word in others[:8]:
+                below = below.filter(search_text__contains=word)  # the trigram index answers each word
+            led = below.select_related("see_target").order_by("level", "position").first()
+            if led is not None:
+                rows = [led, *(t for t in rows if t.pk != led.pk)]
+                strong.add(led.pk)
+        break
     if not rows:
         words = [w for w in normalize_index_text(text).split() if len(w) > 3 and w not in STOP]
         mains = list(
-            IndexTerm.objects.main_index().filter(level=0, search_key__in=words).select_related("see_target")[:3]
+            IndexTerm.objects.main_index()
+            .filter(level=0, letter__in={w[:1].upper() for w in words}, search_key__in=words)
+            .select_related("see_target")[:3]
         )
         scored = []
         for main in mains:

@@ -79,3 +79,32 @@ def test_a_lay_term_follows_its_see_to_the_code(pilot_data):
     text = engine.answer("Hives").text
     assert "L50.9" in text
     assert "Hives (see Urticaria)" in text
+
+
+def test_a_reason_for_the_encounter_is_looked_up_under_its_main_term(pilot_data):
+    """ "Encounter for screening colonoscopy": Screening > colonoscopy, whatever other entries hold the words."""
+    from codes.importers.base import CodeRow, sync_codes
+    from codes.models import Code, Release
+
+    with transaction.atomic():
+        sync_codes(
+            system="icd-10-cm",
+            release=Release.objects.get(dataset="icd-10-cm"),
+            rows=[
+                CodeRow(code="Z12.11", title="Encounter for screening for malignant neoplasm of colon", billable=True)
+            ],
+            scope=Code.objects.none(),
+        )
+    release = register_release(dataset="icd10cm-index", version="2025", title="ICD-10-CM Index FY2025")
+    screening = IndexTerm.objects.create(
+        index="main", release=release, level=0, position=1, letter="S", title="Screening", code="Z13.9",
+        path="Screening", search_text="screening", search_key="screening",
+    )  # fmt: skip
+    IndexTerm.objects.create(
+        index="main", release=release, level=1, position=2, letter="S", parent=screening, main=screening,
+        title="colonoscopy", code="Z12.11", code_compact="Z1211", code_status="valid",
+        path="Screening > colonoscopy", search_text="screening colonoscopy", search_key="colonoscopy",
+    )  # fmt: skip
+    text = engine.answer("Encounter for screening colonoscopy").text
+    assert "Z12.11" in text
+    assert "Alphabetic Index: Screening > colonoscopy" in text
