@@ -394,8 +394,8 @@ def indexes_built_after(model) -> Iterator[None]:
     """Bulk-load a table with its secondary indexes and (PostgreSQL) foreign keys set aside,
     then build each index once and check each key once: one sort per index and one join per
     key instead of maintaining every index and queueing a key check for every row written.
-    For the big loads (bench/imports.py measures it): the PTP edits, the search entries, the
-    Alphabetic Index. The primary key and unique indexes stay (upserts rely on them).
+    For the big loads (bench/imports.py measures it): the PTP edits and the Alphabetic Index.
+    The primary key and unique indexes stay (upserts rely on them).
 
     The definitions come from the database's catalogue, so the migrations stay the one place
     that defines them. Use it inside the import's transaction: the DDL commits or rolls back

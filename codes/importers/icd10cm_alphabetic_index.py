@@ -245,7 +245,7 @@ def write_main_index(*, parsed: IndexFile, path: Path | str, stdout=None, verbos
     year = int(parsed.version) if parsed.version.isdigit() else None
     progress = Progress("index terms", len(terms), stdout=stdout, verbosity=verbosity)
 
-    # Its 15 indexes (a trigram one among them) and 5 keys built and checked once, at the end.
+    # Its 14 secondary indexes (a trigram one among them) and 5 keys built and checked once, at the end.
     with transaction.atomic(), indexes_built_after(IndexTerm):
         release = register_release(
             dataset=DATASET,

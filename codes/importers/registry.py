@@ -339,8 +339,9 @@ def _plain_language(job: Job) -> list[str]:
     entries = plain.parse_files(paths=paths)
     lines = [f"Read {len(entries):,} descriptions from {len(paths)} file(s)"]
     result = plain.load_descriptions(entries=entries, paths=paths)
-    for system in {entry.system for entry in entries}:
-        index_after_import(system)  # CPT codes are found by their plain-language text
+    if result.added or result.updated:  # an unchanged rerun leaves the search index as it is
+        for system in {entry.system for entry in entries}:
+            index_after_import(system)  # CPT codes are found by their plain-language text
     lines.append(f"Plain-language descriptions: {result}")
     if result.kept and job.verbosity >= 2:
         lines.append("  Kept: " + ", ".join(result.kept))

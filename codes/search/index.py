@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from django.db import connection, transaction
 
 from codes import pagecache, synonyms
-from codes.importers.base import indexes_built_after
 from codes.models import (
     BROWSE_KINDS,
     Code,
@@ -184,8 +183,7 @@ def build_index(*, stdout=None) -> dict[str, int]:
     Always all systems: the order of the table is part of the ranking (see SearchEntry)."""
     pagecache.bump()  # cached suggestions and results came from the old index
     entries = _documents()
-    # The full-text (GIN) index is built once from all the rows rather than grown row by row.
-    with transaction.atomic(), indexes_built_after(SearchEntry), connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         dialect().write_index(cursor, entries)
     counts = dict(Counter(e.system for e in entries))
     if stdout:
@@ -216,7 +214,7 @@ def build_lexicon() -> int:
         total = sum(rates.values())
         return {s: round(rate / total, 3) for s, rate in rates.items()} if total else {}
 
-    with transaction.atomic(), indexes_built_after(SearchWord):  # its trigram index, built once
+    with transaction.atomic():
         SearchWord.objects.all().delete()
         SearchWord.objects.bulk_create(
             (SearchWord(word=w, count=n, systems=shares(w)) for w, n in words.items()), batch_size=5000

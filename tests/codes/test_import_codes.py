@@ -146,7 +146,7 @@ def test_a_rerun_with_nothing_new_skips_derived_sets_and_the_search_index(tmp_pa
     shutil.copytree(settings.FIXTURES_DIR / "synonyms", tmp_path / "synonyms")
     settings.FIXTURES_DIR = tmp_path
     steps = {step.kind: step for step in BUNDLE}
-    monkeypatch.setattr(load_codesets, "BUNDLE", [steps["ncci-aoc"], steps["cpt-codes"]])
+    monkeypatch.setattr(load_codesets, "BUNDLE", [steps["ncci-aoc"], steps["cpt-codes"], steps["plain-language"]])
     out = StringIO()
     call_command("load_codesets", stdout=out)
     assert "CPT code numbers from the CMS files\n" in out.getvalue()
@@ -158,6 +158,7 @@ def test_a_rerun_with_nothing_new_skips_derived_sets_and_the_search_index(tmp_pa
     call_command("load_codesets", stdout=out)
     assert "NCCI add-on code edits, 2026 Q2: already loaded" in out.getvalue()
     assert "CPT code numbers from the CMS files: up to date" in out.getvalue()
+    assert "0 added, 0 updated" in out.getvalue()  # plain-language files are read every time
     assert "Search index" not in out.getvalue()
     assert Code.objects.filter(system="cpt").count() == cpt_codes
 
