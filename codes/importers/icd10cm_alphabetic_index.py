@@ -29,7 +29,7 @@ from django.utils.text import slugify
 
 from codes.models import Code, IndexTerm, Release, System, compact_code, normalize_index_text
 
-from .base import BATCH_SIZE, ImportFileError, Progress, indexes_built_after, open_text, register_release
+from .base import BATCH_SIZE, ImportFileError, Progress, open_text, register_release
 from .icd10cm_index import IndexFile, TermRow, parse_index, path_of
 
 MAIN = IndexTerm.Index.MAIN
@@ -245,8 +245,7 @@ def write_main_index(*, parsed: IndexFile, path: Path | str, stdout=None, verbos
     year = int(parsed.version) if parsed.version.isdigit() else None
     progress = Progress("index terms", len(terms), stdout=stdout, verbosity=verbosity)
 
-    # Its 14 secondary indexes (a trigram one among them) and 5 keys built and checked once, at the end.
-    with transaction.atomic(), indexes_built_after(IndexTerm):
+    with transaction.atomic():
         release = register_release(
             dataset=DATASET,
             version=parsed.version or "unknown",
