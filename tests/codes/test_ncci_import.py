@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from codes.models import AddOnEdit, Mue, PtpEdit, Release
 
@@ -45,6 +46,22 @@ def test_ptp_reruns_replace_only_their_setting():
     _ptp()
     assert PtpEdit.objects.filter(setting="practitioner").count() == 10
     assert PtpEdit.objects.filter(setting="outpatient").count() == 10
+
+
+def _indexes_and_keys(table):
+    with connection.cursor() as cursor:
+        return {
+            name: sorted(c["columns"]) for name, c in connection.introspection.get_constraints(cursor, table).items()
+        }
+
+
+def test_a_first_load_leaves_the_table_with_all_its_indexes_and_keys():
+    """The first PTP load builds the table's indexes and keys once at the end; they must all be back."""
+    before = _indexes_and_keys(PtpEdit._meta.db_table)
+    _ptp()
+    assert _indexes_and_keys(PtpEdit._meta.db_table) == before
+    _ptp(setting="outpatient")  # a load into a table with rows keeps them as they are
+    assert _indexes_and_keys(PtpEdit._meta.db_table) == before
 
 
 @pytest.mark.parametrize(
