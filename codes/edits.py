@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 from accounts.middleware import metered
 from accounts.quota import paywall_json_ld
 from codes.importers.cpt_codes import is_cpt
-from codes.models import Code, CodeView, PtpEdit, Release, Setting, System
+from codes.models import Code, CodeView, PlainDescription, PtpEdit, Release, Setting, System
 
 PTP_SETTINGS = {
     Setting.PRACTITIONER: "Practitioner",
@@ -97,15 +97,25 @@ def edit_row(edit: PtpEdit, *, role: str, titles: dict[str, str] | None = None) 
 
 
 def titles_of(codes) -> dict[str, str]:
-    """Titles of the other codes of a page of edits (blank for codes without a stored title)."""
+    """Titles of the other codes of a page of edits: the official title, else (a CPT code without
+    the licensed descriptor) our editors' short title, as `Code.display_title` gives a page."""
     codes = set(codes)
     if not codes:
         return {}
-    return dict(
+    titles = dict(
         Code.objects.filter(system__in=[System.CPT, System.HCPCS], code__in=codes)
         .exclude(title="")
         .values_list("code", "title")
     )
+    if untitled := codes - titles.keys():
+        titles.update(
+            PlainDescription.objects.filter(
+                system=System.CPT, code__in=untitled, status=PlainDescription.Status.PUBLISHED
+            )
+            .exclude(short_title="")
+            .values_list("code", "short_title")
+        )
+    return titles
 
 
 def _choice(request: HttpRequest, name: str, choices, default: str) -> str:

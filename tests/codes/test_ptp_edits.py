@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from codes.models import PtpEdit, Release
+from codes.models import PlainDescription, PtpEdit, Release
 
 SAMPLES = Path(__file__).parent / "samples"
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite_smoke]
@@ -114,3 +114,17 @@ def test_hcpcs_codes_have_edit_lists_too(client):
     assert response.status_code == 200
     assert response.context["rows"][0]["code"] == "43239"
     assert 'href="/cpt/43239/"' in response.content.decode()
+
+
+def test_a_cpt_code_without_a_descriptor_is_named_by_our_short_title(client):
+    """CPT descriptors are licensed: the other code of an edit is named by the editors' short title."""
+    PlainDescription.objects.create(
+        system="cpt", code="10000", short_title="Invented short title of a test code", text="Invented text.",
+        author="editors", status=PlainDescription.Status.PUBLISHED,
+    )  # fmt: skip
+    PlainDescription.objects.create(
+        system="cpt", code="10001", short_title="A draft nobody may read yet", text="Invented text.", author="editors"
+    )
+    body = client.get("/cpt/99213/edits/").content.decode()
+    assert "Invented short title of a test code" in body
+    assert "A draft nobody may read yet" not in body
