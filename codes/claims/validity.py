@@ -28,6 +28,13 @@ def _found(data: ClaimData, group: str, code: str) -> Code | None:
     return data.diagnosis(code) if group == "dx" else data.procedure(code)
 
 
+def _found_codes(data: ClaimData):
+    """(code row, the lines it is on) for every code of the claim found in its code set."""
+    for group, typed, lines in _claim_codes(data):
+        if (code := _found(data, group, typed)) is not None:
+            yield code, lines
+
+
 def _releases_of(data: ClaimData, system: str):
     return [r for dataset in CODE_DATASETS.get(system, []) for r in data.releases.of(dataset)]
 
@@ -88,10 +95,7 @@ def _release_after(data: ClaimData, code: Code):
 @rule("deleted_code", family="validity", title="The code was not deleted before the date of service")
 def deleted_code(claim, data: ClaimData):
     findings, checked = [], 0
-    for group, typed, lines in _claim_codes(data):
-        code = _found(data, group, typed)
-        if code is None:
-            continue
+    for code, lines in _found_codes(data):
         checked += 1
         ended = code.termination_date
         if ended is not None and data.day <= ended:
@@ -125,10 +129,7 @@ def deleted_code(claim, data: ClaimData):
 @rule("not_yet_valid", family="validity", title="The code was in effect on the date of service")
 def not_yet_valid(claim, data: ClaimData):
     findings, checked = [], 0
-    for group, typed, lines in _claim_codes(data):
-        code = _found(data, group, typed)
-        if code is None:
-            continue
+    for code, lines in _found_codes(data):
         checked += 1
         if code.effective_date and data.day < code.effective_date:
             findings.append(
@@ -161,9 +162,8 @@ def needs_seventh(data: ClaimData, code: Code) -> bool:
 @rule("not_billable", family="validity", title="The code is billable, not a header")
 def not_billable(claim, data: ClaimData):
     findings, checked = [], 0
-    for group, typed, lines in _claim_codes(data):
-        code = _found(data, group, typed)
-        if code is None or code.deleted:
+    for code, lines in _found_codes(data):
+        if code.deleted:
             continue
         checked += 1
         if code.billable or needs_seventh(data, code):
