@@ -11,6 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.db.models import Q
+
 from codes.asof import CODE_DATASETS, Releases
 from codes.importers.ncci import AOC_DATASET, mue_dataset, ptp_dataset
 from codes.models import AddOnEdit, Code, FeeSchedule, Mue, Note, PtpEdit, Release, System, compact_code
@@ -106,11 +108,14 @@ class Tables:
             self.placeholders = {typed: by_compact[full] for typed, full in missing.items() if full in by_compact}
 
     def _load_procedure_tables(self, claims: list[Claim], px: list[str]) -> None:
-        settings = {claim.setting for claim in claims}
-        # Every edit between two of the codes; the date of service picks those in force (deletion dates).
-        # Tuples, not models: among a chunk's codes there are thousands, and a claim needs a few.
-        edits = PtpEdit.objects.filter(setting__in=settings, column1__in=px, column2__in=px)
-        for row in edits.values_list(*PTP_FIELDS):
+        # The edits between two codes of the same claim, in its setting; the date of service picks those in
+        # force (deletion dates). One condition per claim: between any two of a chunk's codes there are
+        # hundreds of thousands, and a claim needs a few.
+        pairs = Q()
+        for claim in claims:
+            codes = {line.code for line in claim.lines}
+            pairs |= Q(setting=claim.setting, column1__in=codes, column2__in=codes)
+        for row in PtpEdit.objects.filter(pairs).values_list(*PTP_FIELDS):
             self.ptp[row[0], row[1], row[2]].append(row)
         mue_releases = {r.pk for c in claims if (r := _mue_release(self.releases, c.setting, c.date_of_service))}
         if mue_releases:
