@@ -10,7 +10,10 @@ the site shows. This reads each text and checks:
   work RVUs, the fee schedule's bilateral, multiple-procedure, PC/TC, assistant and status
   indicators, and "add-on" claims (an add-on has NCCI add-on edits or the ZZZ global);
 - no figure about global days, MUEs or RVUs is written in a phrasing the checks cannot
-  read (so a number cannot slip past them).
+  read (so a number cannot slip past them);
+- a source naming a fee schedule file (RVU26B) or an add-on edit quarter (2026 Q2) names the
+  one the figures were checked against, the newest loaded (a text checked against this year's
+  data must not cite last year's file).
 
 A figure belongs to the code named last before it in the same sentence, or else to the
 description's own code. `manage.py check_plain_language` runs it on the loaded data.
@@ -23,7 +26,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from codes.models import AddOnEdit, Code, FeeSchedule, Mue, Setting, System
+from codes.importers.ncci import AOC_DATASET
+from codes.models import AddOnEdit, Code, FeeSchedule, Mue, Release, Setting, System
 
 SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9(])")
 
@@ -140,6 +144,8 @@ MUE_MAI = re.compile(r"\b(?:MUE adjudication indicator|MAI) (?:of |is )?(\d)\b")
 ADD_ON = re.compile(r"\b(?:is|as|an|the) add-on code\b(?! ?[0-9]{4}[0-9AFMTU])|\bis an add-on\b(?! code)", re.I)
 ADD_ON_NAMED = re.compile(r"\badd-on(?: code)? ([0-9]{4}[0-9AFMTU])\b", re.I)
 MODIFIER_50 = re.compile(r"\bmodifier 50\b")
+FEE_FILE = re.compile(r"\bRVU\d\d[A-D]\b")  # a fee schedule file: RVU26B
+ADD_ON_QUARTER = re.compile(r"\badd-on code edits, (\d{4}) ?Q([1-4])\b", re.I)
 
 # Figures the checks must be able to read (a sentence on these subjects with a number in it).
 UNREAD = [
@@ -181,13 +187,18 @@ class Tables:
             for code, deleted in Code.objects.filter(system=system, code__in=codes).values_list("code", "deleted"):
                 self.codes[system, code] = deleted
         procedure = by_system.get(System.CPT, set()) | by_system.get(System.HCPCS, set())
-        self.fees = {
-            row.code: row for row in FeeSchedule.objects.filter(code__in=procedure, modifier="").order_by("pk")
-        }
+        # The newest fee schedule last, so that it is the one kept (the older years are history).
+        fees = FeeSchedule.objects.filter(code__in=procedure, modifier="").order_by("release__effective_date", "pk")
+        self.fees = {row.code: row for row in fees}
         self.mues: dict[tuple[str, str], Mue] = {
             (row.setting, row.code): row for row in Mue.objects.filter(code__in=procedure).order_by("release_id")
         }
         self.addons = set(AddOnEdit.objects.filter(addon_code__in=procedure).values_list("addon_code", flat=True))
+        newest_fees = Release.objects.filter(dataset="pfs").order_by("effective_date", "pk").last()
+        found = FEE_FILE.search(newest_fees.title) if newest_fees else None
+        self.fee_file = found.group() if found else None
+        newest_addons = Release.objects.filter(dataset=AOC_DATASET).order_by("effective_date", "pk").last()
+        self.addon_quarter = newest_addons.version.replace(" ", "") if newest_addons else None  # "2026Q2"
 
     def is_addon(self, code: str) -> bool:
         fee = self.fees.get(code)
@@ -218,6 +229,16 @@ class _TextCheck:
 
     def problem(self, message: str) -> None:
         self.report.problems.append(Problem(self.system, self.code, message))
+
+    def sources(self, sources: Iterable[str]) -> None:
+        for source in sources:
+            for match in FEE_FILE.finditer(source):
+                if self.tables.fee_file and match.group() != self.tables.fee_file:
+                    self.problem(f"cites fee schedule file {match.group()}; the data is {self.tables.fee_file}")
+            for match in ADD_ON_QUARTER.finditer(source):
+                quarter = f"{match.group(1)}Q{match.group(2)}"
+                if self.tables.addon_quarter and quarter != self.tables.addon_quarter:
+                    self.problem(f"cites the add-on edits of {quarter}; the data is {self.tables.addon_quarter}")
 
     def run(self, text: str) -> None:
         deleted = self.tables.codes.get((self.system, self.code))
@@ -305,15 +326,17 @@ class _TextCheck:
                 )
 
 
-def check(*, entries: Iterable[tuple[str, str, str]]) -> Report:
-    """Check (system, code, text) triples against the loaded data."""
+def check(*, entries: Iterable[tuple[str, str, str, list[str]]]) -> Report:
+    """Check (system, code, text, sources) entries against the loaded data."""
     entries = list(entries)
-    pairs = {(system, code) for system, code, _text in entries}
-    for _system, _code, text in entries:
+    pairs = {(system, code) for system, code, _text, _sources in entries}
+    for _system, _code, text, _sources in entries:
         pairs |= {(n.system, n.code) for n in named_codes(text)}
     tables = Tables(pairs)
     report = Report()
-    for system, code, text in entries:
+    for system, code, text, sources in entries:
         report.descriptions += 1
-        _TextCheck(system=system, code=code, tables=tables, report=report).run(text)
+        text_check = _TextCheck(system=system, code=code, tables=tables, report=report)
+        text_check.run(text)
+        text_check.sources(sources)
     return report

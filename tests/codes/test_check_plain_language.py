@@ -4,6 +4,7 @@ The full check runs on a fully loaded database (see fixtures/plain_language/READ
 it runs on invented rows, and on a sample of the bundled CPT entries against the rows of the
 bundled CMS files that those entries name."""
 
+import datetime
 import random
 from io import StringIO
 from pathlib import Path
@@ -27,9 +28,14 @@ def _check(*args: str) -> str:
     return out.getvalue()
 
 
-def _describe(code: str, text: str, system: str = "cpt") -> None:
+def _describe(code: str, text: str, system: str = "cpt", sources: tuple[str, ...] = ()) -> None:
     PlainDescription.objects.create(
-        system=system, code=code, text=text + PAD, author="Editors", status=PlainDescription.Status.PUBLISHED
+        system=system,
+        code=code,
+        text=text + PAD,
+        sources=list(sources),
+        author="Editors",
+        status=PlainDescription.Status.PUBLISHED,
     )
 
 
@@ -105,6 +111,29 @@ def test_it_reports_a_description_of_a_code_that_is_missing_or_deleted_without_s
         call_command("check_plain_language", stdout=out)
     assert "cpt 12345: the code is not in the code table" in out.getvalue()
     assert "cpt 22521: the code is deleted, and the text does not say so" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_it_reports_a_source_citing_an_older_fee_schedule_or_add_on_quarter_than_the_data(data):
+    Release.objects.create(
+        dataset="pfs", version="2025-10", title="Fee schedule RVU25D", effective_date=datetime.date(2025, 10, 1)
+    )
+    Release.objects.create(
+        dataset="pfs", version="2026-04", title="Fee schedule RVU26B", effective_date=datetime.date(2026, 4, 1)
+    )
+    Release.objects.create(dataset="ncci-aoc", version="2026Q2", title="Add-on edits")
+    _describe("27447", "An invented knee text.", sources=("Physician Fee Schedule file RVU26B: indicators",))
+    _describe(
+        "99291",
+        "Invented critical care text.",
+        sources=("Physician Fee Schedule file RVU25D: indicators", "CMS NCCI add-on code edits, 2024 Q3"),
+    )
+    out = StringIO()
+    with pytest.raises(CommandError, match="2 problems"):
+        call_command("check_plain_language", stdout=out)
+    assert "cpt 99291: cites fee schedule file RVU25D; the data is RVU26B" in out.getvalue()
+    assert "cpt 99291: cites the add-on edits of 2024Q3; the data is 2026Q2" in out.getvalue()
+    assert "27447" not in out.getvalue()
 
 
 @pytest.mark.django_db

@@ -25,12 +25,12 @@ class Command(BaseCommand):
     def handle(self, *args, bundled: bool, system: str | None, verbosity: int, **options):
         if bundled:
             try:
-                entries = [(e.system, e.code, e.text) for e in parse_files(paths=bundled_paths())]
+                entries = [(e.system, e.code, e.text, e.sources) for e in parse_files(paths=bundled_paths())]
             except ImportFileError as exc:
                 raise CommandError(str(exc)) from exc
         else:
             rows = PlainDescription.objects.filter(status=PlainDescription.Status.PUBLISHED)
-            entries = list(rows.order_by("system", "code").values_list("system", "code", "text"))
+            entries = list(rows.order_by("system", "code").values_list("system", "code", "text", "sources"))
         if system:
             entries = [entry for entry in entries if entry[0] == system]
         if not entries:
