@@ -22,7 +22,7 @@ from . import asof, browse_tree, pagecache, personal, search_boxes, sections
 from . import search as case2code
 from .forms import BatchForm, SearchForm
 from .history import history
-from .models import BROWSE_KINDS, Code, CodeView, Kind, PlainDescription, Release, System, compact_code
+from .models import BROWSE_KINDS, Code, CodeView, Kind, Release, System, compact_code
 
 SYSTEM_BLURBS = {
     System.ICD10CM: "Diagnosis codes (CDC/NCHS), FY2026.",
@@ -112,7 +112,7 @@ def _code_context(code: Code, *, locked: bool = False) -> dict:
     """The full page's data; `locked` (a guest's page) keeps only what the one locked panel
     names, with counts: the guest sees what the code has, not what it says."""
     ancestors = sections.ancestors(code)
-    plain = _plain(code)
+    plain = code.published_plain
     children = list(code.children.order_by("sort_key", "code")[:500])
     siblings = _siblings(code) if code.parent_id else []
     changes = history(code)
@@ -149,12 +149,6 @@ def _code_context(code: Code, *, locked: bool = False) -> dict:
         "more": {m["name"]: m for m in more},
         "payload": lambda: _code_payload(code, ancestors=ancestors, plain=plain, sections=found),
     }
-
-
-def _plain(code: Code) -> PlainDescription | None:
-    return PlainDescription.objects.filter(
-        system=code.system, code=code.code, status=PlainDescription.Status.PUBLISHED
-    ).first()
 
 
 def _gated_context(code: Code) -> dict:
@@ -348,7 +342,7 @@ def api_code(request: HttpRequest, system: str, code: str) -> JsonResponse:
         return JsonResponse(_api_refusal(found, quota), status=403)
     if quota.locks_sections:
         # A guest gets what the guest page shows: the descriptions and the hierarchy.
-        payload = _code_payload(found, ancestors=sections.ancestors(found), plain=_plain(found), sections=[])
+        payload = _code_payload(found, ancestors=sections.ancestors(found), plain=found.published_plain, sections=[])
         del payload["data"], payload["related"]
         payload["locked"] = "Create a free account to unlock notes, edits, fee schedule data and related codes."
         return JsonResponse(payload)

@@ -142,10 +142,16 @@ class Code(models.Model):
         without the licensed descriptor) our editors' short title, else the short one."""
         if self.title or self.system != System.CPT:
             return self.title or self.short_title
-        ours = PlainDescription.objects.filter(
+        plain = self.published_plain
+        return (plain.short_title if plain else "") or self.short_title
+
+    @cached_property
+    def published_plain(self) -> "PlainDescription | None":
+        """Our editors' published plain-language description, read once per code object: the
+        page shows it and (a CPT code) leads its heading with its short title."""
+        return PlainDescription.objects.filter(
             system=self.system, code=self.code, status=PlainDescription.Status.PUBLISHED
-        ).values_list("short_title", flat=True)
-        return next(iter(ours), "") or self.short_title
+        ).first()
 
 
 class CodeChange(models.Model):

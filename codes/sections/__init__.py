@@ -32,7 +32,7 @@ def ancestors(code: Code) -> list[Code]:
     notes (inherited from each level) and the guidelines (the chapter's section) share the one
     query. `forget()` drops them before the code is cached with its page."""
     if "_ancestors" not in code.__dict__:
-        rows = Code.objects.filter(pk__in=code.lineage)
+        rows = Code.objects.filter(pk__in=code.lineage).order_by()  # put in lineage order below
         code.__dict__["_ancestors"] = sorted(rows, key=lambda a: code.lineage.index(a.pk))
     return code.__dict__["_ancestors"]
 

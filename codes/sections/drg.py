@@ -1,12 +1,14 @@
 """MS-DRG facts for a DRG page: MDC, MED/SURG, relative weight, mean lengths of stay,
 the post-acute transfer and special-pay flags, and the DRGs of the same family
-(the same title split by CC/MCC). Three queries: the MDC node, the release, the family."""
+(the same title split by CC/MCC). Two queries: the levels above the DRG (the MDC is its parent;
+shared with the page, `codes.sections.ancestors`) and the family; the release comes with the code."""
 
 from __future__ import annotations
 
 import re
 
 from codes.models import Code, Kind, System
+from codes.sections import ancestors
 
 TYPES = {"MED": "Medical", "SURG": "Surgical"}
 
@@ -39,7 +41,7 @@ def context(code: Code) -> dict | None:
     if code.system != System.MSDRG or code.kind != Kind.CODE:
         return None
     data = code.data or {}
-    mdc = Code.objects.filter(pk=code.parent_id).only("code", "title", "kind", "system").first()
+    mdc = next((level for level in ancestors(code) if level.pk == code.parent_id), None)
     family_title = data.get("family") or code.title
     members = list(
         Code.objects.filter(
