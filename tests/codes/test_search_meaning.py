@@ -224,3 +224,18 @@ def test_suggestions_for_a_code_prefix_complete_codes(client, indexed):
     results = client.get("/search/suggest", {"q": "E11"}).json()["results"]
     assert [r["code"] for r in results][:1] == ["E11"]
     assert all(r["code"].startswith("E11") for r in results)
+
+
+def test_each_code_set_s_best_result_leads_when_the_query_means_both():
+    # Six supplies and one diagnosis share a word: the diagnosis, what "flu" is to a coder
+    # beside its vaccines, is offered second, not below every supply.
+    _sync(
+        "hcpcs",
+        [CodeRow(code=f"A900{n}", title=f"Zorbic splint, size {n}", billable=True) for n in range(1, 7)],
+    )
+    _sync("icd-10-cm", [CodeRow(code="Z99.81", title="Zorbic fever", billable=True)])
+    search.build_index()
+    found = _codes("zorbic")
+    assert found[0].startswith("A900")
+    assert found[1] == "Z99.81"
+    assert found[2:] == sorted(found[2:])  # the rest keep their order
