@@ -94,9 +94,10 @@ def _index_terms() -> list[Synonym]:
         return paths[pk]
 
     pcs_tables = set(Code.objects.filter(system=System.ICD10PCS, kind="table").values_list("code", flat=True))
-    pcs_codes = sorted(
-        Code.objects.filter(system=System.ICD10PCS, billable=True, deleted=False).values_list("code", flat=True)
+    pcs_titles = dict(
+        Code.objects.filter(system=System.ICD10PCS, billable=True, deleted=False).values_list("code", "title")
     )
+    pcs_codes = sorted(pcs_titles)
     rows = []
     for pk, (_parent, _title, nemod, code, cells, index) in terms.items():
         if index == IndexTerm.Index.PCS:
@@ -104,6 +105,7 @@ def _index_terms() -> list[Synonym]:
             # The PCS index names tables and partial codes ("0DTJ", "5A15"): the words go to the
             # codes the coder completes from it, or to the table where those are too many to say so.
             targets = [code] if len(code) == 7 else _completions(pcs_codes, code)
+            targets = _named_by(targets, f"{path(pk)} {nemod}", pcs_titles)
             if not targets and code[:3] in pcs_tables:
                 targets = [code[:3]]
         else:
@@ -133,6 +135,18 @@ def _completions(codes: list[str], prefix: str) -> list[str]:
             break
         found.append(code)
     return found if 0 < len(found) <= MAX_COMPLETIONS else []
+
+
+def _named_by(codes: list[str], term: str, titles: dict[str, str]) -> list[str]:
+    """The codes whose titles hold the most of the index term's words: "Pacemaker > Dual Chamber >
+    Chest 0JH6" is the dual chamber pacemaker of 0JH6 (its device axis), not the infusion pump
+    or tissue expander beside it. All of them when their titles hold the words alike."""
+    from codes.search.parsing import word_key  # codes.search imports this module
+
+    wanted = set(word_key(term).split())
+    held = {code: len(wanted & set(word_key(titles.get(code, "")).split())) for code in codes}
+    most = max(held.values(), default=0)
+    return [code for code in codes if held[code] == most]
 
 
 def _pcs_definitions() -> list[Synonym]:

@@ -239,3 +239,22 @@ def test_each_code_set_s_best_result_leads_when_the_query_means_both():
     assert found[0].startswith("A900")
     assert found[1] == "Z99.81"
     assert found[2:] == sorted(found[2:])  # the rest keep their order
+
+
+def test_a_pcs_index_path_to_a_body_part_names_only_the_device_it_says():
+    # "Pump > Infusion > Chest 0JH6": the pump of 0JH6, not the pacemaker beside it in that body part.
+    titles = {
+        "0JH606Z": "Insertion of Pacemaker, Dual Chamber into Chest Subcutaneous Tissue and Fascia, Open Approach",
+        "0JH60VZ": "Insertion of Infusion Pump into Chest Subcutaneous Tissue and Fascia, Open Approach",
+    }
+    _sync("icd-10-pcs", [CodeRow(code=code, title=title, billable=True) for code, title in titles.items()])
+    release = Release.objects.get(dataset="icd-10-pcs")
+    for position, (main, sub) in enumerate([("Pump", "Infusion"), ("Pacemaker", "Dual Chamber")]):
+        top = IndexTerm.objects.create(index="pcs", release=release, level=0, position=2 * position, title=main)
+        IndexTerm.objects.create(
+            index="pcs", release=release, parent=top, level=1, position=2 * position + 1, title=sub, code="0JH6"
+        )
+    synonyms.seed(sources=[Synonym.Source.INDEX])
+    search.build_index()
+    assert _codes("infusion pump") == ["0JH60VZ"]
+    assert _codes("pacemaker dual chamber") == ["0JH606Z"]
