@@ -104,7 +104,8 @@ def _index_terms() -> list[Synonym]:
             system = System.ICD10PCS
             # The PCS index names tables and partial codes ("0DTJ", "5A15"): the words go to the
             # codes the coder completes from it, or to the table where those are too many to say so.
-            targets = [code] if len(code) == 7 else _completions(pcs_codes, code)
+            most = MAX_TABLE_COMPLETIONS if code in pcs_tables else MAX_COMPLETIONS
+            targets = [code] if len(code) == 7 else _completions(pcs_codes, code, most=most)
             targets = _named_by(targets, f"{path(pk)} {nemod}", pcs_titles)
             if not targets and code[:3] in pcs_tables:
                 targets = [code[:3]]
@@ -124,26 +125,34 @@ def _index_terms() -> list[Synonym]:
 # A partial PCS code completing to more codes than this is too broad for its index words to
 # name each of them ("0SR", every lower joint replacement).
 MAX_COMPLETIONS = 60
+# A procedure name the index sends to a whole table ("Arthroscopy" -> 0RJ Inspection, Upper
+# Joints; "Vasectomy" -> 0VB) is what every code of the table does: the query's other words
+# ("shoulder") pick the body part. Up to the size of most tables (median 48, 811 of 914 <= 200).
+MAX_TABLE_COMPLETIONS = 200
 
 
-def _completions(codes: list[str], prefix: str) -> list[str]:
-    """The codes (sorted) that start with `prefix`, if there are at most MAX_COMPLETIONS."""
+def _completions(codes: list[str], prefix: str, *, most: int = MAX_COMPLETIONS) -> list[str]:
+    """The codes (sorted) that start with `prefix`, if there are at most `most`."""
     start = bisect_left(codes, prefix)
     found = []
-    for code in codes[start : start + MAX_COMPLETIONS + 1]:
+    for code in codes[start : start + most + 1]:
         if not code.startswith(prefix):
             break
         found.append(code)
-    return found if 0 < len(found) <= MAX_COMPLETIONS else []
+    return found if 0 < len(found) <= most else []
 
 
 def _named_by(codes: list[str], term: str, titles: dict[str, str]) -> list[str]:
     """The codes whose titles hold the most of the index term's words: "Pacemaker > Dual Chamber >
     Chest 0JH6" is the dual chamber pacemaker of 0JH6 (its device axis), not the infusion pump
-    or tissue expander beside it. All of them when their titles hold the words alike."""
+    or tissue expander beside it. A "-scopy" names the endoscopic approach ("Arthroscopy -> 0RJ"
+    is the inspection of a joint through a scope, not the open one). All of them when their
+    titles hold the words alike."""
     from codes.search.parsing import word_key  # codes.search imports this module
 
     wanted = set(word_key(term).split())
+    if any(word.endswith(("scopy", "scopic")) for word in wanted):
+        wanted.add("endoscopic")
     held = {code: len(wanted & set(word_key(titles.get(code, "")).split())) for code in codes}
     most = max(held.values(), default=0)
     return [code for code in codes if held[code] == most]

@@ -258,3 +258,24 @@ def test_a_pcs_index_path_to_a_body_part_names_only_the_device_it_says():
     search.build_index()
     assert _codes("infusion pump") == ["0JH60VZ"]
     assert _codes("pacemaker dual chamber") == ["0JH606Z"]
+
+
+def test_a_procedure_the_pcs_index_sends_to_a_whole_table_finds_its_codes():
+    # "Arthroscopy -> 0SJ": every joint of a table too big to list, through a scope (not open).
+    rows = [CodeRow(code="0SJ", title="Inspection, Lower Joints", kind="table")]
+    rows += [
+        CodeRow(code=f"0SJ{n:02d}{approach}ZZ", title=f"Inspection of Joint {n}, {words} Approach", billable=True)
+        for n in range(40)
+        for approach, words in (("0", "Open"), ("4", "Percutaneous Endoscopic"))
+    ]
+    rows.append(
+        CodeRow(code="0SJC4ZZ", title="Inspection of Right Knee Joint, Percutaneous Endoscopic Approach", billable=True)
+    )
+    _sync("icd-10-pcs", rows)
+    release = Release.objects.get(dataset="icd-10-pcs")
+    top = IndexTerm.objects.create(index="pcs", release=release, level=0, position=0, title="Arthroscopy")
+    IndexTerm.objects.create(index="pcs", release=release, parent=top, level=1, position=1, title="", code="0SJ")
+    synonyms.seed(sources=[Synonym.Source.INDEX])
+    search.build_index()
+    assert _codes("knee arthroscopy") == ["0SJC4ZZ"]
+    assert "0SJ030ZZ" not in _codes("arthroscopy", limit=100)  # the open approach is no scope
