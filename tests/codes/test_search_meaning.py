@@ -279,3 +279,16 @@ def test_a_procedure_the_pcs_index_sends_to_a_whole_table_finds_its_codes():
     search.build_index()
     assert _codes("knee arthroscopy") == ["0SJC4ZZ"]
     assert "0SJ030ZZ" not in _codes("arthroscopy", limit=100)  # the open approach is no scope
+
+
+@pytest.mark.page_cache
+def test_a_cached_results_page_shows_the_rows_of_its_own_filter(client, indexed):
+    everything = client.get("/search/", {"q": "pneumonia"}).content.decode()
+    again = client.get("/search/", {"q": "pneumonia"}).content.decode()
+    filtered = client.get("/search/", {"q": "pneumonia", "system": "ms-drg"}).content.decode()
+    assert 'id="group-icd-10-cm"' in everything
+    assert "/icd-10-cm/J18.9/" in again
+    # One code set chosen: its rows without the set's heading, and no other set's rows.
+    assert "/ms-drg/193/" in filtered
+    assert 'class="search-group__head"' not in filtered
+    assert "/icd-10-cm/J18.9/" not in filtered
