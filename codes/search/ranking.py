@@ -57,7 +57,6 @@ OBSTETRIC = frozenset(_OBSTETRIC_TEXT.split())
 # How many matching rows (in the table's best-first order) are ranked: a common word matches
 # tens of thousands of codes, and ranking them all costs hundreds of milliseconds.
 CANDIDATES = 1000
-
 CANDIDATES_AS_YOU_TYPE = 200
 COUNT_LIMIT = 2000
 

@@ -292,3 +292,35 @@ def test_a_cached_results_page_shows_the_rows_of_its_own_filter(client, indexed)
     assert "/ms-drg/193/" in filtered
     assert 'class="search-group__head"' not in filtered
     assert "/icd-10-cm/J18.9/" not in filtered
+
+
+def test_an_index_entry_that_says_see_leads_where_its_term_leads():
+    _sync(
+        "icd-10-cm",
+        [
+            CodeRow(code="M86.9", title="Osteomyelitis, unspecified", billable=True),
+            CodeRow(code="A49.9", title="Bacterial infection, unspecified", billable=True),
+        ],
+    )
+    release = Release.objects.get(dataset="icd-10-cm")
+    osteomyelitis = IndexTerm.objects.create(
+        index="main", release=release, level=0, position=0, letter="O", title="Osteomyelitis", code="M86.9"
+    )
+    infection = IndexTerm.objects.create(
+        index="main", release=release, level=0, position=1, letter="I", title="Infection"
+    )
+    IndexTerm.objects.create(
+        index="main",
+        release=release,
+        parent=infection,
+        level=1,
+        position=2,
+        letter="I",
+        title="bone",
+        see="Osteomyelitis",
+        see_target=osteomyelitis,
+    )
+    search.build_index()
+    found = search.search("bone infection")
+    assert found.results[0].code_str == "M86.9"
+    assert found.results[0].matched == "Index: Infection > bone, see Osteomyelitis → M86.9"
