@@ -146,14 +146,20 @@ def _named_by(codes: list[str], term: str, titles: dict[str, str]) -> list[str]:
     """The codes whose titles hold the most of the index term's words: "Pacemaker > Dual Chamber >
     Chest 0JH6" is the dual chamber pacemaker of 0JH6 (its device axis), not the infusion pump
     or tissue expander beside it. A "-scopy" names the endoscopic approach ("Arthroscopy -> 0RJ"
-    is the inspection of a joint through a scope, not the open one). All of them when their
-    titles hold the words alike."""
+    is the inspection of a joint through a scope, not the open one), "Vasectomy -> 0VB" the vas
+    deferens. All of them when their titles hold the words alike."""
     from codes.search.parsing import word_key  # codes.search imports this module
 
     wanted = set(word_key(term).split())
     if any(word.endswith(("scopy", "scopic")) for word in wanted):
         wanted.add("endoscopic")
-    held = {code: len(wanted & set(word_key(titles.get(code, "")).split())) for code in codes}
+
+    def holds(title: str) -> int:
+        # A procedure's name may be its body part's word and a suffix: "vas-ectomy" is the Vas Deferens.
+        words = set(word_key(title).split())
+        return sum(1 for w in wanted if w in words or any(len(t) >= 3 and w.startswith(t) for t in words))
+
+    held = {code: holds(titles.get(code, "")) for code in codes}
     most = max(held.values(), default=0)
     return [code for code in codes if held[code] == most]
 

@@ -324,3 +324,18 @@ def test_an_index_entry_that_says_see_leads_where_its_term_leads():
     found = search.search("bone infection")
     assert found.results[0].code_str == "M86.9"
     assert found.results[0].matched == "Index: Infection > bone, see Osteomyelitis → M86.9"
+
+
+def test_a_procedure_named_for_its_body_part_finds_that_part_of_the_table():
+    # "Vasectomy -> 0VB": the vas deferens of the table (vas-ectomy), not the other organs in it.
+    titles = {
+        "0VBQ0ZZ": "Excision of Bilateral Vas Deferens, Open Approach",
+        "0VBS0ZZ": "Excision of Penis, Open Approach",
+    }
+    rows = [CodeRow(code="0VB", title="Excision, Male Reproductive System", kind="table")]
+    _sync("icd-10-pcs", rows + [CodeRow(code=c, title=t, billable=True) for c, t in titles.items()])
+    release = Release.objects.get(dataset="icd-10-pcs")
+    IndexTerm.objects.create(index="pcs", release=release, level=0, position=0, title="Vasectomy", code="0VB")
+    synonyms.seed(sources=[Synonym.Source.INDEX])
+    search.build_index()
+    assert _codes("vasectomy") == ["0VBQ0ZZ"]
