@@ -94,16 +94,19 @@ def _index_terms() -> list[Synonym]:
         return paths[pk]
 
     pcs_tables = set(Code.objects.filter(system=System.ICD10PCS, kind="table").values_list("code", flat=True))
-    pcs_codes = sorted(
-        Code.objects.filter(system=System.ICD10PCS, billable=True, deleted=False).values_list("code", flat=True)
+    pcs_titles = dict(
+        Code.objects.filter(system=System.ICD10PCS, billable=True, deleted=False).values_list("code", "title")
     )
+    pcs_codes = sorted(pcs_titles)
     rows = []
     for pk, (_parent, _title, nemod, code, cells, index) in terms.items():
         if index == IndexTerm.Index.PCS:
             system = System.ICD10PCS
             # The PCS index names tables and partial codes ("0DTJ", "5A15"): the words go to the
             # codes the coder completes from it, or to the table where those are too many to say so.
-            targets = [code] if len(code) == 7 else _completions(pcs_codes, code)
+            most = MAX_TABLE_COMPLETIONS if code in pcs_tables else MAX_COMPLETIONS
+            targets = [code] if len(code) == 7 else _completions(pcs_codes, code, most=most)
+            targets = _named_by(targets, f"{path(pk)} {nemod}", pcs_titles)
             if not targets and code[:3] in pcs_tables:
                 targets = [code[:3]]
         else:
@@ -122,17 +125,43 @@ def _index_terms() -> list[Synonym]:
 # A partial PCS code completing to more codes than this is too broad for its index words to
 # name each of them ("0SR", every lower joint replacement).
 MAX_COMPLETIONS = 60
+# A procedure name the index sends to a whole table ("Arthroscopy" -> 0RJ Inspection, Upper
+# Joints; "Vasectomy" -> 0VB) is what every code of the table does: the query's other words
+# ("shoulder") pick the body part. Up to the size of most tables (median 48, 811 of 914 <= 200).
+MAX_TABLE_COMPLETIONS = 200
 
 
-def _completions(codes: list[str], prefix: str) -> list[str]:
-    """The codes (sorted) that start with `prefix`, if there are at most MAX_COMPLETIONS."""
+def _completions(codes: list[str], prefix: str, *, most: int = MAX_COMPLETIONS) -> list[str]:
+    """The codes (sorted) that start with `prefix`, if there are at most `most`."""
     start = bisect_left(codes, prefix)
     found = []
-    for code in codes[start : start + MAX_COMPLETIONS + 1]:
+    for code in codes[start : start + most + 1]:
         if not code.startswith(prefix):
             break
         found.append(code)
-    return found if 0 < len(found) <= MAX_COMPLETIONS else []
+    return found if 0 < len(found) <= most else []
+
+
+def _named_by(codes: list[str], term: str, titles: dict[str, str]) -> list[str]:
+    """The codes whose titles hold the most of the index term's words: "Pacemaker > Dual Chamber >
+    Chest 0JH6" is the dual chamber pacemaker of 0JH6 (its device axis), not the infusion pump
+    or tissue expander beside it. A "-scopy" names the endoscopic approach ("Arthroscopy -> 0RJ"
+    is the inspection of a joint through a scope, not the open one), "Vasectomy -> 0VB" the vas
+    deferens. All of them when their titles hold the words alike."""
+    from codes.search.parsing import word_key  # codes.search imports this module
+
+    wanted = set(word_key(term).split())
+    if any(word.endswith(("scopy", "scopic")) for word in wanted):
+        wanted.add("endoscopic")
+
+    def holds(title: str) -> int:
+        # A procedure's name may be its body part's word and a suffix: "vas-ectomy" is the Vas Deferens.
+        words = set(word_key(title).split())
+        return sum(1 for w in wanted if w in words or any(len(t) >= 3 and w.startswith(t) for t in words))
+
+    held = {code: holds(titles.get(code, "")) for code in codes}
+    most = max(held.values(), default=0)
+    return [code for code in codes if held[code] == most]
 
 
 def _pcs_definitions() -> list[Synonym]:

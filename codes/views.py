@@ -440,7 +440,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     query, page = data["q"], data["page"] or 1
     per_page = 20
 
-    def run_search() -> tuple[case2code.SearchResults, list]:
+    def run_search() -> tuple[case2code.SearchResults, list, str]:
         found = Code.objects.search(
             query,
             system=data["system"] or None,
@@ -453,13 +453,15 @@ def search_page(request: HttpRequest) -> HttpResponse:
         # Other apps' boxes (CasePilot's guides, codes/search_boxes.py), on the first page only:
         # CasePilot ranks its guides in Python, a fifth of the page's time, so cached with the results.
         boxes = search_boxes.boxes_for(query) if page == 1 else []
-        return found, boxes
+        # The result rows are the same for every visitor: rendered once, they are most of the page's time.
+        groups = render_to_string("codes/_search_groups.html", {"found": found, "system": data["system"]})
+        return found, boxes, groups
 
     # The same searches come from many visitors: results are cached per data version (the page
     # around them is the visitor's own).
     asked = (query, data["system"], data["billable"], data["deleted"], data["as_of"], page, per_page)
-    key = "search-page:" + hashlib.sha256(repr(asked).encode()).hexdigest()[:32]
-    found, boxes = pagecache.get_or_build(key, run_search)
+    key = "search-page-html:" + hashlib.sha256(repr(asked).encode()).hexdigest()[:32]
+    found, boxes, groups = pagecache.get_or_build(key, run_search)
     # A code typed exactly opens its page (unless the visitor is paging or filtering).
     if found.exact and page == 1 and request.GET.get("go") != "list":
         return redirect(found.exact.get_absolute_url())
@@ -488,6 +490,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "suggestion_url": _page_url(request, q=found.suggestion, page=None) if found.suggestion else None,
         "first": (page - 1) * per_page + 1,
         "boxes": boxes,
+        "groups": groups,
     }
     return render(request, "codes/search.html", context)
 

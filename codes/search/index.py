@@ -35,13 +35,17 @@ MAIN_INDEX = "main"
 
 def _main_index_paths() -> dict[str, list[tuple[str, str]]]:
     """{ICD-10-CM code: [(shown path, path words), ...]} for every main-index entry with a code:
-    "Fracture, traumatic > hip → S72.00-" leads to S72.00 (a header the coder completes)."""
-    rows = {
-        pk: (parent, title, nemod, code)
-        for pk, parent, title, nemod, code in IndexTerm.objects.filter(index=MAIN_INDEX)
-        .values_list("pk", "parent_id", "title", "nemod", "code")
-        .iterator(chunk_size=20000)
-    }
+    "Fracture, traumatic > hip → S72.00-" leads to S72.00 (a header the coder completes).
+    An entry that only says "see" (or "see also") leads where the term it names leads, as a
+    coder following it would: "Infection > bone, see Osteomyelitis → M86.9"."""
+    entries = IndexTerm.objects.filter(index=MAIN_INDEX).values_list(
+        "pk", "parent_id", "title", "nemod", "code", "see_target_id", "see_also_target_id"
+    )
+    rows, referred = {}, {}
+    for pk, parent, title, nemod, code, see, see_also in entries.iterator(chunk_size=20000):
+        rows[pk] = (parent, title, nemod, code)
+        if not code and (see or see_also):
+            referred[pk] = see or see_also
     chains: dict[int, list[str]] = {}
 
     def chain(pk: int) -> list[str]:
@@ -52,10 +56,15 @@ def _main_index_paths() -> dict[str, list[tuple[str, str]]]:
 
     found: dict[str, list[tuple[str, str, list[str]]]] = {}
     for pk, (_parent, _title, nemod, code) in rows.items():
-        if not code:
+        target = referred.get(pk)
+        if not code and target in rows and rows[target][3]:
+            code = rows[target][3]
+            shown = f"{' > '.join(chain(pk))}, see {' > '.join(chain(target))} → {code}"
+        elif code:
+            shown = f"{' > '.join(chain(pk))} → {code}"
+        else:
             continue
         titles = chain(pk)
-        shown = f"{' > '.join(titles)} → {code}"
         words = normalize_term(" ".join([*titles, nemod]))
         found.setdefault(code.rstrip("-").rstrip("."), []).append((shown, words, path_keys(titles, nemod)))
     return found

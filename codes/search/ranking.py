@@ -60,6 +60,11 @@ CANDIDATES = 1000
 CANDIDATES_AS_YOU_TYPE = 200
 COUNT_LIMIT = 2000
 
+# Each code set's best result leads the page while it scores at least this share of the best
+# result: a query that means two things ("flu": influenza and its vaccine; a procedure in PCS
+# and CPT) shows the best of each set at the top, whichever set has more matching titles.
+LEADING_SHARE = 0.25
+
 
 def _matching(filters: Filters, *, with_system: bool, columns: str, limit: int) -> tuple[str, list]:
     """A subquery of the first `limit` rows matching the query expression (its first parameter)."""
@@ -84,12 +89,17 @@ def word_search(slots, filters: Filters, *, every: bool, phrases: list[str], lim
     # The code's own columns are joined to the page of results only.
     sql = (
         f"SELECT r.code_id, r.score, r.title, r.extra, r.paths, {', '.join('c.' + f for f in CODE_FIELDS)} FROM ("
-        f"SELECT e.code_id, e.title, e.extra, e.paths, e.compact, e.relevance {SCORE_FACTORS} AS score "
-        f"FROM ({inner}) e "
-        "ORDER BY score DESC, e.compact LIMIT %s OFFSET %s"
-        ") r JOIN codes_code c ON c.id = r.code_id ORDER BY r.score DESC, r.compact"
+        "SELECT s.*, CASE WHEN s.nth = 1 AND s.score >= %s * s.best THEN 0 ELSE 1 END AS tier FROM ("
+        "SELECT t.*, ROW_NUMBER() OVER (PARTITION BY t.system ORDER BY t.score DESC, t.compact) AS nth, "
+        "MAX(t.score) OVER () AS best FROM ("
+        f"SELECT e.code_id, e.system, e.title, e.extra, e.paths, e.compact, e.relevance {SCORE_FACTORS} AS score "
+        f"FROM ({inner}) e) t) s "
+        "ORDER BY tier, s.score DESC, s.compact LIMIT %s OFFSET %s"
+        ") r JOIN codes_code c ON c.id = r.code_id ORDER BY r.tier, r.score DESC, r.compact"
     )
-    statements = [(sql, [context, *system_weights(slots), *like, expression, *inner_params, limit, offset])]
+    statements = [
+        (sql, [LEADING_SHARE, context, *system_weights(slots), *like, expression, *inner_params, limit, offset])
+    ]
     if counts:
         inner, inner_params = _matching(filters, with_system=False, columns="e.system", limit=COUNT_LIMIT)
         statements.append(

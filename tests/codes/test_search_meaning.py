@@ -224,3 +224,118 @@ def test_suggestions_for_a_code_prefix_complete_codes(client, indexed):
     results = client.get("/search/suggest", {"q": "E11"}).json()["results"]
     assert [r["code"] for r in results][:1] == ["E11"]
     assert all(r["code"].startswith("E11") for r in results)
+
+
+def test_each_code_set_s_best_result_leads_when_the_query_means_both():
+    # Six supplies and one diagnosis share a word: the diagnosis, what "flu" is to a coder
+    # beside its vaccines, is offered second, not below every supply.
+    _sync(
+        "hcpcs",
+        [CodeRow(code=f"A900{n}", title=f"Zorbic splint, size {n}", billable=True) for n in range(1, 7)],
+    )
+    _sync("icd-10-cm", [CodeRow(code="Z99.81", title="Zorbic fever", billable=True)])
+    search.build_index()
+    found = _codes("zorbic")
+    assert found[0].startswith("A900")
+    assert found[1] == "Z99.81"
+    assert found[2:] == sorted(found[2:])  # the rest keep their order
+
+
+def test_a_pcs_index_path_to_a_body_part_names_only_the_device_it_says():
+    # "Pump > Infusion > Chest 0JH6": the pump of 0JH6, not the pacemaker beside it in that body part.
+    titles = {
+        "0JH606Z": "Insertion of Pacemaker, Dual Chamber into Chest Subcutaneous Tissue and Fascia, Open Approach",
+        "0JH60VZ": "Insertion of Infusion Pump into Chest Subcutaneous Tissue and Fascia, Open Approach",
+    }
+    _sync("icd-10-pcs", [CodeRow(code=code, title=title, billable=True) for code, title in titles.items()])
+    release = Release.objects.get(dataset="icd-10-pcs")
+    for position, (main, sub) in enumerate([("Pump", "Infusion"), ("Pacemaker", "Dual Chamber")]):
+        top = IndexTerm.objects.create(index="pcs", release=release, level=0, position=2 * position, title=main)
+        IndexTerm.objects.create(
+            index="pcs", release=release, parent=top, level=1, position=2 * position + 1, title=sub, code="0JH6"
+        )
+    synonyms.seed(sources=[Synonym.Source.INDEX])
+    search.build_index()
+    assert _codes("infusion pump") == ["0JH60VZ"]
+    assert _codes("pacemaker dual chamber") == ["0JH606Z"]
+
+
+def test_a_procedure_the_pcs_index_sends_to_a_whole_table_finds_its_codes():
+    # "Arthroscopy -> 0SJ": every joint of a table too big to list, through a scope (not open).
+    rows = [CodeRow(code="0SJ", title="Inspection, Lower Joints", kind="table")]
+    rows += [
+        CodeRow(code=f"0SJ{n:02d}{approach}ZZ", title=f"Inspection of Joint {n}, {words} Approach", billable=True)
+        for n in range(40)
+        for approach, words in (("0", "Open"), ("4", "Percutaneous Endoscopic"))
+    ]
+    rows.append(
+        CodeRow(code="0SJC4ZZ", title="Inspection of Right Knee Joint, Percutaneous Endoscopic Approach", billable=True)
+    )
+    _sync("icd-10-pcs", rows)
+    release = Release.objects.get(dataset="icd-10-pcs")
+    top = IndexTerm.objects.create(index="pcs", release=release, level=0, position=0, title="Arthroscopy")
+    IndexTerm.objects.create(index="pcs", release=release, parent=top, level=1, position=1, title="", code="0SJ")
+    synonyms.seed(sources=[Synonym.Source.INDEX])
+    search.build_index()
+    assert _codes("knee arthroscopy") == ["0SJC4ZZ"]
+    assert "0SJ030ZZ" not in _codes("arthroscopy", limit=100)  # the open approach is no scope
+
+
+@pytest.mark.page_cache
+def test_a_cached_results_page_shows_the_rows_of_its_own_filter(client, indexed):
+    everything = client.get("/search/", {"q": "pneumonia"}).content.decode()
+    again = client.get("/search/", {"q": "pneumonia"}).content.decode()
+    filtered = client.get("/search/", {"q": "pneumonia", "system": "ms-drg"}).content.decode()
+    assert 'id="group-icd-10-cm"' in everything
+    assert "/icd-10-cm/J18.9/" in again
+    # One code set chosen: its rows without the set's heading, and no other set's rows.
+    assert "/ms-drg/193/" in filtered
+    assert 'class="search-group__head"' not in filtered
+    assert "/icd-10-cm/J18.9/" not in filtered
+
+
+def test_an_index_entry_that_says_see_leads_where_its_term_leads():
+    _sync(
+        "icd-10-cm",
+        [
+            CodeRow(code="M86.9", title="Osteomyelitis, unspecified", billable=True),
+            CodeRow(code="A49.9", title="Bacterial infection, unspecified", billable=True),
+        ],
+    )
+    release = Release.objects.get(dataset="icd-10-cm")
+    osteomyelitis = IndexTerm.objects.create(
+        index="main", release=release, level=0, position=0, letter="O", title="Osteomyelitis", code="M86.9"
+    )
+    infection = IndexTerm.objects.create(
+        index="main", release=release, level=0, position=1, letter="I", title="Infection"
+    )
+    IndexTerm.objects.create(
+        index="main",
+        release=release,
+        parent=infection,
+        level=1,
+        position=2,
+        letter="I",
+        title="bone",
+        see="Osteomyelitis",
+        see_target=osteomyelitis,
+    )
+    search.build_index()
+    found = search.search("bone infection")
+    assert found.results[0].code_str == "M86.9"
+    assert found.results[0].matched == "Index: Infection > bone, see Osteomyelitis → M86.9"
+
+
+def test_a_procedure_named_for_its_body_part_finds_that_part_of_the_table():
+    # "Vasectomy -> 0VB": the vas deferens of the table (vas-ectomy), not the other organs in it.
+    titles = {
+        "0VBQ0ZZ": "Excision of Bilateral Vas Deferens, Open Approach",
+        "0VBS0ZZ": "Excision of Penis, Open Approach",
+    }
+    rows = [CodeRow(code="0VB", title="Excision, Male Reproductive System", kind="table")]
+    _sync("icd-10-pcs", rows + [CodeRow(code=c, title=t, billable=True) for c, t in titles.items()])
+    release = Release.objects.get(dataset="icd-10-pcs")
+    IndexTerm.objects.create(index="pcs", release=release, level=0, position=0, title="Vasectomy", code="0VB")
+    synonyms.seed(sources=[Synonym.Source.INDEX])
+    search.build_index()
+    assert _codes("vasectomy") == ["0VBQ0ZZ"]
