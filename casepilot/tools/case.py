@@ -43,7 +43,7 @@ ABBREVIATIONS = {
     "cad": "coronary artery disease", "dvt": "deep vein thrombosis", "pe": "pulmonary embolism",
     "lll": "left lower lobe", "rll": "right lower lobe", "hf": "heart failure", "oa": "osteoarthritis",
     "ra": "rheumatoid arthritis", "cva": "cerebral infarction", "tia": "transient ischemic attack",
-    "dx": "", "hx": "history of", "pt": "patient", "w/": "with", "w/o": "without", "s/p": "status post",
+    "dx": "", "hx": "history of", "pt": "patient", "w/": "with", "w/o": "without", "s/p": "status post", "exam": "examination",
     "strep": "streptococcal", "lt": "left", "rt": "right", "bilat": "bilateral", "yo": "year old",
 }  # fmt: skip
 # Phrases that carry no condition of their own.
@@ -83,6 +83,8 @@ STOP = {
     "long", "term", "encounter", "daily", "who", "uses", "takes", "from", "for",
     "his", "her", "their", "is", "are", "was", "which", "that", "mellitus", "disease", "condition", "all",
 }  # fmt: skip
+# Words that only link an Index entry's others ("encounter for", "fracture of").
+LINK_WORDS = {"of", "the", "and", "or", "to", "in", "on", "at", "by", "as", "a", "an", "for", "with", "due", "nec"}
 # Title words that add a detail a case may not document (penalised when the case does not say them).
 QUALIFIERS = {"right", "left", "bilateral", "acute", "chronic", "recurrent", "intractable", "with", "stage"}
 # The "with" presumption: a condition the classification links to diabetes or to hypertension.
@@ -103,6 +105,12 @@ class Condition:
     text: str  # as documented, abbreviations expanded
     negated: bool = False
     uncertain: bool = False
+    # Its words that the code of the condition it came from left out ("urinary tract infection" of
+    # "E. coli UTI" after A41.51), looked up when the whole finds no code of its own.
+    rest: str = ""
+    # The category of that code: a code of the same category is another choice for the same
+    # condition ("exam" after "exam with abnormal findings"), not a second code.
+    category: str = ""
 
 
 @dataclass
@@ -150,6 +158,9 @@ def _expand(text: str) -> str:
 
 def _stem(word: str) -> str:
     word = word.lower().replace("'s", "")
+    # An organism's Latin epithet is not the disease it causes: pneumoniae is not pneumonia.
+    if len(word) > 5 and word.endswith("ae"):
+        return word[:7] + "ae"
     for suffix in ("ies", "es", "s", "ic", "al", "ia"):
         if len(word) > 5 and word.endswith(suffix):
             word = word[: -len(suffix)]
@@ -227,6 +238,7 @@ def _combine(conditions: list[Condition]) -> list[Condition]:
     return out
 
 
+SEPSIS = re.compile(r"\bsepsis\b", re.I)
 SECONDARY = "seconda"  # words_of("secondary")
 
 
@@ -266,16 +278,37 @@ def _seventh_of(term: IndexTerm, text: str) -> str:
     return next((c for c in compacts if c[6] == wanted), "")
 
 
+def _completion(term: IndexTerm, text: str) -> str:
+    """For an entry whose code needs more characters (Presence > knee-joint implant Z96.65-), the
+    completion whose title the case documents best: the side it names, else the unspecified one."""
+    if term.code_status != IndexTerm.Status.INCOMPLETE or not term.completions or len(term.completions) > 12:
+        return ""
+    rows = Code.objects.filter(
+        system=System.ICD10CM, compact__in=[compact_code(c) for c in term.completions], billable=True, deleted=False
+    ).only("compact", "title")
+    case_words = words_of(_expand(text))
+    numbers = set(re.findall(r"\b\d+[ab]?\b", text.lower()))
+    scored = sorted(rows, key=lambda row: (-_score(case_words, row.title, numbers), row.compact))
+    return scored[0].compact if scored else ""
+
+
 def _coded_entry(term: IndexTerm, text: str) -> tuple[str, str]:
     """The code an index entry gives and the path to it, following its "see" to the entry it names
     (Hives, see Urticaria) and on to that entry's subterm for the condition's other words ("BPH with
     lower urinary tract symptoms": Hyperplasia > prostate > with lower urinary tract symptoms)."""
     if term.code_status == IndexTerm.Status.VALID and term.code_compact:
         return term.code_compact, term.path
-    seventh = _seventh_of(term, text)
-    if seventh:
-        return seventh, term.path
+    completed = _seventh_of(term, text) or _completion(term, text)
+    if completed:
+        return completed, term.path
     target = term.see_target
+    if target is None and term.see:
+        # A "see" the importer could not link to one entry ("Presence, knee joint implant" for
+        # "Presence > knee-joint implant"): the entry its words name.
+        wanted = normalize_index_text(term.see).split()
+        target = next(
+            (t for t in IndexTerm.objects.lookup(term.see)[:10] if normalize_index_text(t.path).split() == wanted), None
+        )
     if target is None:
         return "", ""
     said = set(normalize_index_text(term.path).split())
@@ -291,7 +324,15 @@ def _coded_entry(term: IndexTerm, text: str) -> tuple[str, str]:
             return deeper.code_compact, f"{term.path} (see {term.see}) > {deeper.path}"
     if target.code_status == IndexTerm.Status.VALID and target.code_compact:
         return target.code_compact, f"{term.path} (see {term.see})"
+    completed = _seventh_of(target, text) or _completion(target, text)
+    if completed:
+        return completed, f"{term.path} (see {term.see})"
     return "", ""
+
+
+def mains_of(term: IndexTerm, mains: list[IndexTerm]) -> set[str]:
+    """The search key of the main term an entry is under, as a set (empty if not among `mains`)."""
+    return {m.search_key for m in mains if m.pk == term.main_id}
 
 
 def index_entries(text: str) -> list[tuple[str, str, bool]]:
@@ -327,7 +368,15 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
             below = IndexTerm.objects.filter(main=main)
             for word in others[:8]:
                 below = below.filter(search_text__contains=word)  # the trigram index answers each word
-            led = below.select_related("see_target").order_by("level", "position").first()
+            # Whole words: "pneumonia" is not "Streptococcus > pneumoniae".
+            led = next(
+                (
+                    term
+                    for term in below.select_related("see_target").order_by("level", "position")[:20]
+                    if all(re.search(rf"\b{re.escape(word)}\b", term.search_text) for word in others[:8])
+                ),
+                None,
+            )
             if led is not None:
                 rows = [led, *(t for t in rows if t.pk != led.pk)]
                 strong.add(led.pk)
@@ -339,17 +388,35 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
             .filter(level=0, letter__in={w[:1].upper() for w in words}, search_key__in=words)
             .select_related("see_target")[:3]
         )
+        # Every word the case says counts, "encounter" too: Vaccination > encounter for.
+        said = set(normalize_index_text(text).split())
         scored = []
         for main in mains:
             others = [w for w in words if w != main.search_key]
-            for term in [main, *IndexTerm.objects.filter(main=main).select_related("see_target")[:300]]:
-                covered = sum(w in term.search_text for w in others)
-                scored.append((-covered, term.level, term.position, term))
+            for term in [main, *IndexTerm.objects.filter(main=main).select_related("see_target")[:400]]:
+                covered = sum(bool(re.search(rf"\b{re.escape(w)}\b", term.search_text)) for w in others)
+                # Nonessential modifiers (in search_text, not in the path) neither add nor cost.
+                path_words = set(normalize_index_text(term.path).split()) - LINK_WORDS
+                # The entry that says most of the case and least besides ("Status > ... > joint >
+                # knee", see Presence, knee joint implant), the shallower on a tie. The reason for
+                # an encounter the case states is its main term ("hepatitis B vaccination":
+                # Vaccination > encounter for, not Hepatitis > B).
+                fit = len(path_words & said) + len(path_words & said & {"encounter"}) - 0.1 * len(path_words - said)
+                scored.append((-covered, -fit, term.level, term.position, term))
                 # The subterms hold all the other words, or the main term is the condition's head
                 # and the rest is what it means without more ("Shingles without complication").
                 if covered == len(others) or (term is main and main.search_key == head):
                     strong.add(term.pk)
-        rows = [t for *_, t in sorted(scored, key=lambda item: item[:3])]
+        scored.sort(key=lambda item: item[:4])
+        rows = [t for *_, t in scored]
+        # Failing an entry with every word, the best one under a main term of the condition's head
+        # that says a subterm word of the case too is the coder's entry (not Pneumonia > ... for
+        # "severe sepsis due to pneumonia").
+        heads = set(head.split())
+        if not strong & {t.pk for t in rows}:
+            led = next((item for item in scored if item[4].level > 0 and mains_of(item[4], mains) & heads), None)
+            if led is not None and -led[1] >= 1.5:
+                strong.add(led[4].pk)
     found: list[tuple[str, str, bool]] = []
     for term in rows:
         code, path = _coded_entry(term, text)
@@ -394,7 +461,11 @@ def _candidates(text: str) -> tuple[list[Code], dict[int, str], dict[int, str]]:
 
 
 def _weigh(
-    text: str, candidates: list[Code], negated: list[set[str]] = (), indexed: dict[int, str] | None = None
+    text: str,
+    candidates: list[Code],
+    negated: list[set[str]] = (),
+    indexed: dict[int, str] | None = None,
+    taken: set[int] = frozenset(),
 ) -> tuple[Code | None, float]:
     case_words = words_of(text)
     # The first code the Index gives for the condition's words is the coder's answer unless the
@@ -406,7 +477,7 @@ def _weigh(
     special = re.search(r"pregnan|deliver|newborn|gestation|weeks|puerper|birth", text, re.I)
     best, best_score = None, 0.0
     for position, code in enumerate(candidates):
-        if code.deleted or not code.billable:
+        if code.deleted or not code.billable or code.pk in taken:
             continue
         score = _score(case_words, code.title, numbers) - 0.01 * position
         if code.pk == first_indexed:
@@ -434,12 +505,14 @@ def _weigh(
     return best, best_score
 
 
-def best_code(text: str, *, negated: list[set[str]] = ()) -> tuple[Code | None, float, str]:
+def best_code(
+    text: str, *, negated: list[set[str]] = (), taken: set[int] = frozenset()
+) -> tuple[Code | None, float, str]:
     """The billable ICD-10-CM code whose title the documented words cover best, without details the
     documentation does not give (the unspecified code when it says no more), and the Index path
     that led to it ("" when the titles did)."""
     candidates, indexed, every_path = _candidates(text)
-    best, _score_first = _weigh(text, candidates, negated, indexed)
+    best, _score_first = _weigh(text, candidates, negated, indexed, taken)
     if best is None:
         return None, 0.0, ""
     # Its neighbours: laterality, stage, 7th character and the like differ there.
@@ -450,7 +523,9 @@ def best_code(text: str, *, negated: list[set[str]] = ()) -> tuple[Code | None, 
         .only("pk", "system", "code", "compact", "title", "billable", "deleted", "kind", "lineage", "release_id")
         .order_by("compact")[:2000]
     )
-    code, score = _weigh(text, [best, *near], negated, indexed)
+    code, score = _weigh(text, [best, *near], negated, indexed, taken)
+    # The row as stored (a search hit may lack its lineage, whose notes apply to it).
+    code = next((row for row in near if code is not None and row.pk == code.pk), code)
     return code, score, every_path.get(code.pk, "") if code else ""
 
 
@@ -481,8 +556,9 @@ def _notes(code: Code) -> list[Note]:
     )
 
 
-def _additional(_code: Code, note: Note, case_words: set[str], used: set[str]) -> Code | None:
-    """The code a "use additional code" item asks for, when the case documents what it names."""
+def _additional(note: Note, case_words: set[str], used: set[str], others: set[str]) -> Code | None:
+    """The code a "use additional code" or "code first" item asks for, when the case documents what
+    it names. `others`: the title words of the other codes found."""
     ranges = _ranges(note.text)
     if not ranges:
         return None
@@ -493,12 +569,15 @@ def _additional(_code: Code, note: Note, case_words: set[str], used: set[str]) -
     candidates = list(Code.objects.filter(query, system=System.ICD10CM, billable=True, deleted=False)[:400])
     best, best_score = None, 0.0
     fresh = case_words - used
+    # A "code first" item the case names and no other code found says ("sepsis NOS (A41.9)" of
+    # R65.2- when no sepsis code is coded) is the etiology the note asks for, in the code's own words.
+    etiology = note.type == Note.Type.CODE_FIRST and item_words and item_words <= case_words - others
     numbers = {w for w in case_words if w[:1].isdigit()}
     for candidate in candidates:
         title_words = words_of(candidate.title) - {"cause", "classifi", "elsewher", "diseas"}
         # The case must document what the item names beyond what the code itself says (a stage
         # number counts: "stage 5" is in I12.0's title and still asks for N18.5).
-        if not fresh & (title_words | item_words) and not numbers & title_words:
+        if not etiology and not fresh & (title_words | item_words) and not numbers & title_words:
             continue
         score = _score(case_words, candidate.title, numbers) + 0.5 * len(fresh & item_words)
         if best is None or score > best_score:
@@ -538,6 +617,12 @@ def _order(coded: list[Coded]) -> list[Coded]:
     for item in coded:
         if item.after is None and compact_code(item.code.code)[:3] == "Z51":
             item.why += "; listed first: the encounter is for the therapy (guideline I.C.2.e.2)"
+            place(item)
+    # Sepsis with a localized infection: the systemic infection first (guideline I.C.1.d.4); severe
+    # sepsis (R65.2-) is never first, its note says code first the underlying infection.
+    for item in coded:
+        if item.after is None and SEPSIS.search(item.code.title) and not item.code.code.startswith("R65"):
+            item.why += "; listed first: the systemic infection before the localized one (guideline I.C.1.d.4)"
             place(item)
     for item in coded:
         if item.after is None:
@@ -596,6 +681,34 @@ def _with_drug_events(coded: list[Coded], events: list[drugs.DrugEvent], text: s
     return coded + items, facts
 
 
+LINKED = re.compile(r"\s+(?:due to|with|secondary to|caused by|from)\s+", re.I)
+
+
+def _unsaid(text: str, code: Code) -> list[Condition]:
+    """What a code does not say of the condition it was found for, as conditions of their own. A
+    condition linked to another ("severe sepsis due to E. coli UTI", "sepsis with acute kidney
+    injury") is its parts: a part the code leaves a word of out is coded whole (the severe sepsis,
+    R65.20, beside the sepsis code; the localized infection, N39.0: guideline I.C.1.d.4).
+    Otherwise the words left out, when two or more are ("with septic shock")."""
+    said = words_of(code.title)
+    parts = LINKED.split(text)
+    if len(parts) > 1:
+        found = []
+        for part in parts:
+            missed = {w for w in words_of(part) - said if len(w) > 3 and not w.isdigit()}
+            if missed:
+                rest = " ".join(w for w in re.findall(r"[\w']+", part) if _stem(w) not in said)
+                found.append(Condition(part, rest=rest, category=code.code[:3]))
+        if found:
+            return found
+    words = words_of(text)
+    missed = words - said
+    rest = [w for w in re.findall(r"[\w']+", text) if _stem(w) in missed]
+    if len(missed) >= 2 and len(rest) < len(words):
+        return [Condition(" ".join(rest), category=code.code[:3])]
+    return []
+
+
 def code_case(text: str) -> ToolResult:
     """ICD-10-CM codes for a described case, in reporting order, each with why; negated conditions
     left out; uncertain ones per the inpatient (II.H) or outpatient (IV.H) rule."""
@@ -625,14 +738,14 @@ def code_case(text: str) -> ToolResult:
         covered = set().union(*(words_of(c.code.title) | c.words for c in coded)) if coded else set()
         if words <= covered:
             continue
-        code, score, path = best_code(condition.text, negated=negated)
-        if code is None or score < min(1.0, 0.6 * len(words)) or code.pk in seen:
+        # A code already given is not this condition's: the next best is (the UTI of "sepsis due to UTI").
+        code, score, path = best_code(condition.text, negated=negated, taken=seen)
+        if (code is None or score < min(1.0, 0.6 * len(words))) and condition.rest:
+            words = words_of(condition.rest)
+            code, score, path = best_code(condition.rest, negated=negated, taken=seen)
+        if code is None or score < min(1.0, 0.6 * len(words)) or code.code[:3] == condition.category:
             continue
-        # What the code does not say ("with septic shock", "severe ... UTI") is another condition.
-        missed = words - words_of(code.title)
-        rest = [w for w in re.findall(r"[\w']+", condition.text) if _stem(w) in missed]
-        if len(missed) >= 2 and len(rest) < len(words):
-            conditions.append(Condition(" ".join(rest)))
+        conditions += _unsaid(condition.text, code)
         seen.add(code.pk)
         why = f"“{condition.text}” indexes to {code.code} ({code.title})"
         if path:
@@ -642,8 +755,9 @@ def code_case(text: str) -> ToolResult:
         item = Coded(code, why, words=words & words_of(code.title))
         coded.append(item)
         used = set().union(*(words_of(c.code.title) for c in coded))
+        others = set().union(*(words_of(c.code.title) for c in coded if c is not item))
         for note in _notes(item.code):
-            extra = _additional(item.code, note, case_words, used)
+            extra = _additional(note, case_words, used, others)
             if extra is None or extra.pk in seen:
                 continue
             seen.add(extra.pk)

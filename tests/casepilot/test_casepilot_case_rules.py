@@ -1,0 +1,136 @@
+"""Case to codes by the guidelines' companion-code rules, on small real-shaped data: severe sepsis
+beside the systemic and the localized infection, the case's negations in the rule text too."""
+
+import pytest
+from django.db import transaction
+
+from casepilot import engine
+from codes import search
+from codes.importers.base import CodeRow, register_release, sync_codes
+from codes.models import Code, IndexTerm, Note, Release
+
+pytestmark = pytest.mark.django_db
+
+
+def index_entry(release, path: str, code: str = "", *, position: int, parent=None, main=None) -> IndexTerm:
+    """An Alphabetic Index entry as the importer stores it (search_text: the lower-case path)."""
+    title = path.split(" > ")[-1]
+    words = " ".join(path.lower().replace(">", " ").replace(",", " ").split())
+    return IndexTerm.objects.create(
+        index="main", release=release, level=path.count(" > "), position=position, letter=path[0], title=title,
+        parent=parent, main=main, path=path, search_text=words, search_key=" ".join(title.lower().split()),
+        code=code, code_compact=code.replace(".", ""), code_status="valid" if code else "",
+    )  # fmt: skip
+
+
+@pytest.fixture
+def sepsis_data(pilot_data):
+    rows = [
+        CodeRow(code="1", title="Certain infectious and parasitic diseases (A00-B99)", kind="chapter"),
+        CodeRow(code="A40", title="Streptococcal sepsis", kind="category", parent="1"),
+        CodeRow(code="A40.3", title="Sepsis due to Streptococcus pneumoniae", parent="A40", billable=True),
+        CodeRow(code="A41", title="Other sepsis", kind="category", parent="1"),
+        CodeRow(code="A41.5", title="Sepsis due to other Gram-negative organisms", kind="subcategory", parent="A41"),
+        CodeRow(code="A41.51", title="Sepsis due to Escherichia coli [E. coli]", parent="A41.5", billable=True),
+        CodeRow(code="A41.9", title="Sepsis, unspecified organism", parent="A41", billable=True),
+        CodeRow(code="18", title="Symptoms, signs and abnormal clinical and laboratory findings (R00-R99)", kind="chapter"),
+        CodeRow(code="R65", title="Symptoms and signs specifically associated with systemic inflammation and infection", kind="category", parent="18"),
+        CodeRow(code="R65.2", title="Severe sepsis", kind="subcategory", parent="R65"),
+        CodeRow(code="R65.20", title="Severe sepsis without septic shock", parent="R65.2", billable=True),
+        CodeRow(code="R65.21", title="Severe sepsis with septic shock", parent="R65.2", billable=True),
+        CodeRow(code="J18.9", title="Pneumonia, unspecified organism", parent="10", billable=True),
+        CodeRow(code="14", title="Diseases of the genitourinary system (N00-N99)", kind="chapter"),
+        CodeRow(code="N39", title="Other disorders of urinary system", kind="category", parent="14"),
+        CodeRow(code="N39.0", title="Urinary tract infection, site not specified", parent="N39", billable=True),
+    ]  # fmt: skip
+    with transaction.atomic():
+        sync_codes(
+            system="icd-10-cm", release=Release.objects.get(dataset="icd-10-cm"), rows=rows, scope=Code.objects.none()
+        )
+    r652 = Code.objects.get(system="icd-10-cm", code="R65.2")
+    Note.objects.create(code=r652, type=Note.Type.CODE_FIRST, text="underlying infection, such as:", position=1)
+    Note.objects.create(code=r652, type=Note.Type.CODE_FIRST, text="sepsis NOS (A41.9)", position=2)
+    release = register_release(dataset="icd10cm-index", version="2026", title="ICD-10-CM Index FY2026")
+    sepsis = index_entry(release, "Sepsis", "A41.9", position=1)
+    index_entry(release, "Sepsis > Escherichia coli (E. coli)", "A41.51", position=2, parent=sepsis, main=sepsis)
+    severe = index_entry(release, "Sepsis > severe", "R65.20", position=3, parent=sepsis, main=sepsis)
+    index_entry(release, "Sepsis > severe > with septic shock", "R65.21", position=4, parent=severe, main=sepsis)
+    strep = index_entry(release, "Sepsis > Streptococcus, streptococcal", position=5, parent=sepsis, main=sepsis)
+    index_entry(release, "Sepsis > Streptococcus, streptococcal > pneumoniae", "A40.3", position=6, parent=strep, main=sepsis)  # fmt: skip
+    infection = index_entry(release, "Infection, infected, infective", position=7)
+    index_entry(release, "Infection, infected, infective > urinary (tract)", "N39.0", position=8, parent=infection, main=infection)  # fmt: skip
+    index_entry(release, "Pneumonia", "J18.9", position=9)
+    search.build_index()
+
+
+def test_severe_sepsis_with_a_localized_infection_gets_all_three_codes_in_order(sepsis_data):
+    text = engine.answer("Severe sepsis due to E. coli UTI, without septic shock").text
+    assert text.index("A41.51") < text.index("R65.20")
+    assert "N39.0" in text
+    # The case negates septic shock: neither the codes nor the rule told beside them name R65.21.
+    assert "R65.21" not in text
+
+
+def test_severe_sepsis_without_a_named_organism_codes_the_sepsis_first_by_its_code_first_note(sepsis_data):
+    text = engine.answer("Severe sepsis with septic shock").text
+    assert text.index("A41.9") < text.index("R65.21")
+
+
+def test_a_case_word_matches_index_words_whole(sepsis_data):
+    """ "Sepsis due to pneumonia" is not Sepsis > Streptococcus > pneumoniae (the organism's name)."""
+    text = engine.answer("Sepsis due to pneumonia").text
+    assert "A40.3" not in text
+    assert text.index("A41.9") < text.index("J18.9")
+
+
+@pytest.fixture
+def encounter_data(pilot_data):
+    rows = [
+        CodeRow(code="21", title="Factors influencing health status and contact with health services (Z00-Z99)", kind="chapter"),
+        CodeRow(code="Z23", title="Encounter for immunization", parent="21", billable=True),
+        CodeRow(code="B19.10", title="Unspecified viral hepatitis B without hepatic coma", parent="1", billable=True),
+        CodeRow(code="Z96.65", title="Presence of artificial knee joint", kind="subcategory", parent="21"),
+        CodeRow(code="Z96.651", title="Presence of right artificial knee joint", parent="Z96.65", billable=True),
+        CodeRow(code="Z96.652", title="Presence of left artificial knee joint", parent="Z96.65", billable=True),
+        CodeRow(code="Z96.653", title="Presence of artificial knee joint, bilateral", parent="Z96.65", billable=True),
+        CodeRow(code="Z96.659", title="Presence of unspecified artificial knee joint", parent="Z96.65", billable=True),
+    ]  # fmt: skip
+    with transaction.atomic():
+        sync_codes(
+            system="icd-10-cm", release=Release.objects.get(dataset="icd-10-cm"), rows=rows, scope=Code.objects.none()
+        )
+    release = register_release(dataset="icd10cm-index", version="2026", title="ICD-10-CM Index FY2026")
+    hepatitis = index_entry(release, "Hepatitis", position=1)
+    index_entry(release, "Hepatitis > B", "B19.10", position=2, parent=hepatitis, main=hepatitis)
+    vaccination = index_entry(release, "Vaccination", position=3)
+    index_entry(release, "Vaccination > delayed", position=4, parent=vaccination, main=vaccination)
+    index_entry(release, "Vaccination > encounter for", "Z23", position=5, parent=vaccination, main=vaccination)
+    presence = index_entry(release, "Presence", position=6)
+    IndexTerm.objects.create(
+        index="main", release=release, level=1, position=7, letter="P", title="knee-joint implant", parent=presence,
+        main=presence, path="Presence > knee-joint implant", search_text="presence knee joint implant",
+        search_key="knee joint implant", code="Z96.65-", code_compact="Z9665", code_status="incomplete",
+        completions=["Z96.651", "Z96.652", "Z96.653", "Z96.659"],
+    )  # fmt: skip
+    status = index_entry(release, "Status", position=8)
+    replacement = index_entry(release, "Status > organ replacement", position=9, parent=status, main=status)
+    IndexTerm.objects.create(
+        index="main", release=release, level=2, position=10, letter="S", title="knee", parent=replacement, main=status,
+        path="Status > organ replacement > joint > knee", search_text="status organ replacement joint knee",
+        search_key="knee", see="Presence, knee joint implant",
+    )  # fmt: skip
+    search.build_index()
+
+
+def test_the_stated_reason_for_the_encounter_is_the_main_term(encounter_data):
+    """ "Encounter for hepatitis B vaccination": Vaccination > encounter for, not Hepatitis > B."""
+    text = engine.answer("Encounter for hepatitis B vaccination").text
+    assert "Z23" in text
+    assert "B19.10" not in text
+
+
+def test_a_status_follows_its_see_to_the_side_the_case_names(encounter_data):
+    text = engine.answer("Status post left total knee replacement").text
+    assert "Z96.652" in text
+    assert "Z96.651" not in text
+    assert "Z96.659" not in text
