@@ -17,6 +17,7 @@ Every code named is a billable ICD-10-CM code of the current release; each comes
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -63,7 +64,7 @@ NEGATION = re.compile(
 QUALIFIER_WORDS = {
     "initial", "subsequent", "sequela", "closed", "open", "right", "left", "bilateral", "uncomplicated", "adult", "pediatric", "cigarettes", "cigars", "chewing", "diet", "controlled",
     "acute", "chronic", "severe", "mild", "moderate", "persistent", "intermittent", "recurrent", "single", "episode",
-    "ear", "eye", "upper", "lower", "limb", "routine", "healing", "stage", "intractable", "encounter",
+    "ear", "eye", "upper", "lower", "limb", "routine", "healing", "stage", "intractable", "encounter", "female", "male",
 }  # fmt: skip
 
 UNCERTAIN = re.compile(
@@ -83,6 +84,7 @@ STOP = {
     "long", "term", "encounter", "daily", "who", "uses", "takes", "from", "for",
     "his", "her", "their", "is", "are", "was", "which", "that", "mellitus", "disease", "condition", "all",
 }  # fmt: skip
+LATERALITY = {"right", "left", "bilateral", "ear", "eye", "side"}
 # Words that only link an Index entry's others ("encounter for", "fracture of").
 LINK_WORDS = {"of", "the", "and", "or", "to", "in", "on", "at", "by", "as", "a", "an", "for", "with", "due", "nec"}
 # Title words that add a detail a case may not document (penalised when the case does not say them).
@@ -129,7 +131,7 @@ REWRITES = [
     (r"\bmetastatic to (?:the )?(\w+)", r", secondary malignant neoplasm of \1"),
     (r"\bcancer\b", "malignant neoplasm"),
     # A manifestation "in" a disease: the "in diseases classified elsewhere" code, and the disease.
-    (r"^(\w+) in (?!a |an |the |chronic kidney)([\w' ]+ disease)\b", r"\1 in other diseases classified elsewhere, \2"),
+    (r"^(\w+) in (?!a |an |the )([\w' ]+ disease)\b", lambda match: _in_disease(match)),
     (r"\bboth (eyes|ears|sides|knees|hips|lungs)\b", "bilateral"),
     (
         r"\b(admission|admitted|encounter) for (?:antineoplastic )?chemo(?:therapy)?\b",
@@ -141,6 +143,17 @@ REWRITES = [
     ),
     (r"\b(admission|admitted) for\b", "encounter for"),
 ]
+
+
+def _in_disease(match: re.Match) -> str:
+    """ "Anemia in end stage renal disease": the Index's own "in" entry when it has one (Anemia >
+    in > end stage renal disease D63.1), else the manifestation "in diseases classified
+    elsewhere" and the disease as its own condition."""
+    manifestation, disease = match.groups()
+    below_in = IndexTerm.objects.lookup(f"{manifestation} in {disease}").filter(path__icontains=" > in > ")
+    if below_in.exists():
+        return match.group(0)
+    return f"{manifestation} in other diseases classified elsewhere, {disease}"
 
 
 def _expand(text: str) -> str:
@@ -242,6 +255,26 @@ SEPSIS = re.compile(r"\bsepsis\b", re.I)
 SECONDARY = "seconda"  # words_of("secondary")
 
 
+NUMBER_RANGE = re.compile(
+    r"(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s+or\s+(greater|more|less)|less than (\d+(?:\.\d+)?)"
+)
+
+
+def _title_ranges(title: str) -> list[tuple[float, float, set[str]]]:
+    """The number ranges a title gives, each with the numbers that write its bounds."""
+    found = []
+    for match in NUMBER_RANGE.finditer(title.lower()):
+        low, high, above, way, below = match.groups()
+        if low:
+            bounds = (float(low), float(high))
+        elif above:
+            bounds = (float(above), math.inf) if way in ("greater", "more") else (-math.inf, float(above))
+        else:
+            bounds = (-math.inf, float(below))
+        found.append((*bounds, set(re.findall(r"\d+", match.group(0)))))
+    return found
+
+
 def _score(case_words: set[str], title: str, numbers: set[str]) -> float:
     title_words = words_of(title)
     matched = case_words & title_words
@@ -249,10 +282,26 @@ def _score(case_words: set[str], title: str, numbers: set[str]) -> float:
     said = words_of(re.split(r"\bwithout\b|\bnot\b", title, maxsplit=1)[0])
     extra = {w for w in said - case_words if w in QUALIFIERS or w.isdigit() or len(w) > 3}
     title_numbers = set(re.findall(r"\b\d+[ab]?\b", title.lower()))
-    score = len(matched) - 0.4 * len(extra) - 1.5 * len(numbers - title_numbers) - 1.0 * len(title_numbers - numbers)
+    # A range in the title ("BMI 40.0-44.9", "70 or greater") that holds a number the case gives
+    # (BMI 42): the number is said, the range's bounds are not details the case lacks.
+    ranges = _title_ranges(title)
+    inside = {n for n in numbers if n.isdigit() and any(low <= int(n) <= high for low, high, _ in ranges)}
+    if inside:
+        title_numbers -= set().union(*(bounds for *_, bounds in ranges))
+    score = (
+        len(matched)
+        + len(inside)
+        - 0.4 * len(extra)
+        - 1.5 * len(numbers - title_numbers - inside)
+        - 1.0 * len(title_numbers - numbers)
+    )
     lowered = title.lower()
     if "unspecified" in lowered:
         score += 0.2  # the general code when the record says no more
+    # The Index makes "male" the subterm (Paget's disease > breast C50.01-, > male C50.02-): a
+    # breast code for a male patient needs the record to say so; female is the default.
+    if "male" in title_words and "male" not in case_words:
+        score -= 0.5
     if lowered.startswith("other") and "other" not in case_words:
         score -= 0.5  # "other specified" needs a specified type the record names
     # A neoplasm is primary unless the record says secondary (metastatic); an "NOS" title ("not
@@ -382,14 +431,15 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
                 strong.add(led.pk)
         break
     if not rows:
-        words = [w for w in normalize_index_text(text).split() if len(w) > 3 and w not in STOP]
+        # Short words count (hip, arm), the side does not: the Tabular gives it (right ear, left eye).
+        words = [w for w in normalize_index_text(text).split() if len(w) > 2 and w not in STOP | LATERALITY]
         mains = list(
             IndexTerm.objects.main_index()
             .filter(level=0, letter__in={w[:1].upper() for w in words}, search_key__in=words)
             .select_related("see_target")[:3]
         )
         # Every word the case says counts, "encounter" too: Vaccination > encounter for.
-        said = set(normalize_index_text(text).split())
+        said = set(normalize_index_text(text).split()) - LATERALITY
         scored = []
         for main in mains:
             others = [w for w in words if w != main.search_key]
@@ -397,25 +447,25 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
                 covered = sum(bool(re.search(rf"\b{re.escape(w)}\b", term.search_text)) for w in others)
                 # Nonessential modifiers (in search_text, not in the path) neither add nor cost.
                 path_words = set(normalize_index_text(term.path).split()) - LINK_WORDS
-                # The entry that says most of the case and least besides ("Status > ... > joint >
-                # knee", see Presence, knee joint implant), the shallower on a tie. The reason for
-                # an encounter the case states is its main term ("hepatitis B vaccination":
-                # Vaccination > encounter for, not Hepatitis > B).
-                fit = len(path_words & said) + len(path_words & said & {"encounter"}) - 0.1 * len(path_words - said)
-                scored.append((-covered, -fit, term.level, term.position, term))
+                # On a tie of the words above, the entry that says most of the case and least
+                # besides, then the shallower. The reason for an encounter the case states is its
+                # main term ("hepatitis B vaccination": Vaccination > encounter for, not Hepatitis > B).
+                matched = len(path_words & said) + len(path_words & said & {"encounter"})
+                fit = matched - 0.5 * len(path_words - said)
+                scored.append((-covered, -fit, term.level, term.position, term, matched))
                 # The subterms hold all the other words, or the main term is the condition's head
                 # and the rest is what it means without more ("Shingles without complication").
                 if covered == len(others) or (term is main and main.search_key == head):
                     strong.add(term.pk)
         scored.sort(key=lambda item: item[:4])
-        rows = [t for *_, t in scored]
+        rows = [item[4] for item in scored]
         # Failing an entry with every word, the best one under a main term of the condition's head
         # that says a subterm word of the case too is the coder's entry (not Pneumonia > ... for
         # "severe sepsis due to pneumonia").
         heads = set(head.split())
         if not strong & {t.pk for t in rows}:
             led = next((item for item in scored if item[4].level > 0 and mains_of(item[4], mains) & heads), None)
-            if led is not None and -led[1] >= 1.5:
+            if led is not None and led[5] >= 2:
                 strong.add(led[4].pk)
     found: list[tuple[str, str, bool]] = []
     for term in rows:
@@ -520,13 +570,46 @@ def best_code(
         Code.objects.filter(
             system=System.ICD10CM, compact__startswith=compact_code(best.code)[:3], billable=True, deleted=False
         )
-        .only("pk", "system", "code", "compact", "title", "billable", "deleted", "kind", "lineage", "release_id")
+        .only(
+            "pk", "system", "code", "compact", "title", "billable", "deleted", "kind", "lineage", "release_id", "parent"
+        )
         .order_by("compact")[:2000]
     )
     code, score = _weigh(text, [best, *near], negated, indexed, taken)
     # The row as stored (a search hit may lack its lineage, whose notes apply to it).
     code = next((row for row in near if code is not None and row.pk == code.pk), code)
+    if code is not None:
+        code = _on_side(code, text, near)
     return code, score, every_path.get(code.pk, "") if code else ""
+
+
+SIDES = {"right": "right", "left": "left", "bilateral": "bilateral"}
+SIDE_WORDS = {"right", "left", "bilateral", "unspecified"}
+
+
+def _on_side(code: Code, text: str, near: list[Code]) -> Code:
+    """The code of the side the case names (guideline I.B.13, laterality) when the one found says
+    no side or another: its sibling whose title differs only in the side ("Otitis media,
+    unspecified, right ear" for "...unspecified ear")."""
+    said = [side for side in SIDES if re.search(rf"\b{side}\b", text, re.I)]
+    if len(said) != 1:
+        return code
+    side = said[0]
+
+    def rest(title: str) -> set[str]:
+        return set(re.findall(r"[a-z]+", title.lower())) - SIDE_WORDS - {"ear", "eye", "side", "limb", "of", "and"}
+
+    if re.search(rf"\b{side}\b", code.title, re.I):
+        return code
+    same = rest(code.title)
+    for sibling in near:
+        if (
+            sibling.parent_id == code.parent_id
+            and re.search(rf"\b{side}\b", sibling.title, re.I)
+            and rest(sibling.title) == same
+        ):
+            return sibling
+    return code
 
 
 def _ranges(text: str) -> list[tuple[str, str]]:
@@ -704,7 +787,8 @@ def _unsaid(text: str, code: Code) -> list[Condition]:
     words = words_of(text)
     missed = words - said
     rest = [w for w in re.findall(r"[\w']+", text) if _stem(w) in missed]
-    if len(missed) >= 2 and len(rest) < len(words):
+    # Qualifiers alone ("acute, right ear") say more of the same condition, not another one.
+    if len(missed) >= 2 and len(rest) < len(words) and missed - {_stem(w) for w in QUALIFIER_WORDS}:
         return [Condition(" ".join(rest), category=code.code[:3])]
     return []
 
@@ -736,6 +820,15 @@ def code_case(text: str) -> ToolResult:
         words = words_of(condition.text)
         # A condition already coded through a combination code or an additional code is not coded twice.
         covered = set().union(*(words_of(c.code.title) | c.words for c in coded)) if coded else set()
+        # A number in a range a code's title gives (BMI 42 in Z68.41's 40.0-44.9) is said by it.
+        covered |= {
+            n
+            for n in words
+            if n.isdigit()
+            for c in coded
+            for low, high, _ in _title_ranges(c.code.title)
+            if low <= int(n) <= high
+        }
         if words <= covered:
             continue
         # A code already given is not this condition's: the next best is (the UTI of "sepsis due to UTI").

@@ -134,3 +134,72 @@ def test_a_status_follows_its_see_to_the_side_the_case_names(encounter_data):
     assert "Z96.652" in text
     assert "Z96.651" not in text
     assert "Z96.659" not in text
+
+
+@pytest.fixture
+def detail_data(pilot_data):
+    rows = [
+        CodeRow(code="8", title="Diseases of the ear and mastoid process (H60-H95)", kind="chapter"),
+        CodeRow(code="H66.9", title="Otitis media, unspecified", kind="subcategory", parent="8"),
+        CodeRow(code="H66.90", title="Otitis media, unspecified, unspecified ear", parent="H66.9", billable=True),
+        CodeRow(code="H66.91", title="Otitis media, unspecified, right ear", parent="H66.9", billable=True),
+        CodeRow(code="H66.92", title="Otitis media, unspecified, left ear", parent="H66.9", billable=True),
+        CodeRow(code="H66.93", title="Otitis media, unspecified, bilateral", parent="H66.9", billable=True),
+        CodeRow(code="E66", title="Overweight and obesity", kind="category", parent="4"),
+        CodeRow(code="E66.01", title="Morbid (severe) obesity due to excess calories", parent="E66", billable=True),
+        CodeRow(code="21", title="Factors influencing health status and contact with health services (Z00-Z99)", kind="chapter"),
+        CodeRow(code="Z68.41", title="Body mass index [BMI] 40.0-44.9, adult", parent="21", billable=True),
+        CodeRow(code="Z68.45", title="Body mass index [BMI] 70 or greater, adult", parent="21", billable=True),
+        CodeRow(code="2", title="Neoplasms (C00-D49)", kind="chapter"),
+        CodeRow(code="C50.911", title="Malignant neoplasm of unspecified site of right female breast", parent="2", billable=True),
+        CodeRow(code="C50.921", title="Malignant neoplasm of unspecified site of right male breast", parent="2", billable=True),
+        CodeRow(code="D63.1", title="Anemia in chronic kidney disease", parent="4", billable=True),
+        CodeRow(code="D63.8", title="Anemia in other chronic diseases classified elsewhere", parent="4", billable=True),
+        CodeRow(code="N18.6", title="End stage renal disease", parent="N18", billable=True),
+    ]  # fmt: skip
+    with transaction.atomic():
+        sync_codes(
+            system="icd-10-cm", release=Release.objects.get(dataset="icd-10-cm"), rows=rows, scope=Code.objects.none()
+        )
+    e66 = Code.objects.get(system="icd-10-cm", code="E66")
+    Note.objects.create(
+        code=e66, type=Note.Type.USE_ADDITIONAL, text="code to identify body mass index (BMI), if known (Z68.-)"
+    )
+    d631 = Code.objects.get(system="icd-10-cm", code="D63.1")
+    Note.objects.create(code=d631, type=Note.Type.CODE_FIRST, text="underlying chronic kidney disease (CKD) (N18.-)")
+    release = register_release(dataset="icd10cm-index", version="2026", title="ICD-10-CM Index FY2026")
+    otitis = index_entry(release, "Otitis", position=1)
+    media = index_entry(release, "Otitis > media", position=2, parent=otitis, main=otitis)
+    index_entry(release, "Otitis > media > acute, subacute", "H66.90", position=3, parent=media, main=otitis)
+    obesity = index_entry(release, "Obesity", position=4)
+    morbid = index_entry(release, "Obesity > morbid", position=5, parent=obesity, main=obesity)
+    index_entry(release, "Obesity > morbid > due to excess calories", "E66.01", position=6, parent=morbid, main=obesity)
+    anemia = index_entry(release, "Anemia", position=7)
+    within = index_entry(release, "Anemia > in", position=8, parent=anemia, main=anemia)
+    index_entry(release, "Anemia > in > end stage renal disease", "D63.1", position=9, parent=within, main=anemia)
+    search.build_index()
+
+
+def test_the_side_the_case_names_picks_the_sibling_code(detail_data):
+    """The Index gives H66.90 (unspecified ear); the Tabular's sibling says the side documented."""
+    text = engine.answer("Acute otitis media of the left ear").text
+    assert "H66.92" in text
+    assert "H66.90" not in text
+
+
+def test_a_bmi_falls_in_the_range_a_title_gives(detail_data):
+    text = engine.answer("Morbid obesity due to excess calories, BMI 42, adult").text
+    assert "Z68.41" in text
+    assert "Z68.45" not in text
+
+
+def test_a_breast_neoplasm_is_female_unless_the_case_says_male(detail_data):
+    assert "C50.911" in engine.answer("Right breast cancer").text
+    assert "C50.921" in engine.answer("Malignant neoplasm of right male breast").text
+
+
+def test_a_manifestation_in_a_disease_takes_the_index_in_entry_first(detail_data):
+    """Anemia > in > end stage renal disease D63.1, after the CKD code its note says to code first."""
+    text = engine.answer("Anemia in end stage renal disease").text
+    assert text.index("N18.6") < text.index("D63.1")
+    assert "D63.8" not in text
