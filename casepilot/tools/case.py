@@ -203,7 +203,11 @@ def read_case(text: str) -> list[Condition]:
             conditions
             and not negated
             and not conditions[-1].negated
-            and words <= {_stem(w) for w in QUALIFIER_WORDS} | {w for w in words if w[:1].isdigit()}
+            # (and the words of that condition again: "initial encounter for closed fracture")
+            and words
+            <= {_stem(w) for w in QUALIFIER_WORDS}
+            | {w for w in words if w[:1].isdigit()}
+            | words_of(conditions[-1].text)
             and not re.search(r"body mass", part)
         ):
             conditions[-1].text += f" {part}"  # "initial encounter" qualifies the condition before it
@@ -251,6 +255,15 @@ def _combine(conditions: list[Condition]) -> list[Condition]:
     return out
 
 
+# What a code says that the case must document, else the default applies (guideline I.C.19.c.1: a
+# fracture not documented as open or displaced is closed and displaced; the 7th character is A,
+# initial encounter, while the patient receives active treatment, I.C.19.a).
+UNLESS_DOCUMENTED = [
+    (r"\bopen fracture\b", r"\bopen\b"),
+    (r"\bnondisplaced\b", r"\bnon-?displaced\b|\bundisplaced\b"),
+    (r"\bsequela\b", r"\bsequela|\blate effect"),
+    (r"\bsubsequent encounter\b", r"\bsubsequent\b|\bfollow[- ]up\b|\bhealing\b"),
+]
 SEPSIS = re.compile(r"\bsepsis\b", re.I)
 SECONDARY = "seconda"  # words_of("secondary")
 
@@ -550,6 +563,9 @@ def _weigh(
                 score -= 3
         if code.code[:1] in "OP" and not special:
             score -= 3
+        for title_says, case_says in UNLESS_DOCUMENTED:
+            if re.search(title_says, code.title, re.I) and not re.search(case_says, text, re.I):
+                score -= 2
         if best is None or score > best_score:
             best, best_score = code, score
     return best, best_score

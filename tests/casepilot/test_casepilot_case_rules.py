@@ -7,7 +7,7 @@ from django.db import transaction
 from casepilot import engine
 from codes import search
 from codes.importers.base import CodeRow, register_release, sync_codes
-from codes.models import Code, IndexTerm, Note, Release
+from codes.models import Code, IndexTerm, Note, Release, Synonym
 
 pytestmark = pytest.mark.django_db
 
@@ -203,3 +203,73 @@ def test_a_manifestation_in_a_disease_takes_the_index_in_entry_first(detail_data
     text = engine.answer("Anemia in end stage renal disease").text
     assert text.index("N18.6") < text.index("D63.1")
     assert "D63.8" not in text
+
+
+@pytest.fixture
+def drug_data(pilot_data):
+    rows = [
+        CodeRow(code="19", title="Injury, poisoning and certain other consequences of external causes (S00-T88)", kind="chapter"),
+        CodeRow(code="T43.222A", title="Poisoning by selective serotonin reuptake inhibitors, intentional self-harm, initial encounter", parent="19", billable=True),
+        CodeRow(code="T39.311A", title="Poisoning by propionic acid derivatives, accidental (unintentional), initial encounter", parent="19", billable=True),
+    ]  # fmt: skip
+    with transaction.atomic():
+        sync_codes(
+            system="icd-10-cm", release=Release.objects.get(dataset="icd-10-cm"), rows=rows, scope=Code.objects.none()
+        )
+    table = register_release(dataset="icd-10-cm-drugs", version="2026", title="ICD-10-CM Table of Drugs FY2026")
+
+    def row(position, path, cells=(), see="", parent=None):
+        title = path.split(" > ")[-1]
+        return IndexTerm.objects.create(
+            index="drugs", release=table, position=position, letter=path[0], title=title, path=path,
+            level=path.count(" > "), parent=parent, see=see, search_key="", search_text=path.lower(), cells=list(cells),
+        )  # fmt: skip
+
+    antidepressant = row(1, "Antidepressant", ["T43.201", "T43.202", "T43.203", "T43.204", "T43.205", "T43.206"])
+    row(2, "Antidepressant > selective serotonin reuptake inhibitor",
+        ["T43.221", "T43.222", "T43.223", "T43.224", "T43.225", "T43.226"], parent=antidepressant)  # fmt: skip
+    row(3, "Naproxen", ["T39.311", "T39.312", "T39.313", "T39.314", "T39.315", "T39.316"])
+    row(4, "Aleve", see="Naproxen")
+    Synonym.objects.create(
+        term="sertraline", replacement="antidepressant selective serotonin reuptake inhibitor", source="shorthand",
+        note="drug class: FDA established pharmacologic class",
+    )  # fmt: skip
+    search.build_index()
+
+
+def test_a_drug_the_table_lacks_is_coded_by_its_class_row(drug_data):
+    text = engine.answer("Intentional overdose of sertraline, initial encounter").text
+    assert "T43.222A" in text
+    assert "sertraline is not in the Table of Drugs and Chemicals" in text
+
+
+def test_a_table_row_that_says_see_is_coded_by_the_row_it_names(drug_data):
+    assert "T39.311A" in engine.answer("Accidental overdose of Aleve, initial encounter").text
+
+
+@pytest.fixture
+def fracture_data(pilot_data):
+    rows = [
+        CodeRow(code="19", title="Injury, poisoning and certain other consequences of external causes (S00-T88)", kind="chapter"),
+        CodeRow(code="S52.531", title="Colles' fracture of right radius", kind="subcategory", parent="19"),
+        CodeRow(code="S52.531A", title="Colles' fracture of right radius, initial encounter for closed fracture", parent="S52.531", billable=True),
+        CodeRow(code="S52.531B", title="Colles' fracture of right radius, initial encounter for open fracture type I or II", parent="S52.531", billable=True),
+        CodeRow(code="S52.531D", title="Colles' fracture of right radius, subsequent encounter for closed fracture with routine healing", parent="S52.531", billable=True),
+        CodeRow(code="S52.531E", title="Colles' fracture of right radius, subsequent encounter for open fracture type I or II with routine healing", parent="S52.531", billable=True),
+        CodeRow(code="S52.531S", title="Colles' fracture of right radius, sequela", parent="S52.531", billable=True),
+    ]  # fmt: skip
+    with transaction.atomic():
+        sync_codes(
+            system="icd-10-cm", release=Release.objects.get(dataset="icd-10-cm"), rows=rows, scope=Code.objects.none()
+        )
+    search.build_index()
+
+
+def test_a_fracture_not_documented_open_is_closed_and_the_encounter_is_the_one_documented(fracture_data):
+    assert (
+        "S52.531D" in engine.answer("Colles' fracture of right radius, subsequent encounter with routine healing").text
+    )
+    assert "S52.531A" in engine.answer("Colles' fracture of right radius, initial encounter").text
+    text = engine.answer("Colles' fracture of right radius, initial encounter for closed fracture").text
+    assert "S52.531A" in text
+    assert "S52.531S" not in text
