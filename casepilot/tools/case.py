@@ -655,6 +655,15 @@ def _notes(code: Code) -> list[Note]:
     )
 
 
+def _named(title: str) -> set[str]:
+    """The words of a title's condition, before its details ("Acute kidney failure, unspecified":
+    acute, kidney, failure; "Escherichia coli [E. coli] as the cause of diseases...": the organism)."""
+    lead = re.split(r",|\[|\(|\bwith\b|\bwithout\b|\bdue to\b|\bas the cause\b|\bin diseases\b", title, maxsplit=1)[0]
+    return (
+        {w for w in words_of(lead) if not w[:1].isdigit()} - {_stem(w) for w in QUALIFIER_WORDS} - {"unspecif", "body"}
+    )
+
+
 def _additional(note: Note, case_words: set[str], used: set[str], others: set[str]) -> Code | None:
     """The code a "use additional code" or "code first" item asks for, when the case documents what
     it names. `others`: the title words of the other codes found."""
@@ -670,13 +679,19 @@ def _additional(note: Note, case_words: set[str], used: set[str], others: set[st
     fresh = case_words - used
     # A "code first" item the case names and no other code found says ("sepsis NOS (A41.9)" of
     # R65.2- when no sepsis code is coded) is the etiology the note asks for, in the code's own words.
-    etiology = note.type == Note.Type.CODE_FIRST and item_words and item_words <= case_words - others
+    # Only an item that names one code ("sepsis NOS (A41.9)"), not a range ("neoplasm (C00-D49)").
+    one_code = len(ranges) == 1 and ranges[0][1] == ranges[0][0] + "ZZZZ"
+    etiology = note.type == Note.Type.CODE_FIRST and one_code and item_words and item_words <= case_words - others
     numbers = {w for w in case_words if w[:1].isdigit()}
     for candidate in candidates:
         title_words = words_of(candidate.title) - {"cause", "classifi", "elsewher", "diseas"}
         # The case must document what the item names beyond what the code itself says (a stage
         # number counts: "stage 5" is in I12.0's title and still asks for N18.5).
         if not etiology and not fresh & (title_words | item_words) and not numbers & title_words:
+            continue
+        # Nor a code for a condition the item and the code name and the case does not: acute
+        # kidney failure (N17.-) of severe sepsis's note is for a case that documents it.
+        if (_named(candidate.title) - case_words) & item_words:
             continue
         score = _score(case_words, candidate.title, numbers) + 0.5 * len(fresh & item_words)
         if best is None or score > best_score:

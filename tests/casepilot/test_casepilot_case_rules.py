@@ -42,6 +42,11 @@ def sepsis_data(pilot_data):
         CodeRow(code="14", title="Diseases of the genitourinary system (N00-N99)", kind="chapter"),
         CodeRow(code="N39", title="Other disorders of urinary system", kind="category", parent="14"),
         CodeRow(code="N39.0", title="Urinary tract infection, site not specified", parent="N39", billable=True),
+        CodeRow(code="N17.9", title="Acute kidney failure, unspecified", parent="14", billable=True),
+        CodeRow(code="J96.00", title="Acute respiratory failure, unspecified whether with hypoxia or hypercapnia", parent="10", billable=True),
+        CodeRow(code="2", title="Neoplasms (C00-D49)", kind="chapter"),
+        CodeRow(code="C00.9", title="Malignant neoplasm of lip, unspecified", parent="2", billable=True),
+        CodeRow(code="D63.0", title="Anemia in neoplastic disease", parent="4", billable=True),
     ]  # fmt: skip
     with transaction.atomic():
         sync_codes(
@@ -50,6 +55,10 @@ def sepsis_data(pilot_data):
     r652 = Code.objects.get(system="icd-10-cm", code="R65.2")
     Note.objects.create(code=r652, type=Note.Type.CODE_FIRST, text="underlying infection, such as:", position=1)
     Note.objects.create(code=r652, type=Note.Type.CODE_FIRST, text="sepsis NOS (A41.9)", position=2)
+    Note.objects.create(code=r652, type=Note.Type.USE_ADDITIONAL, text="acute kidney failure (N17.-)", position=3)
+    Note.objects.create(code=r652, type=Note.Type.USE_ADDITIONAL, text="acute respiratory failure (J96.0-)", position=4)
+    d630 = Code.objects.get(system="icd-10-cm", code="D63.0")
+    Note.objects.create(code=d630, type=Note.Type.CODE_FIRST, text="neoplasm (C00-D49)", position=1)
     release = register_release(dataset="icd10cm-index", version="2026", title="ICD-10-CM Index FY2026")
     sepsis = index_entry(release, "Sepsis", "A41.9", position=1)
     index_entry(release, "Sepsis > Escherichia coli (E. coli)", "A41.51", position=2, parent=sepsis, main=sepsis)
@@ -74,6 +83,19 @@ def test_severe_sepsis_with_a_localized_infection_gets_all_three_codes_in_order(
 def test_severe_sepsis_without_a_named_organism_codes_the_sepsis_first_by_its_code_first_note(sepsis_data):
     text = engine.answer("Severe sepsis with septic shock").text
     assert text.index("A41.9") < text.index("R65.21")
+
+
+def test_a_note_adds_only_the_organ_dysfunction_the_case_documents(sepsis_data):
+    text = engine.answer("Severe sepsis with acute respiratory failure, no septic shock").text
+    assert "J96.00" in text
+    assert "N17.9" not in text  # acute kidney failure is not documented
+
+
+def test_a_code_first_range_is_not_guessed_from_the_manifestation_words(sepsis_data):
+    """ "Anemia in neoplastic disease" does not say which neoplasm: no C code is offered."""
+    text = engine.answer("Anemia in neoplastic disease").text
+    assert "D63.0" in text
+    assert "C00.9" not in text
 
 
 def test_a_case_word_matches_index_words_whole(sepsis_data):
