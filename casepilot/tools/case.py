@@ -414,7 +414,11 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
     strong = {
         t.pk
         for t in rows
-        if t.rank <= 1 or t.search_key.replace(" ", "") == key.replace(" ", "") or normalize_index_text(t.path) == key
+        # A main term that is the condition or starts with its words ("fall" is not "Fallen arches").
+        if t.rank == 0
+        or (t.rank == 1 and re.match(rf"{re.escape(key)}\b", t.search_key))
+        or t.search_key.replace(" ", "") == key.replace(" ", "")
+        or normalize_index_text(t.path) == key
     }
     # A condition that begins with a main term ("Screening colonoscopy", "Personal history of colon
     # cancer": History > personal > malignant neoplasm > colon) is looked up under it first: its
@@ -439,7 +443,10 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
                 ),
                 None,
             )
-            if led is not None:
+            # Not an entry that adds a detail the case does not say (Vaccination > partial > for
+            # COVID-19 for "COVID-19 vaccination"): the scan below weighs the entries instead.
+            said = set(normalize_index_text(text).split())
+            if led is not None and not set(normalize_index_text(led.path).split()) - said - LINK_WORDS:
                 rows = [led, *(t for t in rows if t.pk != led.pk)]
                 strong.add(led.pk)
         break
@@ -454,8 +461,11 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
         # Every word the case says counts, "encounter" too: Vaccination > encounter for.
         said = set(normalize_index_text(text).split()) - LATERALITY
         scored = []
+        # The encounter the case states is a word an entry must cover too (Vaccination > encounter
+        # for, not > partial > for COVID-19), though no main term is looked up for it.
+        stated = ["encounter"] if "encounter" in said else []
         for main in mains:
-            others = [w for w in words if w != main.search_key]
+            others = [w for w in words if w != main.search_key] + stated
             for term in [main, *IndexTerm.objects.filter(main=main).select_related("see_target")[:400]]:
                 covered = sum(bool(re.search(rf"\b{re.escape(w)}\b", term.search_text)) for w in others)
                 # Nonessential modifiers (in search_text, not in the path) neither add nor cost.

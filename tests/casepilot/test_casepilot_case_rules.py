@@ -110,6 +110,8 @@ def encounter_data(pilot_data):
     rows = [
         CodeRow(code="21", title="Factors influencing health status and contact with health services (Z00-Z99)", kind="chapter"),
         CodeRow(code="Z23", title="Encounter for immunization", parent="21", billable=True),
+        CodeRow(code="Z28.311", title="Partially vaccinated for COVID-19", parent="21", billable=True),
+        CodeRow(code="M21.40", title="Flat foot [pes planus] (acquired), unspecified foot", parent="13", billable=True),
         CodeRow(code="B19.10", title="Unspecified viral hepatitis B without hepatic coma", parent="1", billable=True),
         CodeRow(code="Z96.65", title="Presence of artificial knee joint", kind="subcategory", parent="21"),
         CodeRow(code="Z96.651", title="Presence of right artificial knee joint", parent="Z96.65", billable=True),
@@ -127,6 +129,9 @@ def encounter_data(pilot_data):
     vaccination = index_entry(release, "Vaccination", position=3)
     index_entry(release, "Vaccination > delayed", position=4, parent=vaccination, main=vaccination)
     index_entry(release, "Vaccination > encounter for", "Z23", position=5, parent=vaccination, main=vaccination)
+    partial = index_entry(release, "Vaccination > partial", position=11, parent=vaccination, main=vaccination)
+    index_entry(release, "Vaccination > partial > for COVID-19", "Z28.311", position=12, parent=partial, main=vaccination)  # fmt: skip
+    index_entry(release, "Fallen arches", "M21.40", position=13)
     presence = index_entry(release, "Presence", position=6)
     IndexTerm.objects.create(
         index="main", release=release, level=1, position=7, letter="P", title="knee-joint implant", parent=presence,
@@ -149,6 +154,17 @@ def test_the_stated_reason_for_the_encounter_is_the_main_term(encounter_data):
     text = engine.answer("Encounter for hepatitis B vaccination").text
     assert "Z23" in text
     assert "B19.10" not in text
+
+
+def test_an_entry_with_a_detail_the_case_does_not_say_is_not_the_coders(encounter_data):
+    """ "Encounter for COVID-19 vaccination" is an immunization, not Vaccination > partial > for COVID-19."""
+    text = engine.answer("Encounter for COVID-19 vaccination").text
+    assert "Z23" in text
+    assert "Z28.311" not in text
+
+
+def test_a_word_is_not_the_start_of_a_longer_main_term(encounter_data):
+    assert "M21.40" not in engine.answer("Closed fracture from a fall").text  # not Fallen arches
 
 
 def test_a_status_follows_its_see_to_the_side_the_case_names(encounter_data):
