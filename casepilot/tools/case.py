@@ -17,6 +17,7 @@ Every code named is a billable ICD-10-CM code of the current release; each comes
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -43,7 +44,7 @@ ABBREVIATIONS = {
     "cad": "coronary artery disease", "dvt": "deep vein thrombosis", "pe": "pulmonary embolism",
     "lll": "left lower lobe", "rll": "right lower lobe", "hf": "heart failure", "oa": "osteoarthritis",
     "ra": "rheumatoid arthritis", "cva": "cerebral infarction", "tia": "transient ischemic attack",
-    "dx": "", "hx": "history of", "pt": "patient", "w/": "with", "w/o": "without", "s/p": "status post",
+    "dx": "", "hx": "history of", "pt": "patient", "w/": "with", "w/o": "without", "s/p": "status post", "exam": "examination",
     "strep": "streptococcal", "lt": "left", "rt": "right", "bilat": "bilateral", "yo": "year old",
 }  # fmt: skip
 # Phrases that carry no condition of their own.
@@ -63,7 +64,7 @@ NEGATION = re.compile(
 QUALIFIER_WORDS = {
     "initial", "subsequent", "sequela", "closed", "open", "right", "left", "bilateral", "uncomplicated", "adult", "pediatric", "cigarettes", "cigars", "chewing", "diet", "controlled",
     "acute", "chronic", "severe", "mild", "moderate", "persistent", "intermittent", "recurrent", "single", "episode",
-    "ear", "eye", "upper", "lower", "limb", "routine", "healing", "stage", "intractable", "encounter",
+    "ear", "eye", "upper", "lower", "limb", "routine", "healing", "stage", "intractable", "encounter", "female", "male",
 }  # fmt: skip
 
 UNCERTAIN = re.compile(
@@ -83,6 +84,9 @@ STOP = {
     "long", "term", "encounter", "daily", "who", "uses", "takes", "from", "for",
     "his", "her", "their", "is", "are", "was", "which", "that", "mellitus", "disease", "condition", "all",
 }  # fmt: skip
+LATERALITY = {"right", "left", "bilateral", "ear", "eye", "side"}
+# Words that only link an Index entry's others ("encounter for", "fracture of").
+LINK_WORDS = {"of", "the", "and", "or", "to", "in", "on", "at", "by", "as", "a", "an", "for", "with", "due", "nec"}
 # Title words that add a detail a case may not document (penalised when the case does not say them).
 QUALIFIERS = {"right", "left", "bilateral", "acute", "chronic", "recurrent", "intractable", "with", "stage"}
 # The "with" presumption: a condition the classification links to diabetes or to hypertension.
@@ -103,6 +107,12 @@ class Condition:
     text: str  # as documented, abbreviations expanded
     negated: bool = False
     uncertain: bool = False
+    # Its words that the code of the condition it came from left out ("urinary tract infection" of
+    # "E. coli UTI" after A41.51), looked up when the whole finds no code of its own.
+    rest: str = ""
+    # The category of that code: a code of the same category is another choice for the same
+    # condition ("exam" after "exam with abnormal findings"), not a second code.
+    category: str = ""
 
 
 @dataclass
@@ -121,7 +131,7 @@ REWRITES = [
     (r"\bmetastatic to (?:the )?(\w+)", r", secondary malignant neoplasm of \1"),
     (r"\bcancer\b", "malignant neoplasm"),
     # A manifestation "in" a disease: the "in diseases classified elsewhere" code, and the disease.
-    (r"^(\w+) in (?!a |an |the |chronic kidney)([\w' ]+ disease)\b", r"\1 in other diseases classified elsewhere, \2"),
+    (r"^(\w+) in (?!a |an |the )([\w' ]+ disease)\b", lambda match: _in_disease(match)),
     (r"\bboth (eyes|ears|sides|knees|hips|lungs)\b", "bilateral"),
     (
         r"\b(admission|admitted|encounter) for (?:antineoplastic )?chemo(?:therapy)?\b",
@@ -133,6 +143,17 @@ REWRITES = [
     ),
     (r"\b(admission|admitted) for\b", "encounter for"),
 ]
+
+
+def _in_disease(match: re.Match) -> str:
+    """ "Anemia in end stage renal disease": the Index's own "in" entry when it has one (Anemia >
+    in > end stage renal disease D63.1), else the manifestation "in diseases classified
+    elsewhere" and the disease as its own condition."""
+    manifestation, disease = match.groups()
+    below_in = IndexTerm.objects.lookup(f"{manifestation} in {disease}").filter(path__icontains=" > in > ")
+    if below_in.exists():
+        return match.group(0)
+    return f"{manifestation} in other diseases classified elsewhere, {disease}"
 
 
 def _expand(text: str) -> str:
@@ -150,6 +171,9 @@ def _expand(text: str) -> str:
 
 def _stem(word: str) -> str:
     word = word.lower().replace("'s", "")
+    # An organism's Latin epithet is not the disease it causes: pneumoniae is not pneumonia.
+    if len(word) > 5 and word.endswith("ae"):
+        return word[:7] + "ae"
     for suffix in ("ies", "es", "s", "ic", "al", "ia"):
         if len(word) > 5 and word.endswith(suffix):
             word = word[: -len(suffix)]
@@ -179,7 +203,11 @@ def read_case(text: str) -> list[Condition]:
             conditions
             and not negated
             and not conditions[-1].negated
-            and words <= {_stem(w) for w in QUALIFIER_WORDS} | {w for w in words if w[:1].isdigit()}
+            # (and the words of that condition again: "initial encounter for closed fracture")
+            and words
+            <= {_stem(w) for w in QUALIFIER_WORDS}
+            | {w for w in words if w[:1].isdigit()}
+            | words_of(conditions[-1].text)
             and not re.search(r"body mass", part)
         ):
             conditions[-1].text += f" {part}"  # "initial encounter" qualifies the condition before it
@@ -227,7 +255,37 @@ def _combine(conditions: list[Condition]) -> list[Condition]:
     return out
 
 
+# What a code says that the case must document, else the default applies (guideline I.C.19.c.1: a
+# fracture not documented as open or displaced is closed and displaced; the 7th character is A,
+# initial encounter, while the patient receives active treatment, I.C.19.a).
+UNLESS_DOCUMENTED = [
+    (r"\bopen fracture\b", r"\bopen\b"),
+    (r"\bnondisplaced\b", r"\bnon-?displaced\b|\bundisplaced\b"),
+    (r"\bsequela\b", r"\bsequela|\blate effect"),
+    (r"\bsubsequent encounter\b", r"\bsubsequent\b|\bfollow[- ]up\b|\bhealing\b"),
+]
+SEPSIS = re.compile(r"\bsepsis\b", re.I)
 SECONDARY = "seconda"  # words_of("secondary")
+
+
+NUMBER_RANGE = re.compile(
+    r"(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s+or\s+(greater|more|less)|less than (\d+(?:\.\d+)?)"
+)
+
+
+def _title_ranges(title: str) -> list[tuple[float, float, set[str]]]:
+    """The number ranges a title gives, each with the numbers that write its bounds."""
+    found = []
+    for match in NUMBER_RANGE.finditer(title.lower()):
+        low, high, above, way, below = match.groups()
+        if low:
+            bounds = (float(low), float(high))
+        elif above:
+            bounds = (float(above), math.inf) if way in ("greater", "more") else (-math.inf, float(above))
+        else:
+            bounds = (-math.inf, float(below))
+        found.append((*bounds, set(re.findall(r"\d+", match.group(0)))))
+    return found
 
 
 def _score(case_words: set[str], title: str, numbers: set[str]) -> float:
@@ -237,10 +295,26 @@ def _score(case_words: set[str], title: str, numbers: set[str]) -> float:
     said = words_of(re.split(r"\bwithout\b|\bnot\b", title, maxsplit=1)[0])
     extra = {w for w in said - case_words if w in QUALIFIERS or w.isdigit() or len(w) > 3}
     title_numbers = set(re.findall(r"\b\d+[ab]?\b", title.lower()))
-    score = len(matched) - 0.4 * len(extra) - 1.5 * len(numbers - title_numbers) - 1.0 * len(title_numbers - numbers)
+    # A range in the title ("BMI 40.0-44.9", "70 or greater") that holds a number the case gives
+    # (BMI 42): the number is said, the range's bounds are not details the case lacks.
+    ranges = _title_ranges(title)
+    inside = {n for n in numbers if n.isdigit() and any(low <= int(n) <= high for low, high, _ in ranges)}
+    if inside:
+        title_numbers -= set().union(*(bounds for *_, bounds in ranges))
+    score = (
+        len(matched)
+        + len(inside)
+        - 0.4 * len(extra)
+        - 1.5 * len(numbers - title_numbers - inside)
+        - 1.0 * len(title_numbers - numbers)
+    )
     lowered = title.lower()
     if "unspecified" in lowered:
         score += 0.2  # the general code when the record says no more
+    # The Index makes "male" the subterm (Paget's disease > breast C50.01-, > male C50.02-): a
+    # breast code for a male patient needs the record to say so; female is the default.
+    if "male" in title_words and "male" not in case_words:
+        score -= 0.5
     if lowered.startswith("other") and "other" not in case_words:
         score -= 0.5  # "other specified" needs a specified type the record names
     # A neoplasm is primary unless the record says secondary (metastatic); an "NOS" title ("not
@@ -266,16 +340,37 @@ def _seventh_of(term: IndexTerm, text: str) -> str:
     return next((c for c in compacts if c[6] == wanted), "")
 
 
+def _completion(term: IndexTerm, text: str) -> str:
+    """For an entry whose code needs more characters (Presence > knee-joint implant Z96.65-), the
+    completion whose title the case documents best: the side it names, else the unspecified one."""
+    if term.code_status != IndexTerm.Status.INCOMPLETE or not term.completions or len(term.completions) > 12:
+        return ""
+    rows = Code.objects.filter(
+        system=System.ICD10CM, compact__in=[compact_code(c) for c in term.completions], billable=True, deleted=False
+    ).only("compact", "title")
+    case_words = words_of(_expand(text))
+    numbers = set(re.findall(r"\b\d+[ab]?\b", text.lower()))
+    scored = sorted(rows, key=lambda row: (-_score(case_words, row.title, numbers), row.compact))
+    return scored[0].compact if scored else ""
+
+
 def _coded_entry(term: IndexTerm, text: str) -> tuple[str, str]:
     """The code an index entry gives and the path to it, following its "see" to the entry it names
     (Hives, see Urticaria) and on to that entry's subterm for the condition's other words ("BPH with
     lower urinary tract symptoms": Hyperplasia > prostate > with lower urinary tract symptoms)."""
     if term.code_status == IndexTerm.Status.VALID and term.code_compact:
         return term.code_compact, term.path
-    seventh = _seventh_of(term, text)
-    if seventh:
-        return seventh, term.path
+    completed = _seventh_of(term, text) or _completion(term, text)
+    if completed:
+        return completed, term.path
     target = term.see_target
+    if target is None and term.see:
+        # A "see" the importer could not link to one entry ("Presence, knee joint implant" for
+        # "Presence > knee-joint implant"): the entry its words name.
+        wanted = normalize_index_text(term.see).split()
+        target = next(
+            (t for t in IndexTerm.objects.lookup(term.see)[:10] if normalize_index_text(t.path).split() == wanted), None
+        )
     if target is None:
         return "", ""
     said = set(normalize_index_text(term.path).split())
@@ -291,7 +386,15 @@ def _coded_entry(term: IndexTerm, text: str) -> tuple[str, str]:
             return deeper.code_compact, f"{term.path} (see {term.see}) > {deeper.path}"
     if target.code_status == IndexTerm.Status.VALID and target.code_compact:
         return target.code_compact, f"{term.path} (see {term.see})"
+    completed = _seventh_of(target, text) or _completion(target, text)
+    if completed:
+        return completed, f"{term.path} (see {term.see})"
     return "", ""
+
+
+def mains_of(term: IndexTerm, mains: list[IndexTerm]) -> set[str]:
+    """The search key of the main term an entry is under, as a set (empty if not among `mains`)."""
+    return {m.search_key for m in mains if m.pk == term.main_id}
 
 
 def index_entries(text: str) -> list[tuple[str, str, bool]]:
@@ -311,7 +414,11 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
     strong = {
         t.pk
         for t in rows
-        if t.rank <= 1 or t.search_key.replace(" ", "") == key.replace(" ", "") or normalize_index_text(t.path) == key
+        # A main term that is the condition or starts with its words ("fall" is not "Fallen arches").
+        if t.rank == 0
+        or (t.rank == 1 and re.match(rf"{re.escape(key)}\b", t.search_key))
+        or t.search_key.replace(" ", "") == key.replace(" ", "")
+        or normalize_index_text(t.path) == key
     }
     # A condition that begins with a main term ("Screening colonoscopy", "Personal history of colon
     # cancer": History > personal > malignant neoplasm > colon) is looked up under it first: its
@@ -327,29 +434,62 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
             below = IndexTerm.objects.filter(main=main)
             for word in others[:8]:
                 below = below.filter(search_text__contains=word)  # the trigram index answers each word
-            led = below.select_related("see_target").order_by("level", "position").first()
-            if led is not None:
+            # Whole words: "pneumonia" is not "Streptococcus > pneumoniae".
+            led = next(
+                (
+                    term
+                    for term in below.select_related("see_target").order_by("level", "position")[:20]
+                    if all(re.search(rf"\b{re.escape(word)}\b", term.search_text) for word in others[:8])
+                ),
+                None,
+            )
+            # Not an entry that adds a detail the case does not say (Vaccination > partial > for
+            # COVID-19 for "COVID-19 vaccination"): the scan below weighs the entries instead.
+            said = set(normalize_index_text(text).split())
+            if led is not None and not set(normalize_index_text(led.path).split()) - said - LINK_WORDS:
                 rows = [led, *(t for t in rows if t.pk != led.pk)]
                 strong.add(led.pk)
         break
     if not rows:
-        words = [w for w in normalize_index_text(text).split() if len(w) > 3 and w not in STOP]
+        # Short words count (hip, arm), the side does not: the Tabular gives it (right ear, left eye).
+        words = [w for w in normalize_index_text(text).split() if len(w) > 2 and w not in STOP | LATERALITY]
         mains = list(
             IndexTerm.objects.main_index()
             .filter(level=0, letter__in={w[:1].upper() for w in words}, search_key__in=words)
             .select_related("see_target")[:3]
         )
+        # Every word the case says counts, "encounter" too: Vaccination > encounter for.
+        said = set(normalize_index_text(text).split()) - LATERALITY
         scored = []
+        # The encounter the case states is a word an entry must cover too (Vaccination > encounter
+        # for, not > partial > for COVID-19), though no main term is looked up for it.
+        stated = ["encounter"] if "encounter" in said else []
         for main in mains:
-            others = [w for w in words if w != main.search_key]
-            for term in [main, *IndexTerm.objects.filter(main=main).select_related("see_target")[:300]]:
-                covered = sum(w in term.search_text for w in others)
-                scored.append((-covered, term.level, term.position, term))
+            others = [w for w in words if w != main.search_key] + stated
+            for term in [main, *IndexTerm.objects.filter(main=main).select_related("see_target")[:400]]:
+                covered = sum(bool(re.search(rf"\b{re.escape(w)}\b", term.search_text)) for w in others)
+                # Nonessential modifiers (in search_text, not in the path) neither add nor cost.
+                path_words = set(normalize_index_text(term.path).split()) - LINK_WORDS
+                # On a tie of the words above, the entry that says most of the case and least
+                # besides, then the shallower. The reason for an encounter the case states is its
+                # main term ("hepatitis B vaccination": Vaccination > encounter for, not Hepatitis > B).
+                matched = len(path_words & said) + len(path_words & said & {"encounter"})
+                fit = matched - 0.5 * len(path_words - said)
+                scored.append((-covered, -fit, term.level, term.position, term, matched))
                 # The subterms hold all the other words, or the main term is the condition's head
                 # and the rest is what it means without more ("Shingles without complication").
                 if covered == len(others) or (term is main and main.search_key == head):
                     strong.add(term.pk)
-        rows = [t for *_, t in sorted(scored, key=lambda item: item[:3])]
+        scored.sort(key=lambda item: item[:4])
+        rows = [item[4] for item in scored]
+        # Failing an entry with every word, the best one under a main term of the condition's head
+        # that says a subterm word of the case too is the coder's entry (not Pneumonia > ... for
+        # "severe sepsis due to pneumonia").
+        heads = set(head.split())
+        if not strong & {t.pk for t in rows}:
+            led = next((item for item in scored if item[4].level > 0 and mains_of(item[4], mains) & heads), None)
+            if led is not None and led[5] >= 2:
+                strong.add(led[4].pk)
     found: list[tuple[str, str, bool]] = []
     for term in rows:
         code, path = _coded_entry(term, text)
@@ -394,7 +534,11 @@ def _candidates(text: str) -> tuple[list[Code], dict[int, str], dict[int, str]]:
 
 
 def _weigh(
-    text: str, candidates: list[Code], negated: list[set[str]] = (), indexed: dict[int, str] | None = None
+    text: str,
+    candidates: list[Code],
+    negated: list[set[str]] = (),
+    indexed: dict[int, str] | None = None,
+    taken: set[int] = frozenset(),
 ) -> tuple[Code | None, float]:
     case_words = words_of(text)
     # The first code the Index gives for the condition's words is the coder's answer unless the
@@ -406,7 +550,7 @@ def _weigh(
     special = re.search(r"pregnan|deliver|newborn|gestation|weeks|puerper|birth", text, re.I)
     best, best_score = None, 0.0
     for position, code in enumerate(candidates):
-        if code.deleted or not code.billable:
+        if code.deleted or not code.billable or code.pk in taken:
             continue
         score = _score(case_words, code.title, numbers) - 0.01 * position
         if code.pk == first_indexed:
@@ -429,17 +573,22 @@ def _weigh(
                 score -= 3
         if code.code[:1] in "OP" and not special:
             score -= 3
+        for title_says, case_says in UNLESS_DOCUMENTED:
+            if re.search(title_says, code.title, re.I) and not re.search(case_says, text, re.I):
+                score -= 2
         if best is None or score > best_score:
             best, best_score = code, score
     return best, best_score
 
 
-def best_code(text: str, *, negated: list[set[str]] = ()) -> tuple[Code | None, float, str]:
+def best_code(
+    text: str, *, negated: list[set[str]] = (), taken: set[int] = frozenset()
+) -> tuple[Code | None, float, str]:
     """The billable ICD-10-CM code whose title the documented words cover best, without details the
     documentation does not give (the unspecified code when it says no more), and the Index path
     that led to it ("" when the titles did)."""
     candidates, indexed, every_path = _candidates(text)
-    best, _score_first = _weigh(text, candidates, negated, indexed)
+    best, _score_first = _weigh(text, candidates, negated, indexed, taken)
     if best is None:
         return None, 0.0, ""
     # Its neighbours: laterality, stage, 7th character and the like differ there.
@@ -447,11 +596,46 @@ def best_code(text: str, *, negated: list[set[str]] = ()) -> tuple[Code | None, 
         Code.objects.filter(
             system=System.ICD10CM, compact__startswith=compact_code(best.code)[:3], billable=True, deleted=False
         )
-        .only("pk", "system", "code", "compact", "title", "billable", "deleted", "kind", "lineage", "release_id")
+        .only(
+            "pk", "system", "code", "compact", "title", "billable", "deleted", "kind", "lineage", "release_id", "parent"
+        )
         .order_by("compact")[:2000]
     )
-    code, score = _weigh(text, [best, *near], negated, indexed)
+    code, score = _weigh(text, [best, *near], negated, indexed, taken)
+    # The row as stored (a search hit may lack its lineage, whose notes apply to it).
+    code = next((row for row in near if code is not None and row.pk == code.pk), code)
+    if code is not None:
+        code = _on_side(code, text, near)
     return code, score, every_path.get(code.pk, "") if code else ""
+
+
+SIDES = {"right": "right", "left": "left", "bilateral": "bilateral"}
+SIDE_WORDS = {"right", "left", "bilateral", "unspecified"}
+
+
+def _on_side(code: Code, text: str, near: list[Code]) -> Code:
+    """The code of the side the case names (guideline I.B.13, laterality) when the one found says
+    no side or another: its sibling whose title differs only in the side ("Otitis media,
+    unspecified, right ear" for "...unspecified ear")."""
+    said = [side for side in SIDES if re.search(rf"\b{side}\b", text, re.I)]
+    if len(said) != 1:
+        return code
+    side = said[0]
+
+    def rest(title: str) -> set[str]:
+        return set(re.findall(r"[a-z]+", title.lower())) - SIDE_WORDS - {"ear", "eye", "side", "limb", "of", "and"}
+
+    if re.search(rf"\b{side}\b", code.title, re.I):
+        return code
+    same = rest(code.title)
+    for sibling in near:
+        if (
+            sibling.parent_id == code.parent_id
+            and re.search(rf"\b{side}\b", sibling.title, re.I)
+            and rest(sibling.title) == same
+        ):
+            return sibling
+    return code
 
 
 def _ranges(text: str) -> list[tuple[str, str]]:
@@ -481,8 +665,18 @@ def _notes(code: Code) -> list[Note]:
     )
 
 
-def _additional(_code: Code, note: Note, case_words: set[str], used: set[str]) -> Code | None:
-    """The code a "use additional code" item asks for, when the case documents what it names."""
+def _named(title: str) -> set[str]:
+    """The words of a title's condition, before its details ("Acute kidney failure, unspecified":
+    acute, kidney, failure; "Escherichia coli [E. coli] as the cause of diseases...": the organism)."""
+    lead = re.split(r",|\[|\(|\bwith\b|\bwithout\b|\bdue to\b|\bas the cause\b|\bin diseases\b", title, maxsplit=1)[0]
+    return (
+        {w for w in words_of(lead) if not w[:1].isdigit()} - {_stem(w) for w in QUALIFIER_WORDS} - {"unspecif", "body"}
+    )
+
+
+def _additional(note: Note, case_words: set[str], used: set[str], others: set[str]) -> Code | None:
+    """The code a "use additional code" or "code first" item asks for, when the case documents what
+    it names. `others`: the title words of the other codes found."""
     ranges = _ranges(note.text)
     if not ranges:
         return None
@@ -493,12 +687,21 @@ def _additional(_code: Code, note: Note, case_words: set[str], used: set[str]) -
     candidates = list(Code.objects.filter(query, system=System.ICD10CM, billable=True, deleted=False)[:400])
     best, best_score = None, 0.0
     fresh = case_words - used
+    # A "code first" item the case names and no other code found says ("sepsis NOS (A41.9)" of
+    # R65.2- when no sepsis code is coded) is the etiology the note asks for, in the code's own words.
+    # Only an item that names one code ("sepsis NOS (A41.9)"), not a range ("neoplasm (C00-D49)").
+    one_code = len(ranges) == 1 and ranges[0][1] == ranges[0][0] + "ZZZZ"
+    etiology = note.type == Note.Type.CODE_FIRST and one_code and item_words and item_words <= case_words - others
     numbers = {w for w in case_words if w[:1].isdigit()}
     for candidate in candidates:
         title_words = words_of(candidate.title) - {"cause", "classifi", "elsewher", "diseas"}
         # The case must document what the item names beyond what the code itself says (a stage
         # number counts: "stage 5" is in I12.0's title and still asks for N18.5).
-        if not fresh & (title_words | item_words) and not numbers & title_words:
+        if not etiology and not fresh & (title_words | item_words) and not numbers & title_words:
+            continue
+        # Nor a code for a condition the item and the code name and the case does not: acute
+        # kidney failure (N17.-) of severe sepsis's note is for a case that documents it.
+        if (_named(candidate.title) - case_words) & item_words:
             continue
         score = _score(case_words, candidate.title, numbers) + 0.5 * len(fresh & item_words)
         if best is None or score > best_score:
@@ -538,6 +741,12 @@ def _order(coded: list[Coded]) -> list[Coded]:
     for item in coded:
         if item.after is None and compact_code(item.code.code)[:3] == "Z51":
             item.why += "; listed first: the encounter is for the therapy (guideline I.C.2.e.2)"
+            place(item)
+    # Sepsis with a localized infection: the systemic infection first (guideline I.C.1.d.4); severe
+    # sepsis (R65.2-) is never first, its note says code first the underlying infection.
+    for item in coded:
+        if item.after is None and SEPSIS.search(item.code.title) and not item.code.code.startswith("R65"):
+            item.why += "; listed first: the systemic infection before the localized one (guideline I.C.1.d.4)"
             place(item)
     for item in coded:
         if item.after is None:
@@ -596,6 +805,35 @@ def _with_drug_events(coded: list[Coded], events: list[drugs.DrugEvent], text: s
     return coded + items, facts
 
 
+LINKED = re.compile(r"\s+(?:due to|with|secondary to|caused by|from)\s+", re.I)
+
+
+def _unsaid(text: str, code: Code) -> list[Condition]:
+    """What a code does not say of the condition it was found for, as conditions of their own. A
+    condition linked to another ("severe sepsis due to E. coli UTI", "sepsis with acute kidney
+    injury") is its parts: a part the code leaves a word of out is coded whole (the severe sepsis,
+    R65.20, beside the sepsis code; the localized infection, N39.0: guideline I.C.1.d.4).
+    Otherwise the words left out, when two or more are ("with septic shock")."""
+    said = words_of(code.title)
+    parts = LINKED.split(text)
+    if len(parts) > 1:
+        found = []
+        for part in parts:
+            missed = {w for w in words_of(part) - said if len(w) > 3 and not w.isdigit()}
+            if missed:
+                rest = " ".join(w for w in re.findall(r"[\w']+", part) if _stem(w) not in said)
+                found.append(Condition(part, rest=rest, category=code.code[:3]))
+        if found:
+            return found
+    words = words_of(text)
+    missed = words - said
+    rest = [w for w in re.findall(r"[\w']+", text) if _stem(w) in missed]
+    # Qualifiers alone ("acute, right ear") say more of the same condition, not another one.
+    if len(missed) >= 2 and len(rest) < len(words) and missed - {_stem(w) for w in QUALIFIER_WORDS}:
+        return [Condition(" ".join(rest), category=code.code[:3])]
+    return []
+
+
 def code_case(text: str) -> ToolResult:
     """ICD-10-CM codes for a described case, in reporting order, each with why; negated conditions
     left out; uncertain ones per the inpatient (II.H) or outpatient (IV.H) rule."""
@@ -623,16 +861,25 @@ def code_case(text: str) -> ToolResult:
         words = words_of(condition.text)
         # A condition already coded through a combination code or an additional code is not coded twice.
         covered = set().union(*(words_of(c.code.title) | c.words for c in coded)) if coded else set()
+        # A number in a range a code's title gives (BMI 42 in Z68.41's 40.0-44.9) is said by it.
+        covered |= {
+            n
+            for n in words
+            if n.isdigit()
+            for c in coded
+            for low, high, _ in _title_ranges(c.code.title)
+            if low <= int(n) <= high
+        }
         if words <= covered:
             continue
-        code, score, path = best_code(condition.text, negated=negated)
-        if code is None or score < min(1.0, 0.6 * len(words)) or code.pk in seen:
+        # A code already given is not this condition's: the next best is (the UTI of "sepsis due to UTI").
+        code, score, path = best_code(condition.text, negated=negated, taken=seen)
+        if (code is None or score < min(1.0, 0.6 * len(words))) and condition.rest:
+            words = words_of(condition.rest)
+            code, score, path = best_code(condition.rest, negated=negated, taken=seen)
+        if code is None or score < min(1.0, 0.6 * len(words)) or code.code[:3] == condition.category:
             continue
-        # What the code does not say ("with septic shock", "severe ... UTI") is another condition.
-        missed = words - words_of(code.title)
-        rest = [w for w in re.findall(r"[\w']+", condition.text) if _stem(w) in missed]
-        if len(missed) >= 2 and len(rest) < len(words):
-            conditions.append(Condition(" ".join(rest)))
+        conditions += _unsaid(condition.text, code)
         seen.add(code.pk)
         why = f"“{condition.text}” indexes to {code.code} ({code.title})"
         if path:
@@ -642,8 +889,9 @@ def code_case(text: str) -> ToolResult:
         item = Coded(code, why, words=words & words_of(code.title))
         coded.append(item)
         used = set().union(*(words_of(c.code.title) for c in coded))
+        others = set().union(*(words_of(c.code.title) for c in coded if c is not item))
         for note in _notes(item.code):
-            extra = _additional(item.code, note, case_words, used)
+            extra = _additional(note, case_words, used, others)
             if extra is None or extra.pk in seen:
                 continue
             seen.add(extra.pk)

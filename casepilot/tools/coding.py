@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from codes.models import GuidelineSection, System
 
 from .base import Citation, ToolResult
+from .case import read_case
 
 GUIDELINES = (
     "ICD-10-CM Official Guidelines for Coding and Reporting FY2026",
@@ -164,8 +165,8 @@ RULES = [
          "first, followed by the manifestation.", GUIDELINES),
     Rule(r"\bseps[ie]s\b|\bseptic\b", "I.C.1.d",
          "Sepsis (guideline I.C.1.d): the systemic infection is coded first (A40-A41 or the organism's sepsis code), "
-         "then the localized infection; severe sepsis adds R65.20, septic shock R65.21, which are never first-listed; "
-         "then the acute organ dysfunctions.", GUIDELINES),
+         "then the localized infection; severe sepsis adds R65.20 (never first-listed); septic shock adds R65.21 "
+         "instead (never first-listed); then the acute organ dysfunctions.", GUIDELINES),
     Rule(r"\bchemo\w*|\bradiation therapy|\bimmunotherapy\b", "I.C.2.e.2",
          "An encounter solely for chemotherapy, immunotherapy or radiation therapy (guideline I.C.2.e.2) lists Z51.0, "
          "Z51.11 or Z51.12 first, then the malignancy.", GUIDELINES),
@@ -212,9 +213,21 @@ def em_time(code: str) -> list[str]:
     ]
 
 
+CODE_NAMED = re.compile(r"\b[A-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?\b")
+
+
+def _as_documented(text: str, negated: list[str]) -> str:
+    """A rule's text without its clauses (between semicolons) that give a code for a condition the
+    question negates: "without septic shock" must not be answered with R65.21."""
+    clauses = text.split("; ")
+    kept = [c for c in clauses if not (CODE_NAMED.search(c) and any(phrase in c.lower() for phrase in negated))]
+    return "; ".join(kept)
+
+
 def coding_rules(question: str, *, limit: int = 3) -> ToolResult:
     """The rules (with their section and source) that a question about coding rules is about."""
     facts, cites = [], []
+    negated = [c.text.lower() for c in read_case(question) if c.negated]
     for code in re.findall(r"\b99\d{3}\b", question):
         lines = em_time(code)
         if lines:
@@ -222,7 +235,7 @@ def coding_rules(question: str, *, limit: int = 3) -> ToolResult:
             cites.append(Citation(*EM))
     matched = [rule for rule in RULES if re.search(rule.words, question, re.I)]
     for rule in matched[:limit]:
-        facts.append(f"{rule.text} [{rule.section}]")
+        facts.append(f"{_as_documented(rule.text, negated)} [{rule.section}]")
         quoted = _quote(rule.section) if rule.source is GUIDELINES else None
         if quoted:
             facts.append(quoted[0])

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from codes.models import Code, IndexTerm, System, normalize_index_text
+from codes.models import Code, IndexTerm, Synonym, System, normalize_index_text
 
 POISONING, ADVERSE, UNDERDOSING = "poisoning", "adverse effect", "underdosing"
 # The Table's columns after the substance, in order (IndexTerm.cells).
@@ -75,6 +75,7 @@ class DrugEvent:
     cell: str  # the cell as the Table gives it ("" for "--")
     why: str
     missing: list[str]
+    drug: str = ""  # the drug the case names, when the Table's row is its class
 
 
 def event_of(text: str) -> tuple[str, int] | None:
@@ -141,7 +142,36 @@ def substances(text: str) -> list[IndexTerm]:
             score = hits - 0.5 * len(set(sub_words) - said)
             if hits and score > best_score and any(sub.cells or []):
                 best, best_score = sub, score
+        # A row without codes that says "see" another (Aleve, see Naproxen) is coded by that row.
+        if not any(best.cells or []) and best.see:
+            best = table_row(best.see) or best
         found.append(best)
+    return found
+
+
+def table_row(name: str) -> IndexTerm | None:
+    """The Table's row with codes that a name writes ("Mercury, chloride": Mercury > chloride)."""
+    words = normalize_index_text(name).split()
+    if not words:
+        return None
+    rows = IndexTerm.objects.filter(
+        index=IndexTerm.Index.DRUGS, letter=words[0][:1].upper(), path__istartswith=words[0]
+    ).order_by("level", "position")
+    return next((r for r in rows if normalize_index_text(r.path).split() == words and any(r.cells or [])), None)
+
+
+def class_rows(text: str) -> list[tuple[IndexTerm, str]]:
+    """For drugs the Table does not list (sertraline), the Table's row of their class (Antidepressant
+    > selective serotonin reuptake inhibitor), from the shorthand list's "drug class" lines (the FDA
+    established pharmacologic class), each with the drug named."""
+    words = set(normalize_index_text(text).split())
+    found = []
+    for drug, path in Synonym.objects.filter(
+        source=Synonym.Source.SHORTHAND, note__startswith="drug class:", term__in=words
+    ).values_list("term", "replacement"):
+        row = table_row(path)
+        if row is not None:
+            found.append((row, drug))
     return found
 
 
@@ -165,7 +195,8 @@ def read(text: str) -> list[DrugEvent]:
     char, missing_encounter = seventh(text)
     events: list[DrugEvent] = []
     seen: set[str] = set()
-    for term in substances(text):
+    named = [(term, "") for term in substances(text)] or class_rows(text)
+    for term, drug in named:
         cells = term.cells or []
         cell = cells[column] if column < len(cells) else ""
         missing = []
@@ -189,15 +220,19 @@ def read(text: str) -> list[DrugEvent]:
         why = f"Table of Drugs and Chemicals: {term.path or term.title}, column “{label}”" + (
             f" = {cell}, 7th character {char}" if cell else " has no code (--)"
         )
+        if drug:
+            why = f"{drug} is not in the Table of Drugs and Chemicals; its class is. " + why
         if event == POISONING and column == 0 and not re.search(r"\baccident\w*|\bunintentional", text, re.I):
             why += "; the intent is not documented, so it is coded as accidental (guideline I.C.19.e.5.b)"
-        events.append(DrugEvent(event, column, term, code, cell, why, missing))
+        events.append(DrugEvent(event, column, term, code, cell, why, missing, drug))
     return events
 
 
 def without_events(text: str, events: list[DrugEvent]) -> str:
     """The case with the drug, and what happened with it, taken out: its other conditions."""
     for ev in events:
+        if ev.drug:
+            text = re.sub(rf"(?:\b{LINKS}\s+)?\b{re.escape(ev.drug)}\b", " ", text, flags=re.I)
         # The words of the Table's path ("Carbon > monoxide > ... motor vehicle"), with the link before them.
         for word in {w for part in ev.term.path.split(" > ") for w in re.findall(r"[A-Za-z]{3,}", part)} - PATH_STOP:
             text = re.sub(rf"(?:\b{LINKS}\s+)?\b{re.escape(word)}\b(?:-induced)?", " ", text, flags=re.I)
