@@ -29,7 +29,7 @@ from django.utils.text import slugify
 
 from codes.models import Code, IndexTerm, Release, System, compact_code, normalize_index_text
 
-from .base import BATCH_SIZE, ImportFileError, Progress, open_text, register_release
+from .base import ImportFileError, Progress, open_text, register_release, reserve_ids, write_rows
 from .icd10cm_index import IndexFile, TermRow, parse_index, path_of
 
 MAIN = IndexTerm.Index.MAIN
@@ -231,6 +231,14 @@ class MainIndexResult:
     see_total: int
 
 
+# The columns write_main_index writes, in the order of its rows.
+TERM_COLUMNS = [
+    "id", "index", "release_id", "level", "position", "letter", "title", "slug", "nemod", "code", "code_compact",
+    "manif", "see", "see_also", "path", "search_text", "search_key", "code_status", "completions",
+    "completion_count", "invalid_codes", "cells", "parent_id", "main_id", "see_target_id", "see_also_target_id",
+]  # fmt: skip
+
+
 def write_main_index(*, parsed: IndexFile, path: Path | str, stdout=None, verbosity: int = 1) -> MainIndexResult:
     """Replace the main index's terms with `parsed` in one transaction (a rerun gives the same rows)."""
     current_release = (
@@ -260,65 +268,59 @@ def write_main_index(*, parsed: IndexFile, path: Path | str, stdout=None, verbos
         )
         _delete_main_index()
 
-        objects: dict[int, IndexTerm] = {}
+        # Ids first, so that each row is written once with its parent, main term and the terms
+        # its "see" and "see also" name (which may come further down the index): parents before
+        # children, in document order within a level.
+        ordered = sorted(terms, key=lambda term: term.level)
+        ids = dict(zip((id(term) for term in ordered), reserve_ids(IndexTerm, len(ordered)), strict=True))
+        main_ids: dict[int, int] = {}
         counts = {"codes": 0, IndexTerm.Status.INCOMPLETE: 0, IndexTerm.Status.INVALID: 0}
-        for level in sorted({t.level for t in terms}):
-            batch = []
-            for term in terms:
-                if term.level != level:
-                    continue
-                status, completions, completion_count = tabular.resolve(term.code)
-                counts["codes"] += bool(term.code)
-                counts[status] = counts.get(status, 0) + 1
-                parent = objects[id(term.parent)] if term.parent else None
-                main = None if parent is None else (parent.main or parent)
-                obj = IndexTerm(
-                    index=MAIN,
-                    release=release,
-                    level=term.level,
-                    position=term.position,
-                    letter=term.letter,
-                    title=term.title,
-                    slug=slugs.get(id(term), ""),
-                    nemod=term.nemod[:300],
-                    code=term.code[:16],
-                    code_compact=compact_code(term.code)[:16],
-                    manif=term.manif,
-                    see=term.see,
-                    see_also=term.see_also,
-                    path=path_of(term),
-                    search_text=_search_text(term),
-                    search_key=normalize_index_text(term.title)[:300],
-                    code_status=status,
-                    completions=completions,
-                    completion_count=completion_count,
-                    invalid_codes=[term.code] if status == IndexTerm.Status.INVALID else [],
-                    parent=parent,
-                    main=main,
+        see_total, see_resolved = 0, 0
+        rows = []
+        for term in ordered:
+            status, completions, completion_count = tabular.resolve(term.code)
+            counts["codes"] += bool(term.code)
+            counts[status] = counts.get(status, 0) + 1
+            parent_id = ids[id(term.parent)] if term.parent else None
+            main_id = None if term.parent is None else (main_ids.get(id(term.parent)) or parent_id)
+            main_ids[id(term)] = main_id
+            see_ids = []
+            for text in (term.see, term.see_also):
+                target = targets.find(text) if text else None
+                see_total += bool(text)
+                see_resolved += target is not None
+                see_ids.append(ids[id(target)] if target is not None else None)
+            rows.append(
+                (
+                    ids[id(term)],
+                    MAIN,
+                    release.pk,
+                    term.level,
+                    term.position,
+                    term.letter,
+                    term.title,
+                    slugs.get(id(term), ""),
+                    term.nemod[:300],
+                    term.code[:16],
+                    compact_code(term.code)[:16],
+                    term.manif,
+                    term.see,
+                    term.see_also,
+                    path_of(term),
+                    _search_text(term),
+                    normalize_index_text(term.title)[:300],
+                    status,
+                    completions,
+                    completion_count,
+                    [term.code] if status == IndexTerm.Status.INVALID else [],
+                    [],
+                    parent_id,
+                    main_id,
+                    *see_ids,
                 )
-                objects[id(term)] = obj
-                batch.append(obj)
-            for start in range(0, len(batch), BATCH_SIZE):
-                IndexTerm.objects.bulk_create(batch[start : start + BATCH_SIZE])
-                progress.advance(len(batch[start : start + BATCH_SIZE]))
-
-        # Cross-references last: a "see" may name a term further down the index.
-        linked, see_total, see_resolved = [], 0, 0
-        for term in terms:
-            obj = objects[id(term)]
-            for text, field in ((term.see, "see_target"), (term.see_also, "see_also_target")):
-                if not text:
-                    continue
-                see_total += 1
-                target = targets.find(text)
-                if target is not None:
-                    see_resolved += 1
-                    setattr(obj, field, objects[id(target)])
-                    linked.append(obj)
-        # Small batches: each UPDATE is a CASE over its batch, evaluated for every row of it.
-        IndexTerm.objects.bulk_update(
-            list({id(o): o for o in linked}.values()), ["see_target", "see_also_target"], batch_size=500
-        )
+            )
+            progress.advance()
+        write_rows(IndexTerm, TERM_COLUMNS, rows)
         release.row_count = len(terms)
         release.save(update_fields=["row_count"])
     progress.finish()
