@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from django.db import connection, transaction
 
 from codes import pagecache, synonyms
+from codes.importers.base import write_rows
 from codes.models import (
     BROWSE_KINDS,
     Code,
@@ -216,9 +217,7 @@ def build_lexicon() -> int:
 
     with transaction.atomic():
         SearchWord.objects.all().delete()
-        SearchWord.objects.bulk_create(
-            (SearchWord(word=w, count=n, systems=shares(w)) for w, n in words.items()), batch_size=5000
-        )
+        write_rows(SearchWord, ["word", "count", "systems"], ((w, n, shares(w)) for w, n in words.items()))
     return len(words)
 
 
