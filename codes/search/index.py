@@ -7,9 +7,11 @@ Importers call `index_after_import()`; nothing is indexed at query time.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import math
 from collections import Counter
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from django.db import connection, transaction
 
@@ -101,9 +103,29 @@ REPORTING_CODE = 0.5
 SHARE_DAMPING = 5000
 
 
-def _documents():
-    """A SearchEntry (unsaved) for every code that has words, best first: current billable
-    codes, then headers, then browse nodes, deleted codes last; shorter titles first."""
+class Document(NamedTuple):
+    """A search entry as build_index writes it: the columns of SearchEntry but the engine's own
+    (PostgreSQL's vector, computed from the title and extra as it is written)."""
+
+    code_id: int
+    system: str
+    title: str
+    extra: str
+    phrase: str
+    compact: str
+    kind: str
+    billable: bool
+    deleted: bool
+    effective_date: datetime.date | None
+    termination_date: datetime.date | None
+    prior: float
+    paths: str
+    path_keys: str
+
+
+def _documents() -> list[Document]:
+    """A Document for every code that has words, best first: current billable codes, then
+    headers, then browse nodes, deleted codes last; shorter titles first."""
     plain = {
         (system, code): (short_title, text)
         for system, code, short_title, text in PlainDescription.objects.filter(
@@ -157,7 +179,7 @@ def _documents():
         if default:
             keys += [word_key(headers[a]) for a in lineage or [] if a in headers]
         entries.append(
-            SearchEntry(
+            Document(
                 code_id=pk,
                 system=system,
                 title=title,
@@ -185,7 +207,7 @@ def build_index(*, stdout=None) -> dict[str, int]:
     pagecache.bump()  # cached suggestions and results came from the old index
     entries = _documents()
     with transaction.atomic(), connection.cursor() as cursor:
-        dialect().write_index(cursor, entries)
+        dialect().write_index(cursor, Document._fields, entries)
     counts = dict(Counter(e.system for e in entries))
     if stdout:
         for system, count in counts.items():
