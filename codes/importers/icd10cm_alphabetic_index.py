@@ -30,7 +30,7 @@ from django.utils.text import slugify
 from codes.models import Code, IndexTerm, Release, System, compact_code, normalize_index_text
 
 from .base import ImportFileError, Progress, open_text, register_release, reserve_ids, write_rows
-from .icd10cm_index import IndexFile, TermRow, parse_index, path_of
+from .icd10cm_index import TERM_COLUMNS, IndexFile, TermRow, parse_index, path_of, term_row
 
 MAIN = IndexTerm.Index.MAIN
 DATASET = "icd-10-cm-main-index"
@@ -231,14 +231,6 @@ class MainIndexResult:
     see_total: int
 
 
-# The columns write_main_index writes, in the order of its rows.
-TERM_COLUMNS = [
-    "id", "index", "release_id", "level", "position", "letter", "title", "slug", "nemod", "code", "code_compact",
-    "manif", "see", "see_also", "path", "search_text", "search_key", "code_status", "completions",
-    "completion_count", "invalid_codes", "cells", "parent_id", "main_id", "see_target_id", "see_also_target_id",
-]  # fmt: skip
-
-
 def write_main_index(*, parsed: IndexFile, path: Path | str, stdout=None, verbosity: int = 1) -> MainIndexResult:
     """Replace the main index's terms with `parsed` in one transaction (a rerun gives the same rows)."""
     current_release = (
@@ -291,32 +283,32 @@ def write_main_index(*, parsed: IndexFile, path: Path | str, stdout=None, verbos
                 see_resolved += target is not None
                 see_ids.append(ids[id(target)] if target is not None else None)
             rows.append(
-                (
-                    ids[id(term)],
-                    MAIN,
-                    release.pk,
-                    term.level,
-                    term.position,
-                    term.letter,
-                    term.title,
-                    slugs.get(id(term), ""),
-                    term.nemod[:300],
-                    term.code[:16],
-                    compact_code(term.code)[:16],
-                    term.manif,
-                    term.see,
-                    term.see_also,
-                    path_of(term),
-                    _search_text(term),
-                    normalize_index_text(term.title)[:300],
-                    status,
-                    completions,
-                    completion_count,
-                    [term.code] if status == IndexTerm.Status.INVALID else [],
-                    [],
-                    parent_id,
-                    main_id,
-                    *see_ids,
+                term_row(
+                    id=ids[id(term)],
+                    index=MAIN,
+                    release_id=release.pk,
+                    level=term.level,
+                    position=term.position,
+                    letter=term.letter,
+                    title=term.title,
+                    slug=slugs.get(id(term), ""),
+                    nemod=term.nemod[:300],
+                    code=term.code[:16],
+                    code_compact=compact_code(term.code)[:16],
+                    manif=term.manif,
+                    see=term.see,
+                    see_also=term.see_also,
+                    path=path_of(term),
+                    search_text=_search_text(term),
+                    search_key=normalize_index_text(term.title)[:300],
+                    code_status=status,
+                    completions=completions,
+                    completion_count=completion_count,
+                    invalid_codes=[term.code] if status == IndexTerm.Status.INVALID else [],
+                    parent_id=parent_id,
+                    main_id=main_id,
+                    see_target_id=see_ids[0],
+                    see_also_target_id=see_ids[1],
                 )
             )
             progress.advance()
