@@ -15,6 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from .importers.base import write_rows
 from .models import Code, IndexTerm, Note, PcsDefinition, Synonym, System, normalize_term
 
 CURATED = Path(settings.FIXTURES_DIR) / "synonyms" / "curated.tsv"
@@ -210,6 +211,10 @@ def with_queries_spelling(rows: list[Synonym]) -> list[Synonym]:
     return out
 
 
+# The columns a seeded synonym fills.
+FIELDS = ["term", "replacement", "system", "code", "source", "note"]
+
+
 def seed(*, sources: list[str] | None = None) -> dict[str, int]:
     """Replace the synonyms of the given sources (all but editors' by default)."""
     counts = {}
@@ -217,6 +222,6 @@ def seed(*, sources: list[str] | None = None) -> dict[str, int]:
         rows = with_queries_spelling(SEEDERS[source]())
         with transaction.atomic():
             Synonym.objects.filter(source=source).delete()
-            Synonym.objects.bulk_create(rows, batch_size=5000)
+            write_rows(Synonym, FIELDS, ([getattr(row, name) for name in FIELDS] for row in rows))
         counts[source] = len(rows)
     return counts

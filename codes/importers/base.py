@@ -371,9 +371,20 @@ class _CopyUpsert:
 
 def write_rows(model, columns: list[str], rows: Iterable[tuple]) -> int:
     """Insert plain rows into a model's table: COPY on PostgreSQL (the big tables: code
-    changes, notes, CC exclusions, mappings), executemany elsewhere. No model instances."""
+    changes, notes, CC exclusions, mappings, index terms, synonyms), executemany elsewhere.
+    No model instances. JSON columns take Python values (lists, dicts), as the model's do."""
     table = model._meta.db_table
-    names = ", ".join(model._meta.get_field(c).column if not c.endswith("_id") else c for c in columns)
+    names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
+    json_encoders = {
+        i: field.encoder
+        for i, field in enumerate(model._meta.get_field(c) for c in columns)
+        if field.get_internal_type() == "JSONField"
+    }
+    if json_encoders:
+        adapt = connection.ops.adapt_json_value
+        rows = (
+            tuple(adapt(v, json_encoders[i]) if i in json_encoders else v for i, v in enumerate(row)) for row in rows
+        )
     count = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -389,12 +400,31 @@ def write_rows(model, columns: list[str], rows: Iterable[tuple]) -> int:
     return count
 
 
+def reserve_ids(model, count: int) -> list[int]:
+    """`count` new primary keys of `model`'s table, ascending: rows that point at each other
+    (parents, cross-references) can then be written with write_rows in one pass, instead of
+    inserted for their ids and updated with the links after."""
+    table, pk = model._meta.db_table, model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s) ORDER BY 1",
+                [table, pk, count],
+            )
+            return [value for (value,) in cursor.fetchall()]
+        # SQLite: above every id in use (its AUTOINCREMENT counter follows explicit ids).
+        cursor.execute(f"SELECT COALESCE(MAX({pk}), 0) FROM {table}")
+        start = cursor.fetchone()[0] + 1
+    return list(range(start, start + count))
+
+
 @contextlib.contextmanager
 def indexes_built_after(model) -> Iterator[None]:
     """Bulk-load a table with its secondary indexes and (PostgreSQL) foreign keys set aside,
     then build each index once and check each key once: one sort per index and one join per
     key instead of maintaining every index and queueing a key check for every row written.
-    For the biggest load (bench/imports.py measures it): the PTP edits.
+    For the biggest loads (bench/imports.py measures them): the PTP edits, and on a first
+    load_codesets the PTP edits and index terms of the whole run.
     The primary key and unique indexes stay (upserts rely on them).
 
     The definitions come from the database's catalogue, so the migrations stay the one place
@@ -438,6 +468,10 @@ def indexes_built_after(model) -> Iterator[None]:
     with connection.cursor() as cursor:
         for _, definition in indexes:
             cursor.execute(definition)
+        if keys:
+            # A key's triggers go on the table it names too, which must have no checks queued.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for name, definition in keys:
             cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
 

@@ -29,8 +29,8 @@ from django.utils.text import slugify
 
 from codes.models import Code, IndexTerm, Release, System, compact_code, normalize_index_text
 
-from .base import BATCH_SIZE, ImportFileError, Progress, open_text, register_release
-from .icd10cm_index import IndexFile, TermRow, parse_index, path_of
+from .base import ImportFileError, Progress, open_text, register_release, reserve_ids, write_rows
+from .icd10cm_index import TERM_COLUMNS, IndexFile, TermRow, parse_index, path_of, term_row
 
 MAIN = IndexTerm.Index.MAIN
 DATASET = "icd-10-cm-main-index"
@@ -260,21 +260,33 @@ def write_main_index(*, parsed: IndexFile, path: Path | str, stdout=None, verbos
         )
         _delete_main_index()
 
-        objects: dict[int, IndexTerm] = {}
+        # Ids first, so that each row is written once with its parent, main term and the terms
+        # its "see" and "see also" name (which may come further down the index): parents before
+        # children, in document order within a level.
+        ordered = sorted(terms, key=lambda term: term.level)
+        ids = dict(zip((id(term) for term in ordered), reserve_ids(IndexTerm, len(ordered)), strict=True))
+        main_ids: dict[int, int] = {}
         counts = {"codes": 0, IndexTerm.Status.INCOMPLETE: 0, IndexTerm.Status.INVALID: 0}
-        for level in sorted({t.level for t in terms}):
-            batch = []
-            for term in terms:
-                if term.level != level:
-                    continue
-                status, completions, completion_count = tabular.resolve(term.code)
-                counts["codes"] += bool(term.code)
-                counts[status] = counts.get(status, 0) + 1
-                parent = objects[id(term.parent)] if term.parent else None
-                main = None if parent is None else (parent.main or parent)
-                obj = IndexTerm(
+        see_total, see_resolved = 0, 0
+        rows = []
+        for term in ordered:
+            status, completions, completion_count = tabular.resolve(term.code)
+            counts["codes"] += bool(term.code)
+            counts[status] = counts.get(status, 0) + 1
+            parent_id = ids[id(term.parent)] if term.parent else None
+            main_id = None if term.parent is None else (main_ids.get(id(term.parent)) or parent_id)
+            main_ids[id(term)] = main_id
+            see_ids = []
+            for text in (term.see, term.see_also):
+                target = targets.find(text) if text else None
+                see_total += bool(text)
+                see_resolved += target is not None
+                see_ids.append(ids[id(target)] if target is not None else None)
+            rows.append(
+                term_row(
+                    id=ids[id(term)],
                     index=MAIN,
-                    release=release,
+                    release_id=release.pk,
                     level=term.level,
                     position=term.position,
                     letter=term.letter,
@@ -293,32 +305,14 @@ def write_main_index(*, parsed: IndexFile, path: Path | str, stdout=None, verbos
                     completions=completions,
                     completion_count=completion_count,
                     invalid_codes=[term.code] if status == IndexTerm.Status.INVALID else [],
-                    parent=parent,
-                    main=main,
+                    parent_id=parent_id,
+                    main_id=main_id,
+                    see_target_id=see_ids[0],
+                    see_also_target_id=see_ids[1],
                 )
-                objects[id(term)] = obj
-                batch.append(obj)
-            for start in range(0, len(batch), BATCH_SIZE):
-                IndexTerm.objects.bulk_create(batch[start : start + BATCH_SIZE])
-                progress.advance(len(batch[start : start + BATCH_SIZE]))
-
-        # Cross-references last: a "see" may name a term further down the index.
-        linked, see_total, see_resolved = [], 0, 0
-        for term in terms:
-            obj = objects[id(term)]
-            for text, field in ((term.see, "see_target"), (term.see_also, "see_also_target")):
-                if not text:
-                    continue
-                see_total += 1
-                target = targets.find(text)
-                if target is not None:
-                    see_resolved += 1
-                    setattr(obj, field, objects[id(target)])
-                    linked.append(obj)
-        # Small batches: each UPDATE is a CASE over its batch, evaluated for every row of it.
-        IndexTerm.objects.bulk_update(
-            list({id(o): o for o in linked}.values()), ["see_target", "see_also_target"], batch_size=500
-        )
+            )
+            progress.advance()
+        write_rows(IndexTerm, TERM_COLUMNS, rows)
         release.row_count = len(terms)
         release.save(update_fields=["row_count"])
     progress.finish()

@@ -42,6 +42,24 @@ TITLES = {
 TABLES = {IndexTerm.Index.DRUGS, IndexTerm.Index.NEOPLASM}
 COLUMNS = range(2, 8)
 EMPTY_CELLS = {"", "-", "--"}
+# The values of an index term's columns that a file leaves unsaid, for rows written with
+# write_rows (which fills no defaults): every column but id, index, release, level, position,
+# letter and title.
+TERM_DEFAULTS = {
+    "slug": "", "nemod": "", "code": "", "code_compact": "", "manif": [], "see": "", "see_also": "", "path": "",
+    "search_text": "", "search_key": "", "code_status": "", "completions": [], "completion_count": 0,
+    "invalid_codes": [], "cells": [], "parent_id": None, "main_id": None, "see_target_id": None,
+    "see_also_target_id": None,
+}  # fmt: skip
+TERM_COLUMNS = ["id", "index", "release_id", "level", "position", "letter", "title", *TERM_DEFAULTS]
+
+
+def term_row(**values) -> tuple:
+    """An index term's values in TERM_COLUMNS order, for write_rows."""
+    values = TERM_DEFAULTS | values
+    return tuple(values[column] for column in TERM_COLUMNS)
+
+
 TERM_TAGS = {
     "title",
     "warning",

@@ -32,8 +32,11 @@ from .base import (
     open_binary,
     open_text,
     register_release,
+    reserve_ids,
     sync_codes,
+    write_rows,
 )
+from .icd10cm_index import TERM_COLUMNS, term_row
 from .pcs_titles import compose_title
 
 SYSTEM = System.ICD10PCS
@@ -571,35 +574,34 @@ def import_index(*, path: Path | str, stdout=None, verbosity: int = 1) -> tuple[
             licence=LICENCE,
         )
         IndexTerm.objects.filter(index=IndexTerm.Index.PCS).delete()
-        objs: list[IndexTerm] = []
-        for position, (entry, _) in enumerate(flat):
+        # Ids first, so that each term is written once with its parent's id (parents come first).
+        ids = reserve_ids(IndexTerm, len(flat))
+        progress = Progress("index terms", len(flat), stdout=stdout, verbosity=verbosity)
+        rows = []
+        for position, (entry, parent) in enumerate(flat):
             bad = []
             if entry.code and not (entry.code in codes if len(entry.code) == 7 else entry.code in prefixes):
                 bad = [entry.code]
                 invalid += 1
-            objs.append(
-                IndexTerm(
+            # The PCS index's "use" pointer (body part and device keys) goes in see_also.
+            rows.append(
+                term_row(
+                    id=ids[position],
                     index=IndexTerm.Index.PCS,
-                    release=release,
+                    release_id=release.pk,
                     level=entry.level,
                     position=position,
                     letter=entry.letter,
                     title=entry.title,
                     code=entry.code,
                     see=entry.see,
-                    # The PCS index's "use" pointer (body part and device keys) goes in see_also.
                     see_also=entry.use,
                     invalid_codes=bad,
+                    parent_id=ids[parent] if parent is not None else None,
                 )
             )
-        progress = Progress("index terms", len(objs), stdout=stdout, verbosity=verbosity)
-        for level in range(max(entry.level for entry, _ in flat) + 1):
-            batch = [obj for obj, (entry, _) in zip(objs, flat, strict=True) if entry.level == level]
-            for obj, (entry, parent) in zip(objs, flat, strict=True):
-                if entry.level == level and parent is not None:
-                    obj.parent_id = objs[parent].pk
-            IndexTerm.objects.bulk_create(batch, batch_size=BATCH_SIZE)
-            progress.advance(len(batch))
+            progress.advance()
+        write_rows(IndexTerm, TERM_COLUMNS, rows)
         progress.finish()
-        Release.objects.filter(pk=release.pk).update(row_count=len(objs))
-    return len(objs), invalid
+        Release.objects.filter(pk=release.pk).update(row_count=len(rows))
+    return len(rows), invalid

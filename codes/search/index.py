@@ -7,13 +7,16 @@ Importers call `index_after_import()`; nothing is indexed at query time.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import math
 from collections import Counter
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from django.db import connection, transaction
 
 from codes import pagecache, synonyms
+from codes.importers.base import write_rows
 from codes.models import (
     BROWSE_KINDS,
     Code,
@@ -109,9 +112,29 @@ REPORTING_CODE = 0.5
 SHARE_DAMPING = 5000
 
 
-def _documents():
-    """A SearchEntry (unsaved) for every code that has words, best first: current billable
-    codes, then headers, then browse nodes, deleted codes last; shorter titles first."""
+class Document(NamedTuple):
+    """A search entry as build_index writes it: the columns of SearchEntry but the engine's own
+    (PostgreSQL's vector, computed from the title and extra as it is written)."""
+
+    code_id: int
+    system: str
+    title: str
+    extra: str
+    phrase: str
+    compact: str
+    kind: str
+    billable: bool
+    deleted: bool
+    effective_date: datetime.date | None
+    termination_date: datetime.date | None
+    prior: float
+    paths: str
+    path_keys: str
+
+
+def _documents() -> list[Document]:
+    """A Document for every code that has words, best first: current billable codes, then
+    headers, then browse nodes, deleted codes last; shorter titles first."""
     plain = {
         (system, code): (short_title, text)
         for system, code, short_title, text in PlainDescription.objects.filter(
@@ -165,7 +188,7 @@ def _documents():
         if default:
             keys += [word_key(headers[a]) for a in lineage or [] if a in headers]
         entries.append(
-            SearchEntry(
+            Document(
                 code_id=pk,
                 system=system,
                 title=title,
@@ -193,7 +216,7 @@ def build_index(*, stdout=None) -> dict[str, int]:
     pagecache.bump()  # cached suggestions and results came from the old index
     entries = _documents()
     with transaction.atomic(), connection.cursor() as cursor:
-        dialect().write_index(cursor, entries)
+        dialect().write_index(cursor, Document._fields, entries)
     counts = dict(Counter(e.system for e in entries))
     if stdout:
         for system, count in counts.items():
@@ -225,9 +248,7 @@ def build_lexicon() -> int:
 
     with transaction.atomic():
         SearchWord.objects.all().delete()
-        SearchWord.objects.bulk_create(
-            (SearchWord(word=w, count=n, systems=shares(w)) for w, n in words.items()), batch_size=5000
-        )
+        write_rows(SearchWord, ["word", "count", "systems"], ((w, n, shares(w)) for w, n in words.items()))
     return len(words)
 
 

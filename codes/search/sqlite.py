@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import connection
 from django.db.models import Q
 
+from codes.importers.base import write_rows
 from codes.models import SearchEntry
 
 from .parsing import Slot, Term, boolean
@@ -51,9 +52,9 @@ def correct(word: str) -> str | None:
     return closest_by_start(word)
 
 
-def write_index(cursor, entries) -> None:
-    """Replace the search entries with `entries`, in their order."""
+def write_index(cursor, columns: tuple[str, ...], rows) -> None:
+    """Replace the search entries with `rows` (values of `columns`), in their order."""
     cursor.execute("DELETE FROM codes_search_fts")
     cursor.execute("DELETE FROM codes_searchentry")
-    SearchEntry.objects.bulk_create(entries, batch_size=5000)  # ids ascending: FTS5 returns rowid order
+    write_rows(SearchEntry, list(columns), rows)  # ids ascending: FTS5 returns rowid order
     cursor.execute("INSERT INTO codes_search_fts (rowid, title, extra) SELECT id, title, extra FROM codes_searchentry")

@@ -1,5 +1,6 @@
 """`manage.py import_codes KIND PATH`, the registry of code-set kinds, and load_codesets driven by it."""
 
+import gzip
 import shutil
 from io import StringIO
 from pathlib import Path
@@ -7,10 +8,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command, get_commands, load_command_class
+from django.db import connection
 
 from codes.importers.registry import KINDS, KindCommand
 from codes.management.commands.load_codesets import BUNDLE
-from codes.models import AddOnEdit, Code, CodeChange, Mue, Note, PtpEdit, Release
+from codes.models import AddOnEdit, Code, CodeChange, IndexTerm, Mue, Note, PtpEdit, Release
 
 SAMPLES = Path(__file__).parent / "samples"
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite_smoke]
@@ -165,3 +167,57 @@ def test_a_rerun_with_nothing_new_skips_derived_sets_and_the_search_index(tmp_pa
     out = StringIO()
     call_command("load_codesets", "--force", stdout=out)
     assert "CPT code numbers from the CMS files\n" in out.getvalue()
+
+
+# A first load runs in one transaction with the big tables' indexes set aside on PostgreSQL only.
+first_load_in_one_transaction = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite loads each step in its own transaction"
+)
+
+
+def _indexes_and_keys(model) -> dict[str, list[str]]:
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
+    return {name: sorted(c["columns"]) for name, c in constraints.items()}
+
+
+def _bundle_of_ptp_edits(tmp_path, settings, monkeypatch, *, outpatient_sample: str) -> None:
+    """A fixtures folder holding the two PTP files (small samples in the bundled files' places)."""
+    from codes.management.commands import load_codesets
+
+    (tmp_path / "ncci").mkdir()
+    shutil.copy(SAMPLES / "ncci_ptp.tsv.gz", tmp_path / "ncci/ptp_practitioner_2024-07-01.tsv.gz")
+    with (
+        (SAMPLES / outpatient_sample).open("rb") as f,
+        gzip.open(tmp_path / "ncci/ptp_outpatient_hospital_2024-07-01.tsv.gz", "wb") as out,
+    ):
+        shutil.copyfileobj(f, out)
+    shutil.copytree(settings.FIXTURES_DIR / "synonyms", tmp_path / "synonyms")
+    settings.FIXTURES_DIR = tmp_path
+    monkeypatch.setattr(load_codesets, "BUNDLE", [step for step in BUNDLE if step.kind == "ncci-ptp"])
+
+
+@first_load_in_one_transaction
+@pytest.mark.django_db(transaction=True)
+def test_a_first_load_leaves_the_big_tables_with_all_their_indexes_and_keys(tmp_path, settings, monkeypatch):
+    """A first load sets the PTP edits' and index terms' indexes and keys aside until its last step."""
+    before = {model: _indexes_and_keys(model) for model in (PtpEdit, IndexTerm)}
+    _bundle_of_ptp_edits(tmp_path, settings, monkeypatch, outpatient_sample="ncci_ptp.tsv")
+    out = StringIO()
+    call_command("load_codesets", stdout=out)
+    assert "Indexes built, keys checked and the load committed" in out.getvalue()
+    assert PtpEdit.objects.filter(setting="practitioner").count() == 10
+    assert PtpEdit.objects.filter(setting="outpatient").count() == 10
+    assert {model: _indexes_and_keys(model) for model in (PtpEdit, IndexTerm)} == before
+
+
+@first_load_in_one_transaction
+@pytest.mark.django_db(transaction=True)
+def test_a_first_load_that_fails_leaves_the_database_empty(tmp_path, settings, monkeypatch):
+    before = _indexes_and_keys(PtpEdit)
+    _bundle_of_ptp_edits(tmp_path, settings, monkeypatch, outpatient_sample="ncci_ptp_bad_code.tsv")
+    with pytest.raises(CommandError, match=r"ptp_outpatient_hospital_2024-07-01\.tsv\.gz, line \d+"):
+        call_command("load_codesets", stdout=StringIO())
+    assert not Release.objects.exists()
+    assert not PtpEdit.objects.exists()  # the practitioner file, loaded first, too
+    assert _indexes_and_keys(PtpEdit) == before
