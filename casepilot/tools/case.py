@@ -834,6 +834,28 @@ def _unsaid(text: str, code: Code) -> list[Condition]:
     return []
 
 
+def _without_superseded(coded: list[Coded]) -> list[Coded]:
+    """An unspecified code is not reported beside a code of the same set of categories that says all
+    it says and more: the case documented the detail (guideline I.B.18: unspecified codes only when
+    the record supports nothing more specific). "a fall from a ladder" is W11.XXXA, not W19.XXXA too."""
+
+    def said(code: Code) -> set[str]:
+        return words_of(code.title) - {"unspecified"}
+
+    def superseded(item: Coded) -> bool:
+        if "unspecified" not in item.code.title.lower():
+            return False
+        return any(
+            other is not item
+            and other.code.code[0] == item.code.code[0]
+            and "unspecified" not in other.code.title.lower()
+            and said(item.code) < said(other.code)
+            for other in coded
+        )
+
+    return [item for item in coded if not superseded(item)]
+
+
 def code_case(text: str) -> ToolResult:
     """ICD-10-CM codes for a described case, in reporting order, each with why; negated conditions
     left out; uncertain ones per the inpatient (II.H) or outpatient (IV.H) rule."""
@@ -906,7 +928,7 @@ def code_case(text: str) -> ToolResult:
                     words=words_of(extra.title) & case_words,
                 )
             )
-    coded = _order(coded)
+    coded = _order(_without_superseded(coded))
     coded, drug_facts = _with_drug_events(coded, events, text)
     if not coded:
         return ToolResult("code_case", False, left_out + drug_facts, data={"codes": []})

@@ -5,6 +5,7 @@ import pytest
 from django.db import transaction
 
 from casepilot import engine
+from casepilot.tools.case import Coded, _without_superseded
 from codes import search
 from codes.importers.base import CodeRow, register_release, sync_codes
 from codes.models import Code, IndexTerm, Note, Release, Synonym
@@ -311,3 +312,18 @@ def test_a_fracture_not_documented_open_is_closed_and_the_encounter_is_the_one_d
     text = engine.answer("Colles' fracture of right radius, initial encounter for closed fracture").text
     assert "S52.531A" in text
     assert "S52.531S" not in text
+
+
+def test_an_unspecified_code_gives_way_to_one_that_says_all_it_says_and_more():
+    def coded(code: str, title: str) -> Coded:
+        return Coded(Code(system="icd-10-cm", code=code, title=title), "invented")
+
+    fracture = coded("S42.002A", "Fracture of unspecified part of left clavicle, initial encounter for closed fracture")
+    any_fall = coded("W19.XXXA", "Unspecified fall, initial encounter")
+    ladder = coded("W11.XXXA", "Fall on and from ladder, initial encounter")
+    kept = _without_superseded([fracture, any_fall, ladder])
+    assert [c.code.code for c in kept] == ["S42.002A", "W11.XXXA"]
+    # Codes of other categories say other things: the unspecified organism of sepsis stays beside R65.20.
+    sepsis = coded("A41.9", "Sepsis, unspecified organism")
+    severe = coded("R65.20", "Severe sepsis without septic shock")
+    assert [c.code.code for c in _without_superseded([sepsis, severe])] == ["A41.9", "R65.20"]
