@@ -839,9 +839,6 @@ def _without_superseded(coded: list[Coded]) -> list[Coded]:
     it says and more: the case documented the detail (guideline I.B.18: unspecified codes only when
     the record supports nothing more specific). "a fall from a ladder" is W11.XXXA, not W19.XXXA too."""
 
-    def said(code: Code) -> set[str]:
-        return words_of(code.title) - {"unspecified"}
-
     def superseded(item: Coded) -> bool:
         if "unspecified" not in item.code.title.lower():
             return False
@@ -849,7 +846,7 @@ def _without_superseded(coded: list[Coded]) -> list[Coded]:
             other is not item
             and other.code.code[0] == item.code.code[0]
             and "unspecified" not in other.code.title.lower()
-            and said(item.code) < said(other.code)
+            and words_of(item.code.title) < words_of(other.code.title)  # words_of drops 'unspecified'
             for other in coded
         )
 
