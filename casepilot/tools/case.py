@@ -87,6 +87,8 @@ STOP = {
 LATERALITY = {"right", "left", "bilateral", "ear", "eye", "side"}
 # Words that only link an Index entry's others ("encounter for", "fracture of").
 LINK_WORDS = {"of", "the", "and", "or", "to", "in", "on", "at", "by", "as", "a", "an", "for", "with", "due", "nec"}
+# Words a record writes between a condition and its detail that no Index path needs.
+CONNECTORS = {"by", "the", "a", "an"}
 # Title words that add a detail a case may not document (penalised when the case does not say them).
 QUALIFIERS = {"right", "left", "bilateral", "acute", "chronic", "recurrent", "intractable", "with", "stage"}
 # The "with" presumption: a condition the classification links to diabetes or to hypertension.
@@ -262,7 +264,12 @@ UNLESS_DOCUMENTED = [
     (r"\bopen fracture\b", r"\bopen\b"),
     (r"\bnondisplaced\b", r"\bnon-?displaced\b|\bundisplaced\b"),
     (r"\bsequela\b", r"\bsequela|\blate effect"),
-    (r"\bsubsequent encounter\b", r"\bsubsequent\b|\bfollow[- ]up\b|\bhealing\b"),
+    # A subsequent encounter (7th character D), and a subsequent infarction within four weeks of the
+    # first (I22.-, guideline I.C.9.e.2), only when the record says so.
+    (r"\bsubsequent\b", r"\bsubsequent\b|\bfollow[- ]up\b|\bhealing\b"),
+    # The episode of a pregnancy code (in pregnancy, in childbirth, in the puerperium) as documented.
+    (r"\bpuerperium\b", r"\bpuerper|\bpostpartum\b|\bafter (?:the )?delivery\b"),
+    (r"\bin childbirth\b", r"\bchildbirth\b|\bdeliver|\blabou?r\b"),
 ]
 SEPSIS = re.compile(r"\bsepsis\b", re.I)
 SECONDARY = "seconda"  # words_of("secondary")
@@ -397,14 +404,30 @@ def mains_of(term: IndexTerm, mains: list[IndexTerm]) -> set[str]:
     return {m.search_key for m in mains if m.pk == term.main_id}
 
 
+def _contradicts(path: str, text: str) -> bool:
+    """Whether an Index path says "with X" where the record says "without X", or the other way
+    ("Migraine without aura" is not Migraine > with aura)."""
+    said = normalize_index_text(text)
+    for level in path.split(" > "):
+        match = re.match(r"(with|without)\s+(\w+)", normalize_index_text(level))
+        if match:
+            opposite = "without" if match.group(1) == "with" else "with"
+            if re.search(rf"\b{opposite}\s+{re.escape(match.group(2))}\b", said):
+                return True
+    return False
+
+
 def index_entries(text: str) -> list[tuple[str, str, bool]]:
     """(code, index path) for a condition, best first, as a coder looks it up: the entries whose path
     holds every word; failing that, the condition's words taken as the main term and its subterms
     ("influenza vaccination": Vaccination > encounter for). A "see" is followed to its entry.
     The third value says the entry is the condition itself: a main term (or subterm) that is its
     words ("Cold sore": Coldsore), or a main term with subterms that hold all its other words."""
+    # "controlled by diet" is Diabetes > gestational > diet controlled: a connector the record
+    # writes is not a word the entry must hold.
+    looked_up = " ".join(w for w in normalize_index_text(text).split() if w not in CONNECTORS)
     rows = list(
-        IndexTerm.objects.lookup(text)
+        IndexTerm.objects.lookup(looked_up)
         .filter(Q(code_status__in=[IndexTerm.Status.VALID, IndexTerm.Status.INCOMPLETE]) | Q(see_target__isnull=False))
         .select_related("see_target")[:15]
     )
@@ -492,6 +515,8 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
                 strong.add(led[4].pk)
     found: list[tuple[str, str, bool]] = []
     for term in rows:
+        if _contradicts(term.path, text):
+            continue
         code, path = _coded_entry(term, text)
         if code and code not in {c for c, *_ in found}:
             found.append((code, path, term.pk in strong))
@@ -674,6 +699,10 @@ def _named(title: str) -> set[str]:
     )
 
 
+# What a note's item says of the code it asks for, not the condition ("type of heart failure").
+ITEM_DETAILS = words_of("type stage identify any associated specific manifestation condition use")
+
+
 def _additional(note: Note, case_words: set[str], used: set[str], others: set[str]) -> Code | None:
     """The code a "use additional code" or "code first" item asks for, when the case documents what
     it names. `others`: the title words of the other codes found."""
@@ -693,17 +722,28 @@ def _additional(note: Note, case_words: set[str], used: set[str], others: set[st
     one_code = len(ranges) == 1 and ranges[0][1] == ranges[0][0] + "ZZZZ"
     etiology = note.type == Note.Type.CODE_FIRST and one_code and item_words and item_words <= case_words - others
     numbers = {w for w in case_words if w[:1].isdigit()}
+    # An item that names a condition the case documents asks for its code even when the code with the
+    # note already says the condition: I13.0's "type of heart failure (I50.-)" is I50.9 when the
+    # record says heart failure and no type (guideline I.C.9.a.3).
+    # Only for "use additional code" and one category: a range ("neoplasm (C00-D49)") is not guessed.
+    condition = item_words - ITEM_DETAILS
+    one_category = len(ranges) == 1 and len(ranges[0][0]) == 3 and ranges[0][1] == ranges[0][0] + "ZZZZ"
+    documented = note.type == Note.Type.USE_ADDITIONAL and one_category and bool(condition) and condition <= case_words
     for candidate in candidates:
         title_words = words_of(candidate.title) - {"cause", "classifi", "elsewher", "diseas"}
         # The case must document what the item names beyond what the code itself says (a stage
         # number counts: "stage 5" is in I12.0's title and still asks for N18.5).
-        if not etiology and not fresh & (title_words | item_words) and not numbers & title_words:
+        said_beyond = fresh & (title_words | item_words) or numbers & title_words
+        if not (etiology or documented or said_beyond):
             continue
         # Nor a code for a condition the item and the code name and the case does not: acute
         # kidney failure (N17.-) of severe sepsis's note is for a case that documents it.
         if (_named(candidate.title) - case_words) & item_words:
             continue
-        score = _score(case_words, candidate.title, numbers) + 0.5 * len(fresh & item_words)
+        # A code asked for only because the case names the item's condition is weighed by that condition
+        # and what the codes found do not say: the "stage" of I13.0's CKD is not end-stage heart failure.
+        weighed = case_words if said_beyond or etiology else fresh | condition
+        score = _score(weighed, candidate.title, numbers) + 0.5 * len(fresh & item_words)
         if best is None or score > best_score:
             best, best_score = candidate, score
     return best if best is not None and best_score > 0.5 else None

@@ -327,3 +327,75 @@ def test_an_unspecified_code_gives_way_to_one_that_says_all_it_says_and_more():
     sepsis = coded("A41.9", "Sepsis, unspecified organism")
     severe = coded("R65.20", "Severe sepsis without septic shock")
     assert [c.code.code for c in _without_superseded([sepsis, severe])] == ["A41.9", "R65.20"]
+
+
+@pytest.fixture
+def episode_data(pilot_data):
+    rows = [
+        CodeRow(code="6", title="Diseases of the nervous system (G00-G99)", kind="chapter"),
+        CodeRow(code="G43.009", title="Migraine without aura, not intractable, without status migrainosus", parent="6", billable=True),
+        CodeRow(code="G43.109", title="Migraine with aura, not intractable, without status migrainosus", parent="6", billable=True),
+        CodeRow(code="15", title="Pregnancy, childbirth and the puerperium (O00-O9A)", kind="chapter"),
+        CodeRow(code="O24.410", title="Gestational diabetes mellitus in pregnancy, diet controlled", parent="15", billable=True),
+        CodeRow(code="O24.430", title="Gestational diabetes mellitus in the puerperium, diet controlled", parent="15", billable=True),
+        CodeRow(code="9", title="Diseases of the circulatory system (I00-I99)", kind="chapter"),
+        CodeRow(code="I13.0", title="Hypertensive heart and chronic kidney disease with heart failure and stage 1 through stage 4 chronic kidney disease, or unspecified chronic kidney disease", parent="9", billable=True),
+        CodeRow(code="I21.09", title="ST elevation (STEMI) myocardial infarction involving other coronary artery of anterior wall", parent="9", billable=True),
+        CodeRow(code="I22.0", title="Subsequent ST elevation (STEMI) myocardial infarction of anterior wall", parent="9", billable=True),
+        CodeRow(code="I50.84", title="End stage heart failure", parent="9", billable=True),
+        CodeRow(code="I50.9", title="Heart failure, unspecified", parent="9", billable=True),
+        CodeRow(code="N18.31", title="Chronic kidney disease, stage 3a", parent="14", billable=True),
+    ]  # fmt: skip
+    with transaction.atomic():
+        sync_codes(
+            system="icd-10-cm", release=Release.objects.get(dataset="icd-10-cm"), rows=rows, scope=Code.objects.none()
+        )
+    i130 = Code.objects.get(system="icd-10-cm", code="I13.0")
+    Note.objects.create(code=i130, type=Note.Type.USE_ADDITIONAL, text="code to identify type of heart failure (I50.-)")
+    Note.objects.create(
+        code=i130, type=Note.Type.USE_ADDITIONAL, text="code to identify stage of chronic kidney disease (N18.1-N18.4)"
+    )
+    release = register_release(dataset="icd10cm-index", version="2026", title="ICD-10-CM Index FY2026")
+    migraine = index_entry(release, "Migraine", position=1)
+    index_entry(release, "Migraine > with aura", "G43.109", position=2, parent=migraine, main=migraine)
+    index_entry(release, "Migraine > without aura", "G43.009", position=3, parent=migraine, main=migraine)
+    diabetes = index_entry(release, "Diabetes, diabetic", position=4)
+    gestational = index_entry(release, "Diabetes, diabetic > gestational", position=5, parent=diabetes, main=diabetes)
+    index_entry(release, "Diabetes, diabetic > gestational > diet controlled", "O24.410", position=6, parent=gestational, main=diabetes)  # fmt: skip
+    puerperal = index_entry(release, "Puerperal, puerperium", position=7)
+    index_entry(release, "Puerperal, puerperium > gestational diabetes > diet controlled", "O24.430", position=8, parent=puerperal, main=puerperal)  # fmt: skip
+    infarction = index_entry(release, "Infarct, infarction", position=9)
+    stemi = index_entry(release, "Infarct, infarction > ST elevation", position=10, parent=infarction, main=infarction)
+    anterior = index_entry(release, "Infarct, infarction > ST elevation > anterior", "I21.09", position=11, parent=stemi, main=infarction)  # fmt: skip
+    index_entry(release, "Infarct, infarction > ST elevation > anterior > subsequent", "I22.0", position=12, parent=anterior, main=infarction)  # fmt: skip
+    hypertension = index_entry(release, "Hypertension, hypertensive", position=13)
+    heart = index_entry(
+        release, "Hypertension, hypertensive > heart", position=14, parent=hypertension, main=hypertension
+    )
+    index_entry(release, "Hypertension, hypertensive > heart > with kidney disease > with heart failure", "I13.0", position=15, parent=heart, main=hypertension)  # fmt: skip
+    search.build_index()
+
+
+def test_a_case_without_a_detail_is_not_coded_to_the_entry_with_it(episode_data):
+    text = engine.answer("Migraine without aura").text
+    assert "G43.009" in text
+    assert "G43.109" not in text
+
+
+def test_a_connector_the_record_writes_does_not_lead_to_another_episode_of_pregnancy(episode_data):
+    text = engine.answer("Gestational diabetes controlled by diet").text
+    assert "O24.410" in text
+    assert "O24.430" not in text  # the puerperium is a detail the case does not give
+
+
+def test_an_infarction_is_not_subsequent_unless_the_record_says_so(episode_data):
+    assert "I22.0" not in engine.answer("Acute STEMI of anterior wall, initial episode").text
+    assert "I22.0" in engine.answer("Subsequent STEMI of anterior wall").text
+
+
+def test_a_note_naming_a_documented_condition_adds_its_code_weighed_by_that_condition(episode_data):
+    text = engine.answer("Hypertensive heart and chronic kidney disease with heart failure, CKD stage 3a").text
+    assert "I13.0" in text
+    assert "N18.31" in text
+    assert "I50.9" in text
+    assert "I50.84" not in text  # the stage is the kidney disease's
