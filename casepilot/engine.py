@@ -21,7 +21,7 @@ from django.db import DatabaseError, transaction
 from codes.models import BROWSE_KINDS, Code, Kind, System, compact_code
 
 from . import tools
-from .tools import Citation, CodeRef, ToolResult, coding
+from .tools import Citation, CodeRef, ToolResult, coding, pcs
 from .tools import units as units_tool
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ DESCRIPTION_LEAD = re.compile(
     r"^.*?\b(?:codes? for|code (?:a|an|the)|how (?:do|to|should) (?:i|you|we)? ?code|look ?up|lookup)\s+", re.I
 )
 FILLER = re.compile(
-    r"\b(what|which|is|are|the|a|an|icd-?10(-?cm)?|icd-?10-?pcs|cpt|hcpcs|code|codes|diagnosis|procedure|for|of|"
+    r"\b(what|which|is|are|the|a|an|icd-?10-?pcs|icd-?10(-?cm)?|pcs|cpt|hcpcs|code|codes|diagnosis|procedure|for|of|"
     r"please|me|give|tell|find|search|i|need|do|does|you|how|to|dx)\b|[?!.,]",
     re.I,
 )
@@ -419,6 +419,10 @@ def lookups(u: Understanding) -> list[tuple[str, dict]]:
         elif "search" in intents and u.query:
             calls.append(("search_codes", {"query": u.query, "system": u.system}))
             # "How do I code sepsis?" also has a guide.
+            calls.append(("find_guides", {"query": u.text, "limit": 1}))
+        elif u.system is None and u.query and pcs.names_procedure(u.query):
+            # A procedure named without a code set, no diagnosis in it: its inpatient (ICD-10-PCS) code.
+            calls.append(("search_codes", {"query": u.query, "system": System.ICD10PCS, "limit": 3}))
             calls.append(("find_guides", {"query": u.text, "limit": 1}))
         else:
             calls.append(("find_guides", {"query": u.text, "limit": 3}))

@@ -10,6 +10,7 @@ from codes import asof
 from codes.models import CcCode, Code, Kind, PlainDescription, System
 from codes.search import search
 
+from . import pcs
 from .base import (
     SHOWN,
     Citation,
@@ -180,11 +181,13 @@ def search_codes(query: str, *, system: str | None = None, limit: int = 8) -> To
     """Codes by description (Case2Code search), with a note when more specificity is needed."""
     # The system is filtered here, not in the search: codes.search with a system filter takes
     # seconds on SQLite for some multi-word queries (seen 2026-11 on the full data).
-    results = search(query, limit=100, counts=False)
+    # With the counts: the search then weighs its full candidate list (without them it weighs the
+    # shorter one suggestions use, and "low transverse cesarean section" loses 10D00Z1).
+    results = search(query, limit=100)
     rows = [r for r in (_hit_code(hit) for hit in results.results) if r is not None]
     if system:
         rows = [r for r in rows if r.system == system]
-    rows = _coder_order(query, rows)[:limit]
+    rows = pcs.as_documented(query, _coder_order(query, rows))[:limit]
     if not rows:
         facts = [f"No code matched “{query}”."]
         if getattr(results, "suggestion", None):

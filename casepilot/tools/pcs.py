@@ -8,9 +8,12 @@ examples ("includes") and definition share the procedure's words, best first.
 
 from __future__ import annotations
 
+import itertools
 import re
 
-from codes.models import PcsDefinition
+from django.db.models.functions import Lower
+
+from codes.models import Code, IndexTerm, PcsDefinition, System, normalize_index_text
 
 from .base import Citation, ToolResult
 
@@ -114,3 +117,42 @@ def pcs_root_operation(question: str) -> ToolResult:
         [],
         {"root_operations": [{"term": r.term, "value": r.value, "definition": r.definition} for r in named]},
     )
+
+
+def names_procedure(text: str) -> bool:
+    """Whether a question with no code set named describes a procedure: a word with a surgical
+    suffix ("cholecystectomy"), or a main term of the ICD-10-PCS Index that leads to a root
+    operation or a code ("Cesarean section", see Extraction, Products of Conception 10D0), not
+    one that only names a body part or a device."""
+    words = normalize_index_text(text).split()
+    if any(PROCEDURE_WORD.search(word) for word in words):
+        return True
+    keys = set(words) | {" ".join(pair) for pair in itertools.pairwise(words)}
+    return (
+        IndexTerm.objects.filter(index=IndexTerm.Index.PCS, level=0)
+        .annotate(key=Lower("title"))
+        .filter(key__in=keys)
+        .exclude(see="", code="")
+        .exists()
+    )
+
+
+DIAGNOSTIC = re.compile(r"\bbiops(y|ies)\b", re.I)
+
+
+def as_documented(query: str, rows: list[Code]) -> list[Code]:
+    """ICD-10-PCS codes as the procedure's words read: a biopsy is the root operation with the
+    qualifier Diagnostic (Index: Biopsy, see Excision with qualifier Diagnostic; guideline B3.4a),
+    so a code found without it gives way to its sibling with it (0DBN8ZZ -> 0DBN8ZX)."""
+    if not DIAGNOSTIC.search(query):
+        return rows
+    wanted = {row.code[:6] + "X" for row in rows if row.system == System.ICD10PCS and row.code[6:] != "X"}
+    diagnostic = {c.code[:6]: c for c in Code.objects.filter(system=System.ICD10PCS, code__in=wanted, deleted=False)}
+    found, seen = [], set()
+    for row in rows:
+        if row.system == System.ICD10PCS:
+            row = diagnostic.get(row.code[:6], row)
+        if row.pk not in seen:
+            seen.add(row.pk)
+            found.append(row)
+    return found

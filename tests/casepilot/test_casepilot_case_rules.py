@@ -399,3 +399,38 @@ def test_a_note_naming_a_documented_condition_adds_its_code_weighed_by_that_cond
     assert "N18.31" in text
     assert "I50.9" in text
     assert "I50.84" not in text  # the stage is the kidney disease's
+
+
+@pytest.fixture
+def procedure_data(pilot_data):
+    pcs = register_release(dataset="icd-10-pcs", version="2026", title="ICD-10-PCS FY2026")
+    rows = [
+        CodeRow(code="0FT", title="Resection of Hepatobiliary System and Pancreas", kind="table"),
+        CodeRow(code="0FT44ZZ", title="Resection of Gallbladder, Percutaneous Endoscopic Approach", parent="0FT", billable=True),
+        CodeRow(code="0DB", title="Excision of Gastrointestinal System", kind="table"),
+        CodeRow(code="0DBN8ZX", title="Excision of Sigmoid Colon, Via Natural or Artificial Opening Endoscopic, Diagnostic", parent="0DB", billable=True),
+        CodeRow(code="0DBN8ZZ", title="Excision of Sigmoid Colon, Via Natural or Artificial Opening Endoscopic", parent="0DB", billable=True),
+        CodeRow(code="10D", title="Extraction of Products of Conception", kind="table"),
+        CodeRow(code="10D00Z1", title="Extraction of Products of Conception, Low, Open Approach", parent="10D", billable=True),
+    ]  # fmt: skip
+    with transaction.atomic():
+        sync_codes(system="icd-10-pcs", release=pcs, rows=rows)
+    IndexTerm.objects.create(
+        index="pcs", release=pcs, level=0, position=1, letter="C", title="Cesarean section", path="Cesarean section",
+        search_text="cesarean section", see="Extraction, Products of Conception", code="10D0",
+    )  # fmt: skip
+    # Synonyms as an editor adds them (the loaded data reaches these codes through the PCS Index).
+    Synonym.objects.create(term="cholecystectomy", replacement="resection gallbladder", source="curated")
+    Synonym.objects.create(term="laparoscopic", replacement="percutaneous endoscopic", source="curated")
+    search.build_index()
+
+
+def test_a_procedure_asked_without_a_code_set_gets_its_icd_10_pcs_code(procedure_data):
+    assert "0FT44ZZ" in engine.answer("Laparoscopic cholecystectomy").text  # a surgical suffix
+    assert "10D00Z1" in engine.answer("Low transverse cesarean section").text  # a PCS Index main term
+
+
+def test_a_biopsy_is_coded_with_the_qualifier_diagnostic(procedure_data):
+    text = engine.answer("Colonoscopy with biopsy of the sigmoid colon").text
+    assert "0DBN8ZX" in text
+    assert "0DBN8ZZ" not in text
