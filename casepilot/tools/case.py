@@ -17,104 +17,31 @@ Every code named is a billable ICD-10-CM code of the current release; each comes
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from codes.models import Code, IndexTerm, Note, System, compact_code, normalize_index_text
+from codes.models import Code, Note, System, compact_code
 from codes.search import search
 
 from . import drugs
 from .base import Citation, ToolResult, code_citation, code_ref
+from .case_index import index_entries
+from .case_text import (
+    INPATIENT,
+    QUALIFIER_WORDS,
+    Condition,
+    combine,
+    expand,
+    read_case,
+    stem,
+    title_ranges,
+    title_score,
+    words_of,
+)
 
 GUIDELINES = "https://www.cms.gov/medicare/coding-billing/icd-10-codes"
-ABBREVIATIONS = {
-    "ckd": "chronic kidney disease", "esrd": "end stage renal disease", "aki": "acute kidney injury",
-    "dm": "diabetes mellitus", "t2dm": "type 2 diabetes mellitus", "t1dm": "type 1 diabetes mellitus",
-    "dm2": "type 2 diabetes mellitus", "htn": "hypertension", "uti": "urinary tract infection",
-    "copd": "chronic obstructive pulmonary disease", "gerd": "gastro-esophageal reflux disease",
-    "bph": "benign prostatic hyperplasia", "chf": "congestive heart failure", "mi": "myocardial infarction",
-    "nstemi": "non-st elevation nstemi myocardial infarction", "stemi": "st elevation stemi myocardial infarction",
-    "afib": "atrial fibrillation", "osa": "obstructive sleep apnea", "rsv": "respiratory syncytial virus",
-    "mrsa": "methicillin resistant staphylococcus aureus", "mssa": "methicillin susceptible staphylococcus aureus",
-    "e coli": "escherichia coli", "bmi": "body mass index", "dka": "diabetic ketoacidosis",
-    "mdd": "major depressive disorder", "gad": "generalized anxiety disorder", "sob": "shortness of breath",
-    "cad": "coronary artery disease", "dvt": "deep vein thrombosis", "pe": "pulmonary embolism",
-    "lll": "left lower lobe", "rll": "right lower lobe", "hf": "heart failure", "oa": "osteoarthritis",
-    "ra": "rheumatoid arthritis", "cva": "cerebral infarction", "tia": "transient ischemic attack",
-    "dx": "", "hx": "history of", "pt": "patient", "w/": "with", "w/o": "without", "s/p": "status post", "exam": "examination",
-    "strep": "streptococcal", "lt": "left", "rt": "right", "bilat": "bilateral", "yo": "year old",
-}  # fmt: skip
-# Phrases that carry no condition of their own.
-FILLER = re.compile(
-    r"\b(what|which|is|are|the|a|an|icd-?10(-?cm)?|codes?|coding|diagnos[ie]s|for|please|patient|pt|"
-    r"presents?|presenting|with a|complains? of|c/o|has|had|have|history and|seen|visit|encounter for the|"
-    r"how do i|how should i|can i|do i|should i|this|these|them|it|code it|seen in|office|clinic|today|"
-    r"external cause code|assign|report|sequenc\w*|which code goes first|which goes first|goes first|"
-    r"which code first|injury or external cause|how|code|codes and order|in what order|order)\b|[?!]",
-    re.I,
-)
-NEGATION = re.compile(
-    r"^\s*(?:patient\s+|pt\s+)?(no|not|without|free of|absence of)\b|\b(denies|denied|negative for|ruled out|was excluded)\b",
-    re.I,
-)
-# Fragments that only qualify the condition before them ("initial encounter", "uncomplicated").
-QUALIFIER_WORDS = {
-    "initial", "subsequent", "sequela", "closed", "open", "right", "left", "bilateral", "uncomplicated", "adult", "pediatric", "cigarettes", "cigars", "chewing", "diet", "controlled",
-    "acute", "chronic", "severe", "mild", "moderate", "persistent", "intermittent", "recurrent", "single", "episode",
-    "ear", "eye", "upper", "lower", "limb", "routine", "healing", "stage", "intractable", "encounter", "female", "male",
-}  # fmt: skip
-
-UNCERTAIN = re.compile(
-    r"\b(probable|probably|suspected|suspect|possible|possibly|likely|questionable|rule out|r/o|"
-    r"presumed|consistent with|compatible with|test pending)\b",
-    re.I,
-)
-INPATIENT = re.compile(r"\b(inpatient|admitted|admission|discharge[ds]?|hospitali[sz]ed)\b", re.I)
-SPLIT = re.compile(
-    r"[,;:]\s+|\.\s+|\s+and\s+|\s+(?=on (?:long[- ]term|oral|insulin|dialysis)\b)|\s+in a patient with\s+|"
-    r"\s+but\s+|\s+from (?:a |an )?(?:primary )?|\s+(?=secondary malignant)|(?<=therapy)\s+for\s+",
-    re.I,
-)
-STOP = {
-    "of", "the", "and", "or", "to", "in", "on", "at", "by", "as", "a", "an", "with", "without", "due", "other",
-    "unspecified", "specified", "not", "elsewhere", "classified", "type", "site", "nos", "current", "use",
-    "long", "term", "encounter", "daily", "who", "uses", "takes", "from", "for",
-    "his", "her", "their", "is", "are", "was", "which", "that", "mellitus", "disease", "condition", "all",
-}  # fmt: skip
-LATERALITY = {"right", "left", "bilateral", "ear", "eye", "side"}
-# Words that only link an Index entry's others ("encounter for", "fracture of").
-LINK_WORDS = {"of", "the", "and", "or", "to", "in", "on", "at", "by", "as", "a", "an", "for", "with", "due", "nec"}
-# Words a record writes between a condition and its detail that no Index path needs.
-CONNECTORS = {"by", "the", "a", "an"}
-# Title words that add a detail a case may not document (penalised when the case does not say them).
-QUALIFIERS = {"right", "left", "bilateral", "acute", "chronic", "recurrent", "intractable", "with", "stage"}
-# The "with" presumption: a condition the classification links to diabetes or to hypertension.
-DIABETES = re.compile(r"\b(diabet\w*|dm)\b", re.I)
-DIABETES_WITH = re.compile(
-    r"kidney|nephropath|renal|neuropath|polyneuropath|retinopath|gastroparesis|foot ulcer|ulcer|"
-    r"angiopath|peripheral vascular|hyperglycemi|hypoglycemi|ketoacidosis|cataract|arthropathy|dermatitis|"
-    r"periodontal|hyperosmolar|macular",
-    re.I,
-)
-HYPERTENSION = re.compile(r"\bhypertension\b|\bhypertensive\b", re.I)
-HEART = re.compile(r"heart failure|\bchf\b|heart disease|cardiomyopathy", re.I)
-KIDNEY = re.compile(r"chronic kidney disease|end stage renal|\bckd\b|\besrd\b", re.I)
-
-
-@dataclass
-class Condition:
-    text: str  # as documented, abbreviations expanded
-    negated: bool = False
-    uncertain: bool = False
-    # Its words that the code of the condition it came from left out ("urinary tract infection" of
-    # "E. coli UTI" after A41.51), looked up when the whole finds no code of its own.
-    rest: str = ""
-    # The category of that code: a code of the same category is another choice for the same
-    # condition ("exam" after "exam with abnormal findings"), not a second code.
-    category: str = ""
 
 
 @dataclass
@@ -123,138 +50,6 @@ class Coded:
     why: str
     after: Code | None = None  # an additional code follows the code whose note asked for it
     words: set[str] = field(default_factory=set)
-
-
-# Lay and clinical wordings the code titles say otherwise (the Alphabetic Index's "see" terms).
-REWRITES = [
-    (r"\be\.\s?coli\b", "e coli"),
-    (r"\b(\w+) cancer metastatic to (?:the )?(\w+)", r"\1 cancer, secondary malignant neoplasm of \2"),
-    (r"\b(\w+) metastas[ie]s\b", r"secondary malignant neoplasm of \1"),
-    (r"\bmetastatic to (?:the )?(\w+)", r", secondary malignant neoplasm of \1"),
-    (r"\bcancer\b", "malignant neoplasm"),
-    # A manifestation "in" a disease: the "in diseases classified elsewhere" code, and the disease.
-    (r"^(\w+) in (?!a |an |the )([\w' ]+ disease)\b", lambda match: _in_disease(match)),
-    (r"\bboth (eyes|ears|sides|knees|hips|lungs)\b", "bilateral"),
-    (
-        r"\b(admission|admitted|encounter) for (?:antineoplastic )?chemo(?:therapy)?\b",
-        "encounter for antineoplastic chemotherapy",
-    ),
-    (
-        r"\b(admission|admitted|encounter) for (?:antineoplastic )?(?:radiation therapy|radiotherapy|radiation)\b",
-        "encounter for antineoplastic radiation therapy",
-    ),
-    (r"\b(admission|admitted) for\b", "encounter for"),
-]
-
-
-def _in_disease(match: re.Match) -> str:
-    """ "Anemia in end stage renal disease": the Index's own "in" entry when it has one (Anemia >
-    in > end stage renal disease D63.1), else the manifestation "in diseases classified
-    elsewhere" and the disease as its own condition."""
-    manifestation, disease = match.groups()
-    below_in = IndexTerm.objects.lookup(f"{manifestation} in {disease}").filter(path__icontains=" > in > ")
-    if below_in.exists():
-        return match.group(0)
-    return f"{manifestation} in other diseases classified elsewhere, {disease}"
-
-
-def _expand(text: str) -> str:
-    for pattern, replacement in REWRITES:
-        text = re.sub(pattern, replacement, text, flags=re.I)
-    text = re.sub(r"\bstage\s+(\d)\s*([ab])\b", r"stage \1\2", text, flags=re.I)
-
-    def repl(match: re.Match) -> str:
-        return ABBREVIATIONS.get(match.group(0).lower(), match.group(0))
-
-    return re.sub(
-        r"(?<![\w/])(" + "|".join(re.escape(k) for k in ABBREVIATIONS) + r")(?![\w/])", repl, text, flags=re.I
-    )
-
-
-def _stem(word: str) -> str:
-    word = word.lower().replace("'s", "")
-    # An organism's Latin epithet is not the disease it causes: pneumoniae is not pneumonia.
-    if len(word) > 5 and word.endswith("ae"):
-        return word[:7] + "ae"
-    for suffix in ("ies", "es", "s", "ic", "al", "ia"):
-        if len(word) > 5 and word.endswith(suffix):
-            word = word[: -len(suffix)]
-            break
-    return word[:7]
-
-
-def words_of(text: str) -> set[str]:
-    return {
-        _stem(w) for w in re.findall(r"[a-z0-9]+(?:'s)?", text.lower()) if w not in STOP and (len(w) > 1 or w.isdigit())
-    }
-
-
-def read_case(text: str) -> list[Condition]:
-    """The conditions of a case, in the order documented, each marked negated or uncertain."""
-    text = _expand(" ".join(text.split()))
-    conditions: list[Condition] = []
-    for part in SPLIT.split(text):
-        negated = bool(NEGATION.search(part))
-        uncertain = bool(UNCERTAIN.search(part))
-        part = UNCERTAIN.sub(" ", NEGATION.sub(" ", part))
-        part = " ".join(FILLER.sub(" ", part).split()).strip(" :-")
-        words = words_of(part)
-        if not part or not words:
-            continue
-        if (
-            conditions
-            and not negated
-            and not conditions[-1].negated
-            # (and the words of that condition again: "initial encounter for closed fracture")
-            and words
-            <= {_stem(w) for w in QUALIFIER_WORDS}
-            | {w for w in words if w[:1].isdigit()}
-            | words_of(conditions[-1].text)
-            and not re.search(r"body mass", part)
-        ):
-            conditions[-1].text += f" {part}"  # "initial encounter" qualifies the condition before it
-            continue
-        conditions.append(Condition(part, negated=negated, uncertain=uncertain))
-    return conditions
-
-
-def _combine(conditions: list[Condition]) -> list[Condition]:
-    """The "with" presumption: diabetes and hypertension take the conditions linked to them."""
-    kept = [c for c in conditions if not c.negated and not c.uncertain]
-    out = list(conditions)
-    diabetes = next((c for c in kept if DIABETES.search(c.text) and " with " not in c.text), None)
-    if diabetes:
-        for other in kept:
-            if other is not diabetes and DIABETES_WITH.search(other.text) and not DIABETES.search(other.text):
-                diabetes.text = f"{diabetes.text} with diabetic {other.text}"
-                break
-    hypertension = next((c for c in kept if HYPERTENSION.search(c.text) and not HEART.search(c.text + " x")), None)
-    # "Hypertension with CKD stage 3a": the kidney disease written in the same phrase is its own
-    # condition too (its stage is an N18 code beside the combination code).
-    if hypertension and KIDNEY.search(hypertension.text) and not re.search(r"hypertensive", hypertension.text, re.I):
-        rest = re.sub(r"^.*?\bhypertension\b\s*(?:with|and|due to)?\s*", "", hypertension.text, flags=re.I)
-        if rest and KIDNEY.search(rest):
-            hypertension.text = "hypertension"
-            extra = Condition(rest)
-            out.insert(out.index(hypertension) + 1, extra)
-            kept.append(extra)
-    if hypertension and not KIDNEY.search(hypertension.text):
-        heart = any(HEART.search(c.text) for c in kept)
-        kidney = next((c for c in kept if KIDNEY.search(c.text)), None)
-        # I12 and I13 split CKD in two: stage 5 or end stage renal disease, and stages 1-4 or unspecified.
-        late = kidney is not None and re.search(r"stage 5\b|end stage renal disease", kidney.text, re.I)
-        stages = (
-            "stage 5 chronic kidney disease, or end stage renal disease"
-            if late
-            else "stage 1 through stage 4 chronic kidney disease, or unspecified chronic kidney disease"
-        )
-        if heart and kidney:
-            hypertension.text = f"hypertensive heart and chronic kidney disease with heart failure and {stages}"
-        elif kidney:
-            hypertension.text = f"hypertensive chronic kidney disease with {stages}"
-        elif heart:
-            hypertension.text = "hypertensive heart disease with heart failure"
-    return out
 
 
 # What a code says that the case must document, else the default applies (guideline I.C.19.c.1: a
@@ -272,255 +67,6 @@ UNLESS_DOCUMENTED = [
     (r"\bin childbirth\b", r"\bchildbirth\b|\bdeliver|\blabou?r\b"),
 ]
 SEPSIS = re.compile(r"\bsepsis\b", re.I)
-SECONDARY = "seconda"  # words_of("secondary")
-
-
-NUMBER_RANGE = re.compile(
-    r"(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s+or\s+(greater|more|less)|less than (\d+(?:\.\d+)?)"
-)
-
-
-def _title_ranges(title: str) -> list[tuple[float, float, set[str]]]:
-    """The number ranges a title gives, each with the numbers that write its bounds."""
-    found = []
-    for match in NUMBER_RANGE.finditer(title.lower()):
-        low, high, above, way, below = match.groups()
-        if low:
-            bounds = (float(low), float(high))
-        elif above:
-            bounds = (float(above), math.inf) if way in ("greater", "more") else (-math.inf, float(above))
-        else:
-            bounds = (-math.inf, float(below))
-        found.append((*bounds, set(re.findall(r"\d+", match.group(0)))))
-    return found
-
-
-def _score(case_words: set[str], title: str, numbers: set[str]) -> float:
-    title_words = words_of(title)
-    matched = case_words & title_words
-    # "without X" in a title is the default when the record does not document X: not an extra detail.
-    said = words_of(re.split(r"\bwithout\b|\bnot\b", title, maxsplit=1)[0])
-    extra = {w for w in said - case_words if w in QUALIFIERS or w.isdigit() or len(w) > 3}
-    title_numbers = set(re.findall(r"\b\d+[ab]?\b", title.lower()))
-    # A range in the title ("BMI 40.0-44.9", "70 or greater") that holds a number the case gives
-    # (BMI 42): the number is said, the range's bounds are not details the case lacks.
-    ranges = _title_ranges(title)
-    inside = {n for n in numbers if n.isdigit() and any(low <= int(n) <= high for low, high, _ in ranges)}
-    if inside:
-        title_numbers -= set().union(*(bounds for *_, bounds in ranges))
-    score = (
-        len(matched)
-        + len(inside)
-        - 0.4 * len(extra)
-        - 1.5 * len(numbers - title_numbers - inside)
-        - 1.0 * len(title_numbers - numbers)
-    )
-    lowered = title.lower()
-    if "unspecified" in lowered:
-        score += 0.2  # the general code when the record says no more
-    # The Index makes "male" the subterm (Paget's disease > breast C50.01-, > male C50.02-): a
-    # breast code for a male patient needs the record to say so; female is the default.
-    if "male" in title_words and "male" not in case_words:
-        score -= 0.5
-    if lowered.startswith("other") and "other" not in case_words:
-        score -= 0.5  # "other specified" needs a specified type the record names
-    # A neoplasm is primary unless the record says secondary (metastatic); an "NOS" title ("not
-    # specified as primary or secondary") is for records that say neither.
-    if SECONDARY in title_words and SECONDARY not in case_words:
-        score -= 1.5
-    nos = re.search(r"not specified as (\w+) or (\w+)", lowered)
-    if nos and words_of(nos.group(0)) & case_words:
-        score -= 2
-    return score
-
-
-def _seventh_of(term: IndexTerm, text: str) -> str:
-    """For an entry whose code needs only its 7th character (Angioedema T78.3: T78.3XXA, D, S), the
-    code for the encounter the case documents: D subsequent, S sequela, else A (initial, active
-    treatment, guideline I.C.19.a)."""
-    if term.code_status != IndexTerm.Status.INCOMPLETE or not term.completions:
-        return ""
-    compacts = [compact_code(c) for c in term.completions]
-    if len({c[:6] for c in compacts}) != 1 or any(len(c) != 7 for c in compacts):
-        return ""  # more than the 7th character is missing: the record must say which code
-    wanted = "S" if re.search(r"\bsequela", text, re.I) else "D" if re.search(r"\bsubsequent", text, re.I) else "A"
-    return next((c for c in compacts if c[6] == wanted), "")
-
-
-def _completion(term: IndexTerm, text: str) -> str:
-    """For an entry whose code needs more characters (Presence > knee-joint implant Z96.65-), the
-    completion whose title the case documents best: the side it names, else the unspecified one."""
-    if term.code_status != IndexTerm.Status.INCOMPLETE or not term.completions or len(term.completions) > 12:
-        return ""
-    rows = Code.objects.filter(
-        system=System.ICD10CM, compact__in=[compact_code(c) for c in term.completions], billable=True, deleted=False
-    ).only("compact", "title")
-    case_words = words_of(_expand(text))
-    numbers = set(re.findall(r"\b\d+[ab]?\b", text.lower()))
-    scored = sorted(rows, key=lambda row: (-_score(case_words, row.title, numbers), row.compact))
-    return scored[0].compact if scored else ""
-
-
-def _coded_entry(term: IndexTerm, text: str) -> tuple[str, str]:
-    """The code an index entry gives and the path to it, following its "see" to the entry it names
-    (Hives, see Urticaria) and on to that entry's subterm for the condition's other words ("BPH with
-    lower urinary tract symptoms": Hyperplasia > prostate > with lower urinary tract symptoms)."""
-    if term.code_status == IndexTerm.Status.VALID and term.code_compact:
-        return term.code_compact, term.path
-    completed = _seventh_of(term, text) or _completion(term, text)
-    if completed:
-        return completed, term.path
-    target = term.see_target
-    if target is None and term.see:
-        # A "see" the importer could not link to one entry ("Presence, knee joint implant" for
-        # "Presence > knee-joint implant"): the entry its words name.
-        wanted = normalize_index_text(term.see).split()
-        target = next(
-            (t for t in IndexTerm.objects.lookup(term.see)[:10] if normalize_index_text(t.path).split() == wanted), None
-        )
-    if target is None:
-        return "", ""
-    said = set(normalize_index_text(term.path).split())
-    rest = [w for w in normalize_index_text(text).split() if w not in said]
-    if rest:
-        deeper = (
-            IndexTerm.objects.lookup(f"{normalize_index_text(target.path)} {' '.join(rest)}")
-            .filter(code_status=IndexTerm.Status.VALID)
-            .exclude(code_compact="")
-            .first()
-        )
-        if deeper is not None:
-            return deeper.code_compact, f"{term.path} (see {term.see}) > {deeper.path}"
-    if target.code_status == IndexTerm.Status.VALID and target.code_compact:
-        return target.code_compact, f"{term.path} (see {term.see})"
-    completed = _seventh_of(target, text) or _completion(target, text)
-    if completed:
-        return completed, f"{term.path} (see {term.see})"
-    return "", ""
-
-
-def mains_of(term: IndexTerm, mains: list[IndexTerm]) -> set[str]:
-    """The search key of the main term an entry is under, as a set (empty if not among `mains`)."""
-    return {m.search_key for m in mains if m.pk == term.main_id}
-
-
-def _contradicts(path: str, text: str) -> bool:
-    """Whether an Index path says "with X" where the record says "without X", or the other way
-    ("Migraine without aura" is not Migraine > with aura)."""
-    said = normalize_index_text(text)
-    for level in path.split(" > "):
-        match = re.match(r"(with|without)\s+(\w+)", normalize_index_text(level))
-        if match:
-            opposite = "without" if match.group(1) == "with" else "with"
-            if re.search(rf"\b{opposite}\s+{re.escape(match.group(2))}\b", said):
-                return True
-    return False
-
-
-def index_entries(text: str) -> list[tuple[str, str, bool]]:
-    """(code, index path) for a condition, best first, as a coder looks it up: the entries whose path
-    holds every word; failing that, the condition's words taken as the main term and its subterms
-    ("influenza vaccination": Vaccination > encounter for). A "see" is followed to its entry.
-    The third value says the entry is the condition itself: a main term (or subterm) that is its
-    words ("Cold sore": Coldsore), or a main term with subterms that hold all its other words."""
-    # "controlled by diet" is Diabetes > gestational > diet controlled: a connector the record
-    # writes is not a word the entry must hold.
-    looked_up = " ".join(w for w in normalize_index_text(text).split() if w not in CONNECTORS)
-    rows = list(
-        IndexTerm.objects.lookup(looked_up)
-        .filter(Q(code_status__in=[IndexTerm.Status.VALID, IndexTerm.Status.INCOMPLETE]) | Q(see_target__isnull=False))
-        .select_related("see_target")[:15]
-    )
-    key = normalize_index_text(text)
-    # Its head: what comes before "with", "without", "due to" ("Shingles without complication").
-    head = normalize_index_text(re.split(r"\b(?:with|without|due to)\b", text, maxsplit=1)[0])
-    strong = {
-        t.pk
-        for t in rows
-        # A main term that is the condition or starts with its words ("fall" is not "Fallen arches").
-        if t.rank == 0
-        or (t.rank == 1 and re.match(rf"{re.escape(key)}\b", t.search_key))
-        or t.search_key.replace(" ", "") == key.replace(" ", "")
-        or normalize_index_text(t.path) == key
-    }
-    # A condition that begins with a main term ("Screening colonoscopy", "Personal history of colon
-    # cancer": History > personal > malignant neoplasm > colon) is looked up under it first: its
-    # shallowest subterm that holds all the other words is the entry.
-    content = [w for w in normalize_index_text(text).split() if len(w) > 3 and w not in STOP and w != "encounter"]
-    for lead in content[:2]:
-        # The letter narrows the scan to one letter's main terms (the (index, letter, position) index).
-        main = IndexTerm.objects.main_terms(lead[:1]).filter(search_key=lead).first()
-        if main is None:
-            continue
-        others = [w for w in content if w != lead]
-        if others:
-            below = IndexTerm.objects.filter(main=main)
-            for word in others[:8]:
-                below = below.filter(search_text__contains=word)  # the trigram index answers each word
-            # Whole words: "pneumonia" is not "Streptococcus > pneumoniae".
-            led = next(
-                (
-                    term
-                    for term in below.select_related("see_target").order_by("level", "position")[:20]
-                    if all(re.search(rf"\b{re.escape(word)}\b", term.search_text) for word in others[:8])
-                ),
-                None,
-            )
-            # Not an entry that adds a detail the case does not say (Vaccination > partial > for
-            # COVID-19 for "COVID-19 vaccination"): the scan below weighs the entries instead.
-            said = set(normalize_index_text(text).split())
-            if led is not None and not set(normalize_index_text(led.path).split()) - said - LINK_WORDS:
-                rows = [led, *(t for t in rows if t.pk != led.pk)]
-                strong.add(led.pk)
-        break
-    if not rows:
-        # Short words count (hip, arm), the side does not: the Tabular gives it (right ear, left eye).
-        words = [w for w in normalize_index_text(text).split() if len(w) > 2 and w not in STOP | LATERALITY]
-        mains = list(
-            IndexTerm.objects.main_index()
-            .filter(level=0, letter__in={w[:1].upper() for w in words}, search_key__in=words)
-            .select_related("see_target")[:3]
-        )
-        # Every word the case says counts, "encounter" too: Vaccination > encounter for.
-        said = set(normalize_index_text(text).split()) - LATERALITY
-        scored = []
-        # The encounter the case states is a word an entry must cover too (Vaccination > encounter
-        # for, not > partial > for COVID-19), though no main term is looked up for it.
-        stated = ["encounter"] if "encounter" in said else []
-        for main in mains:
-            others = [w for w in words if w != main.search_key] + stated
-            for term in [main, *IndexTerm.objects.filter(main=main).select_related("see_target")[:400]]:
-                covered = sum(bool(re.search(rf"\b{re.escape(w)}\b", term.search_text)) for w in others)
-                # Nonessential modifiers (in search_text, not in the path) neither add nor cost.
-                path_words = set(normalize_index_text(term.path).split()) - LINK_WORDS
-                # On a tie of the words above, the entry that says most of the case and least
-                # besides, then the shallower. The reason for an encounter the case states is its
-                # main term ("hepatitis B vaccination": Vaccination > encounter for, not Hepatitis > B).
-                matched = len(path_words & said) + len(path_words & said & {"encounter"})
-                fit = matched - 0.5 * len(path_words - said)
-                scored.append((-covered, -fit, term.level, term.position, term, matched))
-                # The subterms hold all the other words, or the main term is the condition's head
-                # and the rest is what it means without more ("Shingles without complication").
-                if covered == len(others) or (term is main and main.search_key == head):
-                    strong.add(term.pk)
-        scored.sort(key=lambda item: item[:4])
-        rows = [item[4] for item in scored]
-        # Failing an entry with every word, the best one under a main term of the condition's head
-        # that says a subterm word of the case too is the coder's entry (not Pneumonia > ... for
-        # "severe sepsis due to pneumonia").
-        heads = set(head.split())
-        if not strong & {t.pk for t in rows}:
-            led = next((item for item in scored if item[4].level > 0 and mains_of(item[4], mains) & heads), None)
-            if led is not None and led[5] >= 2:
-                strong.add(led[4].pk)
-    found: list[tuple[str, str, bool]] = []
-    for term in rows:
-        if _contradicts(term.path, text):
-            continue
-        code, path = _coded_entry(term, text)
-        if code and code not in {c for c, *_ in found}:
-            found.append((code, path, term.pk in strong))
-    return found[:8]
 
 
 def _candidates(text: str) -> tuple[list[Code], dict[int, str], dict[int, str]]:
@@ -577,7 +123,7 @@ def _weigh(
     for position, code in enumerate(candidates):
         if code.deleted or not code.billable or code.pk in taken:
             continue
-        score = _score(case_words, code.title, numbers) - 0.01 * position
+        score = title_score(case_words, code.title, numbers) - 0.01 * position
         if code.pk == first_indexed:
             score = max(score, float(len(case_words)))
         elif head and len(head & words_of(code.title)) * 2 < len(head):
@@ -695,7 +241,7 @@ def _named(title: str) -> set[str]:
     acute, kidney, failure; "Escherichia coli [E. coli] as the cause of diseases...": the organism)."""
     lead = re.split(r",|\[|\(|\bwith\b|\bwithout\b|\bdue to\b|\bas the cause\b|\bin diseases\b", title, maxsplit=1)[0]
     return (
-        {w for w in words_of(lead) if not w[:1].isdigit()} - {_stem(w) for w in QUALIFIER_WORDS} - {"unspecif", "body"}
+        {w for w in words_of(lead) if not w[:1].isdigit()} - {stem(w) for w in QUALIFIER_WORDS} - {"unspecif", "body"}
     )
 
 
@@ -743,7 +289,7 @@ def _additional(note: Note, case_words: set[str], used: set[str], others: set[st
         # A code asked for only because the case names the item's condition is weighed by that condition
         # and what the codes found do not say: the "stage" of I13.0's CKD is not end-stage heart failure.
         weighed = case_words if said_beyond or etiology else fresh | condition
-        score = _score(weighed, candidate.title, numbers) + 0.5 * len(fresh & item_words)
+        score = title_score(weighed, candidate.title, numbers) + 0.5 * len(fresh & item_words)
         if best is None or score > best_score:
             best, best_score = candidate, score
     return best if best is not None and best_score > 0.5 else None
@@ -861,15 +407,15 @@ def _unsaid(text: str, code: Code) -> list[Condition]:
         for part in parts:
             missed = {w for w in words_of(part) - said if len(w) > 3 and not w.isdigit()}
             if missed:
-                rest = " ".join(w for w in re.findall(r"[\w']+", part) if _stem(w) not in said)
+                rest = " ".join(w for w in re.findall(r"[\w']+", part) if stem(w) not in said)
                 found.append(Condition(part, rest=rest, category=code.code[:3]))
         if found:
             return found
     words = words_of(text)
     missed = words - said
-    rest = [w for w in re.findall(r"[\w']+", text) if _stem(w) in missed]
+    rest = [w for w in re.findall(r"[\w']+", text) if stem(w) in missed]
     # Qualifiers alone ("acute, right ear") say more of the same condition, not another one.
-    if len(missed) >= 2 and len(rest) < len(words) and missed - {_stem(w) for w in QUALIFIER_WORDS}:
+    if len(missed) >= 2 and len(rest) < len(words) and missed - {stem(w) for w in QUALIFIER_WORDS}:
         return [Condition(" ".join(rest), category=code.code[:3])]
     return []
 
@@ -900,12 +446,12 @@ def code_case(text: str) -> ToolResult:
     events = drugs.read(text)
     # The drug and what happened with it are coded from the Table; the rest of the case as usual.
     rest = drugs.without_events(text, events) if events else text
-    conditions = _combine(read_case(rest))
+    conditions = combine(read_case(rest))
     facts: list[str] = []
     coded: list[Coded] = []
     seen: set[int] = set()
     left_out = []
-    case_words = words_of(_expand(rest))
+    case_words = words_of(expand(rest))
     negated = [words_of(c.text) for c in conditions if c.negated]
     for condition in conditions:
         if condition.negated:
@@ -926,7 +472,7 @@ def code_case(text: str) -> ToolResult:
             for n in words
             if n.isdigit()
             for c in coded
-            for low, high, _ in _title_ranges(c.code.title)
+            for low, high, _ in title_ranges(c.code.title)
             if low <= int(n) <= high
         }
         if words <= covered:

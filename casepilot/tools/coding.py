@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from codes.models import GuidelineSection, System
 
 from .base import Citation, ToolResult
-from .case import read_case
+from .case_text import read_case
 
 GUIDELINES = (
     "ICD-10-CM Official Guidelines for Coding and Reporting FY2026",

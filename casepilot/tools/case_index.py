@@ -1,0 +1,202 @@
+"""Case to codes, step 3: a condition looked up in the Alphabetic Index as a coder does (main term,
+subterms, nonessential modifiers, "see" followed to its entry, the 7th character the encounter
+gives); casepilot/tools/case.py weighs what it finds against the Tabular titles."""
+
+from __future__ import annotations
+
+import re
+
+from django.db.models import Q
+
+from codes.models import Code, IndexTerm, System, compact_code, normalize_index_text
+
+from .case_text import CONNECTORS, LATERALITY, LINK_WORDS, STOP, expand, title_score, words_of
+
+
+def _seventh_of(term: IndexTerm, text: str) -> str:
+    """For an entry whose code needs only its 7th character (Angioedema T78.3: T78.3XXA, D, S), the
+    code for the encounter the case documents: D subsequent, S sequela, else A (initial, active
+    treatment, guideline I.C.19.a)."""
+    if term.code_status != IndexTerm.Status.INCOMPLETE or not term.completions:
+        return ""
+    compacts = [compact_code(c) for c in term.completions]
+    if len({c[:6] for c in compacts}) != 1 or any(len(c) != 7 for c in compacts):
+        return ""  # more than the 7th character is missing: the record must say which code
+    wanted = "S" if re.search(r"\bsequela", text, re.I) else "D" if re.search(r"\bsubsequent", text, re.I) else "A"
+    return next((c for c in compacts if c[6] == wanted), "")
+
+
+def _completion(term: IndexTerm, text: str) -> str:
+    """For an entry whose code needs more characters (Presence > knee-joint implant Z96.65-), the
+    completion whose title the case documents best: the side it names, else the unspecified one."""
+    if term.code_status != IndexTerm.Status.INCOMPLETE or not term.completions or len(term.completions) > 12:
+        return ""
+    rows = Code.objects.filter(
+        system=System.ICD10CM, compact__in=[compact_code(c) for c in term.completions], billable=True, deleted=False
+    ).only("compact", "title")
+    case_words = words_of(expand(text))
+    numbers = set(re.findall(r"\b\d+[ab]?\b", text.lower()))
+    scored = sorted(rows, key=lambda row: (-title_score(case_words, row.title, numbers), row.compact))
+    return scored[0].compact if scored else ""
+
+
+def _coded_entry(term: IndexTerm, text: str) -> tuple[str, str]:
+    """The code an index entry gives and the path to it, following its "see" to the entry it names
+    (Hives, see Urticaria) and on to that entry's subterm for the condition's other words ("BPH with
+    lower urinary tract symptoms": Hyperplasia > prostate > with lower urinary tract symptoms)."""
+    if term.code_status == IndexTerm.Status.VALID and term.code_compact:
+        return term.code_compact, term.path
+    completed = _seventh_of(term, text) or _completion(term, text)
+    if completed:
+        return completed, term.path
+    target = term.see_target
+    if target is None and term.see:
+        # A "see" the importer could not link to one entry ("Presence, knee joint implant" for
+        # "Presence > knee-joint implant"): the entry its words name.
+        wanted = normalize_index_text(term.see).split()
+        target = next(
+            (t for t in IndexTerm.objects.lookup(term.see)[:10] if normalize_index_text(t.path).split() == wanted), None
+        )
+    if target is None:
+        return "", ""
+    said = set(normalize_index_text(term.path).split())
+    rest = [w for w in normalize_index_text(text).split() if w not in said]
+    if rest:
+        deeper = (
+            IndexTerm.objects.lookup(f"{normalize_index_text(target.path)} {' '.join(rest)}")
+            .filter(code_status=IndexTerm.Status.VALID)
+            .exclude(code_compact="")
+            .first()
+        )
+        if deeper is not None:
+            return deeper.code_compact, f"{term.path} (see {term.see}) > {deeper.path}"
+    if target.code_status == IndexTerm.Status.VALID and target.code_compact:
+        return target.code_compact, f"{term.path} (see {term.see})"
+    completed = _seventh_of(target, text) or _completion(target, text)
+    if completed:
+        return completed, f"{term.path} (see {term.see})"
+    return "", ""
+
+
+def mains_of(term: IndexTerm, mains: list[IndexTerm]) -> set[str]:
+    """The search key of the main term an entry is under, as a set (empty if not among `mains`)."""
+    return {m.search_key for m in mains if m.pk == term.main_id}
+
+
+def _contradicts(path: str, text: str) -> bool:
+    """Whether an Index path says "with X" where the record says "without X", or the other way
+    ("Migraine without aura" is not Migraine > with aura)."""
+    said = normalize_index_text(text)
+    for level in path.split(" > "):
+        match = re.match(r"(with|without)\s+(\w+)", normalize_index_text(level))
+        if match:
+            opposite = "without" if match.group(1) == "with" else "with"
+            if re.search(rf"\b{opposite}\s+{re.escape(match.group(2))}\b", said):
+                return True
+    return False
+
+
+def index_entries(text: str) -> list[tuple[str, str, bool]]:
+    """(code, index path) for a condition, best first, as a coder looks it up: the entries whose path
+    holds every word; failing that, the condition's words taken as the main term and its subterms
+    ("influenza vaccination": Vaccination > encounter for). A "see" is followed to its entry.
+    The third value says the entry is the condition itself: a main term (or subterm) that is its
+    words ("Cold sore": Coldsore), or a main term with subterms that hold all its other words."""
+    # "controlled by diet" is Diabetes > gestational > diet controlled: a connector the record
+    # writes is not a word the entry must hold.
+    looked_up = " ".join(w for w in normalize_index_text(text).split() if w not in CONNECTORS)
+    rows = list(
+        IndexTerm.objects.lookup(looked_up)
+        .filter(Q(code_status__in=[IndexTerm.Status.VALID, IndexTerm.Status.INCOMPLETE]) | Q(see_target__isnull=False))
+        .select_related("see_target")[:15]
+    )
+    key = normalize_index_text(text)
+    # Its head: what comes before "with", "without", "due to" ("Shingles without complication").
+    head = normalize_index_text(re.split(r"\b(?:with|without|due to)\b", text, maxsplit=1)[0])
+    strong = {
+        t.pk
+        for t in rows
+        # A main term that is the condition or starts with its words ("fall" is not "Fallen arches").
+        if t.rank == 0
+        or (t.rank == 1 and re.match(rf"{re.escape(key)}\b", t.search_key))
+        or t.search_key.replace(" ", "") == key.replace(" ", "")
+        or normalize_index_text(t.path) == key
+    }
+    # A condition that begins with a main term ("Screening colonoscopy", "Personal history of colon
+    # cancer": History > personal > malignant neoplasm > colon) is looked up under it first: its
+    # shallowest subterm that holds all the other words is the entry.
+    content = [w for w in normalize_index_text(text).split() if len(w) > 3 and w not in STOP and w != "encounter"]
+    for lead in content[:2]:
+        # The letter narrows the scan to one letter's main terms (the (index, letter, position) index).
+        main = IndexTerm.objects.main_terms(lead[:1]).filter(search_key=lead).first()
+        if main is None:
+            continue
+        others = [w for w in content if w != lead]
+        if others:
+            below = IndexTerm.objects.filter(main=main)
+            for word in others[:8]:
+                below = below.filter(search_text__contains=word)  # the trigram index answers each word
+            # Whole words: "pneumonia" is not "Streptococcus > pneumoniae".
+            led = next(
+                (
+                    term
+                    for term in below.select_related("see_target").order_by("level", "position")[:20]
+                    if all(re.search(rf"\b{re.escape(word)}\b", term.search_text) for word in others[:8])
+                ),
+                None,
+            )
+            # Not an entry that adds a detail the case does not say (Vaccination > partial > for
+            # COVID-19 for "COVID-19 vaccination"): the scan below weighs the entries instead.
+            said = set(normalize_index_text(text).split())
+            if led is not None and not set(normalize_index_text(led.path).split()) - said - LINK_WORDS:
+                rows = [led, *(t for t in rows if t.pk != led.pk)]
+                strong.add(led.pk)
+        break
+    if not rows:
+        # Short words count (hip, arm), the side does not: the Tabular gives it (right ear, left eye).
+        words = [w for w in normalize_index_text(text).split() if len(w) > 2 and w not in STOP | LATERALITY]
+        mains = list(
+            IndexTerm.objects.main_index()
+            .filter(level=0, letter__in={w[:1].upper() for w in words}, search_key__in=words)
+            .select_related("see_target")[:3]
+        )
+        # Every word the case says counts, "encounter" too: Vaccination > encounter for.
+        said = set(normalize_index_text(text).split()) - LATERALITY
+        scored = []
+        # The encounter the case states is a word an entry must cover too (Vaccination > encounter
+        # for, not > partial > for COVID-19), though no main term is looked up for it.
+        stated = ["encounter"] if "encounter" in said else []
+        for main in mains:
+            others = [w for w in words if w != main.search_key] + stated
+            for term in [main, *IndexTerm.objects.filter(main=main).select_related("see_target")[:400]]:
+                covered = sum(bool(re.search(rf"\b{re.escape(w)}\b", term.search_text)) for w in others)
+                # Nonessential modifiers (in search_text, not in the path) neither add nor cost.
+                path_words = set(normalize_index_text(term.path).split()) - LINK_WORDS
+                # On a tie of the words above, the entry that says most of the case and least
+                # besides, then the shallower. The reason for an encounter the case states is its
+                # main term ("hepatitis B vaccination": Vaccination > encounter for, not Hepatitis > B).
+                matched = len(path_words & said) + len(path_words & said & {"encounter"})
+                fit = matched - 0.5 * len(path_words - said)
+                scored.append((-covered, -fit, term.level, term.position, term, matched))
+                # The subterms hold all the other words, or the main term is the condition's head
+                # and the rest is what it means without more ("Shingles without complication").
+                if covered == len(others) or (term is main and main.search_key == head):
+                    strong.add(term.pk)
+        scored.sort(key=lambda item: item[:4])
+        rows = [item[4] for item in scored]
+        # Failing an entry with every word, the best one under a main term of the condition's head
+        # that says a subterm word of the case too is the coder's entry (not Pneumonia > ... for
+        # "severe sepsis due to pneumonia").
+        heads = set(head.split())
+        if not strong & {t.pk for t in rows}:
+            led = next((item for item in scored if item[4].level > 0 and mains_of(item[4], mains) & heads), None)
+            if led is not None and led[5] >= 2:
+                strong.add(led[4].pk)
+    found: list[tuple[str, str, bool]] = []
+    for term in rows:
+        if _contradicts(term.path, text):
+            continue
+        code, path = _coded_entry(term, text)
+        if code and code not in {c for c, *_ in found}:
+            found.append((code, path, term.pk in strong))
+    return found[:8]

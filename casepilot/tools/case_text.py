@@ -1,0 +1,291 @@
+"""Case to codes, step 1: reading a described case into conditions (abbreviations expanded,
+negated and uncertain ones marked, the "with" presumption applied) and weighing a code title
+against the words the case documents (casepilot/tools/case.py has the method)."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from codes.models import IndexTerm
+
+ABBREVIATIONS = {
+    "ckd": "chronic kidney disease", "esrd": "end stage renal disease", "aki": "acute kidney injury",
+    "dm": "diabetes mellitus", "t2dm": "type 2 diabetes mellitus", "t1dm": "type 1 diabetes mellitus",
+    "dm2": "type 2 diabetes mellitus", "htn": "hypertension", "uti": "urinary tract infection",
+    "copd": "chronic obstructive pulmonary disease", "gerd": "gastro-esophageal reflux disease",
+    "bph": "benign prostatic hyperplasia", "chf": "congestive heart failure", "mi": "myocardial infarction",
+    "nstemi": "non-st elevation nstemi myocardial infarction", "stemi": "st elevation stemi myocardial infarction",
+    "afib": "atrial fibrillation", "osa": "obstructive sleep apnea", "rsv": "respiratory syncytial virus",
+    "mrsa": "methicillin resistant staphylococcus aureus", "mssa": "methicillin susceptible staphylococcus aureus",
+    "e coli": "escherichia coli", "bmi": "body mass index", "dka": "diabetic ketoacidosis",
+    "mdd": "major depressive disorder", "gad": "generalized anxiety disorder", "sob": "shortness of breath",
+    "cad": "coronary artery disease", "dvt": "deep vein thrombosis", "pe": "pulmonary embolism",
+    "lll": "left lower lobe", "rll": "right lower lobe", "hf": "heart failure", "oa": "osteoarthritis",
+    "ra": "rheumatoid arthritis", "cva": "cerebral infarction", "tia": "transient ischemic attack",
+    "dx": "", "hx": "history of", "pt": "patient", "w/": "with", "w/o": "without", "s/p": "status post", "exam": "examination",
+    "strep": "streptococcal", "lt": "left", "rt": "right", "bilat": "bilateral", "yo": "year old",
+}  # fmt: skip
+# Phrases that carry no condition of their own.
+FILLER = re.compile(
+    r"\b(what|which|is|are|the|a|an|icd-?10(-?cm)?|codes?|coding|diagnos[ie]s|for|please|patient|pt|"
+    r"presents?|presenting|with a|complains? of|c/o|has|had|have|history and|seen|visit|encounter for the|"
+    r"how do i|how should i|can i|do i|should i|this|these|them|it|code it|seen in|office|clinic|today|"
+    r"external cause code|assign|report|sequenc\w*|which code goes first|which goes first|goes first|"
+    r"which code first|injury or external cause|how|code|codes and order|in what order|order)\b|[?!]",
+    re.I,
+)
+NEGATION = re.compile(
+    r"^\s*(?:patient\s+|pt\s+)?(no|not|without|free of|absence of)\b|\b(denies|denied|negative for|ruled out|was excluded)\b",
+    re.I,
+)
+# Fragments that only qualify the condition before them ("initial encounter", "uncomplicated").
+QUALIFIER_WORDS = {
+    "initial", "subsequent", "sequela", "closed", "open", "right", "left", "bilateral", "uncomplicated", "adult", "pediatric", "cigarettes", "cigars", "chewing", "diet", "controlled",
+    "acute", "chronic", "severe", "mild", "moderate", "persistent", "intermittent", "recurrent", "single", "episode",
+    "ear", "eye", "upper", "lower", "limb", "routine", "healing", "stage", "intractable", "encounter", "female", "male",
+}  # fmt: skip
+
+UNCERTAIN = re.compile(
+    r"\b(probable|probably|suspected|suspect|possible|possibly|likely|questionable|rule out|r/o|"
+    r"presumed|consistent with|compatible with|test pending)\b",
+    re.I,
+)
+INPATIENT = re.compile(r"\b(inpatient|admitted|admission|discharge[ds]?|hospitali[sz]ed)\b", re.I)
+SPLIT = re.compile(
+    r"[,;:]\s+|\.\s+|\s+and\s+|\s+(?=on (?:long[- ]term|oral|insulin|dialysis)\b)|\s+in a patient with\s+|"
+    r"\s+but\s+|\s+from (?:a |an )?(?:primary )?|\s+(?=secondary malignant)|(?<=therapy)\s+for\s+",
+    re.I,
+)
+STOP = {
+    "of", "the", "and", "or", "to", "in", "on", "at", "by", "as", "a", "an", "with", "without", "due", "other",
+    "unspecified", "specified", "not", "elsewhere", "classified", "type", "site", "nos", "current", "use",
+    "long", "term", "encounter", "daily", "who", "uses", "takes", "from", "for",
+    "his", "her", "their", "is", "are", "was", "which", "that", "mellitus", "disease", "condition", "all",
+}  # fmt: skip
+LATERALITY = {"right", "left", "bilateral", "ear", "eye", "side"}
+# Words that only link an Index entry's others ("encounter for", "fracture of").
+LINK_WORDS = {"of", "the", "and", "or", "to", "in", "on", "at", "by", "as", "a", "an", "for", "with", "due", "nec"}
+# Words a record writes between a condition and its detail that no Index path needs.
+CONNECTORS = {"by", "the", "a", "an"}
+# Title words that add a detail a case may not document (penalised when the case does not say them).
+QUALIFIERS = {"right", "left", "bilateral", "acute", "chronic", "recurrent", "intractable", "with", "stage"}
+# The "with" presumption: a condition the classification links to diabetes or to hypertension.
+DIABETES = re.compile(r"\b(diabet\w*|dm)\b", re.I)
+DIABETES_WITH = re.compile(
+    r"kidney|nephropath|renal|neuropath|polyneuropath|retinopath|gastroparesis|foot ulcer|ulcer|"
+    r"angiopath|peripheral vascular|hyperglycemi|hypoglycemi|ketoacidosis|cataract|arthropathy|dermatitis|"
+    r"periodontal|hyperosmolar|macular",
+    re.I,
+)
+HYPERTENSION = re.compile(r"\bhypertension\b|\bhypertensive\b", re.I)
+HEART = re.compile(r"heart failure|\bchf\b|heart disease|cardiomyopathy", re.I)
+KIDNEY = re.compile(r"chronic kidney disease|end stage renal|\bckd\b|\besrd\b", re.I)
+
+
+@dataclass
+class Condition:
+    text: str  # as documented, abbreviations expanded
+    negated: bool = False
+    uncertain: bool = False
+    # Its words that the code of the condition it came from left out ("urinary tract infection" of
+    # "E. coli UTI" after A41.51), looked up when the whole finds no code of its own.
+    rest: str = ""
+    # The category of that code: a code of the same category is another choice for the same
+    # condition ("exam" after "exam with abnormal findings"), not a second code.
+    category: str = ""
+
+
+# Lay and clinical wordings the code titles say otherwise (the Alphabetic Index's "see" terms).
+REWRITES = [
+    (r"\be\.\s?coli\b", "e coli"),
+    (r"\b(\w+) cancer metastatic to (?:the )?(\w+)", r"\1 cancer, secondary malignant neoplasm of \2"),
+    (r"\b(\w+) metastas[ie]s\b", r"secondary malignant neoplasm of \1"),
+    (r"\bmetastatic to (?:the )?(\w+)", r", secondary malignant neoplasm of \1"),
+    (r"\bcancer\b", "malignant neoplasm"),
+    # A manifestation "in" a disease: the "in diseases classified elsewhere" code, and the disease.
+    (r"^(\w+) in (?!a |an |the )([\w' ]+ disease)\b", lambda match: _in_disease(match)),
+    (r"\bboth (eyes|ears|sides|knees|hips|lungs)\b", "bilateral"),
+    (
+        r"\b(admission|admitted|encounter) for (?:antineoplastic )?chemo(?:therapy)?\b",
+        "encounter for antineoplastic chemotherapy",
+    ),
+    (
+        r"\b(admission|admitted|encounter) for (?:antineoplastic )?(?:radiation therapy|radiotherapy|radiation)\b",
+        "encounter for antineoplastic radiation therapy",
+    ),
+    (r"\b(admission|admitted) for\b", "encounter for"),
+]
+
+
+def _in_disease(match: re.Match) -> str:
+    """ "Anemia in end stage renal disease": the Index's own "in" entry when it has one (Anemia >
+    in > end stage renal disease D63.1), else the manifestation "in diseases classified
+    elsewhere" and the disease as its own condition."""
+    manifestation, disease = match.groups()
+    below_in = IndexTerm.objects.lookup(f"{manifestation} in {disease}").filter(path__icontains=" > in > ")
+    if below_in.exists():
+        return match.group(0)
+    return f"{manifestation} in other diseases classified elsewhere, {disease}"
+
+
+def expand(text: str) -> str:
+    for pattern, replacement in REWRITES:
+        text = re.sub(pattern, replacement, text, flags=re.I)
+    text = re.sub(r"\bstage\s+(\d)\s*([ab])\b", r"stage \1\2", text, flags=re.I)
+
+    def repl(match: re.Match) -> str:
+        return ABBREVIATIONS.get(match.group(0).lower(), match.group(0))
+
+    return re.sub(
+        r"(?<![\w/])(" + "|".join(re.escape(k) for k in ABBREVIATIONS) + r")(?![\w/])", repl, text, flags=re.I
+    )
+
+
+def stem(word: str) -> str:
+    word = word.lower().replace("'s", "")
+    # An organism's Latin epithet is not the disease it causes: pneumoniae is not pneumonia.
+    if len(word) > 5 and word.endswith("ae"):
+        return word[:7] + "ae"
+    for suffix in ("ies", "es", "s", "ic", "al", "ia"):
+        if len(word) > 5 and word.endswith(suffix):
+            word = word[: -len(suffix)]
+            break
+    return word[:7]
+
+
+def words_of(text: str) -> set[str]:
+    return {
+        stem(w) for w in re.findall(r"[a-z0-9]+(?:'s)?", text.lower()) if w not in STOP and (len(w) > 1 or w.isdigit())
+    }
+
+
+def read_case(text: str) -> list[Condition]:
+    """The conditions of a case, in the order documented, each marked negated or uncertain."""
+    text = expand(" ".join(text.split()))
+    conditions: list[Condition] = []
+    for part in SPLIT.split(text):
+        negated = bool(NEGATION.search(part))
+        uncertain = bool(UNCERTAIN.search(part))
+        part = UNCERTAIN.sub(" ", NEGATION.sub(" ", part))
+        part = " ".join(FILLER.sub(" ", part).split()).strip(" :-")
+        words = words_of(part)
+        if not part or not words:
+            continue
+        if (
+            conditions
+            and not negated
+            and not conditions[-1].negated
+            # (and the words of that condition again: "initial encounter for closed fracture")
+            and words
+            <= {stem(w) for w in QUALIFIER_WORDS}
+            | {w for w in words if w[:1].isdigit()}
+            | words_of(conditions[-1].text)
+            and not re.search(r"body mass", part)
+        ):
+            conditions[-1].text += f" {part}"  # "initial encounter" qualifies the condition before it
+            continue
+        conditions.append(Condition(part, negated=negated, uncertain=uncertain))
+    return conditions
+
+
+def combine(conditions: list[Condition]) -> list[Condition]:
+    """The "with" presumption: diabetes and hypertension take the conditions linked to them."""
+    kept = [c for c in conditions if not c.negated and not c.uncertain]
+    out = list(conditions)
+    diabetes = next((c for c in kept if DIABETES.search(c.text) and " with " not in c.text), None)
+    if diabetes:
+        for other in kept:
+            if other is not diabetes and DIABETES_WITH.search(other.text) and not DIABETES.search(other.text):
+                diabetes.text = f"{diabetes.text} with diabetic {other.text}"
+                break
+    hypertension = next((c for c in kept if HYPERTENSION.search(c.text) and not HEART.search(c.text + " x")), None)
+    # "Hypertension with CKD stage 3a": the kidney disease written in the same phrase is its own
+    # condition too (its stage is an N18 code beside the combination code).
+    if hypertension and KIDNEY.search(hypertension.text) and not re.search(r"hypertensive", hypertension.text, re.I):
+        rest = re.sub(r"^.*?\bhypertension\b\s*(?:with|and|due to)?\s*", "", hypertension.text, flags=re.I)
+        if rest and KIDNEY.search(rest):
+            hypertension.text = "hypertension"
+            extra = Condition(rest)
+            out.insert(out.index(hypertension) + 1, extra)
+            kept.append(extra)
+    if hypertension and not KIDNEY.search(hypertension.text):
+        heart = any(HEART.search(c.text) for c in kept)
+        kidney = next((c for c in kept if KIDNEY.search(c.text)), None)
+        # I12 and I13 split CKD in two: stage 5 or end stage renal disease, and stages 1-4 or unspecified.
+        late = kidney is not None and re.search(r"stage 5\b|end stage renal disease", kidney.text, re.I)
+        stages = (
+            "stage 5 chronic kidney disease, or end stage renal disease"
+            if late
+            else "stage 1 through stage 4 chronic kidney disease, or unspecified chronic kidney disease"
+        )
+        if heart and kidney:
+            hypertension.text = f"hypertensive heart and chronic kidney disease with heart failure and {stages}"
+        elif kidney:
+            hypertension.text = f"hypertensive chronic kidney disease with {stages}"
+        elif heart:
+            hypertension.text = "hypertensive heart disease with heart failure"
+    return out
+
+
+SECONDARY = "seconda"  # words_of("secondary")
+
+
+NUMBER_RANGE = re.compile(
+    r"(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s+or\s+(greater|more|less)|less than (\d+(?:\.\d+)?)"
+)
+
+
+def title_ranges(title: str) -> list[tuple[float, float, set[str]]]:
+    """The number ranges a title gives, each with the numbers that write its bounds."""
+    found = []
+    for match in NUMBER_RANGE.finditer(title.lower()):
+        low, high, above, way, below = match.groups()
+        if low:
+            bounds = (float(low), float(high))
+        elif above:
+            bounds = (float(above), math.inf) if way in ("greater", "more") else (-math.inf, float(above))
+        else:
+            bounds = (-math.inf, float(below))
+        found.append((*bounds, set(re.findall(r"\d+", match.group(0)))))
+    return found
+
+
+def title_score(case_words: set[str], title: str, numbers: set[str]) -> float:
+    title_words = words_of(title)
+    matched = case_words & title_words
+    # "without X" in a title is the default when the record does not document X: not an extra detail.
+    said = words_of(re.split(r"\bwithout\b|\bnot\b", title, maxsplit=1)[0])
+    extra = {w for w in said - case_words if w in QUALIFIERS or w.isdigit() or len(w) > 3}
+    title_numbers = set(re.findall(r"\b\d+[ab]?\b", title.lower()))
+    # A range in the title ("BMI 40.0-44.9", "70 or greater") that holds a number the case gives
+    # (BMI 42): the number is said, the range's bounds are not details the case lacks.
+    ranges = title_ranges(title)
+    inside = {n for n in numbers if n.isdigit() and any(low <= int(n) <= high for low, high, _ in ranges)}
+    if inside:
+        title_numbers -= set().union(*(bounds for *_, bounds in ranges))
+    score = (
+        len(matched)
+        + len(inside)
+        - 0.4 * len(extra)
+        - 1.5 * len(numbers - title_numbers - inside)
+        - 1.0 * len(title_numbers - numbers)
+    )
+    lowered = title.lower()
+    if "unspecified" in lowered:
+        score += 0.2  # the general code when the record says no more
+    # The Index makes "male" the subterm (Paget's disease > breast C50.01-, > male C50.02-): a
+    # breast code for a male patient needs the record to say so; female is the default.
+    if "male" in title_words and "male" not in case_words:
+        score -= 0.5
+    if lowered.startswith("other") and "other" not in case_words:
+        score -= 0.5  # "other specified" needs a specified type the record names
+    # A neoplasm is primary unless the record says secondary (metastatic); an "NOS" title ("not
+    # specified as primary or secondary") is for records that say neither.
+    if SECONDARY in title_words and SECONDARY not in case_words:
+        score -= 1.5
+    nos = re.search(r"not specified as (\w+) or (\w+)", lowered)
+    if nos and words_of(nos.group(0)) & case_words:
+        score -= 2
+    return score
