@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from codes.models import Code, Note, System, compact_code
+from codes.models import Code, Note, Synonym, System, compact_code
 from codes.search import search
 
 from . import drugs
@@ -439,6 +439,14 @@ def _without_superseded(coded: list[Coded]) -> list[Coded]:
     return [item for item in coded if not superseded(item)]
 
 
+def _clinical_words(condition: str) -> str:
+    """The clinical wording of a lay term the whole condition is, from the site's curated
+    dictionary (fixtures/synonyms: "strep throat" is streptococcal pharyngitis), or ""."""
+    last = condition.split()[-1:] or [""]
+    rows = Synonym.objects.filter(source=Synonym.Source.CURATED, term__icontains=last[0]).exclude(replacement="")
+    return next((row.replacement for row in rows if expand(row.term).lower() == condition.lower()), "")
+
+
 def code_case(text: str) -> ToolResult:
     """ICD-10-CM codes for a described case, in reporting order, each with why; negated conditions
     left out; uncertain ones per the inpatient (II.H) or outpatient (IV.H) rule."""
@@ -482,6 +490,11 @@ def code_case(text: str) -> ToolResult:
         if (code is None or score < min(1.0, 0.6 * len(words))) and condition.rest:
             words = words_of(condition.rest)
             code, score, path = best_code(condition.rest, negated=negated, taken=seen)
+        lay = _clinical_words(condition.text) if code is None or score < min(1.0, 0.6 * len(words)) else ""
+        if lay:
+            # The record's lay words ("strep throat"), read as the site's dictionary words them.
+            words = words_of(lay)
+            code, score, path = best_code(lay, negated=negated, taken=seen)
         if code is None or score < min(1.0, 0.6 * len(words)) or code.code[:3] == condition.category:
             continue
         conditions += _unsaid(condition.text, code)

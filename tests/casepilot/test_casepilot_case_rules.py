@@ -434,3 +434,19 @@ def test_a_biopsy_is_coded_with_the_qualifier_diagnostic(procedure_data):
     text = engine.answer("Colonoscopy with biopsy of the sigmoid colon").text
     assert "0DBN8ZX" in text
     assert "0DBN8ZZ" not in text
+
+
+def test_a_lay_term_is_read_as_the_curated_dictionary_words_it(pilot_data):
+    with transaction.atomic():
+        sync_codes(
+            system="icd-10-cm",
+            release=Release.objects.get(dataset="icd-10-cm"),
+            rows=[
+                CodeRow(code="J02.0", title="Streptococcal pharyngitis", parent="10", billable=True),
+                CodeRow(code="J02.9", title="Acute pharyngitis, unspecified", parent="10", billable=True),
+            ],
+            scope=Code.objects.none(),
+        )
+    Synonym.objects.create(term="strep throat", replacement="streptococcal pharyngitis", source="curated")
+    search.build_index()
+    assert "J02.0" in engine.answer("Strep throat, confirmed by rapid test").text
