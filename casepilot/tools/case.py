@@ -27,7 +27,7 @@ from codes.search import search
 
 from . import drugs
 from .base import Citation, ToolResult, code_citation, code_ref
-from .case_index import index_entries
+from .case_index import INJURY, external_cause, index_entries
 from .case_text import (
     INPATIENT,
     QUALIFIER_WORDS,
@@ -439,6 +439,26 @@ def _without_superseded(coded: list[Coded]) -> list[Coded]:
     return [item for item in coded if not superseded(item)]
 
 
+def _with_external_causes(coded: list[Coded], conditions: list[Condition]) -> list[Coded]:
+    """An injury whose words give its cause ("dog bite of left hand") with the External Cause
+    Index's code for it after the injury codes, unless the case already has one (a "fall from a
+    ladder" coded as a condition of its own)."""
+    if any(c.code.code[:1] in "VWXY" for c in coded):
+        return coded
+    injuries = [c for c in coded if INJURY.match(c.code.code)]
+    for condition in conditions:
+        if condition.negated or not injuries:
+            continue
+        if not any(c.words & words_of(condition.text) for c in injuries):
+            continue
+        found = external_cause(condition.text)
+        if found and all(c.code.pk != found[0].pk for c in coded):
+            code, path = found
+            why = f"the external cause of the injury (guideline I.C.20); Index to External Causes: {path}"
+            return [*coded, Coded(code, why, words=set())]
+    return coded
+
+
 def _clinical_words(condition: str) -> str:
     """The clinical wording of a lay term the whole condition is, from the site's curated
     dictionary (fixtures/synonyms: "strep throat" is streptococcal pharyngitis), or ""."""
@@ -525,6 +545,7 @@ def code_case(text: str) -> ToolResult:
                 )
             )
     coded = _order(_without_superseded(coded))
+    coded = _with_external_causes(coded, conditions)
     coded, drug_facts = _with_drug_events(coded, events, text)
     if not coded:
         return ToolResult("code_case", False, left_out + drug_facts, data={"codes": []})

@@ -200,3 +200,47 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
         if code and code not in {c for c, *_ in found}:
             found.append((code, path, term.pk in strong))
     return found[:8]
+
+
+INJURY = re.compile(r"S|T(?:[0-2]\d|3[0-4]|6[6-9]|7\d|8[0-8])")  # chapter 19 injuries, not poisonings (T36-T65)
+
+
+def external_cause(text: str) -> tuple[Code, str] | None:
+    """The External Cause Index's code for the cause an injury's own words give ("Dog bite of left
+    hand": Bite, bitten by > dog W54.0, W54.0XXA), completed to a billable code with the encounter's
+    7th character (guideline I.C.20: an external cause code goes with the injury it explains); None
+    when the words name no main term and subterm of that index. Words after "without" are not said."""
+    said = normalize_index_text(re.split(r"\b(?:without|no|not)\b", text, maxsplit=1)[0])
+    words = set(said.split()) - LINK_WORDS
+    if not words:
+        return None
+    entries = IndexTerm.objects.filter(index=IndexTerm.Index.EXTERNAL_CAUSE).exclude(code="")
+    best = None
+    for main in IndexTerm.objects.filter(index=IndexTerm.Index.EXTERNAL_CAUSE, level=0):
+        lead = normalize_index_text(main.title.split(",")[0]).split()
+        if not lead or lead[0] not in words:
+            continue
+        for term in entries.filter(path__startswith=f"{main.title} > "):
+            levels = [
+                set(normalize_index_text(level).split()) - LINK_WORDS - {"nec"} for level in term.path.split(" > ")[1:]
+            ]
+            # Every subterm on the path says a word of the injury's (a subterm of alternatives,
+            # "ice or snow", one of them), and no subterm is only link words.
+            if all(level and level & words for level in levels):
+                fit = (sum(len(level & words) for level in levels), -term.level)
+                if best is None or fit > best[0]:
+                    best = (fit, term)
+    if best is None:
+        return None
+    term = best[1]
+    encounter = "S" if re.search(r"\bsequela", text, re.I) else "D" if re.search(r"\bsubsequent", text, re.I) else "A"
+    stem = compact_code(term.code)
+    code = (
+        Code.objects.filter(system=System.ICD10CM, compact__startswith=stem, billable=True, deleted=False)
+        .filter(compact__endswith=encounter)
+        .order_by("compact")
+        .first()
+    )
+    if code is None or len(code.compact) != 7 or code.compact[len(stem) : 6].strip("X"):
+        return None  # only a code the 7th character (and placeholders) completes: no guessing below it
+    return code, term.path

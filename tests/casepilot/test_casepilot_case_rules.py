@@ -450,3 +450,47 @@ def test_a_lay_term_is_read_as_the_curated_dictionary_words_it(pilot_data):
     Synonym.objects.create(term="strep throat", replacement="streptococcal pharyngitis", source="curated")
     search.build_index()
     assert "J02.0" in engine.answer("Strep throat, confirmed by rapid test").text
+
+
+@pytest.fixture
+def injury_data(pilot_data):
+    rows = [
+        CodeRow(code="19", title="Injury, poisoning and certain other consequences of external causes (S00-T88)", kind="chapter"),
+        CodeRow(code="S61.452A", title="Open bite of left hand, initial encounter", parent="19", billable=True),
+        CodeRow(code="S01.01XA", title="Laceration without foreign body of scalp, initial encounter", parent="19", billable=True),
+        CodeRow(code="20", title="External causes of morbidity (V00-Y99)", kind="chapter"),
+        CodeRow(code="W54.0XXA", title="Bitten by dog, initial encounter", parent="20", billable=True),
+        CodeRow(code="W54.0XXD", title="Bitten by dog, subsequent encounter", parent="20", billable=True),
+        CodeRow(code="W44.9XXA", title="Unspecified foreign body entering into or through a natural orifice, initial encounter", parent="20", billable=True),
+    ]  # fmt: skip
+    with transaction.atomic():
+        sync_codes(
+            system="icd-10-cm", release=Release.objects.get(dataset="icd-10-cm"), rows=rows, scope=Code.objects.none()
+        )
+    release = register_release(dataset="icd10cm-eindex", version="2026", title="ICD-10-CM External Cause Index FY2026")
+    for position, (path, code) in enumerate(
+        [
+            ("Bite, bitten by", ""),
+            ("Bite, bitten by > dog", "W54.0"),
+            ("Foreign body", ""),
+            ("Foreign body > entering", "W44.9"),
+        ]
+    ):
+        IndexTerm.objects.create(
+            index="eindex", release=release, level=path.count(" > "), position=position, letter=path[0],
+            title=path.split(" > ")[-1], path=path, code=code,
+        )  # fmt: skip
+    index = register_release(dataset="icd10cm-index", version="2026", title="ICD-10-CM Index FY2026")
+    bite = index_entry(index, "Bite", position=1)
+    index_entry(index, "Bite > hand", "S61.45-", position=2, parent=bite, main=bite)
+    search.build_index()
+
+
+def test_an_injury_whose_words_give_its_cause_gets_the_external_cause_code_after_it(injury_data):
+    text = engine.answer("Dog bite of left hand, initial encounter").text
+    assert "S61.452A" in text
+    assert text.index("S61.452A") < text.index("W54.0XXA")
+
+
+def test_a_cause_the_case_says_is_absent_is_not_coded(injury_data):
+    assert "W44" not in engine.answer("Laceration of scalp without foreign body entering, initial encounter").text
