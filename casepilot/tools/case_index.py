@@ -119,9 +119,17 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
         # A main term that is the condition or starts with its words ("fall" is not "Fallen arches").
         if t.rank == 0
         or (t.rank == 1 and re.match(rf"{re.escape(key)}\b", t.search_key))
-        or t.search_key.replace(" ", "") == key.replace(" ", "")
+        # A main term that is its words run together ("Cold sore": Coldsore); not a subterm that is
+        # its words under a main term that changes them (Impending > myocardial infarction is I20.0).
+        or (t.level == 0 and t.search_key.replace(" ", "") == key.replace(" ", ""))
         or normalize_index_text(t.path) == key
     }
+    if not strong and key:
+        # Failing those, an entry under a main term that is the condition's head noun, its last word
+        # (the lookup's rows hold the others): Infarct, infarction > myocardium for "myocardial
+        # infarction", not Impending > myocardial infarction.
+        noun = key.split()[-1]
+        strong = {t.pk for t in rows if noun in (normalize_index_text(a) for a in t.path.split(" > ")[0].split(","))}
     # A condition that begins with a main term ("Screening colonoscopy", "Personal history of colon
     # cancer": History > personal > malignant neoplasm > colon) is looked up under it first: its
     # shallowest subterm that holds all the other words is the entry.

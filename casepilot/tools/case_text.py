@@ -44,7 +44,7 @@ NEGATION = re.compile(
 QUALIFIER_WORDS = {
     "initial", "subsequent", "sequela", "closed", "open", "right", "left", "bilateral", "uncomplicated", "adult", "pediatric", "cigarettes", "cigars", "chewing", "diet", "controlled",
     "acute", "chronic", "severe", "mild", "moderate", "persistent", "intermittent", "recurrent", "single", "episode",
-    "ear", "eye", "upper", "lower", "limb", "routine", "healing", "stage", "intractable", "encounter", "female", "male",
+    "ear", "eye", "side", "sided", "upper", "lower", "limb", "routine", "healing", "stage", "intractable", "encounter", "female", "male",
 }  # fmt: skip
 
 UNCERTAIN = re.compile(
@@ -258,6 +258,8 @@ def title_score(case_words: set[str], title: str, numbers: set[str]) -> float:
     # "without X" in a title is the default when the record does not document X: not an extra detail.
     said = words_of(re.split(r"\bwithout\b|\bnot\b", title, maxsplit=1)[0])
     extra = {w for w in said - case_words if w in QUALIFIERS or w.isdigit() or len(w) > 3}
+    if "male" not in case_words:
+        extra.discard("female")  # a breast is female unless the record says male (see below)
     title_numbers = set(re.findall(r"\b\d+[ab]?\b", title.lower()))
     # A range in the title ("BMI 40.0-44.9", "70 or greater") that holds a number the case gives
     # (BMI 42): the number is said, the range's bounds are not details the case lacks.

@@ -73,9 +73,16 @@ def cc_mcc(code: str, *, principal: str | None = None) -> ToolResult:
             "cc_mcc", False, [f"No CC/MCC status for {row.code}: {why}."], [code_citation(row)], [code_ref(row)]
         )
     facts = [f"{row.code} as a secondary diagnosis: {ctx['explanation']} ({ctx['release']})."]
-    if not ctx["level"]:
-        facts.insert(0, f"No: {row.code} is not a CC or MCC (a non-CC) as a secondary diagnosis.")
     level = ctx["level"]
+    if not level:
+        facts.insert(0, f"No: {row.code} is not a CC or MCC (a non-CC) as a secondary diagnosis.")
+    elif not principal:
+        # The answer first, in the words of the question ("Is J96.01 an MCC?"), then its terms.
+        facts.insert(
+            0,
+            f"{row.code} is {'an' if level == 'MCC' else 'a'} {level} as a secondary diagnosis, unless the principal "
+            "diagnosis is on its PDX exclusion list.",
+        )
     # Table 6K part 2, as the MS-DRG files list it: a few codes count only for a patient discharged alive.
     if ctx["discharged_alive_only"]:
         facts.append(

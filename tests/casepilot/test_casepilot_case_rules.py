@@ -494,3 +494,48 @@ def test_an_injury_whose_words_give_its_cause_gets_the_external_cause_code_after
 
 def test_a_cause_the_case_says_is_absent_is_not_coded(injury_data):
     assert "W44" not in engine.answer("Laceration of scalp without foreign body entering, initial encounter").text
+
+
+@pytest.fixture
+def wording_data(pilot_data):
+    rows = [
+        CodeRow(code="M54.30", title="Sciatica, unspecified side", parent="13", billable=True),
+        CodeRow(code="M54.31", title="Sciatica, right side", parent="13", billable=True),
+        CodeRow(code="G81.91", title="Hemiplegia, unspecified affecting right dominant side", parent="6", billable=True),
+        CodeRow(code="I20.0", title="Unstable angina", parent="9", billable=True),
+        CodeRow(code="I21.9", title="Acute myocardial infarction, unspecified", parent="9", billable=True),
+        CodeRow(code="2", title="Neoplasms (C00-D49)", kind="chapter"),
+        CodeRow(code="C50.919", title="Malignant neoplasm of unspecified site of unspecified female breast", parent="2", billable=True),
+        CodeRow(code="C50.A0", title="Malignant inflammatory neoplasm of unspecified breast", parent="2", billable=True),
+    ]  # fmt: skip
+    with transaction.atomic():
+        sync_codes(
+            system="icd-10-cm", release=Release.objects.get(dataset="icd-10-cm"), rows=rows, scope=Code.objects.none()
+        )
+    release = register_release(dataset="icd10cm-index", version="2026", title="ICD-10-CM Index FY2026")
+    index_entry(release, "Sciatica", "M54.30", position=1)
+    paralysis = index_entry(release, "Paralysis, paralytic", position=2)
+    index_entry(release, "Paralysis, paralytic > right side", "G81.91", position=3, parent=paralysis, main=paralysis)
+    impending = index_entry(release, "Impending", position=4)
+    index_entry(release, "Impending > myocardial infarction", "I20.0", position=5, parent=impending, main=impending)
+    infarct = index_entry(release, "Infarct, infarction", position=6)
+    index_entry(release, "Infarct, infarction > myocardium, myocardial", "I21.9", position=7, parent=infarct, main=infarct)  # fmt: skip
+    search.build_index()
+
+
+def test_a_side_written_after_a_comma_qualifies_the_condition_before_it(wording_data):
+    text = engine.answer("Sciatica, right side").text
+    assert "M54.31" in text
+    assert "G81.91" not in text
+
+
+def test_the_entry_under_the_main_term_of_the_head_noun_is_the_coders(wording_data):
+    text = engine.answer("Myocardial infarction").text
+    assert "I21.9" in text
+    assert "I20.0" not in text  # Impending > myocardial infarction is another condition
+
+
+def test_a_breast_is_female_by_default_not_an_extra_detail(wording_data):
+    text = engine.answer("Breast cancer").text
+    assert "C50.919" in text
+    assert "C50.A0" not in text

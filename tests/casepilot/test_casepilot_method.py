@@ -168,3 +168,8 @@ def test_the_new_tools_are_in_the_one_table_for_the_llm():
     names = {schema["function"]["name"] for schema in tools.schemas()}
     assert {"code_case", "pair_check", "drug_units", "coding_rules"} <= names
     assert tools.validate("drug_units", {"code": "J2405", "dose": "8 mg"}) == {"code": "J2405", "dose": "8 mg"}
+
+
+def test_a_cc_asked_about_alone_is_answered_first_in_the_questions_words(method_data):
+    text = engine.answer("Is E87.1 a CC?").text
+    assert text.startswith("E87.1 is a CC as a secondary diagnosis, unless the principal diagnosis is on its")
