@@ -1,7 +1,8 @@
 """The redactor is linear in its input: 1 MB written against each kind of pattern takes about a
 second or less (0.1-0.95 s each on a shared 2-core machine), where the old email pattern took
 3.6 s on 25 KB and would take hours on 1 MB (n^2). Asserted two ways that hold on a busy
-machine: ten times the text takes at most ~25 times as long (n^2 would be 100), and never 2 s."""
+machine: four times the text takes at most 10 times as long (n^2 would be 16; against a tenth of
+the text, a 12 ms run under load was noise enough to fail a 25x bound), and never 2 s."""
 
 import time
 
@@ -32,7 +33,7 @@ ADVERSARIAL = {
 def _seconds(rules, text: str) -> float:
     lowered = text.translate(phi._ASCII_LOWER)
     best = float("inf")
-    for _ in range(2):  # the better of two runs: a shared machine's pauses are not the pattern's
+    for _ in range(3):  # the best of three runs: a shared machine's pauses are not the pattern's
         started = time.perf_counter()
         for rule in rules:
             for _match in rule.finditer(text, lowered):
@@ -50,9 +51,9 @@ def test_each_pattern_reads_a_megabyte_of_adversarial_text_in_linear_time(kind):
     rules = _rules(kind)
     assert rules
     for text in ADVERSARIAL[kind]:
-        whole, tenth = _seconds(rules, text), _seconds(rules, text[: MB // 10])
+        whole, quarter = _seconds(rules, text), _seconds(rules, text[: MB // 4])
         assert whole < 2.0, f"{kind} on {text[:12]!r}: {whole:.2f} s for 1 MB"
-        assert whole < 25 * max(tenth, 0.01), f"{kind} on {text[:12]!r}: {whole:.2f} s, {tenth:.3f} s for 100 KB"
+        assert whole < 10 * max(quarter, 0.01), f"{kind} on {text[:12]!r}: {whole:.2f} s, {quarter:.3f} s for 250 KB"
 
 
 def test_every_kind_has_adversarial_text():
