@@ -69,13 +69,14 @@ UNLESS_DOCUMENTED = [
 SEPSIS = re.compile(r"\bsepsis\b", re.I)
 
 
-def _candidates(text: str) -> tuple[list[Code], dict[int, str], dict[int, str]]:
+def _candidates(text: str) -> tuple[list[Code], dict[int, str], dict[int, str], set[int]]:
     """Codes to weigh for a condition: the Alphabetic Index's first (with the path of those whose
     entry is the condition itself), the search's for its words and for its head (before "due to",
     "with", "from")."""
     found: dict[int, Code] = {}
     paths: dict[int, str] = {}
     every_path: dict[int, str] = {}
+    by_words: set[int] = set()
     # The Alphabetic Index first (main term, subterms, nonessential modifiers), as a coder looks up a
     # condition; the Tabular then verifies the code (billable, current) and its notes.
     entries = index_entries(text)
@@ -99,9 +100,19 @@ def _candidates(text: str) -> tuple[list[Code], dict[int, str], dict[int, str]]:
         results = search(query, system=System.ICD10CM, billable=True, limit=25, counts=False)
         for hit in results.results:
             found.setdefault(hit.code.pk, hit.code)
+            # Found by its title's words alone, not by a synonym, an Index path or an inclusion term.
+            if hit.matched.startswith(("words", "related")) and hit.code.pk not in every_path:
+                by_words.add(hit.code.pk)
         if results.kind == "words" and len(found) >= 5:
             break
-    return list(found.values()), paths, every_path
+    return list(found.values()), paths, every_path, by_words
+
+
+def _condition_of(title: str) -> set[str]:
+    """The words of the condition a title names, before its site and details ("Malignant neoplasm
+    of lower lobe, left bronchus or lung": malignant neoplasm; "Pain in right lower leg": pain)."""
+    lead = re.split(r",|\(|\[|\b(?:of|in|with|without|due to|affecting|involving)\b", title, maxsplit=1)[0]
+    return words_of(lead) - {stem(w) for w in QUALIFIER_WORDS}
 
 
 def _weigh(
@@ -110,6 +121,7 @@ def _weigh(
     negated: list[set[str]] = (),
     indexed: dict[int, str] | None = None,
     taken: set[int] = frozenset(),
+    by_words: set[int] = frozenset(),
 ) -> tuple[Code | None, float]:
     case_words = words_of(text)
     # The first code the Index gives for the condition's words is the coder's answer unless the
@@ -128,6 +140,11 @@ def _weigh(
             score = max(score, float(len(case_words)))
         elif head and len(head & words_of(code.title)) * 2 < len(head):
             score -= 2
+        # Nor, found by its title's words alone, one whose condition (its title before "of", "in", a
+        # comma) the case does not name: "left lower lobe" is no malignant neoplasm of the lower lobe.
+        named = _condition_of(code.title)  # empty for a title that leads with stop words ("Long term ... use")
+        if code.pk in by_words and named and not named & case_words:
+            continue
         # Never a code that says a condition the case negates ("without septic shock": not R65.21).
         said = words_of(re.split(r"\bwithout\b|\bnot\b", code.title, maxsplit=1)[0])
         if any(words and words <= said for words in negated):
@@ -158,8 +175,8 @@ def best_code(
     """The billable ICD-10-CM code whose title the documented words cover best, without details the
     documentation does not give (the unspecified code when it says no more), and the Index path
     that led to it ("" when the titles did)."""
-    candidates, indexed, every_path = _candidates(text)
-    best, _score_first = _weigh(text, candidates, negated, indexed, taken)
+    candidates, indexed, every_path, by_words = _candidates(text)
+    best, _score_first = _weigh(text, candidates, negated, indexed, taken, by_words)
     if best is None:
         return None, 0.0, ""
     # Its neighbours: laterality, stage, 7th character and the like differ there.
@@ -401,12 +418,16 @@ def _unsaid(text: str, code: Code) -> list[Condition]:
     R65.20, beside the sepsis code; the localized infection, N39.0: guideline I.C.1.d.4).
     Otherwise the words left out, when two or more are ("with septic shock")."""
     said = words_of(code.title)
+    # What a combination code says after its "with" ("Type 2 diabetes mellitus with diabetic
+    # neuropathy"): a part whose condition it names is coded by it (I.A.15), its details or not.
+    combined = words_of(code.title.split(" with ", 1)[1]) if " with " in code.title else set()
     parts = LINKED.split(text)
     if len(parts) > 1:
         found = []
         for part in parts:
             missed = {w for w in words_of(part) - said if len(w) > 3 and not w.isdigit()}
-            if missed:
+            head = [stem(w) for w in re.findall(r"[\w']+", part)][-1:]
+            if missed and not (head and head[0] in combined):
                 rest = " ".join(w for w in re.findall(r"[\w']+", part) if stem(w) not in said)
                 found.append(Condition(part, rest=rest, category=code.code[:3]))
         if found:

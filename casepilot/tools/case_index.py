@@ -72,7 +72,9 @@ def _coded_entry(term: IndexTerm, text: str) -> tuple[str, str]:
             return deeper.code_compact, f"{term.path} (see {term.see}) > {deeper.path}"
     if target.code_status == IndexTerm.Status.VALID and target.code_compact:
         return target.code_compact, f"{term.path} (see {term.see})"
-    completed = _seventh_of(target, text) or _completion(target, text)
+    # The "see" says what the case's words mean there (Cellulitis > foot, see Cellulitis, lower limb:
+    # the left foot is L03.116, left lower limb, not L03.112, left axilla).
+    completed = _seventh_of(target, text) or _completion(target, f"{text} {term.see}")
     if completed:
         return completed, f"{term.path} (see {term.see})"
     return "", ""
@@ -128,8 +130,15 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
         # Failing those, an entry under a main term that is the condition's head noun, its last word
         # (the lookup's rows hold the others): Infarct, infarction > myocardium for "myocardial
         # infarction", not Impending > myocardial infarction.
+        # Its path, not only its nonessential modifiers, says the other words: Embolism > pulmonary, not
+        # Embolism > fat (cerebral) (pulmonary) (systemic).
         noun = key.split()[-1]
-        strong = {t.pk for t in rows if noun in (normalize_index_text(a) for a in t.path.split(" > ")[0].split(","))}
+        strong = {
+            t.pk
+            for t in rows
+            if noun in (normalize_index_text(a) for a in t.path.split(" > ")[0].split(","))
+            and set(key.split()) - LINK_WORDS <= set(normalize_index_text(t.path).split())
+        }
     # A condition that begins with a main term ("Screening colonoscopy", "Personal history of colon
     # cancer": History > personal > malignant neoplasm > colon) is looked up under it first: its
     # shallowest subterm that holds all the other words is the entry.
@@ -200,13 +209,26 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
             led = next((item for item in scored if item[4].level > 0 and mains_of(item[4], mains) & heads), None)
             if led is not None and led[5] >= 2:
                 strong.add(led[4].pk)
+        # No subterm says any other word of a condition whose head noun (its first word, or its last
+        # before "of": "community acquired pneumonia of the right lower lobe") is a main term; the Index
+        # has no lobe: the main term's own code is the default.
+        lead = re.split(r"\b(?:of|in|on|with|without|due to)\b", key, maxsplit=1)[0].split()
+        nouns = {words[0], lead[-1]} if words and lead else set()
+        first = next((main for main in mains if main.search_key in nouns), None)
+        if first is not None and not strong & {t.pk for t in rows} and all(item[0] == 0 for item in scored):
+            strong.add(first.pk)
     found: list[tuple[str, str, bool]] = []
     for term in rows:
         if _contradicts(term.path, text):
             continue
         code, path = _coded_entry(term, text)
-        if code and code not in {c for c, *_ in found}:
+        known = next((i for i, (c, *_) in enumerate(found) if c == code), None)
+        if code and known is None:
             found.append((code, path, term.pk in strong))
+        elif code and term.pk in strong and not found[known][2]:
+            # The code again, from an entry that is the condition itself (Polyneuropathy G62.9, then
+            # Neuropathy > peripheral G62.9): it is the condition's code, by that entry's path.
+            found[known] = (code, path, True)
     return found[:8]
 
 

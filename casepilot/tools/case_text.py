@@ -47,6 +47,12 @@ QUALIFIER_WORDS = {
     "ear", "eye", "side", "sided", "upper", "lower", "limb", "routine", "healing", "stage", "intractable", "encounter", "female", "male",
 }  # fmt: skip
 
+# Who the patient is ("72-year-old woman with"): the age and sex codes take from the claim, not a condition.
+DEMOGRAPHICS = re.compile(
+    r"\b\d{1,3}[- ]?(?:years?|yrs?|y)[- ]?(?:old|o)\b(?:\s+(?:male|female|man|woman|boy|girl|patient))?"
+    r"(?:\s+(?:with|who has|presents with|presenting with))?\s*",
+    re.I,
+)
 UNCERTAIN = re.compile(
     r"\b(probable|probably|suspected|suspect|possible|possibly|likely|questionable|rule out|r/o|"
     r"presumed|consistent with|compatible with|test pending)\b",
@@ -163,7 +169,7 @@ def words_of(text: str) -> set[str]:
 
 def read_case(text: str) -> list[Condition]:
     """The conditions of a case, in the order documented, each marked negated or uncertain."""
-    text = expand(" ".join(text.split()))
+    text = DEMOGRAPHICS.sub("", expand(" ".join(text.split())))
     conditions: list[Condition] = []
     for part in SPLIT.split(text):
         negated = bool(NEGATION.search(part))

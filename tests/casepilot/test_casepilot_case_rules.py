@@ -70,6 +70,9 @@ def sepsis_data(pilot_data):
     infection = index_entry(release, "Infection, infected, infective", position=7)
     index_entry(release, "Infection, infected, infective > urinary (tract)", "N39.0", position=8, parent=infection, main=infection)  # fmt: skip
     index_entry(release, "Pneumonia", "J18.9", position=9)
+    anemia = index_entry(release, "Anemia", position=10)
+    within = index_entry(release, "Anemia > in", position=11, parent=anemia, main=anemia)
+    index_entry(release, "Anemia > in > neoplastic disease", "D63.0", position=12, parent=within, main=anemia)
     search.build_index()
 
 
@@ -539,3 +542,69 @@ def test_a_breast_is_female_by_default_not_an_extra_detail(wording_data):
     text = engine.answer("Breast cancer").text
     assert "C50.919" in text
     assert "C50.A0" not in text
+
+
+@pytest.fixture
+def reading_data(pilot_data):
+    rows = [
+        CodeRow(code="12", title="Diseases of the skin and subcutaneous tissue (L00-L99)", kind="chapter"),
+        CodeRow(code="L03.11", title="Cellulitis of other parts of limb", kind="subcategory", parent="12"),
+        CodeRow(code="L03.112", title="Cellulitis of left axilla", parent="L03.11", billable=True),
+        CodeRow(code="L03.116", title="Cellulitis of left lower limb", parent="L03.11", billable=True),
+        CodeRow(code="J18.9", title="Pneumonia, unspecified organism", parent="10", billable=True),
+        CodeRow(code="J18.1", title="Lobar pneumonia, unspecified organism", parent="10", billable=True),
+        CodeRow(code="2", title="Neoplasms (C00-D49)", kind="chapter"),
+        CodeRow(code="C34.32", title="Malignant neoplasm of lower lobe, left bronchus or lung", parent="2", billable=True),
+        CodeRow(code="I26.99", title="Other pulmonary embolism without acute cor pulmonale", parent="9", billable=True),
+        CodeRow(code="T79.1XXA", title="Fat embolism (traumatic), initial encounter", parent="19", billable=True),
+        CodeRow(code="E11.40", title="Type 2 diabetes mellitus with diabetic neuropathy, unspecified", parent="E11", billable=True),
+        CodeRow(code="G62.9", title="Polyneuropathy, unspecified", parent="6", billable=True),
+    ]  # fmt: skip
+    with transaction.atomic():
+        sync_codes(
+            system="icd-10-cm", release=Release.objects.get(dataset="icd-10-cm"), rows=rows, scope=Code.objects.none()
+        )
+    release = register_release(dataset="icd10cm-index", version="2026", title="ICD-10-CM Index FY2026")
+    cellulitis = index_entry(release, "Cellulitis", position=1)
+    limb = index_entry(release, "Cellulitis > lower limb", position=2, parent=cellulitis, main=cellulitis)
+    limb.code, limb.code_compact, limb.code_status = "L03.11-", "L0311", "incomplete"
+    limb.completions = ["L03.112", "L03.116"]
+    limb.save()
+    foot = index_entry(release, "Cellulitis > foot", position=3, parent=cellulitis, main=cellulitis)
+    foot.see, foot.see_target = "Cellulitis, lower limb", limb
+    foot.save()
+    pneumonia = index_entry(release, "Pneumonia", "J18.9", position=4)
+    index_entry(release, "Pneumonia > lobar", "J18.1", position=5, parent=pneumonia, main=pneumonia)
+    embolism = index_entry(release, "Embolism", position=6)
+    fat = index_entry(release, "Embolism > fat", "T79.1XXA", position=7, parent=embolism, main=embolism)
+    fat.search_text = "embolism fat cerebral pulmonary systemic"  # its nonessential modifiers
+    fat.save()
+    index_entry(release, "Embolism > pulmonary", "I26.99", position=8, parent=embolism, main=embolism)
+    index_entry(release, "Polyneuropathy", "G62.9", position=9)
+    neuropathy = index_entry(release, "Neuropathy, neuropathic", position=10)
+    index_entry(release, "Neuropathy, neuropathic > peripheral", "G62.9", position=11, parent=neuropathy, main=neuropathy)  # fmt: skip
+    search.build_index()
+
+
+def test_a_see_says_what_the_cases_site_is_under_the_entry_it_names(reading_data):
+    text = engine.answer("Cellulitis of left foot").text
+    assert "L03.116" in text
+    assert "L03.112" not in text
+
+
+def test_a_site_the_index_does_not_list_leaves_the_main_terms_default_and_is_no_condition(reading_data):
+    text = engine.answer("72-year-old woman with community acquired pneumonia of the left lower lobe").text
+    assert "J18.9" in text
+    assert "C34.32" not in text  # the lobe is where the pneumonia is, not a neoplasm
+
+
+def test_the_entry_whose_path_says_the_words_is_taken_not_one_whose_modifiers_do(reading_data):
+    text = engine.answer("Pulmonary embolism").text
+    assert "I26.99" in text
+    assert "T79.1" not in text
+
+
+def test_a_combination_code_covers_the_condition_after_its_with(reading_data):
+    text = engine.answer("Type 2 diabetes with peripheral neuropathy").text
+    assert "E11.40" in text
+    assert "G62.9" not in text
