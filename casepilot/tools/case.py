@@ -501,6 +501,9 @@ def code_case(text: str) -> ToolResult:
     seen: set[int] = set()
     left_out = []
     case_words = words_of(expand(rest))
+    # What the notes' items are weighed by: not the number of a diabetes type ("Type 2 diabetes with
+    # CKD stage 4" asks E11.22's note for N18.4, not N18.2).
+    note_words = case_words - set(re.findall(r"\btype (\d+)\b", expand(rest), re.I))
     negated = [words_of(c.text) for c in conditions if c.negated]
     for condition in conditions:
         if condition.negated:
@@ -550,7 +553,7 @@ def code_case(text: str) -> ToolResult:
         used = set().union(*(words_of(c.code.title) for c in coded))
         others = set().union(*(words_of(c.code.title) for c in coded if c is not item))
         for note in _notes(item.code):
-            extra = _additional(note, case_words, used, others)
+            extra = _additional(note, note_words, used, others)
             if extra is None or extra.pk in seen:
                 continue
             seen.add(extra.pk)

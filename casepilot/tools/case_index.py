@@ -4,9 +4,11 @@ gives); casepilot/tools/case.py weighs what it finds against the Tabular titles.
 
 from __future__ import annotations
 
+import operator
 import re
+from functools import reduce
 
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, When
 
 from codes.models import Code, IndexTerm, System, compact_code, normalize_index_text
 
@@ -185,7 +187,19 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
         stated = ["encounter"] if "encounter" in said else []
         for main in mains:
             others = [w for w in words if w != main.search_key] + stated
-            for term in [main, *IndexTerm.objects.filter(main=main).select_related("see_target")[:400]]:
+            # Its subterms that say most of the other words first: a main term such as Disorder has
+            # thousands, and its first 400 in book order stop at "amphetamine", short of "depressive".
+            below = IndexTerm.objects.filter(main=main)
+            if others:
+                hits = reduce(
+                    operator.add,
+                    (
+                        Case(When(search_text__contains=w, then=1), default=0, output_field=IntegerField())
+                        for w in others
+                    ),
+                )
+                below = below.annotate(hits=hits).order_by("-hits", "level", "position")
+            for term in [main, *below.select_related("see_target")[:400]]:
                 covered = sum(bool(re.search(rf"\b{re.escape(w)}\b", term.search_text)) for w in others)
                 # Nonessential modifiers (in search_text, not in the path) neither add nor cost.
                 path_words = set(normalize_index_text(term.path).split()) - LINK_WORDS

@@ -104,6 +104,10 @@ def _path_words(term: IndexTerm, main: IndexTerm) -> list[str]:
     return [w for w in normalize_index_text(below).split() if len(w) > 2 and w not in PATH_STOP]
 
 
+# The Table's rows for a substance the record does not name.
+UNNAMED = {"drug", "medicament", "medication", "medicinal substance", "substance"}
+
+
 def substances(text: str) -> list[IndexTerm]:
     """The Table's rows the case names: the longest main terms found in its words, each narrowed
     to the subterm below it whose words the case also uses ("Carbon > monoxide > motor exhaust gas")."""
@@ -129,6 +133,10 @@ def substances(text: str) -> list[IndexTerm]:
     # "Steroid-induced hyperglycemia from prednisone": the drug named is the substance, the class word is not.
     if len(mains) > 1:
         mains = [m for m in mains if normalize_index_text(m.title) not in induced] or mains
+    # "Digoxin toxicity, drug taken as prescribed": the Table's catch-all row (Drug NEC) is for a
+    # drug the record does not name, not beside one it does.
+    if len(mains) > 1:
+        mains = [m for m in mains if normalize_index_text(m.title).removesuffix(" nec") not in UNNAMED] or mains
     found: list[IndexTerm] = []
     said = set(words)
     for main in mains:

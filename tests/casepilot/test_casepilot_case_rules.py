@@ -253,6 +253,8 @@ def drug_data(pilot_data):
         CodeRow(code="19", title="Injury, poisoning and certain other consequences of external causes (S00-T88)", kind="chapter"),
         CodeRow(code="T43.222A", title="Poisoning by selective serotonin reuptake inhibitors, intentional self-harm, initial encounter", parent="19", billable=True),
         CodeRow(code="T39.311A", title="Poisoning by propionic acid derivatives, accidental (unintentional), initial encounter", parent="19", billable=True),
+        CodeRow(code="T39.315A", title="Adverse effect of propionic acid derivatives, initial encounter", parent="19", billable=True),
+        CodeRow(code="T50.905A", title="Adverse effect of unspecified drugs, medicaments and biological substances, initial encounter", parent="19", billable=True),
     ]  # fmt: skip
     with transaction.atomic():
         sync_codes(
@@ -272,6 +274,7 @@ def drug_data(pilot_data):
         ["T43.221", "T43.222", "T43.223", "T43.224", "T43.225", "T43.226"], parent=antidepressant)  # fmt: skip
     row(3, "Naproxen", ["T39.311", "T39.312", "T39.313", "T39.314", "T39.315", "T39.316"])
     row(4, "Aleve", see="Naproxen")
+    row(5, "Drug NEC", ["T50.901", "T50.902", "T50.903", "T50.904", "T50.905", "T50.906"])
     Synonym.objects.create(
         term="sertraline", replacement="antidepressant selective serotonin reuptake inhibitor", source="shorthand",
         note="drug class: FDA established pharmacologic class",
@@ -608,3 +611,34 @@ def test_a_combination_code_covers_the_condition_after_its_with(reading_data):
     text = engine.answer("Type 2 diabetes with peripheral neuropathy").text
     assert "E11.40" in text
     assert "G62.9" not in text
+
+
+def test_the_tables_row_for_an_unnamed_drug_is_not_coded_beside_a_named_one(drug_data):
+    text = engine.answer("Gastritis due to naproxen, drug taken as prescribed, initial encounter").text
+    assert "T39.315A" in text
+    assert "T50.905A" not in text
+
+
+def test_a_diabetes_type_is_not_a_kidney_disease_stage(sepsis_data):
+    with transaction.atomic():
+        sync_codes(
+            system="icd-10-cm",
+            release=Release.objects.get(dataset="icd-10-cm"),
+            rows=[
+                CodeRow(
+                    code="E11.22",
+                    title="Type 2 diabetes mellitus with diabetic chronic kidney disease",
+                    parent="4",
+                    billable=True,
+                ),
+                CodeRow(code="N18.2", title="Chronic kidney disease, stage 2 (mild)", parent="14", billable=True),
+                CodeRow(code="N18.4", title="Chronic kidney disease, stage 4 (severe)", parent="14", billable=True),
+            ],
+            scope=Code.objects.none(),
+        )
+    e1122 = Code.objects.get(system="icd-10-cm", code="E11.22")
+    Note.objects.create(code=e1122, type=Note.Type.USE_ADDITIONAL, text="code to identify stage of chronic kidney disease (N18.1-N18.6)")  # fmt: skip
+    search.build_index()
+    text = engine.answer("Type 2 diabetes with chronic kidney disease stage 4").text
+    assert "N18.4" in text
+    assert "N18.2" not in text
