@@ -59,6 +59,8 @@ UNLESS_DOCUMENTED = [
     (r"\bopen fracture\b", r"\bopen\b"),
     (r"\bnondisplaced\b", r"\bnon-?displaced\b|\bundisplaced\b"),
     (r"\bsequela\b", r"\bsequela|\blate effect"),
+    # A history is the patient's own unless the record names the family (Index: History > family).
+    (r"\bfamily history\b", r"\bfamily\b|\b(?:mother|father|sister|brother|parent|sibling)s?\b"),
     # A subsequent encounter (7th character D), and a subsequent infarction within four weeks of the
     # first (I22.-, guideline I.C.9.e.2), only when the record says so.
     (r"\bsubsequent\b", r"\bsubsequent\b|\bfollow[- ]up\b|\bhealing\b"),
@@ -304,8 +306,8 @@ def _additional(note: Note, case_words: set[str], used: set[str], others: set[st
         if (_named(candidate.title) - case_words) & item_words:
             continue
         # A code asked for only because the case names the item's condition is weighed by that condition
-        # and what the codes found do not say: the "stage" of I13.0's CKD is not end-stage heart failure.
-        weighed = case_words if said_beyond or etiology else fresh | condition
+        # alone: the "stage" of I13.0's CKD is not end-stage heart failure.
+        weighed = case_words if said_beyond or etiology else condition
         score = title_score(weighed, candidate.title, numbers) + 0.5 * len(fresh & item_words)
         if best is None or score > best_score:
             best, best_score = candidate, score

@@ -44,7 +44,7 @@ NEGATION = re.compile(
 QUALIFIER_WORDS = {
     "initial", "subsequent", "sequela", "closed", "open", "right", "left", "bilateral", "uncomplicated", "adult", "pediatric", "cigarettes", "cigars", "chewing", "diet", "controlled",
     "acute", "chronic", "severe", "mild", "moderate", "persistent", "intermittent", "recurrent", "single", "episode",
-    "ear", "eye", "side", "sided", "upper", "lower", "limb", "routine", "healing", "stage", "intractable", "encounter", "female", "male",
+    "ear", "eye", "side", "sided", "primary", "upper", "lower", "limb", "routine", "healing", "stage", "intractable", "encounter", "female", "male",
 }  # fmt: skip
 
 # Who the patient is ("72-year-old woman with"): the age and sex codes take from the claim, not a condition.
@@ -206,12 +206,27 @@ def combine(conditions: list[Condition]) -> list[Condition]:
             if other is not diabetes and DIABETES_WITH.search(other.text) and not DIABETES.search(other.text):
                 diabetes.text = f"{diabetes.text} with diabetic {other.text}"
                 break
-    hypertension = next((c for c in kept if HYPERTENSION.search(c.text) and not HEART.search(c.text + " x")), None)
-    # "Hypertension with CKD stage 3a": the kidney disease written in the same phrase is its own
-    # condition too (its stage is an N18 code beside the combination code).
-    if hypertension and KIDNEY.search(hypertension.text) and not re.search(r"hypertensive", hypertension.text, re.I):
+    # Not a condition already worded as the heart disease ("hypertensive heart disease with heart
+    # failure"), unless it is "hypertension with" or "and" the heart disease.
+    hypertension = next(
+        (
+            c
+            for c in kept
+            if HYPERTENSION.search(c.text)
+            and (not HEART.search(c.text + " x") or re.search(r"\bhypertension (?:with|and)\b", c.text, re.I))
+        ),
+        None,
+    )
+    # "Hypertension with CKD stage 3a", "Hypertension with heart failure": the kidney or heart disease
+    # written in the same phrase is its own condition too (an N18 stage, an I50 type, beside the
+    # combination code).
+    if (
+        hypertension
+        and (KIDNEY.search(hypertension.text) or HEART.search(hypertension.text))
+        and not re.search(r"hypertensive", hypertension.text, re.I)
+    ):
         rest = re.sub(r"^.*?\bhypertension\b\s*(?:with|and|due to)?\s*", "", hypertension.text, flags=re.I)
-        if rest and KIDNEY.search(rest):
+        if rest and (KIDNEY.search(rest) or HEART.search(rest)):
             hypertension.text = "hypertension"
             extra = Condition(rest)
             out.insert(out.index(hypertension) + 1, extra)

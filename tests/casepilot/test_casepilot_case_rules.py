@@ -642,3 +642,32 @@ def test_a_diabetes_type_is_not_a_kidney_disease_stage(sepsis_data):
     text = engine.answer("Type 2 diabetes with chronic kidney disease stage 4").text
     assert "N18.4" in text
     assert "N18.2" not in text
+
+
+def test_a_history_is_the_patients_own_unless_the_record_names_the_family(pilot_data):
+    with transaction.atomic():
+        sync_codes(
+            system="icd-10-cm",
+            release=Release.objects.get(dataset="icd-10-cm"),
+            rows=[
+                CodeRow(
+                    code="Z80.3", title="Family history of malignant neoplasm of breast", parent="13", billable=True
+                ),
+                CodeRow(
+                    code="Z85.3", title="Personal history of malignant neoplasm of breast", parent="13", billable=True
+                ),
+            ],
+            scope=Code.objects.none(),
+        )
+    search.build_index()
+    text = engine.answer("History of breast cancer").text
+    assert "Z85.3" in text
+    assert "Z80.3" not in text
+    assert "Z80.3" in engine.answer("Family history of breast cancer in her mother").text
+
+
+def test_hypertension_with_heart_failure_and_ckd_is_the_combination_with_each_type_beside_it(episode_data):
+    text = engine.answer("Hypertension with heart failure and stage 3a chronic kidney disease").text
+    assert "I13.0" in text
+    assert "I50.9" in text
+    assert "N18.31" in text
