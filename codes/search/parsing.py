@@ -8,6 +8,7 @@ so all of this is tested with a dictionary standing in for the tables.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -226,13 +227,24 @@ def parse_words(query: str, lexicon: Lexicon, *, as_you_type: bool = False) -> t
     return slots, corrections
 
 
+# How many readings of the query a title or an index path is compared with (see phrases()).
+MAX_PHRASES = 4
+
+
 def phrases(query: str, slots: list[Slot]) -> list[str]:
-    """What a title could read for the query: its words as read (corrected: "hypertention" is
-    "hypertension"), or a synonym's words for a one-part query."""
-    found = [title_phrase(" ".join(t.word for slot in slots for t in slot.terms)) or title_phrase(query)]
-    if len(slots) == 1 and slots[0].labels:
-        found.append(" ".join(t.word for t in slots[0].alternatives[0]))
-    return (found + found)[:2]
+    """What a title or an index path could read for the query: its words as read (corrected:
+    "hypertention" is "hypertension"), then with synonyms in place of a slot's words ("breast ca"
+    -> "breast malignant neoplasm", "hip fx" -> "hip fracture"), the query's own words first."""
+    first = title_phrase(" ".join(t.word for slot in slots for t in slot.terms)) or title_phrase(query)
+    found = [first]
+    options = [[" ".join(t.word for t in option) for option in (slot.terms, *slot.alternatives)] for slot in slots]
+    for reading in itertools.product(*options):
+        phrase = title_phrase(" ".join(reading))
+        if phrase and phrase not in found:
+            found.append(phrase)
+        if len(found) == MAX_PHRASES:
+            break
+    return found
 
 
 def _stem(word: str) -> str:

@@ -18,12 +18,11 @@ from .parsing import Slot, Term, fold, same_word, word_key, words_of
 from .results import SearchResult
 
 # Headers and browse nodes rank below billable codes; deleted codes below current ones; an injury's
-# initial encounter above its subsequent and sequela codes (the query names those if meant); a
-# title that is the query (or starts with it), or an index path that is the query, above others;
-# the entry's prior (index paths leading to it, the default code of its category); the code sets
-# the query's words belong to (SYSTEM_CASE, weights from `system_weights`).
+# initial encounter above its subsequent and sequela codes (the query names those if meant); the
+# entry's prior (index paths leading to it, the default code of its category); the code sets the
+# query's words belong to (weights from `system_weights`); then how the title reads the query
+# (`_reading_factor`).
 SCORE_FACTORS = """
-    * 40.0 / (40 + CASE WHEN e.system = 'icd-10-pcs' THEN 0.5 ELSE 1.0 END * length(e.phrase))
     * CASE WHEN e.system = 'icd-10-cm' AND (e.compact LIKE 'O%%' OR e.compact LIKE 'P%%') THEN %s ELSE 1.0 END
     * CASE WHEN e.billable THEN 1.0 WHEN e.kind IN ('chapter', 'section', 'body_system', 'mdc') THEN 0.3 ELSE 0.4 END
     * CASE WHEN e.deleted THEN 0.5 ELSE 1.0 END
@@ -32,10 +31,39 @@ SCORE_FACTORS = """
     * e.prior
     * CASE e.system WHEN 'icd-10-cm' THEN %s WHEN 'icd-10-pcs' THEN %s WHEN 'hcpcs' THEN %s WHEN 'cpt' THEN %s
            WHEN 'ms-drg' THEN %s ELSE 1.0 END
-    * CASE WHEN e.phrase IN (%s, %s) OR e.path_keys LIKE %s OR e.path_keys LIKE %s THEN 2.5
-           WHEN e.phrase LIKE %s OR e.phrase LIKE %s THEN 1.8
-           WHEN e.phrase LIKE %s OR e.phrase LIKE %s OR lower(e.title) LIKE %s THEN 1.3 ELSE 1.0 END
 """
+
+
+def _shorter_first(length: str, *, steep: int, one_at: int = 0) -> str:
+    """A factor falling with a length (SQL): 1.0 at `one_at`, the steeper the smaller `steep` (half
+    of that at `steep` + 2 * `one_at`). A PCS title spells out every axis ("..., Percutaneous
+    Endoscopic Approach"): its length counts half."""
+    return f"{steep + one_at}.0 / ({steep} + CASE WHEN e.system = 'icd-10-pcs' THEN 0.5 ELSE 1.0 END * {length})"
+
+
+def _reading_factor(phrases: list[str]) -> tuple[str, list]:
+    """SQL (and its parameters) for how a title reads the query, by its readings (`phrases`).
+
+    A title that is one of them, or an index path leading to the code that is one (its words in
+    any order), counts 2.5, and for its length the query's: the Index names the code by those
+    words however long its Tabular title ("Dementia" -> F03.90, "Unspecified dementia, unspecified
+    severity, without ..."); the title's own length only orders the codes one path leads to (the
+    PCS table "Thoracentesis" names). Otherwise shorter titles first, one that starts with a
+    reading 1.8, holds one 1.3."""
+    keys = [f"%|{word_key(p)}|%" for p in phrases]
+    exact = " OR ".join(["e.phrase = %s"] * len(phrases) + ["e.path_keys LIKE %s"] * len(keys))
+    starts = " OR ".join(["e.phrase LIKE %s"] * len(phrases))
+    holds = " OR ".join(["e.phrase LIKE %s"] * len(phrases) + ["lower(e.title) LIKE %s"])
+    title_length = "length(e.phrase)"
+    sql = (
+        f"* CASE WHEN {exact} THEN 2.5 * {_shorter_first('%s', steep=40)} "
+        f"* {_shorter_first(title_length, steep=60, one_at=40)} ELSE {_shorter_first(title_length, steep=40)} "
+        f"* CASE WHEN {starts} THEN 1.8 WHEN {holds} THEN 1.3 ELSE 1.0 END END"
+    )
+    params = [*phrases, *keys, len(phrases[0]), *(f"{p}%" for p in phrases), *(f"%{p}%" for p in phrases)]
+    return sql, [*params, f"%{phrases[0]}%"]
+
+
 SYSTEM_ORDER = ["icd-10-cm", "icd-10-pcs", "hcpcs", "cpt", "ms-drg"]
 
 
@@ -75,12 +103,7 @@ def _matching(filters: Filters, *, with_system: bool, columns: str, limit: int) 
 def word_search(slots, filters: Filters, *, every: bool, phrases: list[str], limit: int, offset: int, counts: bool):
     """(ranked rows of the page, {system: matches}) for the slots."""
     expression = dialect().match_expression(slots, every=every)
-    # The last: the query's own words in order anywhere in the title, parentheses included
-    # ("appendectomy" in "Laparoscopic removal of the appendix (appendectomy)").
-    # An index path matches by its set of words (parsing.word_key), in whatever order typed.
-    keys = [f"%|{word_key(p)}|%" for p in phrases]
-    like = [*phrases, *keys, *(f"{p}%" for p in phrases), *(f"%{p}%" for p in phrases)]
-    like.append(f"%{phrases[0]}%")
+    reading, reading_params = _reading_factor(phrases)
     context = 1.0 if OBSTETRIC & {t.word for slot in slots for t in slot.terms} else 0.6
     candidates = CANDIDATES if counts else CANDIDATES_AS_YOU_TYPE
     columns = "e.code_id, e.system, e.title, e.extra, e.phrase, e.compact, e.kind, e.billable, e.deleted, "
@@ -92,13 +115,16 @@ def word_search(slots, filters: Filters, *, every: bool, phrases: list[str], lim
         "SELECT s.*, CASE WHEN s.nth = 1 AND s.score >= %s * s.best THEN 0 ELSE 1 END AS tier FROM ("
         "SELECT t.*, ROW_NUMBER() OVER (PARTITION BY t.system ORDER BY t.score DESC, t.compact) AS nth, "
         "MAX(t.score) OVER () AS best FROM ("
-        f"SELECT e.code_id, e.system, e.title, e.extra, e.paths, e.compact, e.relevance {SCORE_FACTORS} AS score "
+        f"SELECT e.code_id, e.system, e.title, e.extra, e.paths, e.compact, e.relevance {SCORE_FACTORS} {reading} AS score "
         f"FROM ({inner}) e) t) s "
         "ORDER BY tier, s.score DESC, s.compact LIMIT %s OFFSET %s"
         ") r JOIN codes_code c ON c.id = r.code_id ORDER BY r.tier, r.score DESC, r.compact"
     )
     statements = [
-        (sql, [LEADING_SHARE, context, *system_weights(slots), *like, expression, *inner_params, limit, offset])
+        (
+            sql,
+            [LEADING_SHARE, context, *system_weights(slots), *reading_params, expression, *inner_params, limit, offset],
+        )
     ]
     if counts:
         inner, inner_params = _matching(filters, with_system=False, columns="e.system", limit=COUNT_LIMIT)

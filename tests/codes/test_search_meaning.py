@@ -61,6 +61,13 @@ def indexed():
             CodeRow(code="J18.9", title="Pneumonia, unspecified", parent="J18", billable=True),
             CodeRow(code="J18.8", title="Other pneumonia, unspecified organism", parent="J18", billable=True),
             CodeRow(code="S72.00", title="Fracture of unspecified part of neck of femur", kind="subcategory"),
+            CodeRow(
+                code="F03.90",
+                title="Unspecified dementia, unspecified severity, without behavioral disturbance, psychotic "
+                "disturbance, mood disturbance, and anxiety",
+                billable=True,
+            ),
+            CodeRow(code="F03.A11", title="Unspecified dementia, mild, with agitation", billable=True),
             CodeRow(code="G35.D", title="Multiple sclerosis, unspecified", billable=True),
             CodeRow(code="I34.2", title="Nonrheumatic mitral (valve) stenosis", billable=True),
             CodeRow(code="R07.9", title="Chest pain, unspecified", billable=True),
@@ -98,6 +105,10 @@ def indexed():
             (0, "Pneumonia", "J18.9"),
             (1, "lobar", "J18.1"),
             (1, "specified NEC", "J18.8"),
+            (0, "Dementia", "F03.90"),
+            (1, "mild", "F03.A11"),
+            (2, "with agitation", "F03.A11"),
+            (1, "agitated", "F03.A11"),
             (0, "Fracture, traumatic", ""),
             (1, "hip", "S72.00-"),
             (0, "Ulcer, ulcerated, ulcerating", ""),
@@ -147,6 +158,11 @@ def test_a_main_term_alone_ranks_its_own_code_first(indexed):
     found = search.search("pneumonia")
     assert found.results[0].code_str == "J18.9"
     assert _codes("pneumonia lobar")[0] == "J18.1"
+
+
+def test_the_index_names_its_code_however_long_the_title(indexed):
+    # The Tabular title of F03.90 is four times the length of F03.A11's; the Index says "Dementia F03.90".
+    assert _codes("dementia")[0] == "F03.90"
 
 
 def test_the_reason_names_the_index_path(indexed):

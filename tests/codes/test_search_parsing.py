@@ -96,3 +96,9 @@ def test_a_misspelt_word_still_reaches_its_synonym():
 def test_an_index_path_and_a_query_share_a_key_in_any_order():
     assert word_key("Ulcer duodenal") == word_key("duodenal ulcers") == "duodenal ulcer"
     assert word_key("Pneumonia, unspecified") == "pneumonia"
+
+
+def test_a_query_is_read_with_its_synonyms_in_place_too():
+    lexicon = FakeLexicon(["breast"], {"ca": ["malignant neoplasm", "cancer"]})
+    slots, _ = parse_words("breast ca", lexicon)
+    assert phrases("breast ca", slots) == ["breast ca", "breast malignant neoplasm", "breast cancer"]
