@@ -30,7 +30,7 @@ from codes.models import (
 )
 
 from .dialects import dialect
-from .parsing import STOP_WORDS, is_default_title, title_phrase, word_key, words_of
+from .parsing import STOP_WORDS, is_default_title, is_other_title, title_phrase, word_key, words_of
 
 # The main Alphabetic Index (Index to Diseases and Injuries) as IndexTerm rows of this index.
 MAIN_INDEX = "main"
@@ -186,7 +186,7 @@ def _documents() -> list[Document]:
         default = system == System.ICD10CM and billable and is_default_title(title)
         keys = [key for _, _, path in paths for key in path] + other_keys.get((system, code), [])
         if default:
-            keys += [word_key(headers[a]) for a in lineage or [] if a in headers]
+            keys += [word_key(headers[a]) for a in lineage or [] if a in headers and not is_other_title(headers[a])]
         entries.append(
             Document(
                 code_id=pk,

@@ -84,11 +84,18 @@ def title_phrase(text: str) -> str:
 def is_default_title(title: str) -> bool:
     """Is this the unspecified (NOS) code of its category, the one an unqualified query means?
     "Pneumonia, unspecified organism", "Type 2 diabetes mellitus without complications"; not
-    "... with unspecified complications" (which names an axis the query did not)."""
+    "... with unspecified complications" (which names an axis the query did not), nor "Other
+    specified arthritis, unspecified site" (other is the NEC code, guideline I.A.9)."""
     folded = fold(title)
-    if not _NOS_PHRASES.search(folded):
+    if not _NOS_PHRASES.search(folded) or is_other_title(folded):
         return False
     return not re.search(r"\bwith\b(?! ?out)", _NOS_PHRASES.sub(" ", folded))
+
+
+def is_other_title(title: str) -> bool:
+    """Does the title name the residual "other" (NEC) codes ("Other arthritis", "Other specified
+    disorders of ...")? Its words without "other", a stop word, would read as the category's."""
+    return bool(re.search(r"\bother\b", fold(title)))
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:

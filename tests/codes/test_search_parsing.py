@@ -4,6 +4,7 @@ from codes.search.parsing import (
     STOP_WORDS,
     closest_word,
     edit_distance,
+    is_default_title,
     looks_like_code,
     parse_words,
     phrases,
@@ -102,3 +103,10 @@ def test_a_query_is_read_with_its_synonyms_in_place_too():
     lexicon = FakeLexicon(["breast"], {"ca": ["malignant neoplasm", "cancer"]})
     slots, _ = parse_words("breast ca", lexicon)
     assert phrases("breast ca", slots) == ["breast ca", "breast malignant neoplasm", "breast cancer"]
+
+
+def test_the_default_code_is_the_unspecified_one_not_the_other_one():
+    assert is_default_title("Pneumonia, unspecified organism")
+    assert is_default_title("Type 2 diabetes mellitus without complications")
+    assert not is_default_title("Type 2 diabetes mellitus with unspecified complications")
+    assert not is_default_title("Other specified arthritis, unspecified site")  # NEC, guideline I.A.9
