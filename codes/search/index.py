@@ -185,6 +185,9 @@ def _documents() -> list[Document]:
             continue
         default = system == System.ICD10CM and billable and is_default_title(title)
         keys = [key for _, _, path in paths for key in path] + other_keys.get((system, code), [])
+        # The title's own words in any order: "prostate cancer" read as "prostate malignant
+        # neoplasm" is "Malignant neoplasm of prostate" (C61).
+        keys.append(word_key(title))
         if default:
             keys += [word_key(headers[a]) for a in lineage or [] if a in headers and not is_other_title(headers[a])]
         entries.append(

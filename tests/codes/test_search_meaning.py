@@ -68,6 +68,8 @@ def indexed():
                 billable=True,
             ),
             CodeRow(code="F03.A11", title="Unspecified dementia, mild, with agitation", billable=True),
+            CodeRow(code="C61", title="Malignant neoplasm of prostate", billable=True),
+            CodeRow(code="C79.82", title="Secondary malignant neoplasm of genital organs", billable=True),
             CodeRow(code="G35.D", title="Multiple sclerosis, unspecified", billable=True),
             CodeRow(code="I34.2", title="Nonrheumatic mitral (valve) stenosis", billable=True),
             CodeRow(code="R07.9", title="Chest pain, unspecified", billable=True),
@@ -86,6 +88,7 @@ def indexed():
             CodeRow(code="J1885", title="Injection, ketorolac tromethamine, per 15 mg", billable=True),
             CodeRow(code="J1940", title="Injection, furosemide, up to 20 mg", billable=True),
             CodeRow(code="J2405", title="Injection, ondansetron hydrochloride, per 1 mg", billable=True),
+            CodeRow(code="G0102", title="Prostate cancer screening; digital rectal examination", billable=True),
         ],
     )
     _sync(
@@ -163,6 +166,11 @@ def test_a_main_term_alone_ranks_its_own_code_first(indexed):
 def test_the_index_names_its_code_however_long_the_title(indexed):
     # The Tabular title of F03.90 is four times the length of F03.A11's; the Index says "Dementia F03.90".
     assert _codes("dementia")[0] == "F03.90"
+
+
+def test_a_title_read_through_a_synonym_matches_in_any_order(indexed):
+    # "prostate ca" -> "prostate malignant neoplasm": the words of "Malignant neoplasm of prostate".
+    assert _codes("prostate ca")[0] == "C61"
 
 
 def test_the_reason_names_the_index_path(indexed):
