@@ -31,7 +31,8 @@ def matching(columns: str, where: str) -> str:
     # No length normalisation: a long plain-language text must not sink its code; the
     # title's length is weighed in ranking.SCORE_FACTORS instead (the same on both databases).
     return (
-        f"SELECT {columns}, ts_rank('{{0.1, 0.2, 0.3, 1.0}}', e.vector, q.query, 0) AS relevance "
+        f"SELECT {columns}, ts_rank('{{0.1, 0.2, 0.3, 1.0}}', e.vector, q.query, 0) AS relevance, "
+        "ts_rank('{0, 0, 0, 1.0}', e.vector, q.query, 0) AS in_title "
         "FROM codes_searchentry e, to_tsquery('english', %s) q(query) "
         f"WHERE e.vector @@ q.query AND {where} LIMIT %s"
     )

@@ -33,7 +33,8 @@ def match_expression(slots: list[Slot], *, every: bool) -> str:
 def matching(columns: str, where: str) -> str:
     """Rows matching the expression (first parameter) under `where`, then a LIMIT parameter."""
     return (
-        f"SELECT {columns}, -bm25(codes_search_fts, 10.0, 3.0) AS relevance "
+        f"SELECT {columns}, -bm25(codes_search_fts, 10.0, 3.0) AS relevance, "
+        "-bm25(codes_search_fts, 1.0, 0.0) AS in_title "
         "FROM codes_search_fts JOIN codes_searchentry e ON e.id = codes_search_fts.rowid "
         f"WHERE codes_search_fts MATCH %s AND {where} LIMIT %s"
     )
