@@ -26,6 +26,15 @@ def match_expression(slots: list[Slot], *, every: bool) -> str:
     return boolean(slots, every=every, fmt=_term, and_="&", or_="|")
 
 
+def whole_title(slots: list[Slot]) -> tuple[str, list]:
+    """A column (SQL, its parameters): does the title hold every slot of the query, its own words
+    or a synonym's? The query's expression restricted to the title's weight (A)."""
+    expression = boolean(
+        slots, every=True, fmt=lambda t: f"{t.word}:*A" if t.prefix else f"{t.word}:A", and_="&", or_="|"
+    )
+    return "e.vector @@ to_tsquery('english', %s)", [expression]
+
+
 def matching(columns: str, where: str) -> str:
     """Rows matching the expression (first parameter) under `where`, then a LIMIT parameter."""
     # No length normalisation: a long plain-language text must not sink its code; the

@@ -34,8 +34,9 @@ SCORE_FACTORS = """
 """
 
 
-# The factor of a code whose title holds none of the query's words (`_reading_factor`): 0.75
-# measured best of 0.5, 0.75 and 1.0 on the tuning set.
+# The factors of a code whose title holds every part of the query, or none of its words
+# (`_reading_factor`): measured best of 1.1/1.2/1.4/1.7 and 0.5/0.75/1.0 on the tuning set.
+WHOLE_QUERY = 1.2
 ONLY_OTHER_NAMES = 0.75
 
 
@@ -54,22 +55,23 @@ def _reading_factor(phrases: list[str]) -> tuple[str, list]:
     words however long its Tabular title ("Dementia" -> F03.90, "Unspecified dementia, unspecified
     severity, without ..."); the title's own length only orders the codes one path leads to (the
     PCS table "Thoracentesis" names). Otherwise shorter titles first, one that starts with a
-    reading 1.8, holds one 1.3; a title that holds none of the query's words (nor a synonym's)
-    ONLY_OTHER_NAMES (its other names or plain-language text matched: "tired all the time" in a
-    lab test's)."""
+    reading 1.8, holds one 1.3. Both kinds count WHOLE_QUERY where the title holds every part of the
+    query (its words or a synonym's: "h/o stroke" is "Personal history of ... cerebral
+    infarction", not "Personal history of nicotine dependence"), ONLY_OTHER_NAMES where it holds
+    none (its other names or plain-language text matched: "tired all the time" in a lab test's)."""
     keys = [f"%|{word_key(p)}|%" for p in phrases]
     exact = " OR ".join(["e.phrase = %s"] * len(phrases) + ["e.path_keys LIKE %s"] * len(keys))
     starts = " OR ".join(["e.phrase LIKE %s"] * len(phrases))
     holds = " OR ".join(["e.phrase LIKE %s"] * len(phrases) + ["lower(e.title) LIKE %s"])
     title_length = "length(e.phrase)"
     sql = (
-        f"* CASE WHEN {exact} THEN 2.5 * {_shorter_first('%s', steep=40)} "
+        f"* CASE WHEN {exact} THEN 2.5 * %s * {_shorter_first('%s', steep=40)} "
         f"* {_shorter_first(title_length, steep=60, one_at=40)} ELSE {_shorter_first(title_length, steep=40)} "
         f"* CASE WHEN {starts} THEN 1.8 WHEN {holds} THEN 1.3 ELSE 1.0 END "
-        "* CASE WHEN e.in_title > 0 THEN 1.0 ELSE %s END END"
+        "* CASE WHEN e.whole_title THEN %s WHEN e.in_title > 0 THEN 1.0 ELSE %s END END"
     )
-    params = [*phrases, *keys, len(phrases[0]), *(f"{p}%" for p in phrases), *(f"%{p}%" for p in phrases)]
-    return sql, [*params, f"%{phrases[0]}%", ONLY_OTHER_NAMES]
+    params = [*phrases, *keys, WHOLE_QUERY, len(phrases[0]), *(f"{p}%" for p in phrases), *(f"%{p}%" for p in phrases)]
+    return sql, [*params, f"%{phrases[0]}%", WHOLE_QUERY, ONLY_OTHER_NAMES]
 
 
 SYSTEM_ORDER = ["icd-10-cm", "icd-10-pcs", "hcpcs", "cpt", "ms-drg"]
@@ -115,7 +117,8 @@ def word_search(slots, filters: Filters, *, every: bool, phrases: list[str], lim
     context = 1.0 if OBSTETRIC & {t.word for slot in slots for t in slot.terms} else 0.6
     candidates = CANDIDATES if counts else CANDIDATES_AS_YOU_TYPE
     columns = "e.code_id, e.system, e.title, e.extra, e.phrase, e.compact, e.kind, e.billable, e.deleted, "
-    columns += "e.prior, e.path_keys, e.paths"
+    title_sql, title_params = dialect().whole_title(slots)
+    columns += f"e.prior, e.path_keys, e.paths, {title_sql} AS whole_title"
     inner, inner_params = _matching(filters, with_system=True, columns=columns, limit=candidates)
     # The code's own columns are joined to the page of results only.
     sql = (
@@ -131,7 +134,17 @@ def word_search(slots, filters: Filters, *, every: bool, phrases: list[str], lim
     statements = [
         (
             sql,
-            [LEADING_SHARE, context, *system_weights(slots), *reading_params, expression, *inner_params, limit, offset],
+            [
+                LEADING_SHARE,
+                context,
+                *system_weights(slots),
+                *reading_params,
+                *title_params,
+                expression,
+                *inner_params,
+                limit,
+                offset,
+            ],
         )
     ]
     if counts:

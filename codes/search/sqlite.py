@@ -30,6 +30,13 @@ def match_expression(slots: list[Slot], *, every: bool) -> str:
     return boolean(slots, every=every, fmt=_term, and_="AND", or_="OR")
 
 
+def whole_title(slots: list[Slot]) -> tuple[str, list]:
+    """A column (SQL, its parameters): does the title hold every slot of the query, its own words
+    or a synonym's? The query's expression under FTS5's column filter."""
+    title_only = f"title : ({match_expression(slots, every=True)})"
+    return "e.id IN (SELECT rowid FROM codes_search_fts WHERE codes_search_fts MATCH %s)", [title_only]
+
+
 def matching(columns: str, where: str) -> str:
     """Rows matching the expression (first parameter) under `where`, then a LIMIT parameter."""
     return (
