@@ -7,6 +7,7 @@ from django.db import transaction
 from codes import search, synonyms
 from codes.importers.base import CodeRow, register_release, sync_codes
 from codes.models import IndexTerm, Release, Synonym
+from codes.search import index
 
 pytestmark = pytest.mark.django_db
 
@@ -363,3 +364,15 @@ def test_a_procedure_named_for_its_body_part_finds_that_part_of_the_table():
     synonyms.seed(sources=[Synonym.Source.INDEX])
     search.build_index()
     assert _codes("vasectomy") == ["0VBQ0ZZ"]
+
+
+def test_a_main_terms_modifier_after_a_comma_is_part_of_its_key():
+    # "Mice, joint" is no entry for "joint"; "Ulcer, ulcerated" lists spellings; "Fracture,
+    # traumatic" is the Index's fracture (the largest of the "Fracture, ..." terms), so its
+    # modifier may go unsaid, "Fracture, pathological"'s may not.
+    assert index.path_keys(["Mice, joint"], "", plain=True) == ["joint mice", "mice"]
+    assert index.path_keys(["Mice, joint"], "", plain=False) == ["joint mice"]
+    assert index.path_keys(["Ulcer, ulcerated", "stomach, gastric"], "")[:2] == ["stomach ulcer", "gastric ulcer"]
+    rows = {1: (None, "Fracture, traumatic", "", ""), 2: (1, "hip", "", "S72.00-"), 3: (1, "femur", "", "")}
+    rows |= {4: (None, "Fracture, pathological", "", ""), 5: (4, "hip", "", "M84.459")}
+    assert index._plain_main_terms(rows) == {1}
