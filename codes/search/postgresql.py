@@ -35,6 +35,12 @@ def whole_title(slots: list[Slot]) -> tuple[str, list]:
     return "e.vector @@ to_tsquery('english', %s)", [expression]
 
 
+def first_part(text: str) -> str:
+    """SQL: the text up to its first comma (or semicolon), lower case."""
+    cut = f"replace(lower({text}), ';', ',') || ','"
+    return f"substr({cut}, 1, strpos({cut}, ',') - 1)"
+
+
 def matching(columns: str, where: str) -> str:
     """Rows matching the expression (first parameter) under `where`, then a LIMIT parameter."""
     # No length normalisation: a long plain-language text must not sink its code; the

@@ -37,6 +37,12 @@ def whole_title(slots: list[Slot]) -> tuple[str, list]:
     return "e.id IN (SELECT rowid FROM codes_search_fts WHERE codes_search_fts MATCH %s)", [title_only]
 
 
+def first_part(text: str) -> str:
+    """SQL: the text up to its first comma (or semicolon), lower case."""
+    cut = f"replace(lower({text}), ';', ',') || ','"
+    return f"substr({cut}, 1, instr({cut}, ',') - 1)"
+
+
 def matching(columns: str, where: str) -> str:
     """Rows matching the expression (first parameter) under `where`, then a LIMIT parameter."""
     return (

@@ -90,6 +90,9 @@ def indexed():
             CodeRow(code="J1940", title="Injection, furosemide, up to 20 mg", billable=True),
             CodeRow(code="J2405", title="Injection, ondansetron hydrochloride, per 1 mg", billable=True),
             CodeRow(code="G0102", title="Prostate cancer screening; digital rectal examination", billable=True),
+            CodeRow(code="E0950", title="Wheelchair accessory, tray, each", billable=True),
+            CodeRow(code="K0108", title="Wheelchair component or accessory, not otherwise specified", billable=True),
+            CodeRow(code="K0001", title="Standard wheelchair", billable=True),
         ],
     )
     _sync(
@@ -172,6 +175,11 @@ def test_the_index_names_its_code_however_long_the_title(indexed):
 def test_a_title_read_through_a_synonym_matches_in_any_order(indexed):
     # "prostate ca" -> "prostate malignant neoplasm": the words of "Malignant neoplasm of prostate".
     assert _codes("prostate ca")[0] == "C61"
+
+
+def test_a_supply_query_finds_the_item_before_its_accessories(indexed):
+    # HCPCS names the item before the first comma, its last word: "Standard wheelchair" is one.
+    assert _codes("wheelchair")[0] == "K0001"
 
 
 def test_the_reason_names_the_index_path(indexed):
