@@ -238,6 +238,48 @@ def parse_words(query: str, lexicon: Lexicon, *, as_you_type: bool = False) -> t
 MAX_PHRASES = 4
 
 
+# Anatomy's nouns and adjectives by their Latin endings (sacrum/sacral, tibia/tibial, fibula/fibular,
+# pelvis/pelvic, thorax/thoracic, cervix/cervical, larynx/laryngeal, humerus/humeral): a title says
+# one, a query the other. (Adjectives in -al are not read back as nouns in -us: medial is no medius.)
+_BODY_PART_ENDINGS = [
+    ("um", "al", True),
+    ("a", "al", True),
+    ("a", "ar", True),
+    ("is", "ic", True),
+    ("ax", "acic", True),
+    ("ix", "ical", True),
+    ("ynx", "yngeal", True),
+    ("en", "inal", True),
+    ("us", "al", False),
+]
+
+
+def body_part_forms(word: str) -> list[str]:
+    """The word's other forms by the endings of anatomy's Latin (the lexicon says which are words)."""
+    if len(word) < 5:
+        return []
+    forms = []
+    for noun, adjective, both_ways in _BODY_PART_ENDINGS:
+        if word.endswith(noun):
+            forms.append(word[: -len(noun)] + adjective)
+        if both_ways and word.endswith(adjective) and len(word) - len(adjective) >= 3:
+            forms.append(word[: -len(adjective)] + noun)
+    return [f for f in dict.fromkeys(forms) if f != word]
+
+
+def with_body_part_forms(slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
+    """The slots, each one-word slot with the other forms of its word the lexicon knows as
+    alternatives ("pressure ulcer of sacrum" is also "... sacral")."""
+    forms = {slot.terms[0].word: body_part_forms(slot.terms[0].word) for slot in slots if len(slot.terms) == 1}
+    known = lexicon.known({f for found in forms.values() for f in found})
+    out = []
+    for slot in slots:
+        other = [f for f in forms.get(slot.terms[0].word, []) if f in known] if len(slot.terms) == 1 else []
+        labels = [f"{slot.terms[0].word} → {f}" for f in other]
+        out.append(Slot(slot.terms, [*slot.alternatives, *([Term(f)] for f in other)], [*slot.labels, *labels]))
+    return out
+
+
 def phrases(query: str, slots: list[Slot]) -> list[str]:
     """What a title or an index path could read for the query: its words as read (corrected:
     "hypertention" is "hypertension"), then with synonyms in place of a slot's words ("breast ca"

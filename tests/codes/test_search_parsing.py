@@ -2,6 +2,7 @@
 
 from codes.search.parsing import (
     STOP_WORDS,
+    body_part_forms,
     closest_word,
     edit_distance,
     is_default_title,
@@ -9,6 +10,7 @@ from codes.search.parsing import (
     parse_words,
     phrases,
     title_phrase,
+    with_body_part_forms,
     with_placeholder,
     word_key,
     words_of,
@@ -110,3 +112,16 @@ def test_the_default_code_is_the_unspecified_one_not_the_other_one():
     assert is_default_title("Type 2 diabetes mellitus without complications")
     assert not is_default_title("Type 2 diabetes mellitus with unspecified complications")
     assert not is_default_title("Other specified arthritis, unspecified site")  # NEC, guideline I.A.9
+
+
+def test_anatomys_nouns_and_adjectives_are_each_others_forms():
+    assert "sacral" in body_part_forms("sacrum")
+    assert "sacrum" in body_part_forms("sacral")
+    assert "pelvic" in body_part_forms("pelvis")
+    assert "cervix" in body_part_forms("cervical")
+    assert "medius" not in body_part_forms("medial")  # -al is not read back as -us
+    lexicon = FakeLexicon(["pressure", "ulcer", "sacrum", "sacral"])
+    slots, _ = parse_words("pressure ulcer sacrum", lexicon)
+    other = with_body_part_forms(slots, lexicon)
+    assert [t.word for t in other[2].alternatives[0]] == ["sacral"]
+    assert other[:2] == slots[:2]
