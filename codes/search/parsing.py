@@ -296,9 +296,18 @@ def phrases(query: str, slots: list[Slot]) -> list[str]:
     return found
 
 
+# Endings a word key leaves off, so that a query's word and an index path's are one whatever their
+# form: hypertension/hypertensive, diabetes/diabetic, infection/infected/infective, fracture/fractured.
+_ENDINGS = ("ically", "ations", "ation", "ative", "ions", "ion", "ive", "ical", "ic", "ies", "es", "ed", "ing", "s")
+
+
 def _stem(word: str) -> str:
-    """A plural read as its singular, as far as matching an index path needs ("stones", "ulcers")."""
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")) else word
+    """The word without its ending (_ENDINGS) and a final e, where four letters are left."""
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            word = word[: -len(ending)]
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 4 else word
 
 
 def word_key(text: str) -> str:

@@ -8,6 +8,7 @@ from codes import search, synonyms
 from codes.importers.base import CodeRow, register_release, sync_codes
 from codes.models import IndexTerm, Release, Synonym
 from codes.search import index
+from codes.search.parsing import word_key
 
 pytestmark = pytest.mark.django_db
 
@@ -378,9 +379,10 @@ def test_a_main_terms_modifier_after_a_comma_is_part_of_its_key():
     # "Mice, joint" is no entry for "joint"; "Ulcer, ulcerated" lists spellings; "Fracture,
     # traumatic" is the Index's fracture (the largest of the "Fracture, ..." terms), so its
     # modifier may go unsaid, "Fracture, pathological"'s may not.
-    assert index.path_keys(["Mice, joint"], "", plain=True) == ["joint mice", "mice"]
-    assert index.path_keys(["Mice, joint"], "", plain=False) == ["joint mice"]
-    assert index.path_keys(["Ulcer, ulcerated", "stomach, gastric"], "")[:2] == ["stomach ulcer", "gastric ulcer"]
+    assert index.path_keys(["Mice, joint"], "", plain=True) == [word_key("joint mice"), word_key("mice")]
+    assert index.path_keys(["Mice, joint"], "", plain=False) == [word_key("joint mice")]
+    keys = index.path_keys(["Ulcer, ulcerated", "stomach, gastric"], "")
+    assert keys[:2] == [word_key("stomach ulcer"), word_key("gastric ulcer")]
     rows = {1: (None, "Fracture, traumatic", "", ""), 2: (1, "hip", "", "S72.00-"), 3: (1, "femur", "", "")}
     rows |= {4: (None, "Fracture, pathological", "", ""), 5: (4, "hip", "", "M84.459")}
     assert index._plain_main_terms(rows) == {1}

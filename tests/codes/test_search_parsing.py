@@ -96,6 +96,11 @@ def test_a_misspelt_word_still_reaches_its_synonym():
     assert phrases("brokn arm", slots)[0] == "broken arm"
 
 
+def test_a_key_reads_a_word_in_any_of_its_forms():
+    assert word_key("hypertension with chronic kidney disease") == word_key("Disease, kidney, chronic, hypertensive")
+    assert word_key("diabetic neuropathy") == word_key("neuropathy diabetes")
+
+
 def test_an_index_path_and_a_query_share_a_key_in_any_order():
     assert word_key("Ulcer duodenal") == word_key("duodenal ulcers") == "duodenal ulcer"
     assert word_key("Pneumonia, unspecified") == "pneumonia"
