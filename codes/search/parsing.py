@@ -150,7 +150,7 @@ Spans = dict[tuple[int, int], list[tuple[str, str]]]
 class Lexicon(Protocol):
     """What parsing asks the database (codes.search.lexicon answers from the tables)."""
 
-    def synonyms(self, tokens: list[str], *, as_you_type: bool) -> Spans: ...
+    def synonyms(self, tokens: list[str], *, as_you_type: bool, extra: dict | None = None) -> Spans: ...
     def known(self, words: set[str]) -> set[str]: ...
     def is_prefix(self, fragment: str) -> bool: ...
     def correct(self, word: str) -> str | None: ...
@@ -172,12 +172,33 @@ def query_tokens(query: str, *, as_you_type: bool = False) -> list[str]:
     return tokens
 
 
+def stop_word_grams(query: str, tokens: list[str]) -> dict[str, tuple[int, int]]:
+    """Runs of 2-4 of the query's words that hold a stop word, as the span of `tokens` (the query
+    without its stop words) they cover: "can't sleep" is "can t sleep" over "sleep", "throwing up
+    blood" has "throwing up" over "throwing". A synonym's term keeps its stop words ("can t
+    sleep" -> insomnia), and without them it may be one word that means something else."""
+    words = words_of(query)
+    position, at = {}, 0
+    for i, word in enumerate(words):
+        if word not in STOP_WORDS and at < len(tokens) and word == tokens[at]:
+            position[i] = at
+            at += 1
+    found = {}
+    for start in range(len(words)):
+        for end in range(start + 2, min(start + 4, len(words)) + 1):
+            run = words[start:end]
+            covered = [position[i] for i in range(start, end) if i in position]
+            if covered and any(w in STOP_WORDS for w in run) and len(covered) == sum(w not in STOP_WORDS for w in run):
+                found[" ".join(run)] = (covered[0], covered[-1] + 1)
+    return found
+
+
 def parse_words(query: str, lexicon: Lexicon, *, as_you_type: bool = False) -> tuple[list[Slot], dict[str, str]]:
     """The query's slots and the corrections made ({typed: corrected})."""
     tokens = query_tokens(query, as_you_type=as_you_type)
     if not tokens:
         return [], {}
-    synonyms = lexicon.synonyms(tokens, as_you_type=as_you_type)
+    synonyms = lexicon.synonyms(tokens, as_you_type=as_you_type, extra=stop_word_grams(query, tokens))
     known = lexicon.known(set(tokens))
     corrections: dict[str, str] = {}
     fragments: set[str] = set()

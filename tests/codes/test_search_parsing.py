@@ -22,8 +22,11 @@ class FakeLexicon:
         self.words = dict.fromkeys(words, 1)
         self.table = synonyms or {}
 
-    def synonyms(self, tokens, *, as_you_type):
+    def synonyms(self, tokens, *, as_you_type, extra=None):
         found = {}
+        for gram, span in (extra or {}).items():
+            if gram in self.table:
+                found[span] = [(gram, r) for r in self.table[gram]]
         for n in range(1, 5):
             for start in range(len(tokens) - n + 1):
                 gram = " ".join(tokens[start : start + n])
@@ -130,3 +133,13 @@ def test_anatomys_nouns_and_adjectives_are_each_others_forms():
     other = with_body_part_forms(slots, lexicon)
     assert [t.word for t in other[2].alternatives[0]] == ["sacral"]
     assert other[:2] == slots[:2]
+
+
+def test_a_synonym_keeps_its_stop_words():
+    # Without them "can't sleep" is "sleep" (apnea, disorders); with them it is insomnia.
+    lexicon = FakeLexicon(["sleep", "blood"], {"can t sleep": ["insomnia"], "throwing up": ["vomiting"]})
+    slots, _ = parse_words("can't sleep", lexicon)
+    assert [t.word for t in slots[0].alternatives[0]] == ["insomnia"]
+    slots, _ = parse_words("throwing up blood", lexicon)
+    assert [t.word for t in slots[0].alternatives[0]] == ["vomiting"]
+    assert [t.word for t in slots[1].terms] == ["blood"]
