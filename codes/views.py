@@ -2,6 +2,7 @@ import csv
 import hashlib
 import re
 from collections import Counter
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -418,14 +419,25 @@ def _yes_no(value: str | None) -> bool | None:
     raise ValueError(value)
 
 
-def _page_url(request: HttpRequest, **changes) -> str:
-    params = request.GET.copy()
-    for key, value in changes.items():
-        if value in (None, ""):
-            params.pop(key, None)
-        else:
-            params[key] = value
-    return f"{reverse('codes:search')}?{params.urlencode()}"
+def _search_params(data: dict, *, listing: bool) -> dict[str, str]:
+    """The search page's parameters as its links carry them: the form's cleaned values (so the
+    page is the same for every URL that asks the same search, and can be cached as one)."""
+    params = {
+        "q": data["q"],
+        "system": data["system"],
+        "billable": "on" if data["billable"] else "",
+        "deleted": "on" if data["deleted"] else "",
+        "as_of": data["as_of"].isoformat() if data["as_of"] else "",
+        "page": str(data["page"] or ""),
+        "go": "list" if listing else "",
+    }
+    return {key: value for key, value in params.items() if value}
+
+
+def _search_url(params: dict[str, str], **changes) -> str:
+    """A link to the search page with some parameters changed (None or "" drops one)."""
+    params = {**params, **changes}
+    return f"{reverse('codes:search')}?{urlencode({k: v for k, v in params.items() if v not in (None, '')})}"
 
 
 @require_safe
@@ -435,43 +447,46 @@ def search_page(request: HttpRequest) -> HttpResponse:
         return _too_many(request, as_json=False)
     form = SearchForm(request.GET)
     if not form.is_valid():
-        return render(request, "codes/search.html", {"form": form, "query": ""}, status=400)
+        body = render_to_string("codes/_search_body.html", {"form": form, "query": ""})
+        return render(request, "codes/search.html", {"query": "", "body": body}, status=400)
     data = form.cleaned_data
-    query, page = data["q"], data["page"] or 1
-    per_page = 20
-
-    def run_search() -> tuple[case2code.SearchResults, list, str]:
-        found = Code.objects.search(
-            query,
-            system=data["system"] or None,
-            billable=True if data["billable"] else None,
-            include_deleted=data["deleted"],
-            as_of=data["as_of"],
-            limit=per_page,
-            offset=(page - 1) * per_page,
-        )
-        # Other apps' boxes (CasePilot's guides, codes/search_boxes.py), on the first page only:
-        # CasePilot ranks its guides in Python, a fifth of the page's time, so cached with the results.
-        boxes = search_boxes.boxes_for(query) if page == 1 else []
-        # The result rows are the same for every visitor: rendered once, they are most of the page's time.
-        groups = render_to_string("codes/_search_groups.html", {"found": found, "system": data["system"]})
-        return found, boxes, groups
-
-    # The same searches come from many visitors: results are cached per data version (the page
-    # around them is the visitor's own).
-    asked = (query, data["system"], data["billable"], data["deleted"], data["as_of"], page, per_page)
-    key = "search-page-html:" + hashlib.sha256(repr(asked).encode()).hexdigest()[:32]
-    found, boxes, groups = pagecache.get_or_build(key, run_search)
+    listing = request.GET.get("go") == "list"
+    # The content of the page is the same for every visitor who asks the same search: built once
+    # per data version and cached as HTML (its form, tabs and results were two thirds of the
+    # page's CPU; bench/search.py). The page around it (header, account links) is the visitor's own.
+    asked = (data["q"], data["system"], data["billable"], data["deleted"], data["as_of"], data["page"] or 1, listing)
+    key = "search-body:" + hashlib.sha256(repr(asked).encode()).hexdigest()[:32]
+    exact_url, body = pagecache.get_or_build(key, lambda: _search_body(form, listing=listing))
     # A code typed exactly opens its page (unless the visitor is paging or filtering).
-    if found.exact and page == 1 and request.GET.get("go") != "list":
-        return redirect(found.exact.get_absolute_url())
+    if exact_url and (data["page"] or 1) == 1 and not listing:
+        return redirect(exact_url)
+    return render(request, "codes/search.html", {"query": data["q"], "body": body})
+
+
+SEARCH_PAGE_SIZE = 20
+
+
+def _search_body(form: SearchForm, *, listing: bool) -> tuple[str, str]:
+    """(the URL of the one code the query names exactly, or "", the page's content as HTML)."""
+    data = form.cleaned_data
+    query, page, per_page = data["q"], data["page"] or 1, SEARCH_PAGE_SIZE
+    found = Code.objects.search(
+        query,
+        system=data["system"] or None,
+        billable=True if data["billable"] else None,
+        include_deleted=data["deleted"],
+        as_of=data["as_of"],
+        limit=per_page,
+        offset=(page - 1) * per_page,
+    )
+    params = _search_params(data, listing=listing)
     pages = max(1, -(-found.total // per_page))
     systems = [
         {
             "slug": s.value,
             "label": s.label,
             "count": found.counts.get(s.value, 0),
-            "url": _page_url(request, system=s.value, page=None),
+            "url": _search_url(params, system=s.value, page=None),
             "current": data["system"] == s.value,
         }
         for s in System
@@ -479,20 +494,22 @@ def search_page(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "query": query,
+        "system": data["system"],
         "found": found,
         "systems": systems,
         "all_count": sum(found.counts.values()),
-        "all_url": _page_url(request, system=None, page=None),
+        "all_url": _search_url(params, system=None, page=None),
         "page": page,
         "pages": pages,
-        "previous_url": _page_url(request, page=page - 1) if page > 1 else None,
-        "next_url": _page_url(request, page=page + 1) if page < pages else None,
-        "suggestion_url": _page_url(request, q=found.suggestion, page=None) if found.suggestion else None,
+        "previous_url": _search_url(params, page=page - 1) if page > 1 else None,
+        "next_url": _search_url(params, page=page + 1) if page < pages else None,
+        "suggestion_url": _search_url(params, q=found.suggestion, page=None) if found.suggestion else None,
         "first": (page - 1) * per_page + 1,
-        "boxes": boxes,
-        "groups": groups,
+        # Other apps' boxes (CasePilot's guides, codes/search_boxes.py), on the first page only.
+        "boxes": search_boxes.boxes_for(query) if page == 1 else [],
     }
-    return render(request, "codes/search.html", context)
+    exact_url = found.exact.get_absolute_url() if found.exact else ""
+    return exact_url, render_to_string("codes/_search_body.html", context)
 
 
 @require_safe

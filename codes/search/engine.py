@@ -13,7 +13,7 @@ from . import leading
 from .bycode import CODE_FIELDS, SYSTEMS, code_matches
 from .filters import Filters
 from .lexicon import DatabaseLexicon, is_abbreviation
-from .parsing import MAX_QUERY, MODIFIER_WORDS, looks_like_code, parse_words, phrases, words_of
+from .parsing import MAX_QUERY, MODIFIER_WORDS, looks_like_code, parse_words, phrases, with_body_part_forms, words_of
 from .ranking import CANDIDATES, COUNT_LIMIT, build_results, word_search
 from .results import SearchResult, SearchResults
 
@@ -88,6 +88,20 @@ def search(
         slots, filters, every=True, phrases=title_phrases, limit=limit, offset=offset, counts=counts
     )
     found.kind = "words"
+    if not ranked and len(slots) > 1:
+        # Nothing has every word: one may be anatomy's other form ("sacrum", titles say "sacral region").
+        other = with_body_part_forms(slots, DatabaseLexicon())
+        if other != slots:
+            ranked, per_system = word_search(
+                other,
+                filters,
+                every=True,
+                phrases=phrases(query_words, other),
+                limit=limit,
+                offset=offset,
+                counts=counts,
+            )
+            slots = found.slots = other if ranked else slots
     if not ranked and len(slots) > 1:
         ranked, per_system = word_search(
             slots, filters, every=False, phrases=title_phrases, limit=limit, offset=offset, counts=counts

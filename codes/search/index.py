@@ -30,7 +30,7 @@ from codes.models import (
 )
 
 from .dialects import dialect
-from .parsing import STOP_WORDS, is_default_title, title_phrase, word_key, words_of
+from .parsing import STOP_WORDS, fold, is_default_title, is_other_title, title_phrase, word_key, words_of
 
 # The main Alphabetic Index (Index to Diseases and Injuries) as IndexTerm rows of this index.
 MAIN_INDEX = "main"
@@ -57,6 +57,7 @@ def _main_index_paths() -> dict[str, list[tuple[str, str]]]:
             chains[pk] = [*chain(parent), title] if parent in rows else [title]
         return chains[pk]
 
+    plain = _plain_main_terms(rows)
     found: dict[str, list[tuple[str, str, list[str]]]] = {}
     for pk, (_parent, _title, nemod, code) in rows.items():
         target = referred.get(pk)
@@ -69,8 +70,32 @@ def _main_index_paths() -> dict[str, list[tuple[str, str]]]:
             continue
         titles = chain(pk)
         words = normalize_term(" ".join([*titles, nemod]))
-        found.setdefault(code.rstrip("-").rstrip("."), []).append((shown, words, path_keys(titles, nemod)))
+        keys = path_keys(titles, nemod, plain=_root(rows, pk) in plain)
+        found.setdefault(code.rstrip("-").rstrip("."), []).append((shown, words, keys))
     return found
+
+
+def _root(rows: dict, pk: int) -> int:
+    while rows[pk][0] in rows:
+        pk = rows[pk][0]
+    return pk
+
+
+def _plain_main_terms(rows: dict) -> set[int]:
+    """The main terms a query may name without their modifier: "Fracture, traumatic" (its 2,000
+    entries make it the Index's fracture), not "Fracture, pathological" beside it. Of the main
+    terms that share a first word and have a modifier after a comma (not a spelling: see
+    `_spellings`), the one with the most entries under it, if the word is no main term itself."""
+    size: Counter[int] = Counter(_root(rows, pk) for pk in rows)
+    families: dict[str, list[int]] = {}
+    alone = set()
+    for pk in size:
+        first, *rest = (part.strip() for part in rows[pk][1].split(","))
+        if _modifiers(rows[pk][1]):
+            families.setdefault(fold_key(first), []).append(pk)
+        elif not rest:
+            alone.add(fold_key(first))
+    return {max(pks, key=lambda pk: size[pk]) for first, pks in families.items() if first not in alone}
 
 
 # An index term lists its spellings with commas ("Ulcer, ulcerated, ulcerating"): a path is
@@ -78,13 +103,36 @@ def _main_index_paths() -> dict[str, list[tuple[str, str]]]:
 MAX_SPELLINGS = 8
 
 
-def path_keys(titles: list[str], nemod: str) -> list[str]:
+def fold_key(text: str) -> str:
+    return " ".join(words_of(text))
+
+
+def _spellings(title: str) -> list[str]:
+    """A main term and the spellings after its commas that share its first four letters ("Ulcer,
+    ulcerated"); not a modifier ("Fracture, pathological"). A subterm's commas all give spellings
+    ("stomach, gastric")."""
+    first, *rest = [part for part in (p.strip() for p in title.split(",")) if part] or [title]
+    return [first, *(part for part in rest if fold(part)[:4] == fold(first)[:4])]
+
+
+def _modifiers(title: str) -> list[str]:
+    parts = [part for part in (p.strip() for p in title.split(",")) if part]
+    return [part for part in parts[1:] if part not in _spellings(title)]
+
+
+def path_keys(titles: list[str], nemod: str, *, plain: bool = True) -> list[str]:
     """The word sets (parsing.word_key) a query may type for an index path: one spelling of each
     term, with none, all or (for the first spelling) one of the nonessential modifiers in
     parentheses. "Ulcer, ulcerated > duodenum, duodenal (eroded)" -> "duodenal ulcer",
-    "duodenal eroded ulcer", "duodenum ulcer", ..."""
-    combinations = [""]
-    for title in titles:
+    "duodenal eroded ulcer", "duodenum ulcer", ... A main term's modifier after a comma is said
+    too ("Fracture, pathological > hip" -> "fracture hip pathological"), and may go unsaid where
+    the main term is `plain` (`_plain_main_terms`: "Fracture, traumatic > hip" -> "fracture hip")."""
+    main, *subterms = titles
+    modifiers = " ".join(_modifiers(main))
+    combinations = [f"{s} {modifiers}" for s in _spellings(main)[:4]]
+    if plain and modifiers:
+        combinations += _spellings(main)[:4]
+    for title in subterms:
         spellings = [part for part in (p.strip() for p in title.split(",")) if part][:4] or [title]
         combinations = [f"{c} {s}" for c in combinations for s in spellings][:MAX_SPELLINGS]
     extras = [w for w in words_of(nemod) if w not in STOP_WORDS][:8]
@@ -185,8 +233,11 @@ def _documents() -> list[Document]:
             continue
         default = system == System.ICD10CM and billable and is_default_title(title)
         keys = [key for _, _, path in paths for key in path] + other_keys.get((system, code), [])
+        # The title's own words in any order: "prostate cancer" read as "prostate malignant
+        # neoplasm" is "Malignant neoplasm of prostate" (C61).
+        keys.append(word_key(title))
         if default:
-            keys += [word_key(headers[a]) for a in lineage or [] if a in headers]
+            keys += [word_key(headers[a]) for a in lineage or [] if a in headers and not is_other_title(headers[a])]
         entries.append(
             Document(
                 code_id=pk,

@@ -15,10 +15,11 @@ TYPED_SOURCES = [Synonym.Source.CURATED, Synonym.Source.SHORTHAND, Synonym.Sourc
 
 
 class DatabaseLexicon:
-    def synonyms(self, tokens: list[str], *, as_you_type: bool = False) -> Spans:
-        """Text synonyms for every run of 1-4 query words: {(start, end): [(term, replacement), ...]}.
+    def synonyms(self, tokens: list[str], *, as_you_type: bool = False, extra: dict | None = None) -> Spans:
+        """Text synonyms for every run of 1-4 query words: {(start, end): [(term, replacement), ...]},
+        and for the `extra` runs ({words with stop words: the span of tokens they cover}).
         As you type, the words that end the query may also be the start of a term ("heart att")."""
-        runs = grams(tokens)
+        runs = {**(extra or {}), **grams(tokens)}
         wanted = Q(term__in=list(runs))
         ending = [g for g, span in runs.items() if span[1] == len(tokens)]
         if as_you_type and len(tokens[-1]) >= 2:

@@ -8,6 +8,7 @@ so all of this is tested with a dictionary standing in for the tables.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -83,11 +84,18 @@ def title_phrase(text: str) -> str:
 def is_default_title(title: str) -> bool:
     """Is this the unspecified (NOS) code of its category, the one an unqualified query means?
     "Pneumonia, unspecified organism", "Type 2 diabetes mellitus without complications"; not
-    "... with unspecified complications" (which names an axis the query did not)."""
+    "... with unspecified complications" (which names an axis the query did not), nor "Other
+    specified arthritis, unspecified site" (other is the NEC code, guideline I.A.9)."""
     folded = fold(title)
-    if not _NOS_PHRASES.search(folded):
+    if not _NOS_PHRASES.search(folded) or is_other_title(folded):
         return False
     return not re.search(r"\bwith\b(?! ?out)", _NOS_PHRASES.sub(" ", folded))
+
+
+def is_other_title(title: str) -> bool:
+    """Does the title name the residual "other" (NEC) codes ("Other arthritis", "Other specified
+    disorders of ...")? Its words without "other", a stop word, would read as the category's."""
+    return bool(re.search(r"\bother\b", fold(title)))
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
@@ -142,7 +150,7 @@ Spans = dict[tuple[int, int], list[tuple[str, str]]]
 class Lexicon(Protocol):
     """What parsing asks the database (codes.search.lexicon answers from the tables)."""
 
-    def synonyms(self, tokens: list[str], *, as_you_type: bool) -> Spans: ...
+    def synonyms(self, tokens: list[str], *, as_you_type: bool, extra: dict | None = None) -> Spans: ...
     def known(self, words: set[str]) -> set[str]: ...
     def is_prefix(self, fragment: str) -> bool: ...
     def correct(self, word: str) -> str | None: ...
@@ -164,12 +172,33 @@ def query_tokens(query: str, *, as_you_type: bool = False) -> list[str]:
     return tokens
 
 
+def stop_word_grams(query: str, tokens: list[str]) -> dict[str, tuple[int, int]]:
+    """Runs of 2-4 of the query's words that hold a stop word, as the span of `tokens` (the query
+    without its stop words) they cover: "can't sleep" is "can t sleep" over "sleep", "throwing up
+    blood" has "throwing up" over "throwing". A synonym's term keeps its stop words ("can t
+    sleep" -> insomnia), and without them it may be one word that means something else."""
+    words = words_of(query)
+    position, at = {}, 0
+    for i, word in enumerate(words):
+        if word not in STOP_WORDS and at < len(tokens) and word == tokens[at]:
+            position[i] = at
+            at += 1
+    found = {}
+    for start in range(len(words)):
+        for end in range(start + 2, min(start + 4, len(words)) + 1):
+            run = words[start:end]
+            covered = [position[i] for i in range(start, end) if i in position]
+            if covered and any(w in STOP_WORDS for w in run) and len(covered) == sum(w not in STOP_WORDS for w in run):
+                found[" ".join(run)] = (covered[0], covered[-1] + 1)
+    return found
+
+
 def parse_words(query: str, lexicon: Lexicon, *, as_you_type: bool = False) -> tuple[list[Slot], dict[str, str]]:
     """The query's slots and the corrections made ({typed: corrected})."""
     tokens = query_tokens(query, as_you_type=as_you_type)
     if not tokens:
         return [], {}
-    synonyms = lexicon.synonyms(tokens, as_you_type=as_you_type)
+    synonyms = lexicon.synonyms(tokens, as_you_type=as_you_type, extra=stop_word_grams(query, tokens))
     known = lexicon.known(set(tokens))
     corrections: dict[str, str] = {}
     fragments: set[str] = set()
@@ -226,18 +255,80 @@ def parse_words(query: str, lexicon: Lexicon, *, as_you_type: bool = False) -> t
     return slots, corrections
 
 
+# How many readings of the query a title or an index path is compared with (see phrases()).
+MAX_PHRASES = 4
+
+
+# Anatomy's nouns and adjectives by their Latin endings (sacrum/sacral, tibia/tibial, fibula/fibular,
+# pelvis/pelvic, thorax/thoracic, cervix/cervical, larynx/laryngeal, humerus/humeral): a title says
+# one, a query the other. (Adjectives in -al are not read back as nouns in -us: medial is no medius.)
+_BODY_PART_ENDINGS = [
+    ("um", "al", True),
+    ("a", "al", True),
+    ("a", "ar", True),
+    ("is", "ic", True),
+    ("ax", "acic", True),
+    ("ix", "ical", True),
+    ("ynx", "yngeal", True),
+    ("en", "inal", True),
+    ("us", "al", False),
+]
+
+
+def body_part_forms(word: str) -> list[str]:
+    """The word's other forms by the endings of anatomy's Latin (the lexicon says which are words)."""
+    if len(word) < 5:
+        return []
+    forms = []
+    for noun, adjective, both_ways in _BODY_PART_ENDINGS:
+        if word.endswith(noun):
+            forms.append(word[: -len(noun)] + adjective)
+        if both_ways and word.endswith(adjective) and len(word) - len(adjective) >= 3:
+            forms.append(word[: -len(adjective)] + noun)
+    return [f for f in dict.fromkeys(forms) if f != word]
+
+
+def with_body_part_forms(slots: list[Slot], lexicon: Lexicon) -> list[Slot]:
+    """The slots, each one-word slot with the other forms of its word the lexicon knows as
+    alternatives ("pressure ulcer of sacrum" is also "... sacral")."""
+    forms = {slot.terms[0].word: body_part_forms(slot.terms[0].word) for slot in slots if len(slot.terms) == 1}
+    known = lexicon.known({f for found in forms.values() for f in found})
+    out = []
+    for slot in slots:
+        other = [f for f in forms.get(slot.terms[0].word, []) if f in known] if len(slot.terms) == 1 else []
+        labels = [f"{slot.terms[0].word} → {f}" for f in other]
+        out.append(Slot(slot.terms, [*slot.alternatives, *([Term(f)] for f in other)], [*slot.labels, *labels]))
+    return out
+
+
 def phrases(query: str, slots: list[Slot]) -> list[str]:
-    """What a title could read for the query: its words as read (corrected: "hypertention" is
-    "hypertension"), or a synonym's words for a one-part query."""
-    found = [title_phrase(" ".join(t.word for slot in slots for t in slot.terms)) or title_phrase(query)]
-    if len(slots) == 1 and slots[0].labels:
-        found.append(" ".join(t.word for t in slots[0].alternatives[0]))
-    return (found + found)[:2]
+    """What a title or an index path could read for the query: its words as read (corrected:
+    "hypertention" is "hypertension"), then with synonyms in place of a slot's words ("breast ca"
+    -> "breast malignant neoplasm", "hip fx" -> "hip fracture"), the query's own words first."""
+    first = title_phrase(" ".join(t.word for slot in slots for t in slot.terms)) or title_phrase(query)
+    found = [first]
+    options = [[" ".join(t.word for t in option) for option in (slot.terms, *slot.alternatives)] for slot in slots]
+    for reading in itertools.product(*options):
+        phrase = title_phrase(" ".join(reading))
+        if phrase and phrase not in found:
+            found.append(phrase)
+        if len(found) == MAX_PHRASES:
+            break
+    return found
+
+
+# Endings a word key leaves off, so that a query's word and an index path's are one whatever their
+# form: hypertension/hypertensive, diabetes/diabetic, infection/infected/infective, fracture/fractured.
+_ENDINGS = ("ically", "ations", "ation", "ative", "ions", "ion", "ive", "ical", "ic", "ies", "es", "ed", "ing", "s")
 
 
 def _stem(word: str) -> str:
-    """A plural read as its singular, as far as matching an index path needs ("stones", "ulcers")."""
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")) else word
+    """The word without its ending (_ENDINGS) and a final e, where four letters are left."""
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            word = word[: -len(ending)]
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 4 else word
 
 
 def word_key(text: str) -> str:

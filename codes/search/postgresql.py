@@ -26,12 +26,28 @@ def match_expression(slots: list[Slot], *, every: bool) -> str:
     return boolean(slots, every=every, fmt=_term, and_="&", or_="|")
 
 
+def whole_title(slots: list[Slot]) -> tuple[str, list]:
+    """A column (SQL, its parameters): does the title hold every slot of the query, its own words
+    or a synonym's? The query's expression restricted to the title's weight (A)."""
+    expression = boolean(
+        slots, every=True, fmt=lambda t: f"{t.word}:*A" if t.prefix else f"{t.word}:A", and_="&", or_="|"
+    )
+    return "e.vector @@ to_tsquery('english', %s)", [expression]
+
+
+def first_part(text: str) -> str:
+    """SQL: the text up to its first comma (or semicolon), lower case."""
+    cut = f"replace(lower({text}), ';', ',') || ','"
+    return f"substr({cut}, 1, strpos({cut}, ',') - 1)"
+
+
 def matching(columns: str, where: str) -> str:
     """Rows matching the expression (first parameter) under `where`, then a LIMIT parameter."""
     # No length normalisation: a long plain-language text must not sink its code; the
     # title's length is weighed in ranking.SCORE_FACTORS instead (the same on both databases).
     return (
-        f"SELECT {columns}, ts_rank('{{0.1, 0.2, 0.3, 1.0}}', e.vector, q.query, 0) AS relevance "
+        f"SELECT {columns}, ts_rank('{{0.1, 0.2, 0.3, 1.0}}', e.vector, q.query, 0) AS relevance, "
+        "ts_rank('{0, 0, 0, 1.0}', e.vector, q.query, 0) AS in_title "
         "FROM codes_searchentry e, to_tsquery('english', %s) q(query) "
         f"WHERE e.vector @@ q.query AND {where} LIMIT %s"
     )

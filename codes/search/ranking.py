@@ -18,12 +18,11 @@ from .parsing import Slot, Term, fold, same_word, word_key, words_of
 from .results import SearchResult
 
 # Headers and browse nodes rank below billable codes; deleted codes below current ones; an injury's
-# initial encounter above its subsequent and sequela codes (the query names those if meant); a
-# title that is the query (or starts with it), or an index path that is the query, above others;
-# the entry's prior (index paths leading to it, the default code of its category); the code sets
-# the query's words belong to (SYSTEM_CASE, weights from `system_weights`).
+# initial encounter above its subsequent and sequela codes (the query names those if meant); the
+# entry's prior (index paths leading to it, the default code of its category); the code sets the
+# query's words belong to (weights from `system_weights`); then how the title reads the query
+# (`_reading_factor`).
 SCORE_FACTORS = """
-    * 40.0 / (40 + CASE WHEN e.system = 'icd-10-pcs' THEN 0.5 ELSE 1.0 END * length(e.phrase))
     * CASE WHEN e.system = 'icd-10-cm' AND (e.compact LIKE 'O%%' OR e.compact LIKE 'P%%') THEN %s ELSE 1.0 END
     * CASE WHEN e.billable THEN 1.0 WHEN e.kind IN ('chapter', 'section', 'body_system', 'mdc') THEN 0.3 ELSE 0.4 END
     * CASE WHEN e.deleted THEN 0.5 ELSE 1.0 END
@@ -32,10 +31,76 @@ SCORE_FACTORS = """
     * e.prior
     * CASE e.system WHEN 'icd-10-cm' THEN %s WHEN 'icd-10-pcs' THEN %s WHEN 'hcpcs' THEN %s WHEN 'cpt' THEN %s
            WHEN 'ms-drg' THEN %s ELSE 1.0 END
-    * CASE WHEN e.phrase IN (%s, %s) OR e.path_keys LIKE %s OR e.path_keys LIKE %s THEN 2.5
-           WHEN e.phrase LIKE %s OR e.phrase LIKE %s THEN 1.8
-           WHEN e.phrase LIKE %s OR e.phrase LIKE %s OR lower(e.title) LIKE %s THEN 1.3 ELSE 1.0 END
 """
+
+
+# The factors of a code whose title holds every part of the query, or none of its words
+# (`_reading_factor`): measured best of 1.1/1.2/1.4/1.7 and 0.5/0.75/1.0 on the tuning set.
+WHOLE_QUERY = 1.2
+ONLY_OTHER_NAMES = 0.75
+# The factor of a HCPCS code whose descriptor names the item the query names (`_reading_factor`):
+# 1.3 measured better than 1.0 and 1.6 on the tuning set.
+ITEM_NAMED = 1.3
+
+
+def _shorter_first(length: str, *, steep: int, one_at: int = 0) -> str:
+    """A factor falling with a length (SQL): 1.0 at `one_at`, the steeper the smaller `steep` (half
+    of that at `steep` + 2 * `one_at`). A PCS title spells out every axis ("..., Percutaneous
+    Endoscopic Approach"): its length counts half."""
+    return f"{steep + one_at}.0 / ({steep} + CASE WHEN e.system = 'icd-10-pcs' THEN 0.5 ELSE 1.0 END * {length})"
+
+
+def _head_stem(phrase: str) -> str:
+    """The start of the query's last word, the thing it names ("diabetic shoes" -> "shoe"), short
+    enough to cover its plural ("crutches" -> "crutch")."""
+    words = phrase.split()
+    head = words[-1] if words else ""
+    return head[: max(4, len(head) - 2)]
+
+
+def _reading_factor(phrases: list[str]) -> tuple[str, list]:
+    """SQL (and its parameters) for how a title reads the query, by its readings (`phrases`).
+
+    A title that is one of them, or an index path leading to the code that is one (its words in
+    any order), counts 2.5, and for its length the query's: the Index names the code by those
+    words however long its Tabular title ("Dementia" -> F03.90, "Unspecified dementia, unspecified
+    severity, without ..."); the title's own length only orders the codes one path leads to (the
+    PCS table "Thoracentesis" names). A HCPCS descriptor names its item before the first comma,
+    the last word of that part ("Crutch, underarm, ...", "Standard wheelchair", not "Wheelchair
+    accessory, tray" nor "Crutch attachment, walker"): where that is the query's last word, the
+    code is the item asked for, ITEM_NAMED. Otherwise shorter titles first, one that starts with a
+    reading 1.8, holds one 1.3. Both kinds count WHOLE_QUERY where the title holds every part of the
+    query (its words or a synonym's: "h/o stroke" is "Personal history of ... cerebral
+    infarction", not "Personal history of nicotine dependence"), ONLY_OTHER_NAMES where it holds
+    none (its other names or plain-language text matched: "tired all the time" in a lab test's)."""
+    keys = [f"%|{word_key(p)}|%" for p in phrases]
+    exact = " OR ".join(["e.phrase = %s"] * len(phrases) + ["e.path_keys LIKE %s"] * len(keys))
+    starts = " OR ".join(["e.phrase LIKE %s"] * len(phrases))
+    holds = " OR ".join(["e.phrase LIKE %s"] * len(phrases) + ["lower(e.title) LIKE %s"])
+    title_length = "length(e.phrase)"
+    head = f"(' ' || {dialect().first_part('e.title')})"
+    named = f"CASE WHEN e.system = 'hcpcs' AND {head} LIKE %s AND {head} NOT LIKE %s THEN %s ELSE 1.0 END"
+    sql = (
+        f"* {named} * CASE WHEN {exact} THEN 2.5 * %s * {_shorter_first('%s', steep=40)} "
+        f"* {_shorter_first(title_length, steep=60, one_at=40)} ELSE {_shorter_first(title_length, steep=40)} "
+        f"* CASE WHEN {starts} THEN 1.8 WHEN {holds} THEN 1.3 ELSE 1.0 END "
+        "* CASE WHEN e.whole_title THEN %s WHEN e.in_title > 0 THEN 1.0 ELSE %s END END"
+    )
+    stem = _head_stem(phrases[0])
+    params = [
+        f"% {stem}%",
+        f"% {stem}% %",
+        ITEM_NAMED,
+        *phrases,
+        *keys,
+        WHOLE_QUERY,
+        len(phrases[0]),
+        *(f"{p}%" for p in phrases),
+        *(f"%{p}%" for p in phrases),
+    ]
+    return sql, [*params, f"%{phrases[0]}%", WHOLE_QUERY, ONLY_OTHER_NAMES]
+
+
 SYSTEM_ORDER = ["icd-10-cm", "icd-10-pcs", "hcpcs", "cpt", "ms-drg"]
 
 
@@ -75,16 +140,12 @@ def _matching(filters: Filters, *, with_system: bool, columns: str, limit: int) 
 def word_search(slots, filters: Filters, *, every: bool, phrases: list[str], limit: int, offset: int, counts: bool):
     """(ranked rows of the page, {system: matches}) for the slots."""
     expression = dialect().match_expression(slots, every=every)
-    # The last: the query's own words in order anywhere in the title, parentheses included
-    # ("appendectomy" in "Laparoscopic removal of the appendix (appendectomy)").
-    # An index path matches by its set of words (parsing.word_key), in whatever order typed.
-    keys = [f"%|{word_key(p)}|%" for p in phrases]
-    like = [*phrases, *keys, *(f"{p}%" for p in phrases), *(f"%{p}%" for p in phrases)]
-    like.append(f"%{phrases[0]}%")
+    reading, reading_params = _reading_factor(phrases)
     context = 1.0 if OBSTETRIC & {t.word for slot in slots for t in slot.terms} else 0.6
     candidates = CANDIDATES if counts else CANDIDATES_AS_YOU_TYPE
     columns = "e.code_id, e.system, e.title, e.extra, e.phrase, e.compact, e.kind, e.billable, e.deleted, "
-    columns += "e.prior, e.path_keys, e.paths"
+    title_sql, title_params = dialect().whole_title(slots)
+    columns += f"e.prior, e.path_keys, e.paths, {title_sql} AS whole_title"
     inner, inner_params = _matching(filters, with_system=True, columns=columns, limit=candidates)
     # The code's own columns are joined to the page of results only.
     sql = (
@@ -92,13 +153,26 @@ def word_search(slots, filters: Filters, *, every: bool, phrases: list[str], lim
         "SELECT s.*, CASE WHEN s.nth = 1 AND s.score >= %s * s.best THEN 0 ELSE 1 END AS tier FROM ("
         "SELECT t.*, ROW_NUMBER() OVER (PARTITION BY t.system ORDER BY t.score DESC, t.compact) AS nth, "
         "MAX(t.score) OVER () AS best FROM ("
-        f"SELECT e.code_id, e.system, e.title, e.extra, e.paths, e.compact, e.relevance {SCORE_FACTORS} AS score "
+        f"SELECT e.code_id, e.system, e.title, e.extra, e.paths, e.compact, e.relevance {SCORE_FACTORS} {reading} AS score "
         f"FROM ({inner}) e) t) s "
         "ORDER BY tier, s.score DESC, s.compact LIMIT %s OFFSET %s"
         ") r JOIN codes_code c ON c.id = r.code_id ORDER BY r.tier, r.score DESC, r.compact"
     )
     statements = [
-        (sql, [LEADING_SHARE, context, *system_weights(slots), *like, expression, *inner_params, limit, offset])
+        (
+            sql,
+            [
+                LEADING_SHARE,
+                context,
+                *system_weights(slots),
+                *reading_params,
+                *title_params,
+                expression,
+                *inner_params,
+                limit,
+                offset,
+            ],
+        )
     ]
     if counts:
         inner, inner_params = _matching(filters, with_system=False, columns="e.system", limit=COUNT_LIMIT)

@@ -30,10 +30,24 @@ def match_expression(slots: list[Slot], *, every: bool) -> str:
     return boolean(slots, every=every, fmt=_term, and_="AND", or_="OR")
 
 
+def whole_title(slots: list[Slot]) -> tuple[str, list]:
+    """A column (SQL, its parameters): does the title hold every slot of the query, its own words
+    or a synonym's? The query's expression under FTS5's column filter."""
+    title_only = f"title : ({match_expression(slots, every=True)})"
+    return "e.id IN (SELECT rowid FROM codes_search_fts WHERE codes_search_fts MATCH %s)", [title_only]
+
+
+def first_part(text: str) -> str:
+    """SQL: the text up to its first comma (or semicolon), lower case."""
+    cut = f"replace(lower({text}), ';', ',') || ','"
+    return f"substr({cut}, 1, instr({cut}, ',') - 1)"
+
+
 def matching(columns: str, where: str) -> str:
     """Rows matching the expression (first parameter) under `where`, then a LIMIT parameter."""
     return (
-        f"SELECT {columns}, -bm25(codes_search_fts, 10.0, 3.0) AS relevance "
+        f"SELECT {columns}, -bm25(codes_search_fts, 10.0, 3.0) AS relevance, "
+        "-bm25(codes_search_fts, 1.0, 0.0) AS in_title "
         "FROM codes_search_fts JOIN codes_searchentry e ON e.id = codes_search_fts.rowid "
         f"WHERE codes_search_fts MATCH %s AND {where} LIMIT %s"
     )

@@ -7,6 +7,8 @@ from django.db import transaction
 from codes import search, synonyms
 from codes.importers.base import CodeRow, register_release, sync_codes
 from codes.models import IndexTerm, Release, Synonym
+from codes.search import index
+from codes.search.parsing import word_key
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +63,15 @@ def indexed():
             CodeRow(code="J18.9", title="Pneumonia, unspecified", parent="J18", billable=True),
             CodeRow(code="J18.8", title="Other pneumonia, unspecified organism", parent="J18", billable=True),
             CodeRow(code="S72.00", title="Fracture of unspecified part of neck of femur", kind="subcategory"),
+            CodeRow(
+                code="F03.90",
+                title="Unspecified dementia, unspecified severity, without behavioral disturbance, psychotic "
+                "disturbance, mood disturbance, and anxiety",
+                billable=True,
+            ),
+            CodeRow(code="F03.A11", title="Unspecified dementia, mild, with agitation", billable=True),
+            CodeRow(code="C61", title="Malignant neoplasm of prostate", billable=True),
+            CodeRow(code="C79.82", title="Secondary malignant neoplasm of genital organs", billable=True),
             CodeRow(code="G35.D", title="Multiple sclerosis, unspecified", billable=True),
             CodeRow(code="I34.2", title="Nonrheumatic mitral (valve) stenosis", billable=True),
             CodeRow(code="R07.9", title="Chest pain, unspecified", billable=True),
@@ -79,6 +90,10 @@ def indexed():
             CodeRow(code="J1885", title="Injection, ketorolac tromethamine, per 15 mg", billable=True),
             CodeRow(code="J1940", title="Injection, furosemide, up to 20 mg", billable=True),
             CodeRow(code="J2405", title="Injection, ondansetron hydrochloride, per 1 mg", billable=True),
+            CodeRow(code="G0102", title="Prostate cancer screening; digital rectal examination", billable=True),
+            CodeRow(code="E0950", title="Wheelchair accessory, tray, each", billable=True),
+            CodeRow(code="K0108", title="Wheelchair component or accessory, not otherwise specified", billable=True),
+            CodeRow(code="K0001", title="Standard wheelchair", billable=True),
         ],
     )
     _sync(
@@ -98,6 +113,10 @@ def indexed():
             (0, "Pneumonia", "J18.9"),
             (1, "lobar", "J18.1"),
             (1, "specified NEC", "J18.8"),
+            (0, "Dementia", "F03.90"),
+            (1, "mild", "F03.A11"),
+            (2, "with agitation", "F03.A11"),
+            (1, "agitated", "F03.A11"),
             (0, "Fracture, traumatic", ""),
             (1, "hip", "S72.00-"),
             (0, "Ulcer, ulcerated, ulcerating", ""),
@@ -147,6 +166,21 @@ def test_a_main_term_alone_ranks_its_own_code_first(indexed):
     found = search.search("pneumonia")
     assert found.results[0].code_str == "J18.9"
     assert _codes("pneumonia lobar")[0] == "J18.1"
+
+
+def test_the_index_names_its_code_however_long_the_title(indexed):
+    # The Tabular title of F03.90 is four times the length of F03.A11's; the Index says "Dementia F03.90".
+    assert _codes("dementia")[0] == "F03.90"
+
+
+def test_a_title_read_through_a_synonym_matches_in_any_order(indexed):
+    # "prostate ca" -> "prostate malignant neoplasm": the words of "Malignant neoplasm of prostate".
+    assert _codes("prostate ca")[0] == "C61"
+
+
+def test_a_supply_query_finds_the_item_before_its_accessories(indexed):
+    # HCPCS names the item before the first comma, its last word: "Standard wheelchair" is one.
+    assert _codes("wheelchair")[0] == "K0001"
 
 
 def test_the_reason_names_the_index_path(indexed):
@@ -339,3 +373,16 @@ def test_a_procedure_named_for_its_body_part_finds_that_part_of_the_table():
     synonyms.seed(sources=[Synonym.Source.INDEX])
     search.build_index()
     assert _codes("vasectomy") == ["0VBQ0ZZ"]
+
+
+def test_a_main_terms_modifier_after_a_comma_is_part_of_its_key():
+    # "Mice, joint" is no entry for "joint"; "Ulcer, ulcerated" lists spellings; "Fracture,
+    # traumatic" is the Index's fracture (the largest of the "Fracture, ..." terms), so its
+    # modifier may go unsaid, "Fracture, pathological"'s may not.
+    assert index.path_keys(["Mice, joint"], "", plain=True) == [word_key("joint mice"), word_key("mice")]
+    assert index.path_keys(["Mice, joint"], "", plain=False) == [word_key("joint mice")]
+    keys = index.path_keys(["Ulcer, ulcerated", "stomach, gastric"], "")
+    assert keys[:2] == [word_key("stomach ulcer"), word_key("gastric ulcer")]
+    rows = {1: (None, "Fracture, traumatic", "", ""), 2: (1, "hip", "", "S72.00-"), 3: (1, "femur", "", "")}
+    rows |= {4: (None, "Fracture, pathological", "", ""), 5: (4, "hip", "", "M84.459")}
+    assert index._plain_main_terms(rows) == {1}

@@ -2,12 +2,15 @@
 
 from codes.search.parsing import (
     STOP_WORDS,
+    body_part_forms,
     closest_word,
     edit_distance,
+    is_default_title,
     looks_like_code,
     parse_words,
     phrases,
     title_phrase,
+    with_body_part_forms,
     with_placeholder,
     word_key,
     words_of,
@@ -19,8 +22,11 @@ class FakeLexicon:
         self.words = dict.fromkeys(words, 1)
         self.table = synonyms or {}
 
-    def synonyms(self, tokens, *, as_you_type):
+    def synonyms(self, tokens, *, as_you_type, extra=None):
         found = {}
+        for gram, span in (extra or {}).items():
+            if gram in self.table:
+                found[span] = [(gram, r) for r in self.table[gram]]
         for n in range(1, 5):
             for start in range(len(tokens) - n + 1):
                 gram = " ".join(tokens[start : start + n])
@@ -93,6 +99,47 @@ def test_a_misspelt_word_still_reaches_its_synonym():
     assert phrases("brokn arm", slots)[0] == "broken arm"
 
 
+def test_a_key_reads_a_word_in_any_of_its_forms():
+    assert word_key("hypertension with chronic kidney disease") == word_key("Disease, kidney, chronic, hypertensive")
+    assert word_key("diabetic neuropathy") == word_key("neuropathy diabetes")
+
+
 def test_an_index_path_and_a_query_share_a_key_in_any_order():
     assert word_key("Ulcer duodenal") == word_key("duodenal ulcers") == "duodenal ulcer"
     assert word_key("Pneumonia, unspecified") == "pneumonia"
+
+
+def test_a_query_is_read_with_its_synonyms_in_place_too():
+    lexicon = FakeLexicon(["breast"], {"ca": ["malignant neoplasm", "cancer"]})
+    slots, _ = parse_words("breast ca", lexicon)
+    assert phrases("breast ca", slots) == ["breast ca", "breast malignant neoplasm", "breast cancer"]
+
+
+def test_the_default_code_is_the_unspecified_one_not_the_other_one():
+    assert is_default_title("Pneumonia, unspecified organism")
+    assert is_default_title("Type 2 diabetes mellitus without complications")
+    assert not is_default_title("Type 2 diabetes mellitus with unspecified complications")
+    assert not is_default_title("Other specified arthritis, unspecified site")  # NEC, guideline I.A.9
+
+
+def test_anatomys_nouns_and_adjectives_are_each_others_forms():
+    assert "sacral" in body_part_forms("sacrum")
+    assert "sacrum" in body_part_forms("sacral")
+    assert "pelvic" in body_part_forms("pelvis")
+    assert "cervix" in body_part_forms("cervical")
+    assert "medius" not in body_part_forms("medial")  # -al is not read back as -us
+    lexicon = FakeLexicon(["pressure", "ulcer", "sacrum", "sacral"])
+    slots, _ = parse_words("pressure ulcer sacrum", lexicon)
+    other = with_body_part_forms(slots, lexicon)
+    assert [t.word for t in other[2].alternatives[0]] == ["sacral"]
+    assert other[:2] == slots[:2]
+
+
+def test_a_synonym_keeps_its_stop_words():
+    # Without them "can't sleep" is "sleep" (apnea, disorders); with them it is insomnia.
+    lexicon = FakeLexicon(["sleep", "blood"], {"can t sleep": ["insomnia"], "throwing up": ["vomiting"]})
+    slots, _ = parse_words("can't sleep", lexicon)
+    assert [t.word for t in slots[0].alternatives[0]] == ["insomnia"]
+    slots, _ = parse_words("throwing up blood", lexicon)
+    assert [t.word for t in slots[0].alternatives[0]] == ["vomiting"]
+    assert [t.word for t in slots[1].terms] == ["blood"]
