@@ -21,6 +21,7 @@ import bisect
 import csv
 import datetime
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,6 +151,10 @@ class _Targets:
 
     def __init__(self, terms: list[TermRow]):
         self.options: dict[int | None, dict[str, TermRow]] = {}
+        # Every term a name's first words before a comma may mean: "Fracture, femur, neck" names a
+        # subterm of "Fracture, traumatic", not of "Fracture, burst", the first "Fracture, ..." in the book.
+        self.sharing: dict[tuple[int | None, str], list[TermRow]] = {}
+        self.children = Counter(id(term.parent) for term in terms if term.parent is not None)
         for exact in (True, False):
             for term in terms:
                 keys = (
@@ -157,9 +162,12 @@ class _Targets:
                     if exact
                     else [", ".join(term.title.split(",")[:n]) for n in range(1, term.title.count(",") + 1)]
                 )
-                group = self.options.setdefault(id(term.parent) if term.parent else None, {})
+                parent = id(term.parent) if term.parent else None
+                group = self.options.setdefault(parent, {})
                 for key in keys:
                     group.setdefault(self._key(key), term)
+                    if not exact:
+                        self.sharing.setdefault((parent, self._key(key)), []).append(term)
 
     @staticmethod
     def _key(text: str) -> str:
@@ -170,12 +178,30 @@ class _Targets:
         if not parts or parts[0] in GENERAL_TARGETS:
             return None
         found, rest = self._longest(self.options.get(None, {}), parts)
-        while found is not None and rest:
+        if found is None:
+            return None
+        # Of the main terms the first words may mean, the one under which the rest of the name goes
+        # deepest; on a tie the term itself if the name is its title, else the largest family
+        # ("Fracture, by site" is Fracture, traumatic, not Fracture, burst).
+        used = len(parts) - len(rest)
+        sharing = self.sharing.get((None, " ".join(parts[:used])), [])
+        candidates = [found, *(term for term in sharing if term is not found)]
+        exact = self._key(found.title) == " ".join(parts[:used])
+
+        def rank(term: TermRow) -> tuple[int, bool, int]:
+            _, left = self._down(term, rest)
+            return len(left), not (exact and term is found), -self.children[id(term)]
+
+        return self._down(min(candidates, key=rank), rest)[0]
+
+    def _down(self, found: TermRow, rest: list[str]) -> tuple[TermRow, list[str]]:
+        """The deepest term under `found` that the rest of a name leads to, and what is left of it."""
+        while rest:
             deeper, rest_after = self._longest(self.options.get(id(found), {}), rest)
             if deeper is None:
                 break
             found, rest = deeper, rest_after
-        return found
+        return found, rest
 
     @staticmethod
     def _longest(options: dict[str, TermRow], parts: list[str]) -> tuple[TermRow | None, list[str]]:
