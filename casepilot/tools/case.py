@@ -113,7 +113,8 @@ def _candidates(text: str) -> tuple[list[Code], dict[int, str], dict[int, str], 
 def _condition_of(title: str) -> set[str]:
     """The words of the condition a title names, before its site and details ("Malignant neoplasm
     of lower lobe, left bronchus or lung": malignant neoplasm; "Pain in right lower leg": pain)."""
-    lead = re.split(r",|\(|\[|\b(?:of|in|with|without|due to|affecting|involving)\b", title, maxsplit=1)[0]
+    essential = re.sub(r"\([^)]*\)", " ", title)  # "Unspecified systolic (congestive) heart failure"
+    lead = re.split(r",|\[|\b(?:of|in|with|without|due to|affecting|involving)\b", essential, maxsplit=1)[0]
     return words_of(lead) - {stem(w) for w in QUALIFIER_WORDS}
 
 
@@ -130,7 +131,12 @@ def _weigh(
     # Tabular titles say more of the case: it counts as if its title held every documented word.
     first_indexed = next(iter(indexed), None) if indexed else None
     # The main term is what comes before "with", "due to": the code must be a code of it.
-    head = words_of(re.split(r"\s+(?:due to|with|from|secondary to|in)\s+", text, maxsplit=1)[0])
+    # Its words, not its numbers: the "2" of "Type 2 diabetes" does not make N18.2 a code of it.
+    head = {
+        w
+        for w in words_of(re.split(r"\s+(?:due to|with|from|secondary to|in)\s+", text, maxsplit=1)[0])
+        if not w.isdigit()
+    }
     numbers = set(re.findall(r"\b\d+[ab]?\b", text.lower()))
     special = re.search(r"pregnan|deliver|newborn|gestation|weeks|puerper|birth", text, re.I)
     best, best_score = None, 0.0

@@ -91,11 +91,17 @@ def _contradicts(path: str, text: str) -> bool:
     """Whether an Index path says "with X" where the record says "without X", or the other way
     ("Migraine without aura" is not Migraine > with aura)."""
     said = normalize_index_text(text)
-    for level in path.split(" > "):
-        match = re.match(r"(with|without)\s+(\w+)", normalize_index_text(level))
+    # A level that is "with" alone gives its next level its sense (Diverticulitis > intestine > with >
+    # abscess, perforation); the record's "without perforation or abscess" negates each word after it.
+    levels = " > ".join(normalize_index_text(level) for level in path.split(" > ")).replace("with > ", "with ")
+    absent = set(" ".join(re.findall(r"\bwithout ((?:\w+ ?(?:or|and|nor)? ?)+)", said)).split()) - {"or", "and", "nor"}
+    for level in levels.split(" > "):
+        match = re.match(r"(with|without)\s+(\w+)", level)
         if match:
-            opposite = "without" if match.group(1) == "with" else "with"
-            if re.search(rf"\b{opposite}\s+{re.escape(match.group(2))}\b", said):
+            first = match.group(2)
+            if match.group(1) == "with" and first in absent:
+                return True
+            if match.group(1) == "without" and re.search(rf"\bwith\s+{re.escape(first)}\b", said):
                 return True
     return False
 
@@ -127,6 +133,9 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
         # its words under a main term that changes them (Impending > myocardial infarction is I20.0).
         or (t.level == 0 and t.search_key.replace(" ", "") == key.replace(" ", ""))
         or normalize_index_text(t.path) == key
+        # Or its path says the condition's words and no others, in the Index's order ("Acute
+        # cholecystitis with cholelithiasis": Cholecystitis > acute > with > cholelithiasis).
+        or set(normalize_index_text(t.path).split()) - LINK_WORDS == set(key.split()) - LINK_WORDS
     }
     if not strong and key:
         # Failing those, an entry under a main term that is the condition's head noun, its last word

@@ -274,6 +274,9 @@ def title_ranges(title: str) -> list[tuple[float, float, set[str]]]:
 
 
 def title_score(case_words: set[str], title: str, numbers: set[str]) -> float:
+    # Words in parentheses are nonessential modifiers (convention I.A.7): they neither match nor
+    # cost ("Unspecified systolic (congestive) heart failure" is not the code of congestive heart failure).
+    title = re.sub(r"\([^)]*\)", " ", title)
     title_words = words_of(title)
     matched = case_words & title_words
     # "without X" in a title is the default when the record does not document X: not an extra detail.

@@ -197,7 +197,13 @@ class _Targets:
     def _down(self, found: TermRow, rest: list[str]) -> tuple[TermRow, list[str]]:
         """The deepest term under `found` that the rest of a name leads to, and what is left of it."""
         while rest:
-            deeper, rest_after = self._longest(self.options.get(id(found), {}), rest)
+            options = self.options.get(id(found), {})
+            deeper, rest_after = self._longest(options, rest)
+            if deeper is None and " " in rest[0]:
+                # "Calculus, gallbladder, with cholecystitis, acute": "with" and "cholecystitis" are
+                # two levels of the Index that the name writes as one part.
+                first, remainder = rest[0].split(" ", 1)
+                deeper, rest_after = options.get(first), [remainder, *rest[1:]]
             if deeper is None:
                 break
             found, rest = deeper, rest_after

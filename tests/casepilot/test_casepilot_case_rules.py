@@ -638,6 +638,11 @@ def test_a_diabetes_type_is_not_a_kidney_disease_stage(sepsis_data):
         )
     e1122 = Code.objects.get(system="icd-10-cm", code="E11.22")
     Note.objects.create(code=e1122, type=Note.Type.USE_ADDITIONAL, text="code to identify stage of chronic kidney disease (N18.1-N18.6)")  # fmt: skip
+    release = IndexTerm.objects.first().release  # the sepsis fixture's Index release
+    diabetes = index_entry(release, "Diabetes, diabetic", position=20)
+    type_2 = index_entry(release, "Diabetes, diabetic > type 2", position=21, parent=diabetes, main=diabetes)
+    with_ = index_entry(release, "Diabetes, diabetic > type 2 > with", position=22, parent=type_2, main=diabetes)
+    index_entry(release, "Diabetes, diabetic > type 2 > with > chronic kidney disease", "E11.22", position=23, parent=with_, main=diabetes)  # fmt: skip
     search.build_index()
     text = engine.answer("Type 2 diabetes with chronic kidney disease stage 4").text
     assert "N18.4" in text
@@ -671,3 +676,55 @@ def test_hypertension_with_heart_failure_and_ckd_is_the_combination_with_each_ty
     assert "I13.0" in text
     assert "I50.9" in text
     assert "N18.31" in text
+
+
+@pytest.fixture
+def digestive_data(pilot_data):
+    rows = [
+        CodeRow(code="11", title="Diseases of the digestive system (K00-K95)", kind="chapter"),
+        CodeRow(code="K80.00", title="Calculus of gallbladder with acute cholecystitis without obstruction", parent="11", billable=True),
+        CodeRow(code="K81.0", title="Acute cholecystitis", parent="11", billable=True),
+        CodeRow(code="K57.80", title="Diverticulitis of intestine, part unspecified, with perforation and abscess without bleeding", parent="11", billable=True),
+        CodeRow(code="K57.92", title="Diverticulitis of intestine, part unspecified, without perforation or abscess without bleeding", parent="11", billable=True),
+        CodeRow(code="I50.20", title="Unspecified systolic (congestive) heart failure", parent="9", billable=True),
+        CodeRow(code="I50.9", title="Heart failure, unspecified", parent="9", billable=True),
+    ]  # fmt: skip
+    with transaction.atomic():
+        sync_codes(
+            system="icd-10-cm", release=Release.objects.get(dataset="icd-10-cm"), rows=rows, scope=Code.objects.none()
+        )
+    release = register_release(dataset="icd10cm-index", version="2026", title="ICD-10-CM Index FY2026")
+    calculus = index_entry(release, "Calculus, calculous", position=1)
+    gallbladder = index_entry(release, "Calculus, calculous > gallbladder", position=2, parent=calculus, main=calculus)
+    with_ = index_entry(
+        release, "Calculus, calculous > gallbladder > with", position=3, parent=gallbladder, main=calculus
+    )
+    cholecystitis = index_entry(release, "Calculus, calculous > gallbladder > with > cholecystitis", position=4, parent=with_, main=calculus)  # fmt: skip
+    acute = index_entry(release, "Calculus, calculous > gallbladder > with > cholecystitis > acute", "K80.00", position=5, parent=cholecystitis, main=calculus)  # fmt: skip
+    main = index_entry(release, "Cholecystitis", position=6)
+    index_entry(release, "Cholecystitis > acute", "K81.0", position=7, parent=main, main=main)
+    pointer = index_entry(release, "Cholecystitis > acute > with > cholelithiasis", position=8, parent=main, main=main)
+    pointer.see, pointer.see_target = "Calculus, gallbladder, with cholecystitis, acute", acute
+    pointer.save()
+    diverticulitis = index_entry(release, "Diverticulitis", position=9)
+    intestine = index_entry(release, "Diverticulitis > intestine", "K57.92", position=10, parent=diverticulitis, main=diverticulitis)  # fmt: skip
+    index_entry(release, "Diverticulitis > intestine > with > abscess, perforation", "K57.80", position=11, parent=intestine, main=diverticulitis)  # fmt: skip
+    search.build_index()
+
+
+def test_an_entry_whose_path_says_the_conditions_words_in_another_order_is_the_combination(digestive_data):
+    text = engine.answer("Acute cholecystitis with cholelithiasis").text
+    assert "K80.00" in text
+    assert "K81.0" not in text
+
+
+def test_an_entry_with_what_the_record_says_is_absent_is_not_taken(digestive_data):
+    text = engine.answer("Diverticulitis of the intestine without perforation or abscess").text
+    assert "K57.92" in text
+    assert "K57.80" not in text
+
+
+def test_a_nonessential_modifier_in_a_title_is_no_match(digestive_data):
+    text = engine.answer("Congestive heart failure").text
+    assert "I50.9" in text
+    assert "I50.20" not in text

@@ -85,7 +85,7 @@ def test_it_needs_the_tabular_first():
 
 def test_it_rebuilds_the_tree_from_the_levels(tabular):
     output = _import()
-    assert "23 terms (9 main terms)" in output
+    assert "32 terms (11 main terms)" in output
     ckd = _term("chronic kidney disease")
     assert ckd.level == 3
     assert ckd.parent.title == "with"
@@ -97,7 +97,7 @@ def test_it_rebuilds_the_tree_from_the_levels(tabular):
     assert lumbar.parent.title == "vertebra, vertebral"
     assert lumbar.parent.parent.title == "Fracture, traumatic"
     release = Release.objects.get(dataset="icd-10-cm-main-index")
-    assert (release.version, release.row_count) == ("2025", 23)
+    assert (release.version, release.row_count) == ("2025", 32)
 
 
 def test_it_resolves_each_code_against_the_tabular(tabular):
@@ -123,6 +123,8 @@ def test_it_resolves_see_and_see_also_to_terms(tabular):
     # "Fracture, femur, neck" is under "Fracture, traumatic", not "Fracture, burst", the first
     # "Fracture, ..." main term in the book.
     assert _term("hip").see_target == _term("neck")
+    # "with cholecystitis" written as one part of the name is two levels of the Index.
+    assert _term("cholelithiasis").see_target.path == "Calculus, calculous > gallbladder > with > cholecystitis > acute"
     assert _term("Frostbite").see_also_target is None  # "Immersion" is not in this index
     assert _term("Diabetic").see_target is None  # "see condition": a general instruction
 
@@ -156,7 +158,7 @@ def test_it_rejects_malformed_files_with_file_and_line(tabular, name, message):
     with pytest.raises(CommandError) as error:
         _import(name)
     assert message in str(error.value)
-    assert IndexTerm.objects.main_index().count() == 23  # the previous index is kept
+    assert IndexTerm.objects.main_index().count() == 32  # the previous index is kept
 
 
 def test_the_official_xml_loads_through_the_same_code(tabular):
