@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import math
 from collections import Counter
 from collections.abc import Iterator
@@ -141,6 +142,8 @@ def _documents() -> list[Document]:
             status=PlainDescription.Status.PUBLISHED
         ).values_list("system", "code", "short_title", "text")
     }
+    # Each text's key once: a PCS index term names up to 200 codes, a header every default code below it.
+    key_of = functools.cache(word_key)
     names: dict[tuple[str, str], list[str]] = {}
     index_paths: Counter[tuple[str, str]] = Counter()
     # The other indexes' paths (PCS index, Neoplasm Table, Drugs, External Causes) are keys too:
@@ -152,7 +155,7 @@ def _documents() -> list[Document]:
             index_paths[system, code] += 1
             keys = other_keys.setdefault((system, code), [])
             if len(keys) < MAX_OTHER_KEYS:
-                keys.append(word_key(term))
+                keys.append(key_of(term))
     main_paths = _main_index_paths()
     reporting = set(Code.objects.filter(system=System.HCPCS, data__betos="Z2").values_list("pk", flat=True))
     # A default code is named by its headers' words too ("Unspecified dementia" -> F03.90).
@@ -186,7 +189,7 @@ def _documents() -> list[Document]:
         default = system == System.ICD10CM and billable and is_default_title(title)
         keys = [key for _, _, path in paths for key in path] + other_keys.get((system, code), [])
         if default:
-            keys += [word_key(headers[a]) for a in lineage or [] if a in headers]
+            keys += [key_of(headers[a]) for a in lineage or [] if a in headers]
         entries.append(
             Document(
                 code_id=pk,
