@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import transaction
@@ -23,7 +24,19 @@ SHORTHAND = Path(settings.FIXTURES_DIR) / "shorthand" / "shorthand.tsv"
 Source = Synonym.Source
 
 
-def read_curated(path: Path = CURATED) -> list[Synonym]:
+class SeedRow(NamedTuple):
+    """A synonym as the seeders give it, the columns of `Synonym` they fill (a plain tuple: the
+    200,000 rows of a seed cost a second more as model instances)."""
+
+    term: str
+    replacement: str = ""
+    system: str = ""
+    code: str = ""
+    source: str = Source.EDITOR
+    note: str = ""
+
+
+def read_curated(path: Path = CURATED) -> list[SeedRow]:
     rows = []
     with open(path, encoding="utf-8") as f:
         for number, line in enumerate(f, 1):
@@ -35,7 +48,7 @@ def read_curated(path: Path = CURATED) -> list[Synonym]:
                 raise ValueError(f"{path.name}, line {number}: expected 'term<TAB>replacement'")
             note = parts[2].strip() if len(parts) > 2 else ""
             rows.append(
-                Synonym(
+                SeedRow(
                     term=normalize_term(parts[0]),
                     replacement=normalize_term(parts[1]),
                     source=Source.CURATED,
@@ -45,7 +58,7 @@ def read_curated(path: Path = CURATED) -> list[Synonym]:
     return rows
 
 
-def read_shorthand(path: Path = SHORTHAND) -> list[Synonym]:
+def read_shorthand(path: Path = SHORTHAND) -> list[SeedRow]:
     """Clinical shorthand (fixtures/shorthand/SOURCE.md): term, expansion, kind, source per line."""
     rows = []
     with open(path, encoding="utf-8") as f:
@@ -57,7 +70,7 @@ def read_shorthand(path: Path = SHORTHAND) -> list[Synonym]:
                 raise ValueError(f"{path.name}, line {number}: expected 'term<TAB>expansion<TAB>kind<TAB>source'")
             term, expansion, kind, source = parts
             rows.append(
-                Synonym(
+                SeedRow(
                     term=normalize_term(term),
                     replacement=normalize_term(expansion),
                     source=Source.SHORTHAND,
@@ -67,17 +80,19 @@ def read_shorthand(path: Path = SHORTHAND) -> list[Synonym]:
     return rows
 
 
-def _inclusion_terms() -> list[Synonym]:
+def _inclusion_terms() -> list[SeedRow]:
     notes = Note.objects.filter(type=Note.Type.INCLUSION, code__system=System.ICD10CM).values_list("text", "code__code")
     return [
-        Synonym(term=normalize_term(text)[:200], system=System.ICD10CM, code=code, source=Source.INCLUSION)
+        SeedRow(term=normalize_term(text)[:200], system=System.ICD10CM, code=code, source=Source.INCLUSION)
         for text, code in notes
         if normalize_term(text)
     ]
 
 
-def _index_terms() -> list[Synonym]:
+def _index_terms() -> list[SeedRow]:
     """Each index entry that names a code, as the path of its terms ("accident transport bus")."""
+    from codes.search.parsing import word_key  # codes.search imports this module
+
     terms = {
         pk: (parent, title, nemod, code, cells, index)
         # Not the main index (81,000 paths): the search index reads it itself (codes.search.index),
@@ -99,6 +114,8 @@ def _index_terms() -> list[Synonym]:
         Code.objects.filter(system=System.ICD10PCS, billable=True, deleted=False).values_list("code", "title")
     )
     pcs_codes = sorted(pcs_titles)
+    # Each title's words once (parsing.word_key): the index terms name the same codes over and over.
+    pcs_title_words = {code: set(word_key(title).split()) for code, title in pcs_titles.items()}
     rows = []
     for pk, (_parent, _title, nemod, code, cells, index) in terms.items():
         if index == IndexTerm.Index.PCS:
@@ -107,7 +124,7 @@ def _index_terms() -> list[Synonym]:
             # codes the coder completes from it, or to the table where those are too many to say so.
             most = MAX_TABLE_COMPLETIONS if code in pcs_tables else MAX_COMPLETIONS
             targets = [code] if len(code) == 7 else _completions(pcs_codes, code, most=most)
-            targets = _named_by(targets, f"{path(pk)} {nemod}", pcs_titles)
+            targets = _named_by(targets, f"{path(pk)} {nemod}", pcs_title_words)
             if not targets and code[:3] in pcs_tables:
                 targets = [code[:3]]
         else:
@@ -118,7 +135,7 @@ def _index_terms() -> list[Synonym]:
             continue
         note = IndexTerm.Index(index).label
         rows += [
-            Synonym(term=term, system=system, code=t, source=Source.INDEX, note=note) for t in dict.fromkeys(targets)
+            SeedRow(term=term, system=system, code=t, source=Source.INDEX, note=note) for t in dict.fromkeys(targets)
         ]
     return rows
 
@@ -143,7 +160,7 @@ def _completions(codes: list[str], prefix: str, *, most: int = MAX_COMPLETIONS) 
     return found if 0 < len(found) <= most else []
 
 
-def _named_by(codes: list[str], term: str, titles: dict[str, str]) -> list[str]:
+def _named_by(codes: list[str], term: str, title_words: dict[str, set[str]]) -> list[str]:
     """The codes whose titles hold the most of the index term's words: "Pacemaker > Dual Chamber >
     Chest 0JH6" is the dual chamber pacemaker of 0JH6 (its device axis), not the infusion pump
     or tissue expander beside it. A "-scopy" names the endoscopic approach ("Arthroscopy -> 0RJ"
@@ -155,17 +172,16 @@ def _named_by(codes: list[str], term: str, titles: dict[str, str]) -> list[str]:
     if any(word.endswith(("scopy", "scopic")) for word in wanted):
         wanted.add("endoscopic")
 
-    def holds(title: str) -> int:
+    def holds(words: set[str]) -> int:
         # A procedure's name may be its body part's word and a suffix: "vas-ectomy" is the Vas Deferens.
-        words = set(word_key(title).split())
         return sum(1 for w in wanted if w in words or any(len(t) >= 3 and w.startswith(t) for t in words))
 
-    held = {code: holds(titles.get(code, "")) for code in codes}
+    held = {code: holds(title_words.get(code, set())) for code in codes}
     most = max(held.values(), default=0)
     return [code for code in codes if held[code] == most]
 
 
-def _pcs_definitions() -> list[Synonym]:
+def _pcs_definitions() -> list[SeedRow]:
     """ "Includes" of root operations, approaches and body parts: "face lift" -> alteration."""
     rows = []
     for term, includes in PcsDefinition.objects.exclude(includes=[]).values_list("term", "includes"):
@@ -176,7 +192,7 @@ def _pcs_definitions() -> list[Synonym]:
                 # One-word items ("left", "hand") are body-part qualifiers, not names of the value.
                 if len(phrase.split()) > 1 and phrase != replacement and len(phrase) <= 200:
                     rows.append(
-                        Synonym(
+                        SeedRow(
                             term=phrase, replacement=replacement, source=Source.PCS_DEFINITION, note="PCS definitions"
                         )
                     )
@@ -192,7 +208,7 @@ SEEDERS = {
 }
 
 
-def with_queries_spelling(rows: list[Synonym]) -> list[Synonym]:
+def with_queries_spelling(rows: list[SeedRow]) -> list[SeedRow]:
     """The rows, and each term with a replacement once more as a query reads it: without its stop
     words ("water on the brain" is looked up as "water brain", "golfer's elbow" as "golfer elbow").
     Not where one word would be left: "can't sleep" is not what "sleep" alone means."""
@@ -207,12 +223,12 @@ def with_queries_spelling(rows: list[Synonym]) -> list[Synonym]:
         term = " ".join(kept)
         if (term, row.replacement) not in seen:
             seen.add((term, row.replacement))
-            out.append(Synonym(term=term, replacement=row.replacement, source=row.source, note=row.note))
+            out.append(SeedRow(term=term, replacement=row.replacement, source=row.source, note=row.note))
     return out
 
 
 # The columns a seeded synonym fills.
-FIELDS = ["term", "replacement", "system", "code", "source", "note"]
+FIELDS = list(SeedRow._fields)
 
 
 def seed(*, sources: list[str] | None = None) -> dict[str, int]:
@@ -222,6 +238,6 @@ def seed(*, sources: list[str] | None = None) -> dict[str, int]:
         rows = with_queries_spelling(SEEDERS[source]())
         with transaction.atomic():
             Synonym.objects.filter(source=source).delete()
-            write_rows(Synonym, FIELDS, ([getattr(row, name) for name in FIELDS] for row in rows))
+            write_rows(Synonym, FIELDS, rows)
         counts[source] = len(rows)
     return counts

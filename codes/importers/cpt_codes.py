@@ -23,6 +23,7 @@ import datetime
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from django.conf import settings
@@ -81,9 +82,16 @@ class Range:
     parent: str | None
     title: str
 
-    def holds(self, code: str) -> bool:
-        # Same letter group, and within the bounds (same-length strings compare in order).
-        return sort_key(self.start) <= sort_key(code) <= sort_key(self.end)
+    @cached_property
+    def bounds(self) -> tuple[str, str]:
+        """The sort keys of its first and last code (each range is asked about every code)."""
+        return sort_key(self.start), sort_key(self.end)
+
+    def holds(self, key: str) -> bool:
+        """Whether the code of this sort key is in the range: the same letter group, and within the
+        bounds (same-length strings compare in order)."""
+        start, end = self.bounds
+        return start <= key <= end
 
     @property
     def span(self) -> int:
@@ -226,7 +234,8 @@ def build_rows(*, evidence: Evidence, ranges: list[Range], replacements: dict[st
             data["replacement"] = {"year": replacement.year, "note": replacement.note}
             if code not in evidence.current and code not in evidence.deleted:
                 data["sources"] = ["replacements"]
-        parent = next((r.code for r in by_span if r.holds(code)), None)
+        key = sort_key(code)
+        parent = next((r.code for r in by_span if r.holds(key)), None)
         rows.append(
             CodeRow(
                 code=code,
@@ -235,7 +244,7 @@ def build_rows(*, evidence: Evidence, ranges: list[Range], replacements: dict[st
                 kind=Kind.CODE,
                 billable=not deleted,
                 parent=parent,
-                sort_key=sort_key(code),
+                sort_key=key,
                 data=data,
                 termination_date=termination if deleted else None,
                 deleted=deleted,

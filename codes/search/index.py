@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import math
 from collections import Counter
 from collections.abc import Iterator
@@ -189,6 +190,8 @@ def _documents() -> list[Document]:
             status=PlainDescription.Status.PUBLISHED
         ).values_list("system", "code", "short_title", "text")
     }
+    # Each text's key once: a PCS index term names up to 200 codes, a header every default code below it.
+    key_of = functools.cache(word_key)
     names: dict[tuple[str, str], list[str]] = {}
     index_paths: Counter[tuple[str, str]] = Counter()
     # The other indexes' paths (PCS index, Neoplasm Table, Drugs, External Causes) are keys too:
@@ -200,7 +203,7 @@ def _documents() -> list[Document]:
             index_paths[system, code] += 1
             keys = other_keys.setdefault((system, code), [])
             if len(keys) < MAX_OTHER_KEYS:
-                keys.append(word_key(term))
+                keys.append(key_of(term))
     main_paths = _main_index_paths()
     reporting = set(Code.objects.filter(system=System.HCPCS, data__betos="Z2").values_list("pk", flat=True))
     # A default code is named by its headers' words too ("Unspecified dementia" -> F03.90).
@@ -235,9 +238,9 @@ def _documents() -> list[Document]:
         keys = [key for _, _, path in paths for key in path] + other_keys.get((system, code), [])
         # The title's own words in any order: "prostate cancer" read as "prostate malignant
         # neoplasm" is "Malignant neoplasm of prostate" (C61).
-        keys.append(word_key(title))
+        keys.append(key_of(title))
         if default:
-            keys += [word_key(headers[a]) for a in lineage or [] if a in headers and not is_other_title(headers[a])]
+            keys += [key_of(headers[a]) for a in lineage or [] if a in headers and not is_other_title(headers[a])]
         entries.append(
             Document(
                 code_id=pk,

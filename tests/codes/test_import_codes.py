@@ -12,7 +12,7 @@ from django.db import connection
 
 from codes.importers.registry import KINDS, KindCommand
 from codes.management.commands.load_codesets import BUNDLE
-from codes.models import AddOnEdit, Code, CodeChange, IndexTerm, Mue, Note, PtpEdit, Release
+from codes.models import AddOnEdit, Code, CodeChange, DrgCcExclusion, GemMapping, IndexTerm, Mue, Note, PtpEdit, Release
 
 SAMPLES = Path(__file__).parent / "samples"
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite_smoke]
@@ -200,15 +200,16 @@ def _bundle_of_ptp_edits(tmp_path, settings, monkeypatch, *, outpatient_sample: 
 @first_load_in_one_transaction
 @pytest.mark.django_db(transaction=True)
 def test_a_first_load_leaves_the_big_tables_with_all_their_indexes_and_keys(tmp_path, settings, monkeypatch):
-    """A first load sets the PTP edits' and index terms' indexes and keys aside until its last step."""
-    before = {model: _indexes_and_keys(model) for model in (PtpEdit, IndexTerm)}
+    """A first load sets the big tables' indexes and keys aside until its last step."""
+    tables = (PtpEdit, IndexTerm, CodeChange, DrgCcExclusion, GemMapping)
+    before = {model: _indexes_and_keys(model) for model in tables}
     _bundle_of_ptp_edits(tmp_path, settings, monkeypatch, outpatient_sample="ncci_ptp.tsv")
     out = StringIO()
     call_command("load_codesets", stdout=out)
     assert "Indexes built, keys checked and the load committed" in out.getvalue()
     assert PtpEdit.objects.filter(setting="practitioner").count() == 10
     assert PtpEdit.objects.filter(setting="outpatient").count() == 10
-    assert {model: _indexes_and_keys(model) for model in (PtpEdit, IndexTerm)} == before
+    assert {model: _indexes_and_keys(model) for model in tables} == before
 
 
 @first_load_in_one_transaction

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
 from codes.importers.base import indexes_built_after, sha256_of
-from codes.models import IndexTerm, PtpEdit, Release, SearchEntry
+from codes.models import CodeChange, DrgCcExclusion, GemMapping, IndexTerm, PtpEdit, Release, SearchEntry
 from codes.search import deferred_indexing
 
 
@@ -137,8 +137,17 @@ def _in_one_transaction(stdout, verbosity: int):
     transaction, with the biggest tables' indexes and keys set aside until every step has
     written its rows: the PTP edits of both settings and the terms of all four indexes, each
     index then built once over all of them instead of maintained row by row from the second
-    file on. A step that fails leaves the database empty, as it was."""
-    with transaction.atomic(), indexes_built_after(PtpEdit), indexes_built_after(IndexTerm):
+    file on; and the tables only written during the load (code changes, CC exclusions, GEMs),
+    each key then checked in one join instead of a queued check per row. A step that fails
+    leaves the database empty, as it was."""
+    with (
+        transaction.atomic(),
+        indexes_built_after(PtpEdit),
+        indexes_built_after(IndexTerm),
+        indexes_built_after(CodeChange),
+        indexes_built_after(DrgCcExclusion),
+        indexes_built_after(GemMapping),
+    ):
         yield
         started = time.monotonic()
     if verbosity:
