@@ -7,6 +7,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from codes.models import IndexTerm
 from jobs.models import Job
 
 PASSWORD = "correct horse battery staple"
@@ -45,3 +46,14 @@ def make_job(owner, **fields) -> Job:
     }
     values.update(fields)
     return Job.objects.create(owner=owner, **values)
+
+
+def make_index_entry(release, path: str, code: str = "", *, position: int, parent=None, main=None) -> IndexTerm:
+    """An Alphabetic Index entry as the importer stores it (search_text: the lower-case path)."""
+    title = path.split(" > ")[-1]
+    words = " ".join(path.lower().replace(">", " ").replace(",", " ").split())
+    return IndexTerm.objects.create(
+        index="main", release=release, level=path.count(" > "), position=position, letter=path[0], title=title,
+        parent=parent, main=main, path=path, search_text=words, search_key=" ".join(title.lower().split()),
+        code=code, code_compact=code.replace(".", ""), code_status="valid" if code else "",
+    )  # fmt: skip
