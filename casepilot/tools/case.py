@@ -163,9 +163,10 @@ def _weigh(
         if absent and documents_with and words_of(absent.group(1)) <= case_words:
             score -= 3
         # And the other way: "without foreign body" in the case, "with foreign body" in the title.
+        # (a word of what the case lacks anywhere after the title's "with": "with unspecified complications")
+        after_with = code.title.split(" with ", 1)[1] if " with " in code.title else ""
         for lacking in re.findall(r"\bwithout ([a-z' ]+)", text, re.I):
-            present = re.search(rf"\bwith {re.escape(lacking.split()[0])}", code.title, re.I)
-            if present and not re.search(r"\bwithout\b", code.title, re.I):
+            if words_of(lacking) & words_of(after_with) and not re.search(r"\bwithout\b", code.title, re.I):
                 score -= 3
         if code.code[:1] in "OP" and not special:
             score -= 3
@@ -443,8 +444,10 @@ def _unsaid(text: str, code: Code) -> list[Condition]:
     words = words_of(text)
     missed = words - said
     rest = [w for w in re.findall(r"[\w']+", text) if stem(w) in missed]
-    # Qualifiers alone ("acute, right ear") say more of the same condition, not another one.
-    if len(missed) >= 2 and len(rest) < len(words) and missed - {stem(w) for w in QUALIFIER_WORDS}:
+    # Qualifiers alone ("acute, right ear") say more of the same condition, not another one; so does a
+    # site with its side ("plantar fasciitis of the right foot": the right foot is where, not what).
+    sited = missed & SIDE_WORDS and len(missed - SIDE_WORDS) <= 2
+    if len(missed) >= 2 and len(rest) < len(words) and missed - {stem(w) for w in QUALIFIER_WORDS} and not sited:
         return [Condition(" ".join(rest), category=code.code[:3])]
     return []
 

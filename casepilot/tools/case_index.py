@@ -8,11 +8,11 @@ import operator
 import re
 from functools import reduce
 
-from django.db.models import Case, IntegerField, Q, When
+from django.db.models import Case, Count, IntegerField, Q, When
 
 from codes.models import Code, IndexTerm, System, compact_code, normalize_index_text
 
-from .case_text import CONNECTORS, LATERALITY, LINK_WORDS, STOP, expand, title_score, words_of
+from .case_text import CONNECTORS, LATERALITY, LINK_WORDS, STOP, expand, stem, title_score, words_of
 
 
 def _seventh_of(term: IndexTerm, text: str) -> str:
@@ -21,6 +21,8 @@ def _seventh_of(term: IndexTerm, text: str) -> str:
     treatment, guideline I.C.19.a)."""
     if term.code_status != IndexTerm.Status.INCOMPLETE or not term.completions:
         return ""
+    if term.completion_count > len(term.completions):
+        return ""  # the importer kept the first few (S52.50-: S52.501A..S, not the left side's)
     compacts = [compact_code(c) for c in term.completions]
     if len({c[:6] for c in compacts}) != 1 or any(len(c) != 7 for c in compacts):
         return ""  # more than the 7th character is missing: the record must say which code
@@ -31,11 +33,20 @@ def _seventh_of(term: IndexTerm, text: str) -> str:
 def _completion(term: IndexTerm, text: str) -> str:
     """For an entry whose code needs more characters (Presence > knee-joint implant Z96.65-), the
     completion whose title the case documents best: the side it names, else the unspecified one."""
-    if term.code_status != IndexTerm.Status.INCOMPLETE or not term.completions or len(term.completions) > 12:
+    if term.code_status != IndexTerm.Status.INCOMPLETE or not term.completions:
         return ""
-    rows = Code.objects.filter(
-        system=System.ICD10CM, compact__in=[compact_code(c) for c in term.completions], billable=True, deleted=False
-    ).only("compact", "title")
+    if term.completion_count > len(term.completions):
+        # The importer kept only the first completions: the Tabular has them all (S52.50-, the lower
+        # end of the radius: each side, each encounter, closed and open).
+        rows = Code.objects.filter(
+            system=System.ICD10CM, compact__startswith=term.code_compact, billable=True, deleted=False
+        ).only("compact", "title")[:200]
+    elif len(term.completions) > 12:
+        return ""
+    else:
+        rows = Code.objects.filter(
+            system=System.ICD10CM, compact__in=[compact_code(c) for c in term.completions], billable=True, deleted=False
+        ).only("compact", "title")
     case_words = words_of(expand(text))
     numbers = set(re.findall(r"\b\d+[ab]?\b", text.lower()))
     scored = sorted(rows, key=lambda row: (-title_score(case_words, row.title, numbers), row.compact))
@@ -63,6 +74,8 @@ def _coded_entry(term: IndexTerm, text: str) -> tuple[str, str]:
         return "", ""
     said = set(normalize_index_text(term.path).split())
     rest = [w for w in normalize_index_text(text).split() if w not in said]
+    # The words the case says beyond the pointer, else the pointer's own words beyond its target
+    # ("Hypertensive urgency": Urgency > hypertensive, see Hypertension > urgency, I16.0, not I10).
     if rest:
         deeper = (
             IndexTerm.objects.lookup(f"{normalize_index_text(target.path)} {' '.join(rest)}")
@@ -72,6 +85,14 @@ def _coded_entry(term: IndexTerm, text: str) -> tuple[str, str]:
         )
         if deeper is not None:
             return deeper.code_compact, f"{term.path} (see {term.see}) > {deeper.path}"
+    # Else the target's subterm that is the pointer's own word beyond the target ("Hypertensive
+    # urgency": Urgency > hypertensive, see Hypertension: Hypertension > urgency, I16.0, not I10).
+    target_words = set(normalize_index_text(target.path).split())
+    own = {w for w in normalize_index_text(term.path).split() if w not in target_words | LINK_WORDS}
+    below = IndexTerm.objects.filter(parent=target, code_status=IndexTerm.Status.VALID).exclude(code_compact="")
+    named = next((t for t in below if own and set(normalize_index_text(t.title).split()) == own), None)
+    if named is not None:
+        return named.code_compact, f"{term.path} (see {term.see}) > {named.path}"
     if target.code_status == IndexTerm.Status.VALID and target.code_compact:
         return target.code_compact, f"{term.path} (see {term.see})"
     # The "see" says what the case's words mean there (Cellulitis > foot, see Cellulitis, lower limb:
@@ -94,12 +115,13 @@ def _contradicts(path: str, text: str) -> bool:
     # A level that is "with" alone gives its next level its sense (Diverticulitis > intestine > with >
     # abscess, perforation); the record's "without perforation or abscess" negates each word after it.
     levels = " > ".join(normalize_index_text(level) for level in path.split(" > ")).replace("with > ", "with ")
-    absent = set(" ".join(re.findall(r"\bwithout ((?:\w+ ?(?:or|and|nor)? ?)+)", said)).split()) - {"or", "and", "nor"}
+    absent = {stem(w) for w in " ".join(re.findall(r"\bwithout ((?:\w+ ?(?:or|and|nor)? ?)+)", said)).split()}
+    absent -= {"or", "and", "nor"}
     for level in levels.split(" > "):
         match = re.match(r"(with|without)\s+(\w+)", level)
         if match:
             first = match.group(2)
-            if match.group(1) == "with" and first in absent:
+            if match.group(1) == "with" and {stem(w) for w in level.split()[1:]} & absent:
                 return True
             if match.group(1) == "without" and re.search(rf"\bwith\s+{re.escape(first)}\b", said):
                 return True
@@ -183,11 +205,25 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
     if not rows:
         # Short words count (hip, arm), the side does not: the Tabular gives it (right ear, left eye).
         words = [w for w in normalize_index_text(text).split() if len(w) > 2 and w not in STOP | LATERALITY]
-        mains = list(
+        # A main term is a word of the case, or starts with one before its comma ("Fracture,
+        # traumatic" for "fracture"); the condition's head noun first ("failure" of "chronic systolic
+        # heart failure"), then the largest family (Fracture, traumatic before Fracture, burst).
+        lead = re.split(r"\b(?:of|in|on|with|without|due to)\b", normalize_index_text(text), maxsplit=1)[0].split()
+        noun = lead[-1] if lead else ""
+        candidates = (
             IndexTerm.objects.main_index()
-            .filter(level=0, letter__in={w[:1].upper() for w in words}, search_key__in=words)
-            .select_related("see_target")[:3]
+            .filter(level=0, letter__in={w[:1].upper() for w in words})
+            .filter(Q(search_key__in=words) | reduce(operator.or_, (Q(title__istartswith=f"{w},") for w in words), Q()))
+            .annotate(family=Count("children"))
+            .select_related("see_target")
         )
+
+        def first_word(main: IndexTerm) -> str:
+            return normalize_index_text(main.title.split(",")[0])
+
+        mains = sorted(
+            candidates[:50], key=lambda m: (first_word(m) != noun, m.search_key not in words, -m.family, m.position)
+        )[:3]
         # Every word the case says counts, "encounter" too: Vaccination > encounter for.
         said = set(normalize_index_text(text).split()) - LATERALITY
         scored = []

@@ -383,3 +383,71 @@ def test_a_nonessential_modifier_in_a_title_is_no_match(digestive_data):
     text = engine.answer("Congestive heart failure").text
     assert "I50.9" in text
     assert "I50.20" not in text
+
+
+@pytest.fixture
+def pointer_data(pilot_data):
+    rows = [
+        CodeRow(code="I10", title="Essential (primary) hypertension", parent="9", billable=True),
+        CodeRow(code="I16.0", title="Hypertensive urgency", parent="9", billable=True),
+        CodeRow(code="19", title="Injury, poisoning and certain other consequences of external causes (S00-T88)", kind="chapter"),
+        CodeRow(code="S52.501A", title="Unspecified fracture of the lower end of right radius, initial encounter for closed fracture", parent="19", billable=True),
+        CodeRow(code="S52.501D", title="Unspecified fracture of the lower end of right radius, subsequent encounter for closed fracture with routine healing", parent="19", billable=True),
+        CodeRow(code="S52.502A", title="Unspecified fracture of the lower end of left radius, initial encounter for closed fracture", parent="19", billable=True),
+        CodeRow(code="E11.8", title="Type 2 diabetes mellitus with unspecified complications", parent="E11", billable=True),
+        CodeRow(code="M72.2", title="Plantar fascial fibromatosis", parent="13", billable=True),
+        CodeRow(code="M21.371", title="Foot drop, right foot", parent="13", billable=True),
+    ]  # fmt: skip
+    with transaction.atomic():
+        sync_codes(
+            system="icd-10-cm", release=Release.objects.get(dataset="icd-10-cm"), rows=rows, scope=Code.objects.none()
+        )
+    release = register_release(dataset="icd10cm-index", version="2026", title="ICD-10-CM Index FY2026")
+    hypertension = make_index_entry(release, "Hypertension, hypertensive", "I10", position=1)
+    make_index_entry(release, "Hypertension, hypertensive > urgency", "I16.0", position=2, parent=hypertension, main=hypertension)  # fmt: skip
+    urgency = make_index_entry(release, "Urgency", position=3)
+    pointer = make_index_entry(release, "Urgency > hypertensive", position=4, parent=urgency, main=urgency)
+    pointer.see, pointer.see_target = "Hypertension", hypertension
+    pointer.save()
+    # As the importer stores an entry with many completions: the first 16 kept, the count in full.
+    fracture = make_index_entry(release, "Fracture, traumatic", position=5)
+    radius = make_index_entry(release, "Fracture, traumatic > radius", position=6, parent=fracture, main=fracture)
+    lower = make_index_entry(
+        release, "Fracture, traumatic > radius > lower end", position=7, parent=radius, main=fracture
+    )
+    lower.code, lower.code_compact, lower.code_status = "S52.50-", "S5250", "incomplete"
+    lower.completions, lower.completion_count = ["S52.501A", "S52.501D"], 48
+    lower.save()
+    diabetes = make_index_entry(release, "Diabetes, diabetic", position=8)
+    type_2 = make_index_entry(
+        release, "Diabetes, diabetic > type 2", "E11.9", position=9, parent=diabetes, main=diabetes
+    )
+    with_ = make_index_entry(release, "Diabetes, diabetic > type 2 > with", position=10, parent=type_2, main=diabetes)
+    make_index_entry(release, "Diabetes, diabetic > type 2 > with > complication", "E11.8", position=11, parent=with_, main=diabetes)  # fmt: skip
+    fasciitis = make_index_entry(release, "Fasciitis", position=12)
+    make_index_entry(release, "Fasciitis > plantar", "M72.2", position=13, parent=fasciitis, main=fasciitis)
+    search.build_index()
+
+
+def test_a_pointer_leads_to_the_targets_subterm_of_its_own_word(pointer_data):
+    text = engine.answer("Hypertensive urgency").text
+    assert "I16.0" in text
+    assert "I10" not in text
+
+
+def test_a_completion_list_the_importer_cut_short_is_read_whole_from_the_tabular(pointer_data):
+    text = engine.answer("Closed fracture of the lower end of the left radius, initial encounter").text
+    assert "S52.502A" in text
+    assert "S52.501A" not in text  # the first completions kept are the right side's
+
+
+def test_without_complications_is_not_the_code_with_a_complication(pointer_data):
+    text = engine.answer("Type 2 diabetes without complications").text
+    assert "E11.9" in text
+    assert "E11.8" not in text
+
+
+def test_a_site_with_its_side_is_where_the_condition_is_not_another_condition(pointer_data):
+    text = engine.answer("Plantar fasciitis of the right foot").text
+    assert "M72.2" in text
+    assert "M21.371" not in text
