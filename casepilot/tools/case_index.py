@@ -108,6 +108,19 @@ def mains_of(term: IndexTerm, mains: list[IndexTerm]) -> set[str]:
     return {m.search_key for m in mains if m.pk == term.main_id}
 
 
+# Index subterm words that say what a record that says no more means ("History > personal").
+DEFAULT_WORDS = {"personal"}
+
+
+def _adds_nothing(term: IndexTerm, said: set[str]) -> bool:
+    """Whether an entry says no detail the case does not (Vaccination > partial > for COVID-19 does
+    for "COVID-19 vaccination", History > family > stroke for "history of stroke"). "without residual
+    deficits" is what a record that says no more means, and a history is the patient's own unless
+    the record names the family: neither is a detail."""
+    stated = re.sub(r"\bwithout\b.*", " ", normalize_index_text(term.path))
+    return not set(stated.split()) - said - LINK_WORDS - DEFAULT_WORDS
+
+
 def _contradicts(path: str, text: str) -> bool:
     """Whether an Index path says "with X" where the record says "without X", or the other way
     ("Migraine without aura" is not Migraine > with aura)."""
@@ -186,19 +199,19 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
             below = IndexTerm.objects.filter(main=main)
             for word in others[:8]:
                 below = below.filter(search_text__contains=word)  # the trigram index answers each word
-            # Whole words: "pneumonia" is not "Streptococcus > pneumoniae".
+            said = set(normalize_index_text(text).split())
+            # The shallowest that holds the other words as whole words ("pneumonia" is not
+            # "Streptococcus > pneumoniae") and adds nothing; failing one, the scan below weighs them.
             led = next(
                 (
                     term
                     for term in below.select_related("see_target").order_by("level", "position")[:20]
                     if all(re.search(rf"\b{re.escape(word)}\b", term.search_text) for word in others[:8])
+                    and _adds_nothing(term, said)
                 ),
                 None,
             )
-            # Not an entry that adds a detail the case does not say (Vaccination > partial > for
-            # COVID-19 for "COVID-19 vaccination"): the scan below weighs the entries instead.
-            said = set(normalize_index_text(text).split())
-            if led is not None and not set(normalize_index_text(led.path).split()) - said - LINK_WORDS:
+            if led is not None:
                 rows = [led, *(t for t in rows if t.pk != led.pk)]
                 strong.add(led.pk)
         break

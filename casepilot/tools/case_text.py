@@ -24,7 +24,7 @@ ABBREVIATIONS = {
     "cad": "coronary artery disease", "dvt": "deep vein thrombosis", "pe": "pulmonary embolism",
     "lll": "left lower lobe", "rll": "right lower lobe", "hf": "heart failure", "oa": "osteoarthritis",
     "ra": "rheumatoid arthritis", "cva": "cerebral infarction", "tia": "transient ischemic attack",
-    "dx": "", "hx": "history of", "pt": "patient", "w/": "with", "w/o": "without", "s/p": "status post", "exam": "examination",
+    "dx": "", "hx": "history of", "h/o": "history of", "pt": "patient", "w/": "with", "w/o": "without", "s/p": "status post", "exam": "examination",
     "strep": "streptococcal", "lt": "left", "rt": "right", "bilat": "bilateral", "yo": "year old",
 }  # fmt: skip
 # Phrases that carry no condition of their own.

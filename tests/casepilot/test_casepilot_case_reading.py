@@ -451,3 +451,27 @@ def test_a_site_with_its_side_is_where_the_condition_is_not_another_condition(po
     text = engine.answer("Plantar fasciitis of the right foot").text
     assert "M72.2" in text
     assert "M21.371" not in text
+
+
+def test_a_history_written_h_o_is_the_personal_history_not_the_condition(pilot_data):
+    rows = [
+        CodeRow(code="I63.9", title="Cerebral infarction, unspecified", parent="9", billable=True),
+        CodeRow(code="Z82.3", title="Family history of stroke", parent="13", billable=True),
+        CodeRow(code="Z86.73", title="Personal history of transient ischemic attack (TIA), and cerebral infarction without residual deficits", parent="13", billable=True),
+    ]  # fmt: skip
+    with transaction.atomic():
+        sync_codes(
+            system="icd-10-cm", release=Release.objects.get(dataset="icd-10-cm"), rows=rows, scope=Code.objects.none()
+        )
+    release = register_release(dataset="icd10cm-index", version="2026", title="ICD-10-CM Index FY2026")
+    history = make_index_entry(release, "History", position=1)
+    family = make_index_entry(release, "History > family", position=2, parent=history, main=history)
+    make_index_entry(release, "History > family > stroke", "Z82.3", position=3, parent=family, main=history)
+    personal = make_index_entry(release, "History > personal", position=4, parent=history, main=history)
+    make_index_entry(release, "History > personal > stroke without residual deficits", "Z86.73", position=5, parent=personal, main=history)  # fmt: skip
+    search.build_index()
+    text = engine.answer("h/o stroke").text
+    assert "Z86.73" in text
+    assert "Z82.3" not in text
+    assert "I63.9" not in text
+    assert "Z82.3" in engine.answer("Family history of stroke").text
