@@ -111,11 +111,15 @@ def _candidates(text: str) -> tuple[list[Code], dict[int, str], dict[int, str], 
 
 
 def _condition_of(title: str) -> set[str]:
-    """The words of the condition a title names, before its site and details ("Malignant neoplasm
-    of lower lobe, left bronchus or lung": malignant neoplasm; "Pain in right lower leg": pain)."""
-    essential = re.sub(r"\([^)]*\)", " ", title)  # "Unspecified systolic (congestive) heart failure"
-    lead = re.split(r",|\[|\b(?:of|in|with|without|due to|affecting|involving)\b", essential, maxsplit=1)[0]
-    return words_of(lead) - {stem(w) for w in QUALIFIER_WORDS}
+    """The words of the condition a title names, before its site too ("Malignant neoplasm of lower
+    lobe, left bronchus or lung": malignant neoplasm; "Pain in right lower leg": pain)."""
+    return _named(re.split(r"\b(?:of|in|affecting|involving)\b", title, maxsplit=1)[0])
+
+
+def _after_with(title: str) -> str:
+    """What a combination title says after its "with" ("Type 2 diabetes mellitus with diabetic
+    neuropathy": diabetic neuropathy), or ""."""
+    return title.split(" with ", 1)[1] if " with " in title else ""
 
 
 def _weigh(
@@ -164,7 +168,7 @@ def _weigh(
             score -= 3
         # And the other way: "without foreign body" in the case, "with foreign body" in the title.
         # (a word of what the case lacks anywhere after the title's "with": "with unspecified complications")
-        after_with = code.title.split(" with ", 1)[1] if " with " in code.title else ""
+        after_with = _after_with(code.title)
         for lacking in re.findall(r"\bwithout ([a-z' ]+)", text, re.I):
             if words_of(lacking) & words_of(after_with) and not re.search(r"\bwithout\b", code.title, re.I):
                 score -= 3
@@ -264,8 +268,10 @@ def _notes(code: Code) -> list[Note]:
 
 def _named(title: str) -> set[str]:
     """The words of a title's condition, before its details ("Acute kidney failure, unspecified":
-    acute, kidney, failure; "Escherichia coli [E. coli] as the cause of diseases...": the organism)."""
-    lead = re.split(r",|\[|\(|\bwith\b|\bwithout\b|\bdue to\b|\bas the cause\b|\bin diseases\b", title, maxsplit=1)[0]
+    acute, kidney, failure; "Escherichia coli [E. coli] as the cause of diseases...": the organism).
+    Words in parentheses are nonessential ("Unspecified systolic (congestive) heart failure")."""
+    essential = re.sub(r"\([^)]*\)", " ", title)
+    lead = re.split(r",|\[|\bwith\b|\bwithout\b|\bdue to\b|\bas the cause\b|\bin diseases\b", essential, maxsplit=1)[0]
     return (
         {w for w in words_of(lead) if not w[:1].isdigit()} - {stem(w) for w in QUALIFIER_WORDS} - {"unspecif", "body"}
     )
@@ -429,7 +435,7 @@ def _unsaid(text: str, code: Code) -> list[Condition]:
     said = words_of(code.title)
     # What a combination code says after its "with" ("Type 2 diabetes mellitus with diabetic
     # neuropathy"): a part whose condition it names is coded by it (I.A.15), its details or not.
-    combined = words_of(code.title.split(" with ", 1)[1]) if " with " in code.title else set()
+    combined = words_of(_after_with(code.title))
     parts = LINKED.split(text)
     if len(parts) > 1:
         found = []

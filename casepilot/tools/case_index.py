@@ -121,6 +121,13 @@ def _adds_nothing(term: IndexTerm, said: set[str]) -> bool:
     return not set(stated.split()) - said - LINK_WORDS - DEFAULT_WORDS
 
 
+def _head_noun(key: str) -> str:
+    """A condition's head noun: its last word before "of", "in", "with"... ("community acquired
+    pneumonia of the right lower lobe": pneumonia; "myocardial infarction": infarction)."""
+    lead = re.split(r"\b(?:of|in|on|with|without|due to)\b", key, maxsplit=1)[0].split()
+    return lead[-1] if lead else ""
+
+
 def _contradicts(path: str, text: str) -> bool:
     """Whether an Index path says "with X" where the record says "without X", or the other way
     ("Migraine without aura" is not Migraine > with aura)."""
@@ -178,7 +185,7 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
         # infarction", not Impending > myocardial infarction.
         # Its path, not only its nonessential modifiers, says the other words: Embolism > pulmonary, not
         # Embolism > fat (cerebral) (pulmonary) (systemic).
-        noun = key.split()[-1]
+        noun = _head_noun(key)
         strong = {
             t.pk
             for t in rows
@@ -221,8 +228,7 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
         # A main term is a word of the case, or starts with one before its comma ("Fracture,
         # traumatic" for "fracture"); the condition's head noun first ("failure" of "chronic systolic
         # heart failure"), then the largest family (Fracture, traumatic before Fracture, burst).
-        lead = re.split(r"\b(?:of|in|on|with|without|due to)\b", normalize_index_text(text), maxsplit=1)[0].split()
-        noun = lead[-1] if lead else ""
+        noun = _head_noun(key)
         candidates = (
             IndexTerm.objects.main_index()
             .filter(level=0, letter__in={w[:1].upper() for w in words})
@@ -284,8 +290,7 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
         # No subterm says any other word of a condition whose head noun (its first word, or its last
         # before "of": "community acquired pneumonia of the right lower lobe") is a main term; the Index
         # has no lobe: the main term's own code is the default.
-        lead = re.split(r"\b(?:of|in|on|with|without|due to)\b", key, maxsplit=1)[0].split()
-        nouns = {words[0], lead[-1]} if words and lead else set()
+        nouns = {words[0], noun} if words and noun else set()
         first = next((main for main in mains if main.search_key in nouns), None)
         if first is not None and not strong & {t.pk for t in rows} and all(item[0] == 0 for item in scored):
             strong.add(first.pk)
@@ -318,7 +323,10 @@ def external_cause(text: str) -> tuple[Code, str] | None:
         return None
     entries = IndexTerm.objects.filter(index=IndexTerm.Index.EXTERNAL_CAUSE).exclude(code="")
     best = None
-    for main in IndexTerm.objects.filter(index=IndexTerm.Index.EXTERNAL_CAUSE, level=0):
+    mains = IndexTerm.objects.filter(
+        index=IndexTerm.Index.EXTERNAL_CAUSE, level=0, letter__in={w[:1].upper() for w in words}
+    )
+    for main in mains:
         lead = normalize_index_text(main.title.split(",")[0]).split()
         if not lead or lead[0] not in words:
             continue
