@@ -1,6 +1,6 @@
 // The claim check form (templates/codes/claims/check.html): add and remove diagnosis and line rows
 // in place, and suggest codes as they are typed from Case2Code's suggestion endpoint (the one the
-// header box uses, static/js/suggest.js). Without this script the form works as plain HTML: the
+// header box uses, in static/js/site.js). Without this script the form works as plain HTML: the
 // "Add rows" button submits it for more empty rows.
 (function () {
   "use strict";

@@ -203,7 +203,7 @@ def test_the_header_box_is_an_accessible_combobox(client, indexed):
     assert 'aria-controls="header-suggestions"' in content
     assert 'data-suggest-url="/search/suggest"' in content
     assert 'action="/search/"' in content
-    assert "js/suggest.js" in content
+    assert "js/site.js" in content  # its script
 
 
 def test_editors_add_synonyms_in_the_admin(admin_client, client, indexed):
