@@ -35,6 +35,11 @@ def whole_title(slots: list[Slot]) -> tuple[str, list]:
     return "e.vector @@ to_tsquery('english', %s)", [expression]
 
 
+def matches_pattern(column: str) -> str:
+    """SQL: does the column match a regular expression (a parameter)?"""
+    return f"{column} ~ %s"
+
+
 def first_part(text: str) -> str:
     """SQL: the text up to its first comma (or semicolon), lower case."""
     cut = f"replace(lower({text}), ';', ',') || ','"

@@ -23,6 +23,8 @@ class SearchResult:
     highlighted: SafeString = field(default_factory=lambda: mark_safe(""))
     # Reversed once when the result is made (results are cached; a page shows twenty links).
     url: str = ""
+    # The parts of `matched` not shared by every result of the page (SearchResults.shared_reason).
+    own_reason: str = ""
 
     def __post_init__(self) -> None:
         self.url = self.url or self.code.get_absolute_url()
@@ -90,6 +92,7 @@ class SearchResults:
     def groups(self) -> list[ResultGroup]:
         """The results by code set, the sets in the order of their best result (the query's kind:
         a drug word puts HCPCS first), each with its count of matches."""
+        self.shared_reason  # noqa: B018 (sets each result's own_reason before the rows are shown)
         groups: dict[str, ResultGroup] = {}
         for result in self.results:
             system = result.system
@@ -100,9 +103,13 @@ class SearchResults:
 
     @cached_property
     def shared_reason(self) -> str:
-        """Why the results matched, when it is the same for every one (said once, not per row)."""
-        reasons = {r.matched for r in self.results}
-        return reasons.pop() if len(self.results) > 1 and len(reasons) == 1 else ""
+        """The parts of why the results matched ("synonym: copd → ...; also called: ...") that every
+        result shares, said once above them; each result keeps the rest as its `own_reason`."""
+        parts = [r.matched.split("; ") for r in self.results]
+        shared = set.intersection(*map(set, parts)) if len(parts) > 1 else set()
+        for result, its_parts in zip(self.results, parts, strict=True):
+            result.own_reason = "; ".join(p for p in its_parts if p not in shared)
+        return "; ".join(p for p in parts[0] if p in shared) if shared else ""
 
     def __len__(self) -> int:
         return len(self.results)

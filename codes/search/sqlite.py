@@ -37,6 +37,12 @@ def whole_title(slots: list[Slot]) -> tuple[str, list]:
     return "e.id IN (SELECT rowid FROM codes_search_fts WHERE codes_search_fts MATCH %s)", [title_only]
 
 
+def matches_pattern(column: str) -> str:
+    """SQL: does the column match a regular expression (a parameter)? Django's SQLite backend
+    gives REGEXP (Python's re)."""
+    return f"{column} REGEXP %s"
+
+
 def first_part(text: str) -> str:
     """SQL: the text up to its first comma (or semicolon), lower case."""
     cut = f"replace(lower({text}), ';', ',') || ','"

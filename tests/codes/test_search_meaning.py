@@ -1,14 +1,17 @@
 """Case2Code by what the query means (issue 16): clinical shorthand and connectors, the default
 code of a category, the code set a query's words belong to, and the Alphabetic Index as a source."""
 
+import re
+
 import pytest
 from django.db import transaction
 
 from codes import search, synonyms
 from codes.importers.base import CodeRow, register_release, sync_codes
-from codes.models import IndexTerm, Release, Synonym
-from codes.search import index
+from codes.models import Code, IndexTerm, Release, Synonym
+from codes.search import index, ranking
 from codes.search.parsing import word_key
+from codes.search.results import SearchResult, SearchResults
 
 pytestmark = pytest.mark.django_db
 
@@ -386,3 +389,29 @@ def test_a_main_terms_modifier_after_a_comma_is_part_of_its_key():
     rows = {1: (None, "Fracture, traumatic", "", ""), 2: (1, "hip", "", "S72.00-"), 3: (1, "femur", "", "")}
     rows |= {4: (None, "Fracture, pathological", "", ""), 5: (4, "hip", "", "M84.459")}
     assert index._plain_main_terms(rows) == {1}
+
+
+def test_a_reason_part_every_result_shares_is_said_once_and_rows_keep_the_rest():
+    def result(code: str, matched: str) -> SearchResult:
+        return SearchResult(Code(system="icd-10-cm", code=code), code, matched, 1.0, url=f"/{code}/")
+
+    found = SearchResults(
+        query="copd with pna",
+        results=[
+            result("J44.9", "synonym: copd → chronic obstructive pulmonary disease"),
+            result("J44.0", "synonym: copd → chronic obstructive pulmonary disease; also called: COPD with pneumonia"),
+        ],
+    )
+    assert found.shared_reason == "synonym: copd → chronic obstructive pulmonary disease"
+    assert [r.own_reason for r in found.groups[0].results] == ["", "also called: COPD with pneumonia"]
+    alone = SearchResults(query="copd", results=[result("J44.9", "words: copd")])
+    assert alone.shared_reason == ""
+    assert alone.results[0].own_reason == "words: copd"
+
+
+def test_an_index_path_holding_every_word_of_a_reading_is_found_by_its_pattern():
+    _, patterns = ranking._path_holds(["ho stroke", "personal history stroke"])
+    keys = "|cerebral chron infarct|deficit history personal residual strok without|"
+    assert [bool(re.search(p, keys)) for p in patterns] == [False, True]
+    assert not re.search(patterns[1], "|history personal|strok|")  # the words of one path, not of two
+    assert ranking._path_holds(["pneumonia"]) == ("FALSE", [])  # one word: every path under it holds it
