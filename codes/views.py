@@ -95,9 +95,13 @@ def _code_payload(code: Code, *, ancestors, plain, sections) -> dict:
     }
 
 
+# What a list of codes on the code page shows (templates/codes/_code_list.html), and nothing more.
+LISTED = ("system", "code", "kind", "title", "short_title", "billable", "deleted")
+
+
 def _siblings(code: Code, around: int = 8) -> list[Code]:
     """The codes next to this one under the same parent (a window: some parents have thousands)."""
-    same_parent = Code.objects.filter(parent_id=code.parent_id)
+    same_parent = Code.objects.filter(parent_id=code.parent_id).only(*LISTED)
     before = same_parent.filter(sort_key__lt=code.sort_key).order_by("-sort_key", "-code")[:around]
     after = same_parent.filter(sort_key__gte=code.sort_key).order_by("sort_key", "code")[: around + 1]
     return [*reversed(before), *after]
@@ -114,7 +118,7 @@ def _code_context(code: Code, *, locked: bool = False) -> dict:
     names, with counts: the guest sees what the code has, not what it says."""
     ancestors = sections.ancestors(code)
     plain = code.published_plain
-    children = list(code.children.order_by("sort_key", "code")[:500])
+    children = list(code.children.order_by("sort_key", "code").only(*LISTED)[:500])
     siblings = _siblings(code) if code.parent_id else []
     changes = history(code)
     found = sections.for_code(code)
