@@ -4,14 +4,14 @@
 a code that is in the oldest release loaded here was not added then (ICD-10-CM codes in the
 FY2024 list are decades old). Such a row says "in every release loaded here since FY2024",
 and where the file gives the official added date (HCPCS ADD DT) that date is shown instead.
-Two queries: the changes with their releases, and the first release of each code set.
+One query: the changes with their releases and the first release date of each one's code set.
 """
 
 from __future__ import annotations
 
 import datetime
 
-from django.db.models import Min
+from django.db.models import OuterRef, Subquery
 
 from codes.models import Code, CodeChange, Release
 
@@ -23,30 +23,54 @@ def release_name(release: Release) -> str:
     return release.title
 
 
-def history(code: Code, *, limit: int = 10) -> list[CodeChange]:
+def history(code: Code, *, limit: int = 10) -> list[dict]:
     """The latest changes, newest first, each with a `label` and a `note` for the page."""
-    changes = list(code.changes.select_related("release").order_by("-release__effective_date")[:limit])
-    added = [change for change in changes if change.change == CodeChange.Change.ADDED]
-    first = dict(
-        Release.objects.filter(dataset__in={change.release.dataset for change in added})
-        .values_list("dataset")
-        .annotate(first=Min("effective_date"))
-        .order_by()
+    oldest = (
+        Release.objects.filter(dataset=OuterRef("release__dataset"), effective_date__isnull=False)
+        .order_by("effective_date")
+        .values("effective_date")[:1]
+    )
+    rows = (
+        code.changes.order_by("-release__effective_date")
+        .annotate(oldest=Subquery(oldest))
+        .values(
+            "change",
+            "old_title",
+            "new_title",
+            "oldest",
+            "release__dataset",
+            "release__version",
+            "release__title",
+            "release__effective_date",
+        )[:limit]
     )
     official = (code.data or {}).get("added_date")
-    for change in changes:
-        change.label, change.note = change.get_change_display(), ""
-        if change.change != CodeChange.Change.ADDED:
-            continue
-        release = change.release
-        oldest = first.get(release.dataset)
-        in_first = oldest is None or release.effective_date is None or release.effective_date <= oldest
-        if official:
-            change.label = f"Added {datetime.date.fromisoformat(official):%Y-%m-%d}"
-            change.note = "the official added date in the CMS file" + (
-                f"; in every release loaded here since {release_name(release)}" if in_first else ""
+    labels = dict(CodeChange.Change.choices)
+    changes = []
+    for row in rows:
+        label, note = labels.get(row["change"], row["change"]), ""
+        if row["change"] == CodeChange.Change.ADDED:
+            release = Release(
+                dataset=row["release__dataset"], version=row["release__version"], title=row["release__title"]
             )
-        elif in_first:
-            change.label = f"In every release loaded here since {release_name(release)}"
-            change.note = "added before the oldest release loaded here"
+            effective, oldest_date = row["release__effective_date"], row["oldest"]
+            in_first = oldest_date is None or effective is None or effective <= oldest_date
+            if official:
+                label = f"Added {datetime.date.fromisoformat(official):%Y-%m-%d}"
+                note = "the official added date in the CMS file" + (
+                    f"; in every release loaded here since {release_name(release)}" if in_first else ""
+                )
+            elif in_first:
+                label = f"In every release loaded here since {release_name(release)}"
+                note = "added before the oldest release loaded here"
+        changes.append(
+            {
+                "release": row["release__title"],
+                "change": row["change"],
+                "label": label,
+                "note": note,
+                "old_title": row["old_title"],
+                "new_title": row["new_title"],
+            }
+        )
     return changes

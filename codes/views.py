@@ -23,7 +23,7 @@ from . import asof, browse_tree, pagecache, personal, search_boxes, sections
 from . import search as case2code
 from .forms import BatchForm, SearchForm
 from .history import history
-from .models import BROWSE_KINDS, Code, CodeView, Kind, Release, System, compact_code
+from .models import BROWSE_KINDS, Code, CodeView, Kind, Release, System, compact_code, page_url
 
 SYSTEM_BLURBS = {
     System.ICD10CM: "Diagnosis codes (CDC/NCHS), FY2026.",
@@ -95,12 +95,24 @@ def _code_payload(code: Code, *, ancestors, plain, sections) -> dict:
     }
 
 
-def _siblings(code: Code, around: int = 8) -> list[Code]:
+# What a list of codes on the code page shows (templates/codes/_code_list.html), and nothing more.
+LISTED = ("id", "system", "code", "kind", "title", "short_title", "billable", "deleted")
+
+
+def _listed(rows) -> list[dict]:
+    """Rows of `.values(*LISTED)` as the list reads a `Code` (`pk`, `get_absolute_url`...): dicts
+    render in the list's loop about 2.5x faster than model instances."""
+    return [
+        {**row, "pk": row["id"], "get_absolute_url": page_url(row["system"], row["code"], row["kind"])} for row in rows
+    ]
+
+
+def _siblings(code: Code, around: int = 8) -> list[dict]:
     """The codes next to this one under the same parent (a window: some parents have thousands)."""
-    same_parent = Code.objects.filter(parent_id=code.parent_id)
+    same_parent = Code.objects.filter(parent_id=code.parent_id).values(*LISTED)
     before = same_parent.filter(sort_key__lt=code.sort_key).order_by("-sort_key", "-code")[:around]
     after = same_parent.filter(sort_key__gte=code.sort_key).order_by("sort_key", "code")[: around + 1]
-    return [*reversed(before), *after]
+    return _listed([*reversed(before), *after])
 
 
 def _heading_title(code: Code, ancestors: list[Code]) -> str:
@@ -114,7 +126,7 @@ def _code_context(code: Code, *, locked: bool = False) -> dict:
     names, with counts: the guest sees what the code has, not what it says."""
     ancestors = sections.ancestors(code)
     plain = code.published_plain
-    children = list(code.children.order_by("sort_key", "code")[:500])
+    children = _listed(code.children.order_by("sort_key", "code").values(*LISTED)[:500])
     siblings = _siblings(code) if code.parent_id else []
     changes = history(code)
     found = sections.for_code(code)

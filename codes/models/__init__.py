@@ -29,6 +29,7 @@ from .codesets import (
     System,
     compact_code,
     editorial_sha,
+    page_url,
 )
 from .edits import AddOnEdit, AddOnEditQuerySet, CcCode, DrgCcExclusion, FeeSchedule, Locality, Mue, PtpEdit, Setting
 from .index import GuidelineSection, GuidelineSectionQuerySet, IndexTerm, IndexTermQuerySet, normalize_index_text
@@ -72,4 +73,5 @@ __all__ = [
     "editorial_sha",
     "normalize_index_text",
     "normalize_term",
+    "page_url",
 ]

@@ -85,6 +85,15 @@ class CodeQuerySet(models.QuerySet):
         return search(query, **options)
 
 
+def page_url(system: str, code: str, kind: str) -> str:
+    """The URL of a code's page from its row's values (a list of codes read as dicts has no `Code`)."""
+    if kind == Kind.MODIFIER:
+        return reverse("codes:modifier", args=[system, code])
+    if kind in BROWSE_KINDS:
+        return reverse("codes:browse_node", args=[system, code])
+    return reverse("codes:code", args=[system, code])
+
+
 class Code(models.Model):
     system = models.CharField(max_length=12, choices=System.choices)
     code = models.CharField(max_length=16, help_text="Canonical form, e.g. M48.56XA")
@@ -126,11 +135,7 @@ class Code(models.Model):
         return f"{self.get_system_display()} {self.code}"
 
     def get_absolute_url(self) -> str:
-        if self.kind == Kind.MODIFIER:
-            return reverse("codes:modifier", args=[self.system, self.code])
-        if self.kind in BROWSE_KINDS:
-            return reverse("codes:browse_node", args=[self.system, self.code])
-        return reverse("codes:code", args=[self.system, self.code])
+        return page_url(self.system, self.code, self.kind)
 
     @property
     def is_header(self) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from codes.models import Code, Kind, System
+from codes.models import Code, Kind, System, page_url
 from codes.sections import ancestors
 
 TYPES = {"MED": "Medical", "SURG": "Surgical"}
@@ -95,7 +95,7 @@ def context(code: Code) -> dict | None:
                 "code": other,
                 "title": title,
                 "severity": _severity(title, family_title),
-                "url": Code(system=System.MSDRG, code=other, kind=Kind.CODE).get_absolute_url(),
+                "url": page_url(System.MSDRG, other, Kind.CODE),
                 "current": other == code.code,
             }
             for other, title in members

@@ -2,10 +2,10 @@
 code relationships, and a summary of procedure-to-procedure (PTP) edits with the first
 edits of each role and links to the full lists.
 
-A fixed number of queries whatever the code: MUEs (1), add-on edits (4: counts and capped
-lists), PTP counts (2, grouped), the first edits of each role and setting (at most 8: in effect,
-then deleted ones when fewer than 10 are in effect),
-titles of the codes shown (1), releases (1).
+A fixed number of queries whatever the code: MUEs (1), add-on edits (1: both roles, every pair;
+a code has at most a few hundred), PTP counts (2, grouped), the first edits of each role and
+setting (at most 8: in effect, then deleted ones when fewer than 10 are in effect), titles of
+the codes shown (1), releases (1).
 
 Every MUE, add-on edit and PTP summary names the quarter of its release (MUEs of one setting
 may be two years older than another's), so nobody takes a 2024 hospital MUE for a current one.
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.db.models import Q
 from django.urls import reverse
 
 from codes.edits import (
@@ -68,14 +69,19 @@ def _mues(code: str, releases: dict[str, Release]) -> list[dict]:
 
 
 def _addons(code: str, releases: dict[str, Release]) -> dict | None:
-    as_addon = AddOnEdit.objects.in_effect().filter(addon_code=code)
-    as_primary = AddOnEdit.objects.in_effect().filter(primary_code=code)
-    primaries = list(as_addon.order_by("primary_code").values_list("primary_code", "edit_type", "notes")[:SHOWN_ADDONS])
-    addons = list(as_primary.order_by("addon_code").values_list("addon_code", "edit_type", "notes")[:SHOWN_ADDONS])
-    if not primaries and not addons:
+    # Both roles in one query: a code is the add-on of at most a few hundred pairs, the primary of fewer.
+    pairs = list(
+        AddOnEdit.objects.in_effect()
+        .filter(Q(addon_code=code) | Q(primary_code=code))
+        .order_by("primary_code", "addon_code")
+        .values_list("addon_code", "primary_code", "edit_type", "notes")
+    )
+    as_addon = [(p, t, n) for a, p, t, n in pairs if a == code]
+    as_primary = [(a, t, n) for a, p, t, n in pairs if p == code]
+    if not as_addon and not as_primary:
         return None
-    primary_count = as_addon.count() if len(primaries) == SHOWN_ADDONS else len(primaries)
-    addon_count = as_primary.count() if len(addons) == SHOWN_ADDONS else len(addons)
+    primaries, addons = as_addon[:SHOWN_ADDONS], as_primary[:SHOWN_ADDONS]
+    primary_count, addon_count = len(as_addon), len(as_primary)
     edit_types = sorted({edit_type for _, edit_type, _ in primaries})
     return {
         "is_addon": bool(primaries),

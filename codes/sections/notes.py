@@ -10,7 +10,7 @@ three queries: the ancestors (shared with the page, `codes.sections.ancestors`),
 
 from __future__ import annotations
 
-from codes.models import Code, Kind, Note, System
+from codes.models import Code, Kind, Note, System, page_url
 from codes.sections import ancestors
 from codes.sections.guidelines import convention
 
@@ -42,7 +42,7 @@ def _level(node: dict) -> dict:
     """How to name and link the level a note comes from."""
     kind = node["kind"]
     shown = node["data"].get("range", node["code"]) if kind == Kind.SECTION else node["code"]
-    url = Code(system=System.ICD10CM, code=node["code"], kind=kind).get_absolute_url()
+    url = page_url(System.ICD10CM, node["code"], kind)
     kind_label = Kind(kind).label.lower() if kind in Kind.values else kind
     return {
         "code": shown,
@@ -107,7 +107,7 @@ def _seventh(code: Code, nodes: dict[int, dict], path: list[int], notes: list[di
             full = candidates[c["char"]]
             if full in existing:
                 c["code"] = full
-                c["url"] = Code(system=System.ICD10CM, code=full, kind=Kind.CODE).get_absolute_url()
+                c["url"] = page_url(System.ICD10CM, full, Kind.CODE)
             c["current"] = full == code.code
         if len(base["compact"]) < 6:
             missing = 6 - len(base["compact"])
