@@ -313,6 +313,7 @@ PRINCIPAL = re.compile(r"\bprincipal\b|\bpdx\b", re.I)
 # A question about ICD-10-PCS root operations, not a code: "Root operation for a liver biopsy",
 # "Difference between Excision and Resection in PCS".
 ROOT_OPERATION = re.compile(r"\broot operations?\b", re.I)
+HOW = re.compile(r"\s*how\b", re.I)  # a question of method: "How do I code sepsis?"
 PCS_RULE = re.compile(r"\b(difference|mean|means|meaning|versus|vs\.?|what is)\b", re.I)
 PAIR = re.compile(r"\b(with|together|and)\b", re.I)
 
@@ -336,7 +337,10 @@ def _method(u: Understanding) -> list[tuple[str, dict]] | None:
     if u.codes or u.icd9 or u.unknown:
         return None
     if ROOT_OPERATION.search(u.text) or (u.system == System.ICD10PCS and PCS_RULE.search(u.text)):
-        return [("pcs_root_operation", {"question": u.text})]
+        calls = [("pcs_root_operation", {"question": u.text})]
+        if HOW.match(u.text):  # "How do I choose the root operation?" asks for the method: its guide
+            calls.append(("find_guides", {"query": u.text, "limit": 1}))
+        return calls
     calls: list[tuple[str, dict]] = []
     if u.modifiers:
         # The modifier's official wording (HCPCS file) first, then the rule in the site's words.
@@ -351,7 +355,7 @@ def _method(u: Understanding) -> list[tuple[str, dict]] | None:
             calls.append(("search_codes", {"query": u.query, "system": u.system, "limit": 3}))
     else:
         calls.insert(0, ("code_case", {"text": u.text}))  # when it finds nothing, run() adds lookups()
-    if re.match(r"\s*how\b", u.text, re.I):
+    if HOW.match(u.text):
         calls.append(("find_guides", {"query": u.text, "limit": 1}))  # "How do I code sepsis?" has a guide
     return calls or None
 

@@ -8,6 +8,7 @@ import pytest
 from django.db import transaction
 
 from casepilot import engine, tools
+from casepilot.models import Guide
 from codes import search
 from codes.importers.base import CodeRow, register_release, sync_codes
 from codes.models import CcCode, Code, IndexTerm, PcsDefinition, Release
@@ -122,3 +123,18 @@ def test_the_new_tools_are_in_the_llm_table(table_data):
     names = {schema["function"]["name"] for schema in tools.schemas()}
     assert {"pcs_root_operation", "valid_on"} <= names
     assert tools.call("valid_on", {"code": "M54.50", "date": "not a date"}).found is False
+
+
+def test_a_question_of_method_about_root_operations_also_gets_the_guide(table_data):
+    Guide.objects.create(
+        slug="pcs-root-operations",
+        title="Choosing the ICD-10-PCS root operation",
+        summary="The root operation is chosen by the objective of the procedure, using the full PCS definition.",
+        body="Choose the root operation by the procedure's objective.",
+        body_html="<p>Choose the root operation by the procedure's objective.</p>",
+        topic="pcs",
+        keywords=["root operation", "pcs root operation"],
+        updated=datetime.date(2026, 1, 1),
+    )
+    assert "Choosing the ICD-10-PCS root operation" in engine.answer("How do I choose the PCS root operation?").text
+    assert "Choosing the ICD-10-PCS root operation" not in engine.answer("What is the root operation Excision?").text
