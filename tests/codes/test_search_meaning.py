@@ -415,3 +415,16 @@ def test_an_index_path_holding_every_word_of_a_reading_is_found_by_its_pattern()
     assert [bool(re.search(p, keys)) for p in patterns] == [False, True]
     assert not re.search(patterns[1], "|history personal|strok|")  # the words of one path, not of two
     assert ranking._path_holds(["pneumonia"]) == ("FALSE", [])  # one word: every path under it holds it
+
+
+def test_an_index_path_naming_a_class_is_keyed_by_its_members_too():
+    # "Disease > pulmonary > chronic obstructive > with > lower respiratory infection -> J44.0":
+    # pneumonia is a lower respiratory infection (fixtures/synonyms/index_classes.tsv).
+    classes = index.index_classes()
+    key = word_key("disease pulmonary chronic obstructive with lower respiratory infection")
+    keys = index.with_members([key, word_key("pneumonia lobar")], classes)
+    assert keys[:2] == [key, word_key("pneumonia lobar")]
+    assert word_key("chronic obstructive pulmonary disease pneumonia") in keys
+    assert index.with_members([word_key("respiratory infection upper")], classes) == [
+        word_key("upper respiratory infection")
+    ]
