@@ -153,6 +153,7 @@ class Lexicon(Protocol):
     def synonyms(self, tokens: list[str], *, as_you_type: bool, extra: dict | None = None) -> Spans: ...
     def known(self, words: set[str]) -> set[str]: ...
     def is_prefix(self, fragment: str) -> bool: ...
+    def fragments(self, words: set[str]) -> set[str]: ...
     def correct(self, word: str) -> str | None: ...
 
 
@@ -193,6 +194,10 @@ def stop_word_grams(query: str, tokens: list[str]) -> dict[str, tuple[int, int]]
     return found
 
 
+# The longest word read as a fragment although the lexicon knows it (Lexicon.fragments).
+MAX_FRAGMENT = 6
+
+
 def parse_words(query: str, lexicon: Lexicon, *, as_you_type: bool = False) -> tuple[list[Slot], dict[str, str]]:
     """The query's slots and the corrections made ({typed: corrected})."""
     tokens = query_tokens(query, as_you_type=as_you_type)
@@ -203,7 +208,14 @@ def parse_words(query: str, lexicon: Lexicon, *, as_you_type: bool = False) -> t
     corrections: dict[str, str] = {}
     fragments: set[str] = set()
     in_synonym = {i for start, end in synonyms for i in range(start, end)}
+    # A query of one short word the texts hold a few times, which starts a word they hold far more
+    # often, is the start of that word as typed ("diab": a HCPCS short descriptor's, and diabetes').
+    short = {w for w in tokens if w in known and len(w) <= MAX_FRAGMENT} if len(tokens) == 1 else set()
+    rare = lexicon.fragments(short) if short and not in_synonym and not as_you_type else set()
     for i, word in enumerate(tokens):
+        if word in rare:
+            fragments.add(word)
+            continue
         if i in in_synonym or word in known or word.isdigit() or len(word) < 3:
             continue
         if lexicon.is_prefix(word):

@@ -257,6 +257,14 @@ def test_suggestions_complete_categories_and_main_terms_first(client, indexed):
     assert "J18" in [r["code"] for r in results[:3]]
 
 
+def test_a_bare_prefix_on_the_results_page_leads_with_main_terms_and_categories(indexed):
+    found = search.search("pneum")
+    assert [r.code_str for r in found.results[:2]] == ["J18.9", "J18"]
+    assert found.results[0].matched == "Index: Pneumonia → J18.9"
+    assert search.search("pneum", offset=20).results == []  # the second page is the ranked codes' own
+    assert _codes("pneum", system="hcpcs") == []  # a filter to another code set: no ICD-10-CM rows lead
+
+
 def test_suggestions_for_a_code_prefix_complete_codes(client, indexed):
     results = client.get("/search/suggest", {"q": "E11"}).json()["results"]
     assert [r["code"] for r in results][:1] == ["E11"]

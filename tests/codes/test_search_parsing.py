@@ -40,6 +40,9 @@ class FakeLexicon:
     def is_prefix(self, fragment):
         return any(w.startswith(fragment) and w != fragment for w in self.words)
 
+    def fragments(self, words):
+        return set()
+
     def correct(self, word):
         return closest_word(word, self.words.items())
 
@@ -83,6 +86,17 @@ def test_misspellings_are_corrected_and_fragments_completed():
     assert corrections == {"pnuemonia": "pneumonia"}
     assert slots[0].terms[0].word == "pneumonia"
     assert slots[1].terms[0].prefix
+
+
+def test_a_rare_word_alone_that_starts_common_ones_is_read_as_a_fragment():
+    class Rare(FakeLexicon):
+        def fragments(self, words):
+            return words & {"diab"}
+
+    lexicon = Rare(["diab", "diabetes", "foot"])
+    assert parse_words("diab", lexicon)[0][0].terms[0].prefix
+    assert not parse_words("diab foot", lexicon)[0][0].terms[0].prefix  # a word of a longer query is itself
+    assert not parse_words("foot", lexicon)[0][0].terms[0].prefix
 
 
 def test_a_one_part_synonym_query_reads_as_its_replacement_too():
