@@ -436,3 +436,11 @@ def test_an_index_path_naming_a_class_is_keyed_by_its_members_too():
     assert index.with_members([word_key("respiratory infection upper")], classes) == [
         word_key("upper respiratory infection")
     ]
+
+
+def test_a_pcs_index_term_that_says_see_is_searched_as_what_it_names():
+    # "Biopsy, see Excision with qualifier Diagnostic": the tables' titles say "Excision ..., Diagnostic".
+    rows = synonyms._pcs_see("biopsy", "Excision with qualifier Diagnostic")
+    assert [(r.term, r.replacement, r.source) for r in rows] == [("biopsy", "excision diagnostic", "index")]
+    assert synonyms._pcs_see("amputation", "Detachment")[0].replacement == "detachment"
+    assert synonyms._pcs_see("relocation", "Relocation") == []
