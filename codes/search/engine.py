@@ -79,6 +79,9 @@ def search(
     else:
         query_words = query
     slots, corrections = parse_words(query_words, DatabaseLexicon(), as_you_type=as_you_type)
+    if len(slots) > 1 and not as_you_type:
+        # Anatomy's other form is a reading too: "abdominal x-ray" is "Plain Radiography of Abdomen".
+        slots = with_body_part_forms(slots, DatabaseLexicon())
     found.slots = slots
     if not slots:
         found.kind = "none"
@@ -88,7 +91,7 @@ def search(
         slots, filters, every=True, phrases=title_phrases, limit=limit, offset=offset, counts=counts
     )
     found.kind = "words"
-    if not ranked and len(slots) > 1:
+    if not ranked and len(slots) > 1 and as_you_type:
         # Nothing has every word: one may be anatomy's other form ("sacrum", titles say "sacral region").
         other = with_body_part_forms(slots, DatabaseLexicon())
         if other != slots:
