@@ -10,7 +10,7 @@ from codes import search, synonyms
 from codes.importers.base import CodeRow, register_release, sync_codes
 from codes.models import Code, IndexTerm, Release, Synonym
 from codes.search import index, ranking
-from codes.search.parsing import word_key
+from codes.search.parsing import Slot, Term, word_key
 from codes.search.results import SearchResult, SearchResults
 
 pytestmark = pytest.mark.django_db
@@ -444,3 +444,10 @@ def test_a_pcs_index_term_that_says_see_is_searched_as_what_it_names():
     assert [(r.term, r.replacement, r.source) for r in rows] == [("biopsy", "excision diagnostic", "index")]
     assert synonyms._pcs_see("amputation", "Detachment")[0].replacement == "detachment"
     assert synonyms._pcs_see("relocation", "Relocation") == []
+
+
+def test_a_pcs_title_that_starts_with_a_word_the_query_typed_reads_it_first():
+    # "lumbar spinal fusion": "Fusion of Lumbar Vertebral Joint ..." starts with its root operation.
+    sql, params = ranking._operation_first([Slot([Term("spinal")]), Slot([Term("fusion")])])
+    assert "icd-10-pcs" in sql and params == ["fusion %", "spinal %"]
+    assert ranking._operation_first([Slot([Term("fus", prefix=True)])]) == ("FALSE", [])
