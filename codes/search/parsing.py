@@ -194,6 +194,21 @@ def stop_word_grams(query: str, tokens: list[str]) -> dict[str, tuple[int, int]]
     return found
 
 
+def compounds(tokens: list[str], synonyms: Spans, *, as_you_type: bool = False) -> dict[str, tuple[int, int]]:
+    """Each pair of neighbouring words outside a synonym written as one word, with the span of the
+    pair: {"postnasal": (0, 2)} for "post nasal drip". Not the word being typed."""
+    covered = {i for start, end in synonyms for i in range(start, end)}
+    last = len(tokens) - 1 if as_you_type else len(tokens)
+    found = {}
+    for i in range(min(last, len(tokens)) - 1):
+        first, second = tokens[i], tokens[i + 1]
+        if i in covered or i + 1 in covered or not (first.isalpha() and second.isalpha()):
+            continue
+        if len(first) >= 2 and len(second) >= 3:
+            found.setdefault(first + second, (i, i + 2))
+    return found
+
+
 # The longest word read as a fragment although the lexicon knows it (Lexicon.fragments).
 MAX_FRAGMENT = 6
 
@@ -204,7 +219,12 @@ def parse_words(query: str, lexicon: Lexicon, *, as_you_type: bool = False) -> t
     if not tokens:
         return [], {}
     synonyms = lexicon.synonyms(tokens, as_you_type=as_you_type, extra=stop_word_grams(query, tokens))
-    known = lexicon.known(set(tokens))
+    joined = compounds(tokens, synonyms, as_you_type=as_you_type)
+    known = lexicon.known(set(tokens) | set(joined))
+    for word, span in joined.items():
+        if word in known:
+            # Two words the texts write as one ("post nasal drip": "Postnasal drip").
+            synonyms[span] = [(" ".join(tokens[span[0] : span[1]]), word)]
     corrections: dict[str, str] = {}
     fragments: set[str] = set()
     in_synonym = {i for start, end in synonyms for i in range(start, end)}

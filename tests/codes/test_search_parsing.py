@@ -4,6 +4,7 @@ from codes.search.parsing import (
     STOP_WORDS,
     body_part_forms,
     closest_word,
+    compounds,
     edit_distance,
     is_default_title,
     looks_like_code,
@@ -157,3 +158,13 @@ def test_a_synonym_keeps_its_stop_words():
     slots, _ = parse_words("throwing up blood", lexicon)
     assert [t.word for t in slots[0].alternatives[0]] == ["vomiting"]
     assert [t.word for t in slots[1].terms] == ["blood"]
+
+
+def test_two_words_the_texts_write_as_one_are_read_as_it_too():
+    lexicon = FakeLexicon(["postnasal", "drip", "post", "nasal"])
+    slots, _ = parse_words("post nasal drip", lexicon)
+    assert [t.word for t in slots[0].terms] == ["post", "nasal"]
+    assert [[t.word for t in a] for a in slots[0].alternatives] == [["postnasal"]]
+    assert slots[0].labels == ["post nasal → postnasal"]
+    assert len(parse_words("nasal drip", lexicon)[0]) == 2  # "nasaldrip" is no word
+    assert compounds(["post", "nasal"], {}, as_you_type=True) == {}  # not the word being typed
