@@ -236,8 +236,9 @@ def highlight(title: str, terms: list[Term]) -> SafeString:
 
 def explain(title: str, extra: str, slots: list[Slot], paths: str = "") -> str:
     title_words = set(words_of(title))
-    if paths and not all(_slot_in(slot, title_words) for slot in slots):
-        # The Alphabetic Index path whose words hold every part of the query, the shortest first.
+    if paths and not all(_own_words_in(slot, title_words) for slot in slots):
+        # The Alphabetic Index path whose words hold every part of the query, the shortest first
+        # (where the title lacks a word as typed: "ulcer stomach" is "Gastric ulcer" by its path).
         for path in sorted(paths.splitlines(), key=len):
             if all(_slot_in(slot, set(words_of(path))) for slot in slots):
                 return f"Index: {path}"
@@ -264,6 +265,10 @@ def explain(title: str, extra: str, slots: list[Slot], paths: str = "") -> str:
         matched = [t.word for slot in slots for t in slot.terms if any(same_word(w, t) for w in title_words)]
         reasons.append("words: " + ", ".join(matched) if matched else "related terms")
     return "; ".join(reasons)
+
+
+def _own_words_in(slot: Slot, words: set[str]) -> bool:
+    return all(any(same_word(w, t) for w in words) for t in slot.terms)
 
 
 def _slot_in(slot: Slot, words: set[str]) -> bool:
