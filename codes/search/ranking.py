@@ -237,10 +237,12 @@ def highlight(title: str, terms: list[Term]) -> SafeString:
 def explain(title: str, extra: str, slots: list[Slot], paths: str = "") -> str:
     title_words = set(words_of(title))
     if paths and not all(_own_words_in(slot, title_words) for slot in slots):
-        # The Alphabetic Index path whose words hold every part of the query, the shortest first
-        # (where the title lacks a word as typed: "ulcer stomach" is "Gastric ulcer" by its path).
+        # The Alphabetic Index path whose words hold every part of the query, and the words as typed
+        # the title lacks, the shortest first ("ulcer stomach" is "Gastric ulcer" by its path).
+        missing = [slot for slot in slots if not _own_words_in(slot, title_words)]
         for path in sorted(paths.splitlines(), key=len):
-            if all(_slot_in(slot, set(words_of(path))) for slot in slots):
+            words = set(words_of(path))
+            if all(_slot_in(slot, words) for slot in slots) and all(_own_words_in(s, words) for s in missing):
                 return f"Index: {path}"
     reasons, via = [], []
     for slot in slots:
