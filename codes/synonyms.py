@@ -101,6 +101,7 @@ def _index_terms() -> list[SeedRow]:
         .values_list("pk", "parent_id", "title", "nemod", "code", "cells", "index")
         .iterator(chunk_size=10000)
     }
+    see = dict(IndexTerm.objects.filter(index=IndexTerm.Index.PCS, code="").exclude(see="").values_list("pk", "see"))
     paths: dict[int, str] = {}
 
     def path(pk: int) -> str:
@@ -118,6 +119,9 @@ def _index_terms() -> list[SeedRow]:
     pcs_title_words = {code: set(word_key(title).split()) for code, title in pcs_titles.items()}
     rows = []
     for pk, (_parent, _title, nemod, code, cells, index) in terms.items():
+        if pk in see:
+            rows += _pcs_see(normalize_term(f"{path(pk)} {nemod}")[:200], see[pk])
+            continue
         if index == IndexTerm.Index.PCS:
             system = System.ICD10PCS
             # The PCS index names tables and partial codes ("0DTJ", "5A15"): the words go to the
@@ -138,6 +142,16 @@ def _index_terms() -> list[SeedRow]:
             SeedRow(term=term, system=system, code=t, source=Source.INDEX, note=note) for t in dict.fromkeys(targets)
         ]
     return rows
+
+
+def _pcs_see(term: str, see: str) -> list[SeedRow]:
+    """A PCS index term that sends the coder to a root operation or another term without a code
+    ("Amputation, see Detachment"; "Biopsy, see Excision with qualifier Diagnostic") is a text
+    synonym: the query's word is also searched as the words the tables' titles use."""
+    replacement = normalize_term(see.replace("with qualifier", " "))[:300]
+    if not term or not replacement or replacement == term:
+        return []
+    return [SeedRow(term=term, replacement=replacement, source=Source.INDEX, note=f"ICD-10-PCS index: see {see}"[:200])]
 
 
 # A partial PCS code completing to more codes than this is too broad for its index words to

@@ -79,6 +79,9 @@ def search(
     else:
         query_words = query
     slots, corrections = parse_words(query_words, DatabaseLexicon(), as_you_type=as_you_type)
+    if len(slots) > 1 and not as_you_type:
+        # Anatomy's other form is a reading too: "abdominal x-ray" is "Plain Radiography of Abdomen".
+        slots = with_body_part_forms(slots, DatabaseLexicon())
     found.slots = slots
     if not slots:
         found.kind = "none"
@@ -88,7 +91,7 @@ def search(
         slots, filters, every=True, phrases=title_phrases, limit=limit, offset=offset, counts=counts
     )
     found.kind = "words"
-    if not ranked and len(slots) > 1:
+    if not ranked and len(slots) > 1 and as_you_type:
         # Nothing has every word: one may be anatomy's other form ("sacrum", titles say "sacral region").
         other = with_body_part_forms(slots, DatabaseLexicon())
         if other != slots:
@@ -118,9 +121,23 @@ def search(
     codes = [Code(pk=row[0], **dict(zip(CODE_FIELDS, row[5:], strict=True))) for row in ranked]
     texts = {row[0]: (row[2], row[3], row[4]) for row in ranked}
     found.results = build_results(codes, {row[0]: row[1] for row in ranked}, slots, None, texts)
+    if _completes_a_fragment(slots, filters, as_you_type=as_you_type, offset=offset):
+        # A bare prefix on the results page ("diab") is completed as the suggestions complete it:
+        # the main terms and categories it starts, before the codes whose words it starts.
+        found.results = _led(_leading(query_words, slots), found.results)[:limit]
     if not found.results:
         found.kind = "none"
     return found
+
+
+def _completes_a_fragment(slots, filters: Filters, *, as_you_type: bool, offset: int) -> bool:
+    """Does the first page of results lead with the terms a fragment starts? Where a word of the
+    query is no word but the start of some (a fragment), and the filters let ICD-10-CM headers in."""
+    if as_you_type or offset or filters.system not in (None, System.ICD10CM):
+        return False
+    if filters.billable is not None or filters.kind or filters.as_of:
+        return False
+    return any(t.prefix for slot in slots for t in slot.terms)
 
 
 # As you type, the terms coders mean most lead: main terms of the Alphabetic Index, then the
@@ -139,6 +156,15 @@ def suggest(query: str, *, limit: int = 8) -> SearchResults:
     slots = found.slots  # as search() read the words: not asked of the tables twice
     if not slots:
         return found
+    found.results = _led(_leading(query, slots), found.results)[:limit]
+    found.total = len(found.results)
+    found.kind = "words" if found.results else "none"
+    return found
+
+
+def _leading(query: str, slots) -> list[SearchResult]:
+    """The rows that lead a word query's completions: the Alphabetic Index's main terms that
+    start with what is typed, then the ICD-10-CM categories whose titles hold it."""
     terms = leading.main_terms(query, limit=LEADING_MAIN_TERMS)
     ids = leading.categories(slots, limit=LEADING_CATEGORIES)
     wanted = {code.rstrip("-").rstrip("."): (title, code) for title, code in terms}
@@ -153,14 +179,15 @@ def suggest(query: str, *, limit: int = 8) -> SearchResults:
         for c, (title, code) in wanted.items()
         if c in by_code
     ]
-    first += build_results([by_pk[pk] for pk in ids if pk in by_pk], {}, slots, None)
+    return first + build_results([by_pk[pk] for pk in ids if pk in by_pk], {}, slots, None)
+
+
+def _led(first: list[SearchResult], results: list[SearchResult]) -> list[SearchResult]:
+    """`first`, then the results not among them."""
     seen: set[int] = set()
     merged = []
-    for result in [*first, *found.results]:
+    for result in [*first, *results]:
         if result.code.pk not in seen:
             seen.add(result.code.pk)
             merged.append(result)
-    found.results = merged[:limit]
-    found.total = len(found.results)
-    found.kind = "words" if found.results else "none"
-    return found
+    return merged

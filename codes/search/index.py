@@ -12,8 +12,10 @@ import functools
 import math
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 from typing import NamedTuple
 
+from django.conf import settings
 from django.db import connection, transaction
 
 from codes import pagecache, synonyms
@@ -59,6 +61,7 @@ def _main_index_paths() -> dict[str, list[tuple[str, str]]]:
         return chains[pk]
 
     plain = _plain_main_terms(rows)
+    classes = index_classes()
     found: dict[str, list[tuple[str, str, list[str]]]] = {}
     for pk, (_parent, _title, nemod, code) in rows.items():
         target = referred.get(pk)
@@ -71,9 +74,36 @@ def _main_index_paths() -> dict[str, list[tuple[str, str]]]:
             continue
         titles = chain(pk)
         words = normalize_term(" ".join([*titles, nemod]))
-        keys = path_keys(titles, nemod, plain=_root(rows, pk) in plain)
+        keys = with_members(path_keys(titles, nemod, plain=_root(rows, pk) in plain), classes)
         found.setdefault(code.rstrip("-").rstrip("."), []).append((shown, words, keys))
     return found
+
+
+INDEX_CLASSES = Path(settings.FIXTURES_DIR) / "synonyms" / "index_classes.tsv"
+
+
+def index_classes(path: Path = INDEX_CLASSES) -> list[tuple[set[str], set[str]]]:
+    """(class words, member words) as word keys: "lower respiratory infection" holds "pneumonia"
+    (the Tabular files pneumonia among the acute lower respiratory infections; see the file)."""
+    classes = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, member, *_ = line.split("\t")
+            classes.append((set(word_key(name).split()), set(word_key(member).split())))
+    return classes
+
+
+def with_members(keys: list[str], classes: list[tuple[set[str], set[str]]]) -> list[str]:
+    """The keys, and each key naming a class once more with a member in the class's place:
+    "Disease > pulmonary > chronic obstructive > with > lower respiratory infection" is also
+    "... with pneumonia", so a query naming COPD and pneumonia holds the path (J44.0)."""
+    out = list(keys)
+    for key in keys:
+        words = set(key.split())
+        for name, member in classes:
+            if name <= words:
+                out.append(" ".join(sorted((words - name) | member)))
+    return list(dict.fromkeys(out))
 
 
 def _root(rows: dict, pk: int) -> int:

@@ -12,6 +12,8 @@ from .parsing import Spans, grams, words_of
 
 # Only the curated and editors' terms complete as you type: they are what people abbreviate.
 TYPED_SOURCES = [Synonym.Source.CURATED, Synonym.Source.SHORTHAND, Synonym.Source.EDITOR]
+# A known word is read as the start of a longer one where that is this many times as common.
+FRAGMENT_RARITY = 10
 
 
 class DatabaseLexicon:
@@ -46,6 +48,25 @@ class DatabaseLexicon:
 
     def is_prefix(self, fragment: str) -> bool:
         return SearchWord.objects.filter(dialect().starts_with("word", fragment)).exists()
+
+    def fragments(self, words: set[str]) -> set[str]:
+        """The words (of 3 letters or more) far rarer than the commonest longer word each starts:
+        "diab" (in 8 texts, HCPCS short descriptors) starts "diabetes" (in 1,418)."""
+        found = set()
+        for word in words:
+            if len(word) < 3:
+                continue
+            counts = dict(
+                SearchWord.objects.filter(dialect().starts_with("word", word))
+                .order_by("-count")
+                .values_list("word", "count")[:2]
+            )
+            own = counts.pop(word, None)
+            if own is None:
+                own = SearchWord.objects.filter(word=word).values_list("count", flat=True).first() or 0
+            if counts and max(counts.values()) >= FRAGMENT_RARITY * max(own, 1):
+                found.add(word)
+        return found
 
     def correct(self, word: str) -> str | None:
         return dialect().correct(word)

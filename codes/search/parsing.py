@@ -153,6 +153,7 @@ class Lexicon(Protocol):
     def synonyms(self, tokens: list[str], *, as_you_type: bool, extra: dict | None = None) -> Spans: ...
     def known(self, words: set[str]) -> set[str]: ...
     def is_prefix(self, fragment: str) -> bool: ...
+    def fragments(self, words: set[str]) -> set[str]: ...
     def correct(self, word: str) -> str | None: ...
 
 
@@ -193,17 +194,48 @@ def stop_word_grams(query: str, tokens: list[str]) -> dict[str, tuple[int, int]]
     return found
 
 
+def compounds(tokens: list[str], synonyms: Spans, *, as_you_type: bool = False) -> dict[str, tuple[int, int]]:
+    """Each pair of neighbouring words outside a synonym written as one word, with the span of the
+    pair: {"postnasal": (0, 2)} for "post nasal drip". Not the word being typed."""
+    covered = {i for start, end in synonyms for i in range(start, end)}
+    last = len(tokens) - 1 if as_you_type else len(tokens)
+    found = {}
+    for i in range(min(last, len(tokens)) - 1):
+        first, second = tokens[i], tokens[i + 1]
+        if i in covered or i + 1 in covered or not (first.isalpha() and second.isalpha()):
+            continue
+        if len(first) >= 2 and len(second) >= 3:
+            found.setdefault(first + second, (i, i + 2))
+    return found
+
+
+# The longest word read as a fragment although the lexicon knows it (Lexicon.fragments).
+MAX_FRAGMENT = 6
+
+
 def parse_words(query: str, lexicon: Lexicon, *, as_you_type: bool = False) -> tuple[list[Slot], dict[str, str]]:
     """The query's slots and the corrections made ({typed: corrected})."""
     tokens = query_tokens(query, as_you_type=as_you_type)
     if not tokens:
         return [], {}
     synonyms = lexicon.synonyms(tokens, as_you_type=as_you_type, extra=stop_word_grams(query, tokens))
-    known = lexicon.known(set(tokens))
+    joined = compounds(tokens, synonyms, as_you_type=as_you_type)
+    known = lexicon.known(set(tokens) | set(joined))
+    for word, span in joined.items():
+        if word in known:
+            # Two words the texts write as one ("post nasal drip": "Postnasal drip").
+            synonyms[span] = [(" ".join(tokens[span[0] : span[1]]), word)]
     corrections: dict[str, str] = {}
     fragments: set[str] = set()
     in_synonym = {i for start, end in synonyms for i in range(start, end)}
+    # A query of one short word the texts hold a few times, which starts a word they hold far more
+    # often, is the start of that word as typed ("diab": a HCPCS short descriptor's, and diabetes').
+    short = {w for w in tokens if w in known and len(w) <= MAX_FRAGMENT} if len(tokens) == 1 else set()
+    rare = lexicon.fragments(short) if short and not in_synonym and not as_you_type else set()
     for i, word in enumerate(tokens):
+        if word in rare:
+            fragments.add(word)
+            continue
         if i in in_synonym or word in known or word.isdigit() or len(word) < 3:
             continue
         if lexicon.is_prefix(word):

@@ -79,7 +79,18 @@ def _head_stem(phrase: str) -> str:
     return head[: max(4, len(head) - 2)]
 
 
-def _reading_factor(phrases: list[str]) -> tuple[str, list]:
+def _operation_first(slots: list[Slot]) -> tuple[str, list]:
+    """SQL (and its parameters): is this a PCS title whose first word is a word the query typed? A PCS title starts with its root operation or imaging type ("Fusion of Lumbar
+    Vertebral Joint ...", "Ultrasonography of Gallbladder"), which a query names anywhere ("lumbar
+    spinal fusion"); "Revision of Interbody Fusion Device in ..." only holds the word."""
+    words = sorted({t.word for slot in slots for t in slot.terms if not t.prefix})
+    if not words:
+        return "FALSE", []
+    likes = " OR ".join(["e.phrase LIKE %s"] * len(words))
+    return f"(e.system = 'icd-10-pcs' AND ({likes}))", [f"{w} %" for w in words]
+
+
+def _reading_factor(phrases: list[str], slots: list[Slot]) -> tuple[str, list]:
     """SQL (and its parameters) for how a title reads the query, by its readings (`phrases`).
 
     A title that is one of them, or an index path leading to the code that is one (its words in
@@ -96,7 +107,8 @@ def _reading_factor(phrases: list[str]) -> tuple[str, list]:
     none (its other names or plain-language text matched: "tired all the time" in a lab test's)."""
     keys = [f"%|{word_key(p)}|%" for p in phrases]
     exact = " OR ".join(["e.phrase = %s"] * len(phrases) + ["e.path_keys LIKE %s"] * len(keys))
-    starts = " OR ".join(["e.phrase LIKE %s"] * len(phrases))
+    operation_first, operation_params = _operation_first(slots)
+    starts = " OR ".join(["e.phrase LIKE %s"] * len(phrases) + [operation_first])
     holds = " OR ".join(["e.phrase LIKE %s"] * len(phrases) + ["lower(e.title) LIKE %s"])
     title_length = "length(e.phrase)"
     head = f"(' ' || {dialect().first_part('e.title')})"
@@ -119,6 +131,7 @@ def _reading_factor(phrases: list[str]) -> tuple[str, list]:
         WHOLE_QUERY,
         len(phrases[0]),
         *(f"{p}%" for p in phrases),
+        *operation_params,
         *(f"%{p}%" for p in phrases),
     ]
     return sql, [*params, f"%{phrases[0]}%", WHOLE_QUERY, ONLY_OTHER_NAMES, *path_params, INDEX_HOLDS]
@@ -163,7 +176,7 @@ def _matching(filters: Filters, *, with_system: bool, columns: str, limit: int) 
 def word_search(slots, filters: Filters, *, every: bool, phrases: list[str], limit: int, offset: int, counts: bool):
     """(ranked rows of the page, {system: matches}) for the slots."""
     expression = dialect().match_expression(slots, every=every)
-    reading, reading_params = _reading_factor(phrases)
+    reading, reading_params = _reading_factor(phrases, slots)
     context = 1.0 if OBSTETRIC & {t.word for slot in slots for t in slot.terms} else 0.6
     candidates = CANDIDATES if counts else CANDIDATES_AS_YOU_TYPE
     columns = "e.code_id, e.system, e.title, e.extra, e.phrase, e.compact, e.kind, e.billable, e.deleted, "
@@ -223,10 +236,13 @@ def highlight(title: str, terms: list[Term]) -> SafeString:
 
 def explain(title: str, extra: str, slots: list[Slot], paths: str = "") -> str:
     title_words = set(words_of(title))
-    if paths and not all(_slot_in(slot, title_words) for slot in slots):
-        # The Alphabetic Index path whose words hold every part of the query, the shortest first.
+    if paths and not all(_own_words_in(slot, title_words) for slot in slots):
+        # The Alphabetic Index path whose words hold every part of the query, and the words as typed
+        # the title lacks, the shortest first ("ulcer stomach" is "Gastric ulcer" by its path).
+        missing = [slot for slot in slots if not _own_words_in(slot, title_words)]
         for path in sorted(paths.splitlines(), key=len):
-            if all(_slot_in(slot, set(words_of(path))) for slot in slots):
+            words = set(words_of(path))
+            if all(_slot_in(slot, words) for slot in slots) and all(_own_words_in(s, words) for s in missing):
                 return f"Index: {path}"
     reasons, via = [], []
     for slot in slots:
@@ -251,6 +267,10 @@ def explain(title: str, extra: str, slots: list[Slot], paths: str = "") -> str:
         matched = [t.word for slot in slots for t in slot.terms if any(same_word(w, t) for w in title_words)]
         reasons.append("words: " + ", ".join(matched) if matched else "related terms")
     return "; ".join(reasons)
+
+
+def _own_words_in(slot: Slot, words: set[str]) -> bool:
+    return all(any(same_word(w, t) for w in words) for t in slot.terms)
 
 
 def _slot_in(slot: Slot, words: set[str]) -> bool:

@@ -10,7 +10,7 @@ from codes import search, synonyms
 from codes.importers.base import CodeRow, register_release, sync_codes
 from codes.models import Code, IndexTerm, Release, Synonym
 from codes.search import index, ranking
-from codes.search.parsing import word_key
+from codes.search.parsing import Slot, Term, word_key
 from codes.search.results import SearchResult, SearchResults
 
 pytestmark = pytest.mark.django_db
@@ -257,6 +257,14 @@ def test_suggestions_complete_categories_and_main_terms_first(client, indexed):
     assert "J18" in [r["code"] for r in results[:3]]
 
 
+def test_a_bare_prefix_on_the_results_page_leads_with_main_terms_and_categories(indexed):
+    found = search.search("pneum")
+    assert [r.code_str for r in found.results[:2]] == ["J18.9", "J18"]
+    assert found.results[0].matched == "Index: Pneumonia → J18.9"
+    assert search.search("pneum", offset=20).results == []  # the second page is the ranked codes' own
+    assert _codes("pneum", system="hcpcs") == []  # a filter to another code set: no ICD-10-CM rows lead
+
+
 def test_suggestions_for_a_code_prefix_complete_codes(client, indexed):
     results = client.get("/search/suggest", {"q": "E11"}).json()["results"]
     assert [r["code"] for r in results][:1] == ["E11"]
@@ -415,3 +423,32 @@ def test_an_index_path_holding_every_word_of_a_reading_is_found_by_its_pattern()
     assert [bool(re.search(p, keys)) for p in patterns] == [False, True]
     assert not re.search(patterns[1], "|history personal|strok|")  # the words of one path, not of two
     assert ranking._path_holds(["pneumonia"]) == ("FALSE", [])  # one word: every path under it holds it
+
+
+def test_an_index_path_naming_a_class_is_keyed_by_its_members_too():
+    # "Disease > pulmonary > chronic obstructive > with > lower respiratory infection -> J44.0":
+    # pneumonia is a lower respiratory infection (fixtures/synonyms/index_classes.tsv).
+    classes = index.index_classes()
+    key = word_key("disease pulmonary chronic obstructive with lower respiratory infection")
+    keys = index.with_members([key, word_key("pneumonia lobar")], classes)
+    assert keys[:2] == [key, word_key("pneumonia lobar")]
+    assert word_key("chronic obstructive pulmonary disease pneumonia") in keys
+    assert index.with_members([word_key("respiratory infection upper")], classes) == [
+        word_key("upper respiratory infection")
+    ]
+
+
+def test_a_pcs_index_term_that_says_see_is_searched_as_what_it_names():
+    # "Biopsy, see Excision with qualifier Diagnostic": the tables' titles say "Excision ..., Diagnostic".
+    rows = synonyms._pcs_see("biopsy", "Excision with qualifier Diagnostic")
+    assert [(r.term, r.replacement, r.source) for r in rows] == [("biopsy", "excision diagnostic", "index")]
+    assert synonyms._pcs_see("amputation", "Detachment")[0].replacement == "detachment"
+    assert synonyms._pcs_see("relocation", "Relocation") == []
+
+
+def test_a_pcs_title_that_starts_with_a_word_the_query_typed_reads_it_first():
+    # "lumbar spinal fusion": "Fusion of Lumbar Vertebral Joint ..." starts with its root operation.
+    sql, params = ranking._operation_first([Slot([Term("spinal")]), Slot([Term("fusion")])])
+    assert "icd-10-pcs" in sql
+    assert params == ["fusion %", "spinal %"]
+    assert ranking._operation_first([Slot([Term("fus", prefix=True)])]) == ("FALSE", [])

@@ -4,6 +4,7 @@ from codes.search.parsing import (
     STOP_WORDS,
     body_part_forms,
     closest_word,
+    compounds,
     edit_distance,
     is_default_title,
     looks_like_code,
@@ -39,6 +40,9 @@ class FakeLexicon:
 
     def is_prefix(self, fragment):
         return any(w.startswith(fragment) and w != fragment for w in self.words)
+
+    def fragments(self, words):
+        return set()
 
     def correct(self, word):
         return closest_word(word, self.words.items())
@@ -83,6 +87,17 @@ def test_misspellings_are_corrected_and_fragments_completed():
     assert corrections == {"pnuemonia": "pneumonia"}
     assert slots[0].terms[0].word == "pneumonia"
     assert slots[1].terms[0].prefix
+
+
+def test_a_rare_word_alone_that_starts_common_ones_is_read_as_a_fragment():
+    class Rare(FakeLexicon):
+        def fragments(self, words):
+            return words & {"diab"}
+
+    lexicon = Rare(["diab", "diabetes", "foot"])
+    assert parse_words("diab", lexicon)[0][0].terms[0].prefix
+    assert not parse_words("diab foot", lexicon)[0][0].terms[0].prefix  # a word of a longer query is itself
+    assert not parse_words("foot", lexicon)[0][0].terms[0].prefix
 
 
 def test_a_one_part_synonym_query_reads_as_its_replacement_too():
@@ -143,3 +158,13 @@ def test_a_synonym_keeps_its_stop_words():
     slots, _ = parse_words("throwing up blood", lexicon)
     assert [t.word for t in slots[0].alternatives[0]] == ["vomiting"]
     assert [t.word for t in slots[1].terms] == ["blood"]
+
+
+def test_two_words_the_texts_write_as_one_are_read_as_it_too():
+    lexicon = FakeLexicon(["postnasal", "drip", "post", "nasal"])
+    slots, _ = parse_words("post nasal drip", lexicon)
+    assert [t.word for t in slots[0].terms] == ["post", "nasal"]
+    assert [[t.word for t in a] for a in slots[0].alternatives] == [["postnasal"]]
+    assert slots[0].labels == ["post nasal → postnasal"]
+    assert len(parse_words("nasal drip", lexicon)[0]) == 2  # "nasaldrip" is no word
+    assert compounds(["post", "nasal"], {}, as_you_type=True) == {}  # not the word being typed
