@@ -13,7 +13,16 @@ from . import leading
 from .bycode import CODE_FIELDS, SYSTEMS, code_matches
 from .filters import Filters
 from .lexicon import DatabaseLexicon, is_abbreviation
-from .parsing import MAX_QUERY, MODIFIER_WORDS, looks_like_code, parse_words, phrases, with_body_part_forms, words_of
+from .parsing import (
+    MAX_QUERY,
+    MODIFIER_WORDS,
+    looks_like_code,
+    named_code_set,
+    parse_words,
+    phrases,
+    with_body_part_forms,
+    words_of,
+)
 from .ranking import CANDIDATES, COUNT_LIMIT, build_results, word_search
 from .results import SearchResult, SearchResults
 
@@ -71,13 +80,16 @@ def search(
             found.results = build_results(page, dict.fromkeys([c.pk for c in page], 1.0), [], how, exact_ids=exact_ids)
             return found
 
-    words = query.split()
+    named, query_words = named_code_set(query)
+    if named and not system:
+        # "sepsis drg": the set named is searched, as if its tab were chosen.
+        system = filters.system = found.named_system = named
+        found.without_name = query_words
+    words = query_words.split()
     if len(words) > 1 and {w.lower() for w in words} & MODIFIER_WORDS:
         # "left side modifier": the word names the kind of code wanted, not a word of its title.
         query_words = " ".join(w for w in words if w.lower() not in MODIFIER_WORDS)
         filters.kind = Kind.MODIFIER
-    else:
-        query_words = query
     slots, corrections = parse_words(query_words, DatabaseLexicon(), as_you_type=as_you_type)
     found.slots = slots
     if not slots:

@@ -197,5 +197,19 @@ def test_the_index_follows_an_import(indexed):
     assert codes(search("ketorolac")) == []  # J1885 is not in the 2027 release: deleted
 
 
+def test_a_code_set_named_in_the_query_is_the_set_searched(indexed):
+    for query in ("sepsis drg", "MS-DRG sepsis", "drg for sepsis"):
+        found = search(query)
+        assert codes(found) == ["871"], query
+        assert (found.named_system, found.without_name) == ("ms-drg", "sepsis"), query
+    assert search("icd 10 code for heart failure").named_system == "icd-10-cm"
+    assert codes(search("icd 10 code for heart failure")) == codes(search("heart failure", system="icd-10-cm"))
+    # A filter chosen on the page wins over the name, which is still no word of a title.
+    assert codes(search("heart failure drg", system="icd-10-cm")) == codes(search("heart failure", system="icd-10-cm"))
+    # "ICD" alone is also the defibrillator; a code set's name alone is a query of its own.
+    assert search("icd heart failure").named_system is None
+    assert search("drg").named_system is None
+
+
 def test_the_word_modifier_asks_for_modifiers(indexed):
     assert codes(search("left side modifier")) == ["LT"]

@@ -7,6 +7,7 @@ from codes.search.parsing import (
     edit_distance,
     is_default_title,
     looks_like_code,
+    named_code_set,
     parse_words,
     phrases,
     title_phrase,
@@ -143,3 +144,19 @@ def test_a_synonym_keeps_its_stop_words():
     slots, _ = parse_words("throwing up blood", lexicon)
     assert [t.word for t in slots[0].alternatives[0]] == ["vomiting"]
     assert [t.word for t in slots[1].terms] == ["blood"]
+
+
+def test_a_code_set_named_beside_other_words_is_read_off_the_query():
+    assert named_code_set("icd 10 code for hypertension") == ("icd-10-cm", "hypertension")
+    assert named_code_set("ICD-10-CM Diabetes") == ("icd-10-cm", "Diabetes")
+    assert named_code_set("sepsis drg") == ("ms-drg", "sepsis")
+    assert named_code_set("MS-DRG heart failure") == ("ms-drg", "heart failure")
+    assert named_code_set("hcpcs level ii code for walker") == ("hcpcs", "walker")
+    assert named_code_set("cpt knee arthroscopy") == ("cpt", "knee arthroscopy")
+    assert named_code_set("icd-10-pcs appendectomy") == ("icd-10-pcs", "appendectomy")
+    assert named_code_set("pcs code for appendectomy") == ("icd-10-pcs", "appendectomy")
+    # Also something else, or nothing but the name: no code set.
+    assert named_code_set("icd placement") == (None, "icd placement")
+    assert named_code_set("pcs after a fall") == (None, "pcs after a fall")
+    assert named_code_set("cpt") == (None, "cpt")
+    assert named_code_set("hydrocephalus") == (None, "hydrocephalus")
