@@ -10,12 +10,13 @@ from django.db.models import Count, Q
 from codes.models import Code, Kind, System
 
 from . import leading
-from .bycode import CODE_FIELDS, SYSTEMS, code_matches
+from .bycode import CODE_FIELDS, SYSTEMS, code_matches, codes_beside_words
 from .filters import Filters
 from .lexicon import DatabaseLexicon, is_abbreviation
 from .parsing import (
     MAX_QUERY,
     MODIFIER_WORDS,
+    STOP_WORDS,
     looks_like_code,
     named_code_set,
     parse_words,
@@ -25,6 +26,9 @@ from .parsing import (
 )
 from .ranking import CANDIDATES, COUNT_LIMIT, build_results, word_search
 from .results import SearchResult, SearchResults
+
+# Words that only ask for the code beside them: "what is the code E11.9", "icd 10 E11.9".
+ASKING_WORDS = frozenset(["code", "codes", "icd", "10", "cm", "pcs", "cpt", "hcpcs", "drg", "mean", "means"])
 
 
 def search(
@@ -52,6 +56,10 @@ def search(
         return found
 
     by_code = code_matches(query, filters)
+    beside, words_part = codes_beside_words(query, filters) if by_code is None else ([], query)
+    if beside and not set(words_of(words_part)) - STOP_WORDS - ASKING_WORDS:
+        query, beside = " ".join(c.code for c in beside), []  # "what is E11.9" asks for the code
+        by_code = code_matches(query, filters)
     if by_code and by_code[0] and by_code[2] in ("code", "modifier") and is_abbreviation(query):
         # "DM2" is a PCS table and an abbreviation coders use far more: words first, the code offered.
         found.also_code = by_code[0][0]
@@ -80,7 +88,7 @@ def search(
             found.results = build_results(page, dict.fromkeys([c.pk for c in page], 1.0), [], how, exact_ids=exact_ids)
             return found
 
-    named, query_words = named_code_set(query)
+    named, query_words = named_code_set(words_part if beside else query)
     if named and not system:
         # "sepsis drg": the set named is searched, as if its tab were chosen.
         system = filters.system = found.named_system = named
@@ -130,6 +138,12 @@ def search(
     codes = [Code(pk=row[0], **dict(zip(CODE_FIELDS, row[5:], strict=True))) for row in ranked]
     texts = {row[0]: (row[2], row[3], row[4]) for row in ranked}
     found.results = build_results(codes, {row[0]: row[1] for row in ranked}, slots, None, texts)
+    if beside and offset == 0:
+        # "I10 hypertension": the code named first, then what the words find.
+        named_first = build_results(beside, dict.fromkeys([c.pk for c in beside], 1.0), [], "code")
+        shown = {r.code.pk for r in named_first}
+        found.results = [*named_first, *(r for r in found.results if r.code.pk not in shown)][:limit]
+        found.total = max(found.total, len(found.results))
     if not found.results:
         found.kind = "none"
     return found

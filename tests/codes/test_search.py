@@ -211,5 +211,17 @@ def test_a_code_set_named_in_the_query_is_the_set_searched(indexed):
     assert search("drg").named_system is None
 
 
+def test_a_code_beside_words_comes_first_and_a_question_about_one_is_the_code(indexed):
+    # A code copied with its description, or with other words: the code, then what the words find.
+    assert codes(search("I48.91 heart failure"))[:2] == ["I48.91", "I50.9"]
+    assert codes(search("J1100 dexamethasone"))[0] == "J1100"
+    for question in ("what is I50.9", "what is the code I50.9", "icd 10 I50.9"):
+        assert search(question).exact.code == "I50.9", question
+    # A header with words is searched as words; an abbreviation, a short number or a dose is no code.
+    assert codes(search("E11 with nephropathy"))[0] == "E11.21"
+    assert codes(search("dm2 nephropathy"))[0] == "E11.21"
+    assert "470" not in codes(search("dexamethasone 470 mg"))
+
+
 def test_the_word_modifier_asks_for_modifiers(indexed):
     assert codes(search("left side modifier")) == ["LT"]
