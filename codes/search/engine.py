@@ -22,6 +22,7 @@ from .parsing import (
     parse_words,
     phrases,
     with_body_part_forms,
+    with_laterality_spelt,
     words_of,
 )
 from .ranking import CANDIDATES, COUNT_LIMIT, build_results, word_search
@@ -93,6 +94,7 @@ def search(
         # "sepsis drg": the set named is searched, as if its tab were chosen.
         system = filters.system = found.named_system = named
         found.without_name = query_words
+    query_words = with_laterality_spelt(query_words)
     words = query_words.split()
     if len(words) > 1 and {w.lower() for w in words} & MODIFIER_WORDS:
         # "left side modifier": the word names the kind of code wanted, not a word of its title.

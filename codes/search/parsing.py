@@ -45,6 +45,9 @@ _CODE_SET_NAMES = {
 }
 _SET_ALTERNATIVES = "|".join(f"(?P<{name.replace('-', '_')}>{pattern})" for name, pattern in _CODE_SET_NAMES.items())
 _NAMED_SET = re.compile(rf"\b(?:{_SET_ALTERNATIVES})\b(?:\s+codes?\b)?(?:\s+(?:for|of)\b)?", re.IGNORECASE)
+# Laterality as charts write it, read so only beside other words ("rt knee pain", "lt hip fracture"):
+# alone, "LT" and "RT" are the HCPCS modifiers coders mean.
+LATERALITY = {"rt": "right", "lt": "left", "bil": "bilateral", "bilat": "bilateral", "b/l": "bilateral"}
 _NONESSENTIAL = frozenset(["unspecified", "nos"])
 
 
@@ -72,6 +75,14 @@ def named_code_set(query: str) -> tuple[str | None, str]:
     if not words_of(rest):
         return None, query
     return match.lastgroup.replace("_", "-"), rest
+
+
+def with_laterality_spelt(query: str) -> str:
+    """ "rt knee pain" -> "right knee pain"; a query of one word is left as it is."""
+    words = query.split()
+    if len(words) < 2:
+        return query
+    return " ".join(LATERALITY.get(word.lower(), word) for word in words)
 
 
 def looks_like_code(token: str) -> bool:

@@ -12,6 +12,7 @@ from codes.search.parsing import (
     phrases,
     title_phrase,
     with_body_part_forms,
+    with_laterality_spelt,
     with_placeholder,
     word_key,
     words_of,
@@ -160,3 +161,12 @@ def test_a_code_set_named_beside_other_words_is_read_off_the_query():
     assert named_code_set("pcs after a fall") == (None, "pcs after a fall")
     assert named_code_set("cpt") == (None, "cpt")
     assert named_code_set("hydrocephalus") == (None, "hydrocephalus")
+
+
+def test_laterality_is_spelt_out_beside_other_words_only():
+    assert with_laterality_spelt("rt knee pain") == "right knee pain"
+    assert with_laterality_spelt("pain LT shoulder") == "pain left shoulder"
+    assert with_laterality_spelt("b/l knee oa") == "bilateral knee oa"
+    assert with_laterality_spelt("bilat cataracts") == "bilateral cataracts"
+    assert with_laterality_spelt("lt") == "lt"  # alone: the modifier LT
+    assert with_laterality_spelt("salt water") == "salt water"
