@@ -350,9 +350,9 @@ def _method(u: Understanding) -> list[tuple[str, dict]] | None:
         return [("coding_rules", {"question": u.text}), *lookups(u)] if rules.found else None
     if rules.found:
         calls.append(("coding_rules", {"question": u.text}))
-    if u.system in (System.ICD10PCS, System.CPT, System.HCPCS):
-        if u.query:
-            calls.append(("search_codes", {"query": u.query, "system": u.system, "limit": 3}))
+    if u.system in (System.ICD10PCS, System.CPT, System.HCPCS, System.MSDRG):
+        if u.query:  # the codes asked for lead, the rule behind them follows
+            calls.insert(0, ("search_codes", {"query": u.query, "system": u.system, "limit": 3}))
     else:
         calls.insert(0, ("code_case", {"text": u.text}))  # when it finds nothing, run() adds lookups()
     if HOW.match(u.text):
