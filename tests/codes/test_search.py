@@ -4,7 +4,8 @@ import datetime
 
 import pytest
 
-from codes.search import search
+from codes.models import Code, PlainDescription
+from codes.search import build_index, ranking, search
 
 from .search_data import build
 
@@ -185,7 +186,6 @@ def test_the_index_follows_an_import(indexed):
     from django.db import transaction
 
     from codes.importers.base import CodeRow, register_release, sync_codes
-    from codes.search import build_index
 
     release = register_release(dataset="hcpcs", version="2027", title="HCPCS 2027")
     with transaction.atomic():
@@ -221,6 +221,31 @@ def test_a_code_beside_words_comes_first_and_a_question_about_one_is_the_code(in
     assert codes(search("E11 with nephropathy"))[0] == "E11.21"
     assert codes(search("dm2 nephropathy"))[0] == "E11.21"
     assert "470" not in codes(search("dexamethasone 470 mg"))
+
+
+def test_a_code_of_the_other_side_counts_less_when_the_query_names_a_side(indexed, monkeypatch):
+    # The left knee's plain-language text names the right knee too, so it has every word of the query.
+    cm = Code.objects.get(system="icd-10-cm", code="I50.9").release
+    for code, side in (("M25.661", "right"), ("M25.662", "left")):
+        Code.objects.create(
+            system="icd-10-cm", code=code, compact=code.replace(".", ""), release=cm, billable=True,
+            title=f"Stiffness of {side} knee, not elsewhere classified",
+        )  # fmt: skip
+    PlainDescription.objects.create(
+        system="icd-10-cm", code="M25.662", text="A stiff left knee; a stiff right knee is M25.661.",
+        author="Editors", status="published",
+    )  # fmt: skip
+    build_index()
+
+    def scores(query):
+        return {r.code.code: r.score for r in search(query).results}
+
+    named = scores("stiff right knee")
+    monkeypatch.setattr(ranking, "OTHER_SIDE", 1.0)
+    unweighed = scores("stiff right knee")
+    assert named["M25.661"] == unweighed["M25.661"]
+    assert named["M25.662"] == pytest.approx(0.5 * unweighed["M25.662"])
+    assert codes(search("rt knee stiffness"))[0] == "M25.661"
 
 
 def test_the_word_modifier_asks_for_modifiers(indexed):
