@@ -314,6 +314,7 @@ PRINCIPAL = re.compile(r"\bprincipal\b|\bpdx\b", re.I)
 # "Difference between Excision and Resection in PCS".
 ROOT_OPERATION = re.compile(r"\broot operations?\b", re.I)
 HOW = re.compile(r"\s*how\b", re.I)  # a question of method: "How do I code sepsis?"
+ASKS_CODE = re.compile(r"\bcodes?\s+(for|of)\b", re.I)
 PCS_RULE = re.compile(r"\b(difference|mean|means|meaning|versus|vs\.?|what is)\b", re.I)
 PAIR = re.compile(r"\b(with|together|and)\b", re.I)
 
@@ -336,7 +337,8 @@ def _method(u: Understanding) -> list[tuple[str, dict]] | None:
         return [("coding_rules", {"question": u.text})]
     if u.codes or u.icd9 or u.unknown:
         return None
-    if ROOT_OPERATION.search(u.text) or (u.system == System.ICD10PCS and PCS_RULE.search(u.text)):
+    asks_meaning = PCS_RULE.search(u.text) and not ASKS_CODE.search(u.text)  # not "What is the PCS code for ..."
+    if ROOT_OPERATION.search(u.text) or (u.system == System.ICD10PCS and asks_meaning):
         calls = [("pcs_root_operation", {"question": u.text})]
         if HOW.match(u.text):  # "How do I choose the root operation?" asks for the method: its guide
             calls.append(("find_guides", {"query": u.text, "limit": 1}))
@@ -350,9 +352,9 @@ def _method(u: Understanding) -> list[tuple[str, dict]] | None:
         return [("coding_rules", {"question": u.text}), *lookups(u)] if rules.found else None
     if rules.found:
         calls.append(("coding_rules", {"question": u.text}))
-    if u.system in (System.ICD10PCS, System.CPT, System.HCPCS):
-        if u.query:
-            calls.append(("search_codes", {"query": u.query, "system": u.system, "limit": 3}))
+    if u.system in (System.ICD10PCS, System.CPT, System.HCPCS, System.MSDRG):
+        if u.query:  # the codes asked for lead, the rule behind them follows
+            calls.insert(0, ("search_codes", {"query": u.query, "system": u.system, "limit": 3}))
     else:
         calls.insert(0, ("code_case", {"text": u.text}))  # when it finds nothing, run() adds lookups()
     if HOW.match(u.text):

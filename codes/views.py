@@ -493,24 +493,25 @@ def _search_body(form: SearchForm, *, listing: bool) -> tuple[str, str]:
     )
     params = _search_params(data, listing=listing)
     pages = max(1, -(-found.total // per_page))
+    system = data["system"] or found.named_system  # "sepsis drg" is searched as MS-DRG's tab
     systems = [
         {
             "slug": s.value,
             "label": s.label,
             "count": found.counts.get(s.value, 0),
             "url": _search_url(params, system=s.value, page=None),
-            "current": data["system"] == s.value,
+            "current": system == s.value,
         }
         for s in System
     ]
     context = {
         "form": form,
         "query": query,
-        "system": data["system"],
+        "system": system,
         "found": found,
         "systems": systems,
         "all_count": sum(found.counts.values()),
-        "all_url": _search_url(params, system=None, page=None),
+        "all_url": _search_url(params, q=found.without_name or query, system=None, page=None),
         "page": page,
         "pages": pages,
         "previous_url": _search_url(params, page=page - 1) if page > 1 else None,

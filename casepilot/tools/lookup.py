@@ -187,6 +187,9 @@ def search_codes(query: str, *, system: str | None = None, limit: int = 8) -> To
     rows = [r for r in (_hit_code(hit) for hit in results.results) if r is not None]
     if system:
         rows = [r for r in rows if r.system == system]
+        if not rows:  # the set's codes rank below the first 100 of all sets ("cpt code for colonoscopy")
+            results = search(query, system=system, limit=100)
+            rows = [r for r in (_hit_code(hit) for hit in results.results) if r is not None]
     rows = pcs.as_documented(query, _coder_order(query, rows))[:limit]
     if not rows:
         facts = [f"No code matched “{query}”."]

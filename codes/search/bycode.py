@@ -1,6 +1,6 @@
 """Queries that name codes: exact (`M48.56XA`, `m4856xa`, `M4856A` without the placeholder X),
 partial (`E11.2` and its codes), ranges (`J1100-J1200`, `E11.2-`), a system named with its
-code (`DRG 470`), modifiers (`mod 25`)."""
+code (`DRG 470`), modifiers (`mod 25`); and codes named beside words (`I10 hypertension`)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.db.models import Q
 from codes.models import BROWSE_KINDS, Code, Kind, System, compact_code
 
 from .filters import Filters
+from .lexicon import is_abbreviation
 from .parsing import MODIFIER, RANGE, SYSTEM_NAMED, looks_like_code, with_placeholder
 
 SYSTEMS = [s.value for s in System]
@@ -70,3 +71,27 @@ def code_matches(query: str, filters: Filters):
         exact = list(all_systems(pages).filter(kind=Kind.MODIFIER, compact=text.upper()))
         return (exact, none, "modifier") if exact else None
     return None
+
+
+def codes_beside_words(query: str, filters: Filters) -> tuple[list[Code], str]:
+    """(the codes a query names beside its words, the words): a code copied with its description
+    ("I10 Essential (primary) hypertension", "99213 office visit") or asked about ("what is E11.9").
+    A token counts when it is a code as written (three characters or more, not a chapter or block,
+    not an abbreviation coders type: "DM2"): "covid 19", "vitamin b12" and "l5 radiculopathy" name
+    no code. Fewer than five digits are a number ("ceftriaxone 250 mg"): a DRG is named as one
+    ("DRG 250")."""
+    tokens = query.split()
+    forms = {
+        t: {compact_code(t), *with_placeholder(compact_code(t))}
+        for t in tokens
+        if len(compact_code(t)) >= 3 and looks_like_code(t) and not (t.isdigit() and len(t) < 5)
+    }
+    if not forms or len(forms) == len(set(tokens)):
+        return [], query
+    pages = filters.queryset(Code.objects.only(*CODE_FIELDS))
+    wanted = set().union(*forms.values())
+    # A code one reports: a header named with words ("E11 with neuropathy") is searched as words.
+    reported = all_systems(pages).filter(compact__in=wanted).filter(Q(billable=True) | ~Q(system=System.ICD10CM))
+    exact = [c for c in reported.exclude(kind__in=BROWSE_KINDS).order_by("system") if not is_abbreviation(c.code)]
+    found = {c.compact for c in exact}
+    return exact, " ".join(t for t in tokens if not forms.get(t, set()) & found)

@@ -10,12 +10,26 @@ from django.db.models import Count, Q
 from codes.models import Code, Kind, System
 
 from . import leading
-from .bycode import CODE_FIELDS, SYSTEMS, code_matches
+from .bycode import CODE_FIELDS, SYSTEMS, code_matches, codes_beside_words
 from .filters import Filters
 from .lexicon import DatabaseLexicon, is_abbreviation
-from .parsing import MAX_QUERY, MODIFIER_WORDS, looks_like_code, parse_words, phrases, with_body_part_forms, words_of
+from .parsing import (
+    MAX_QUERY,
+    MODIFIER_WORDS,
+    STOP_WORDS,
+    looks_like_code,
+    named_code_set,
+    parse_words,
+    phrases,
+    with_body_part_forms,
+    with_laterality_spelt,
+    words_of,
+)
 from .ranking import CANDIDATES, COUNT_LIMIT, build_results, word_search
 from .results import SearchResult, SearchResults
+
+# Words that only ask for the code beside them: "what is the code E11.9", "icd 10 E11.9".
+ASKING_WORDS = frozenset(["code", "codes", "icd", "10", "cm", "pcs", "cpt", "hcpcs", "drg", "mean", "means"])
 
 
 def search(
@@ -43,6 +57,10 @@ def search(
         return found
 
     by_code = code_matches(query, filters)
+    beside, words_part = codes_beside_words(query, filters) if by_code is None else ([], query)
+    if beside and not set(words_of(words_part)) - STOP_WORDS - ASKING_WORDS:
+        query, beside = " ".join(c.code for c in beside), []  # "what is E11.9" asks for the code
+        by_code = code_matches(query, filters)
     if by_code and by_code[0] and by_code[2] in ("code", "modifier") and is_abbreviation(query):
         # "DM2" is a PCS table and an abbreviation coders use far more: words first, the code offered.
         found.also_code = by_code[0][0]
@@ -71,13 +89,17 @@ def search(
             found.results = build_results(page, dict.fromkeys([c.pk for c in page], 1.0), [], how, exact_ids=exact_ids)
             return found
 
-    words = query.split()
+    named, query_words = named_code_set(words_part)
+    if named and not system:
+        # "sepsis drg": the set named is searched, as if its tab were chosen.
+        system = filters.system = found.named_system = named
+        found.without_name = query_words
+    query_words = with_laterality_spelt(query_words)
+    words = query_words.split()
     if len(words) > 1 and {w.lower() for w in words} & MODIFIER_WORDS:
         # "left side modifier": the word names the kind of code wanted, not a word of its title.
         query_words = " ".join(w for w in words if w.lower() not in MODIFIER_WORDS)
         filters.kind = Kind.MODIFIER
-    else:
-        query_words = query
     slots, corrections = parse_words(query_words, DatabaseLexicon(), as_you_type=as_you_type)
     if len(slots) > 1 and not as_you_type:
         # Anatomy's other form is a reading too: "abdominal x-ray" is "Plain Radiography of Abdomen".
@@ -125,6 +147,11 @@ def search(
         # A bare prefix on the results page ("diab") is completed as the suggestions complete it:
         # the main terms and categories it starts, before the codes whose words it starts.
         found.results = _led(_leading(query_words, slots), found.results)[:limit]
+    if beside and offset == 0:
+        # "I10 hypertension": the code named first, then what the words find.
+        named_first = build_results(beside, dict.fromkeys([c.pk for c in beside], 1.0), [], "code")
+        found.results = _led(named_first, found.results)[:limit]
+        found.total = max(found.total, len(found.results))
     if not found.results:
         found.kind = "none"
     return found

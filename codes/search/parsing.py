@@ -32,6 +32,22 @@ SYSTEM_NAMED = re.compile(
 )
 MODIFIER = re.compile(r"^\s*(?:modifier|mod|-)\s*-?\s*([A-Za-z0-9]{2})\s*$", re.IGNORECASE)
 MODIFIER_WORDS = frozenset(["modifier", "modifiers", "mod"])
+# A code set named beside other words ("icd 10 code for hypertension", "sepsis drg", "hcpcs code
+# walker"): the words say which set is wanted, they are no words of a title. Two names are also
+# something else, so they count only written in full: "ICD" alone is also the defibrillator, "PCS"
+# alone postconcussional syndrome ("icd-10-pcs" and "pcs code" name the set).
+_CODE_SET_NAMES = {
+    "icd-10-pcs": r"icd[- ]?10[- ]?pcs|pcs(?=\s+codes?\b)",
+    "icd-10-cm": r"icd[- ]?10(?:[- ]?cm)?",
+    "ms-drg": r"ms[- ]?drgs?|drgs?",
+    "hcpcs": r"hcpcs(?:\s+level\s+(?:ii|2))?",
+    "cpt": r"cpt",
+}
+_SET_ALTERNATIVES = "|".join(f"(?P<{name.replace('-', '_')}>{pattern})" for name, pattern in _CODE_SET_NAMES.items())
+_NAMED_SET = re.compile(rf"\b(?:{_SET_ALTERNATIVES})\b(?:\s+codes?\b)?(?:\s+(?:for|of)\b)?", re.IGNORECASE)
+# Laterality as charts write it, read so only beside other words ("rt knee pain", "lt hip fracture"):
+# alone, "LT" and "RT" are the HCPCS modifiers coders mean.
+LATERALITY = {"rt": "right", "lt": "left", "bil": "bilateral", "bilat": "bilateral", "b/l": "bilateral"}
 _NONESSENTIAL = frozenset(["unspecified", "nos"])
 
 
@@ -47,6 +63,26 @@ def words_of(text: str) -> list[str]:
     """The words of a text as the search reads them (one-letter shorthand such as "s/p" is one word,
     as in the synonyms: see codes.models.SLASHED_LETTERS)."""
     return _WORD.findall(_SLASHED_LETTERS.sub(r"\1\2", fold(text)))
+
+
+def named_code_set(query: str) -> tuple[str | None, str]:
+    """(the code set a query names, the query without the name), or (None, the query) when it names
+    none or nothing else ("cpt" alone is a query of its own)."""
+    match = _NAMED_SET.search(query)
+    if not match:
+        return None, query
+    rest = " ".join(f"{query[: match.start()]} {query[match.end() :]}".split())
+    if not words_of(rest):
+        return None, query
+    return match.lastgroup.replace("_", "-"), rest
+
+
+def with_laterality_spelt(query: str) -> str:
+    """ "rt knee pain" -> "right knee pain"; a query of one word is left as it is."""
+    words = query.split()
+    if len(words) < 2:
+        return query
+    return " ".join(LATERALITY.get(word.lower(), word) for word in words)
 
 
 def looks_like_code(token: str) -> bool:

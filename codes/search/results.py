@@ -83,6 +83,8 @@ class SearchResults:
     also_code: Code | None = None  # a code spelt like a word query ("DM2"), offered beside the words
     capped: bool = False  # so many matches that the counts stopped at COUNT_LIMIT
     slots: list = field(default_factory=list, repr=False)  # how the words were read (parsing.Slot)
+    named_system: str | None = None  # the code set the query names ("sepsis drg"), searched alone
+    without_name: str = ""  # the query without that name ("sepsis"): the way back to every set
 
     def __iter__(self):
         return iter(self.results)

@@ -3,8 +3,12 @@
 import dataclasses
 
 import pytest
+from django.db import transaction
 
 from casepilot import engine, tools
+from codes import search
+from codes.importers.base import CodeRow, register_release, sync_codes
+from codes.models import PlainDescription
 
 pytestmark = pytest.mark.django_db
 
@@ -148,3 +152,24 @@ def test_a_failing_table_is_said_and_the_rest_still_answers(pilot_data, monkeypa
     assert "could not be checked just now" in answer.text
     assert "work RVU 1.92" in answer.text  # later queries still run (the failure was rolled back alone)
     assert DatabaseError  # the error is the database's, caught by the engine
+
+
+def _sync(system: str, dataset: str, rows) -> None:
+    release = register_release(dataset=dataset, version="2026", title=f"{dataset} 2026")
+    with transaction.atomic():
+        sync_codes(system=system, release=release, rows=rows)
+
+
+def test_a_question_naming_a_code_set_is_answered_with_its_codes_first(pilot_data):
+    _sync("ms-drg", "ms-drg", [CodeRow(code="871", title="SEPTICEMIA OR SEVERE SEPSIS WITHOUT MV >96 HOURS WITH MCC", billable=True)])  # fmt: skip
+    # More than a hundred codes of another set share the word: the CPT code is still found.
+    _sync("icd-10-pcs", "icd-10-pcs", [CodeRow(code=f"0DJ{i:04d}", title=f"Colonoscopy variant {i}", billable=True) for i in range(120)])  # fmt: skip
+    _sync("cpt", "cpt-codes", [CodeRow(code="45378", title="", billable=True)])
+    PlainDescription.objects.create(
+        system="cpt", code="45378", text="A diagnostic colonoscopy.", author="Editors", status="published"
+    )
+    search.build_index()
+    text = engine.answer("What is the DRG for sepsis?").text
+    assert text.startswith("Codes matching")
+    assert "MS-DRG 871" in text
+    assert "CPT 45378" in engine.answer("What is the CPT code for a colonoscopy?").text

@@ -131,7 +131,14 @@ def build() -> None:
         author="Editors",
         status="published",
     )
-    _sync("ms-drg", "ms-drg", [CodeRow(code="470", title="MAJOR HIP AND KNEE JOINT REPLACEMENT", billable=True)])
+    _sync(
+        "ms-drg",
+        "ms-drg",
+        [
+            CodeRow(code="871", title="SEPTICEMIA OR SEVERE SEPSIS WITHOUT MV >96 HOURS WITH MCC", billable=True),
+            CodeRow(code="470", title="MAJOR HIP AND KNEE JOINT REPLACEMENT", billable=True),
+        ],
+    )
     synonyms.seed()
     Synonym.objects.create(term="fire ant", replacement="hymenoptera", source=Synonym.Source.EDITOR)
     search.build_index()

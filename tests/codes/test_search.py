@@ -4,7 +4,8 @@ import datetime
 
 import pytest
 
-from codes.search import search
+from codes.models import Code, PlainDescription
+from codes.search import build_index, ranking, search
 
 from .search_data import build
 
@@ -185,7 +186,6 @@ def test_the_index_follows_an_import(indexed):
     from django.db import transaction
 
     from codes.importers.base import CodeRow, register_release, sync_codes
-    from codes.search import build_index
 
     release = register_release(dataset="hcpcs", version="2027", title="HCPCS 2027")
     with transaction.atomic():
@@ -195,6 +195,57 @@ def test_the_index_follows_an_import(indexed):
     build_index()  # what the import's on-commit hook runs
     assert codes(search("newdrugumab")) == ["J9999"]
     assert codes(search("ketorolac")) == []  # J1885 is not in the 2027 release: deleted
+
+
+def test_a_code_set_named_in_the_query_is_the_set_searched(indexed):
+    for query in ("sepsis drg", "MS-DRG sepsis", "drg for sepsis"):
+        found = search(query)
+        assert codes(found) == ["871"], query
+        assert (found.named_system, found.without_name) == ("ms-drg", "sepsis"), query
+    assert search("icd 10 code for heart failure").named_system == "icd-10-cm"
+    assert codes(search("icd 10 code for heart failure")) == codes(search("heart failure", system="icd-10-cm"))
+    # A filter chosen on the page wins over the name, which is still no word of a title.
+    assert codes(search("heart failure drg", system="icd-10-cm")) == codes(search("heart failure", system="icd-10-cm"))
+    # "ICD" alone is also the defibrillator; a code set's name alone is a query of its own.
+    assert search("icd heart failure").named_system is None
+    assert search("drg").named_system is None
+
+
+def test_a_code_beside_words_comes_first_and_a_question_about_one_is_the_code(indexed):
+    # A code copied with its description, or with other words: the code, then what the words find.
+    assert codes(search("I48.91 heart failure"))[:2] == ["I48.91", "I50.9"]
+    assert codes(search("J1100 dexamethasone"))[0] == "J1100"
+    for question in ("what is I50.9", "what is the code I50.9", "icd 10 I50.9"):
+        assert search(question).exact.code == "I50.9", question
+    # A header with words is searched as words; an abbreviation, a short number or a dose is no code.
+    assert codes(search("E11 with nephropathy"))[0] == "E11.21"
+    assert codes(search("dm2 nephropathy"))[0] == "E11.21"
+    assert "470" not in codes(search("dexamethasone 470 mg"))
+
+
+def test_a_code_of_the_other_side_counts_less_when_the_query_names_a_side(indexed, monkeypatch):
+    # The left knee's plain-language text names the right knee too, so it has every word of the query.
+    cm = Code.objects.get(system="icd-10-cm", code="I50.9").release
+    for code, side in (("M25.661", "right"), ("M25.662", "left")):
+        Code.objects.create(
+            system="icd-10-cm", code=code, compact=code.replace(".", ""), release=cm, billable=True,
+            title=f"Stiffness of {side} knee, not elsewhere classified",
+        )  # fmt: skip
+    PlainDescription.objects.create(
+        system="icd-10-cm", code="M25.662", text="A stiff left knee; a stiff right knee is M25.661.",
+        author="Editors", status="published",
+    )  # fmt: skip
+    build_index()
+
+    def scores(query):
+        return {r.code.code: r.score for r in search(query).results}
+
+    named = scores("stiff right knee")
+    monkeypatch.setattr(ranking, "OTHER_SIDE", 1.0)
+    unweighed = scores("stiff right knee")
+    assert named["M25.661"] == unweighed["M25.661"]
+    assert named["M25.662"] == pytest.approx(0.5 * unweighed["M25.662"])
+    assert codes(search("rt knee stiffness"))[0] == "M25.661"
 
 
 def test_the_word_modifier_asks_for_modifiers(indexed):

@@ -235,3 +235,11 @@ def test_a_seeded_synonym_changed_in_the_admin_becomes_the_editors(admin_client,
     row.refresh_from_db()
     assert row.source == "editor"
     assert row.replacement == "atrial fibrillation unspecified"
+
+
+def test_a_query_naming_a_code_set_shows_that_tab_and_the_way_back(client, indexed):
+    content = client.get("/search/", {"q": "sepsis drg"}).content.decode()
+    assert "/ms-drg/871/" in content
+    assert 'href="/search/?q=sepsis+drg&amp;system=ms-drg" aria-current="page">MS-DRG' in content
+    assert "Your query names a code set" in content
+    assert 'href="/search/?q=sepsis">Search every code set for “sepsis”</a>' in content

@@ -8,10 +8,12 @@ from codes.search.parsing import (
     edit_distance,
     is_default_title,
     looks_like_code,
+    named_code_set,
     parse_words,
     phrases,
     title_phrase,
     with_body_part_forms,
+    with_laterality_spelt,
     with_placeholder,
     word_key,
     words_of,
@@ -168,3 +170,28 @@ def test_two_words_the_texts_write_as_one_are_read_as_it_too():
     assert slots[0].labels == ["post nasal → postnasal"]
     assert len(parse_words("nasal drip", lexicon)[0]) == 2  # "nasaldrip" is no word
     assert compounds(["post", "nasal"], {}, as_you_type=True) == {}  # not the word being typed
+
+
+def test_a_code_set_named_beside_other_words_is_read_off_the_query():
+    assert named_code_set("icd 10 code for hypertension") == ("icd-10-cm", "hypertension")
+    assert named_code_set("ICD-10-CM Diabetes") == ("icd-10-cm", "Diabetes")
+    assert named_code_set("sepsis drg") == ("ms-drg", "sepsis")
+    assert named_code_set("MS-DRG heart failure") == ("ms-drg", "heart failure")
+    assert named_code_set("hcpcs level ii code for walker") == ("hcpcs", "walker")
+    assert named_code_set("cpt knee arthroscopy") == ("cpt", "knee arthroscopy")
+    assert named_code_set("icd-10-pcs appendectomy") == ("icd-10-pcs", "appendectomy")
+    assert named_code_set("pcs code for appendectomy") == ("icd-10-pcs", "appendectomy")
+    # Also something else, or nothing but the name: no code set.
+    assert named_code_set("icd placement") == (None, "icd placement")
+    assert named_code_set("pcs after a fall") == (None, "pcs after a fall")
+    assert named_code_set("cpt") == (None, "cpt")
+    assert named_code_set("hydrocephalus") == (None, "hydrocephalus")
+
+
+def test_laterality_is_spelt_out_beside_other_words_only():
+    assert with_laterality_spelt("rt knee pain") == "right knee pain"
+    assert with_laterality_spelt("pain LT shoulder") == "pain left shoulder"
+    assert with_laterality_spelt("b/l knee oa") == "bilateral knee oa"
+    assert with_laterality_spelt("bilat cataracts") == "bilateral cataracts"
+    assert with_laterality_spelt("lt") == "lt"  # alone: the modifier LT
+    assert with_laterality_spelt("salt water") == "salt water"
