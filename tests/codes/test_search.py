@@ -244,8 +244,30 @@ def test_a_code_of_the_other_side_counts_less_when_the_query_names_a_side(indexe
     monkeypatch.setattr(ranking, "OTHER_SIDE", 1.0)
     unweighed = scores("stiff right knee")
     assert named["M25.661"] == unweighed["M25.661"]
-    assert named["M25.662"] == pytest.approx(0.5 * unweighed["M25.662"])
+    assert named["M25.662"] == pytest.approx(0.5 * unweighed["M25.662"], rel=1e-3)  # scores are rounded
     assert codes(search("rt knee stiffness"))[0] == "M25.661"
+
+
+def test_a_title_with_a_lay_phrases_words_but_not_its_meaning_counts_less(indexed, monkeypatch):
+    cm = Code.objects.get(system="icd-10-cm", code="I50.9").release
+    for code, title in (
+        ("T84.011A", "Broken internal right hip prosthesis, initial encounter"),
+        ("S72.001A", "Fracture of unspecified part of neck of right femur, initial encounter for closed fracture"),
+    ):
+        Code.objects.create(
+            system="icd-10-cm", code=code, compact=code.replace(".", ""), release=cm, billable=True, title=title
+        )
+    build_index()
+
+    def scores():
+        return {r.code.code: r.score for r in search("broken hip").results}
+
+    weighed = scores()
+    monkeypatch.setattr(ranking, "LITERAL_ONLY", 1.0)
+    unweighed = scores()
+    assert next(iter(weighed)) == "S72.001A"  # "broken hip" is a curated synonym of fracture neck femur
+    assert weighed["S72.001A"] == unweighed["S72.001A"]
+    assert weighed["T84.011A"] == pytest.approx(0.6 * unweighed["T84.011A"], rel=1e-3)  # scores are rounded
 
 
 def test_the_word_modifier_asks_for_modifiers(indexed):
