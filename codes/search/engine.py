@@ -14,6 +14,7 @@ from .bycode import CODE_FIELDS, SYSTEMS, code_matches, codes_beside_words
 from .filters import Filters
 from .lexicon import DatabaseLexicon, is_abbreviation
 from .parsing import (
+    MAX_PHRASES,
     MAX_QUERY,
     MODIFIER_WORDS,
     STOP_WORDS,
@@ -21,8 +22,10 @@ from .parsing import (
     named_code_set,
     parse_words,
     phrases,
+    title_phrase,
     with_body_part_forms,
     with_laterality_spelt,
+    without_words,
     words_of,
 )
 from .ranking import CANDIDATES, COUNT_LIMIT, build_results, word_search
@@ -94,7 +97,8 @@ def search(
         # "sepsis drg": the set named is searched, as if its tab were chosen.
         system = filters.system = found.named_system = named
         found.without_name = query_words
-    query_words = with_laterality_spelt(query_words)
+    as_read = with_laterality_spelt(query_words)
+    query_words, negated = without_words(as_read)
     words = query_words.split()
     if len(words) > 1 and {w.lower() for w in words} & MODIFIER_WORDS:
         # "left side modifier": the word names the kind of code wanted, not a word of its title.
@@ -109,8 +113,10 @@ def search(
         found.kind = "none"
         return found
     title_phrases = phrases(query_words, slots)
+    if negated:  # a title may read the whole query ("Heart failure and shock without CC/MCC")
+        title_phrases = [*title_phrases, title_phrase(as_read)][: MAX_PHRASES + 1]
     ranked, per_system = word_search(
-        slots, filters, every=True, phrases=title_phrases, limit=limit, offset=offset, counts=counts
+        slots, filters, every=True, phrases=title_phrases, limit=limit, offset=offset, counts=counts, without=negated
     )
     found.kind = "words"
     if not ranked and len(slots) > 1 and as_you_type:
@@ -125,11 +131,19 @@ def search(
                 limit=limit,
                 offset=offset,
                 counts=counts,
+                without=negated,
             )
             slots = found.slots = other if ranked else slots
     if not ranked and len(slots) > 1:
         ranked, per_system = word_search(
-            slots, filters, every=False, phrases=title_phrases, limit=limit, offset=offset, counts=counts
+            slots,
+            filters,
+            every=False,
+            phrases=title_phrases,
+            limit=limit,
+            offset=offset,
+            counts=counts,
+            without=negated,
         )
         found.kind = "any-word"
     if corrections:

@@ -77,6 +77,35 @@ def named_code_set(query: str) -> tuple[str | None, str]:
     return match.lastgroup.replace("_", "-"), rest
 
 
+# "without" and its shorthand ("w/o" reads "wo"): the word after it names what the code must not
+# have ("asthma w/o exacerbation" is J45.909, not an exacerbation code).
+NEGATORS = frozenset(["without", "wo"])
+# What MS-DRG titles say with and without ("WITHOUT CC/MCC", "W/O CDE"): words of the title, not a
+# condition the code lacks.
+DRG_SEVERITY = frozenset(["cc", "mcc", "cde", "mv"])
+
+
+def without_words(query: str) -> tuple[str, list[str]]:
+    """(the query without the words it negates, those words): "asthma w/o exacerbation" ->
+    ("asthma", ["exacerbation"]). A code need not hold a negated word; a title naming it other than
+    as "without ..." counts less (ranking). A query that would be left with no word is kept."""
+    words = words_of(query)
+    kept, negated = [], []
+    i = 0
+    while i < len(words):
+        if words[i] in NEGATORS:
+            after = next((j for j in range(i + 1, len(words)) if words[j] not in STOP_WORDS), None)
+            if after is not None and words[after] not in DRG_SEVERITY:  # past stop words: "without any ..."
+                negated.append(words[after])
+                i = after + 1
+                continue
+        kept.append(words[i])
+        i += 1
+    if not negated or all(w in STOP_WORDS for w in kept):
+        return query, []
+    return " ".join(kept), negated
+
+
 def with_laterality_spelt(query: str) -> str:
     """ "rt knee pain" -> "right knee pain"; a query of one word is left as it is."""
     words = query.split()

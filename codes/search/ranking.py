@@ -179,6 +179,27 @@ def _literal_only(slots: list[Slot]) -> tuple[str, list]:
     return f"({literal} AND NOT {meant})", [*literal_params, *meant_params]
 
 
+# The factors of a code whose title says it is without what the query says ("migraine without
+# aura": "Migraine without aura, ..."), and of one whose title names it otherwise ("asthma w/o
+# exacerbation": "... with (acute) exacerbation"). WITHOUT_NAMED measured best of 1.0/1.3/1.6/2.0.
+WITHOUT_NAMED = 1.6
+NEGATED = 0.3
+
+
+def _without_factor(negated: list[str]) -> tuple[str, list]:
+    """SQL (and its parameters): a factor per negated word, its stem so that plurals count."""
+    sql, params = "", []
+    title = "(' ' || lower(e.title))"
+    says_without = dialect().matches_pattern(title)
+    for word in negated:
+        stem = re.escape(word[: max(4, len(word) - 2)])
+        sql += f"* CASE WHEN {says_without} THEN %s WHEN {title} LIKE %s THEN %s ELSE 1.0 END "
+        # "without aura", "without diagnosis of hypertension": two words between at most, none "with"
+        # (written for both regular expression dialects: no \b, which PostgreSQL reads otherwise).
+        params += [rf"without( (?!with )\S+){{0,2}} {stem}", WITHOUT_NAMED, f"% {stem}%", NEGATED]
+    return sql, params
+
+
 SYSTEM_ORDER = ["icd-10-cm", "icd-10-pcs", "hcpcs", "cpt", "ms-drg"]
 
 
@@ -215,11 +236,23 @@ def _matching(filters: Filters, *, with_system: bool, columns: str, limit: int) 
     return dialect().matching(columns, where), [*params, limit]
 
 
-def word_search(slots, filters: Filters, *, every: bool, phrases: list[str], limit: int, offset: int, counts: bool):
-    """(ranked rows of the page, {system: matches}) for the slots."""
+def word_search(
+    slots,
+    filters: Filters,
+    *,
+    every: bool,
+    phrases: list[str],
+    limit: int,
+    offset: int,
+    counts: bool,
+    without: list[str] = (),
+):
+    """(ranked rows of the page, {system: matches}) for the slots; `without`: the words the query
+    says the code is without."""
     expression = dialect().match_expression(slots, every=every)
     reading, reading_params = _reading_factor(phrases, slots)
     sides, side_params = _side_factor(slots)
+    negations, negation_params = _without_factor(list(without))
     context = 1.0 if OBSTETRIC & {t.word for slot in slots for t in slot.terms} else 0.6
     candidates = CANDIDATES if counts else CANDIDATES_AS_YOU_TYPE
     columns = "e.code_id, e.system, e.title, e.extra, e.phrase, e.compact, e.kind, e.billable, e.deleted, "
@@ -233,7 +266,7 @@ def word_search(slots, filters: Filters, *, every: bool, phrases: list[str], lim
         "SELECT s.*, CASE WHEN s.nth = 1 AND s.score >= %s * s.best THEN 0 ELSE 1 END AS tier FROM ("
         "SELECT t.*, ROW_NUMBER() OVER (PARTITION BY t.system ORDER BY t.score DESC, t.compact) AS nth, "
         "MAX(t.score) OVER () AS best FROM ("
-        f"SELECT e.code_id, e.system, e.title, e.extra, e.paths, e.compact, e.relevance {SCORE_FACTORS} {reading} {sides} * CASE WHEN e.literal_only THEN %s ELSE 1.0 END AS score "
+        f"SELECT e.code_id, e.system, e.title, e.extra, e.paths, e.compact, e.relevance {SCORE_FACTORS} {reading} {sides} {negations}* CASE WHEN e.literal_only THEN %s ELSE 1.0 END AS score "
         f"FROM ({inner}) e) t) s "
         "ORDER BY tier, s.score DESC, s.compact LIMIT %s OFFSET %s"
         ") r JOIN codes_code c ON c.id = r.code_id ORDER BY r.tier, r.score DESC, r.compact"
@@ -247,6 +280,7 @@ def word_search(slots, filters: Filters, *, every: bool, phrases: list[str], lim
                 *system_weights(slots),
                 *reading_params,
                 *side_params,
+                *negation_params,
                 LITERAL_ONLY,
                 *title_params,
                 *literal_params,

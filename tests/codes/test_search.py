@@ -270,5 +270,23 @@ def test_a_title_with_a_lay_phrases_words_but_not_its_meaning_counts_less(indexe
     assert weighed["T84.011A"] == pytest.approx(0.6 * unweighed["T84.011A"], rel=1e-3)  # scores are rounded
 
 
+def test_what_the_query_says_a_code_is_without_ranks_the_codes_without_it_first(indexed):
+    cm = Code.objects.get(system="icd-10-cm", code="I50.9").release
+    for code, title in (
+        ("J45.901", "Unspecified asthma with (acute) exacerbation"),
+        ("J45.909", "Unspecified asthma, uncomplicated"),
+        ("G43.009", "Migraine without aura, not intractable, without status migrainosus"),
+        ("G43.109", "Migraine with aura, not intractable, without status migrainosus"),
+    ):
+        Code.objects.create(
+            system="icd-10-cm", code=code, compact=code.replace(".", ""), release=cm, billable=True, title=title
+        )
+    build_index()
+    assert codes(search("asthma w/o exacerbation"))[0] == "J45.909"
+    assert codes(search("asthma with exacerbation"))[0] == "J45.901"
+    assert codes(search("migraine without aura"))[0] == "G43.009"
+    assert codes(search("migraine with aura"))[0] == "G43.109"
+
+
 def test_the_word_modifier_asks_for_modifiers(indexed):
     assert codes(search("left side modifier")) == ["LT"]

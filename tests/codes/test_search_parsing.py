@@ -15,6 +15,7 @@ from codes.search.parsing import (
     with_body_part_forms,
     with_laterality_spelt,
     with_placeholder,
+    without_words,
     word_key,
     words_of,
 )
@@ -195,3 +196,12 @@ def test_laterality_is_spelt_out_beside_other_words_only():
     assert with_laterality_spelt("bilat cataracts") == "bilateral cataracts"
     assert with_laterality_spelt("lt") == "lt"  # alone: the modifier LT
     assert with_laterality_spelt("salt water") == "salt water"
+
+
+def test_what_a_query_says_the_code_is_without_is_read_off_it():
+    assert without_words("asthma w/o exacerbation") == ("asthma", ["exacerbation"])
+    assert without_words("type 2 diabetes without any complications") == ("type 2 diabetes", ["complications"])
+    assert without_words("migraine without aura without status") == ("migraine", ["aura", "status"])
+    # The MS-DRG titles' own words, and a query of nothing else, are left as they are.
+    assert without_words("heart failure without cc/mcc") == ("heart failure without cc/mcc", [])
+    assert without_words("without contrast") == ("without contrast", [])
