@@ -9,12 +9,16 @@
 
 A query is read in this order:
 1. Codes in any form (`bycode`): exact (`M48.56XA`, `m4856xa`, `M4856A`), partial (`E11.2`),
-   ranges (`J1100-J1200`, `E11.2-`), modifiers (`mod 25`).
-2. Words (`parsing`, pure functions; `lexicon` asks the tables): stop words dropped, text
+   ranges (`J1100-J1200`, `E11.2-`), modifiers (`mod 25`); a code beside words comes first
+   (`I10 hypertension`), a question about one is the code (`what is E11.9`).
+2. What the words say of the codes wanted (`parsing`): a code set named (`sepsis drg`: that
+   set's tab), laterality as charts write it (`rt knee pain`), what the code is without
+   (`asthma w/o exacerbation`: not a word it must hold, a factor in the ranking).
+3. Words (`parsing`, pure functions; `lexicon` asks the tables): stop words dropped, text
    synonyms added as alternatives ("heart attack" OR "myocardial infarction"), unknown words
    completed as prefixes (as you type) or corrected against the lexicon (`pnuemonia` ->
    pneumonia). Every word must match; if nothing does, any word may.
-3. Ranking (`ranking`): the full-text candidates scored and explained.
+4. Ranking (`ranking`): the full-text candidates scored and explained.
 
 The SQL that differs per database lives in one module each (`postgresql`, `sqlite`), picked by
 `dialect()`. The index (`SearchEntry`, the engine's full-text index and the `SearchWord`
