@@ -149,7 +149,8 @@ def _weigh(
             continue
         score = title_score(case_words, code.title, numbers) - 0.01 * position
         if code.pk == first_indexed:
-            score = max(score, float(len(case_words)))
+            # (a hair less: a title that does hold every word, the Index's neighbour, is the code)
+            score = max(score, len(case_words) - 0.05)
         elif head and len(head & words_of(code.title)) * 2 < len(head):
             score -= 2
         # Nor, found by its title's words alone, one whose condition (its title before "of", "in", a

@@ -12,7 +12,7 @@ from django.db.models import Case, Count, IntegerField, Q, When
 
 from codes.models import Code, IndexTerm, System, compact_code, normalize_index_text
 
-from .case_text import CONNECTORS, LATERALITY, LINK_WORDS, STOP, expand, stem, title_score, words_of
+from .case_text import CONNECTORS, LATERALITY, LINK_WORDS, STOP, expand, root, stem, title_score, words_of
 
 
 def _seventh_of(term: IndexTerm, text: str) -> str:
@@ -148,6 +148,64 @@ def _contradicts(path: str, text: str) -> bool:
     return False
 
 
+# What the Index leaves to the Tabular (the side, the encounter): an entry need not say it.
+TABULAR_WORDS = LATERALITY | {"initial", "subsequent", "sequela", "unspecified"}
+
+
+def _acronym_of(word: str, words: list[str]) -> set[str]:
+    """The run of `words` whose initials spell `word` (HIV: human immunodeficiency virus; DNR: do not
+    resuscitate), or an empty set: an entry that writes the acronym as its modifier says it is them."""
+    size = len(word)
+    if not 2 <= size <= 6 or not word.isalpha():
+        return set()
+    for start in range(len(words) - size + 1):
+        run = words[start : start + size]
+        if "".join(w[0] for w in run) == word:
+            return set(run)
+    return set()
+
+
+def _says_all(term: IndexTerm, wanted: list[str]) -> bool:
+    """Whether an entry is the condition itself, word for word: every word of the condition is a word
+    of its path or of its nonessential modifiers (in any of their forms: pleural is the Index's
+    "pleura"), and every level of its path is one of the condition's words (one of the alternatives
+    a comma separates: "pleura, pleurisy, pleuritic")."""
+    path_words = normalize_index_text(term.path).split()
+    written = {root(w) for w in normalize_index_text(f"{term.path} {term.nemod}").split()}
+    said = {root(w) for w in wanted}
+    for word in wanted:
+        run = _acronym_of(word, path_words)
+        if root(word) not in written and not run:
+            return False
+        said |= {root(w) for w in run}
+    for level in term.path.split(" > "):
+        options = [set(normalize_index_text(o).split()) - LINK_WORDS - {"nec"} for o in level.split(",")]
+        options = [o for o in options if o]
+        if options and not any({root(w) for w in o} <= said for o in options):
+            return False
+    return True
+
+
+def _exact_entries(text: str) -> list[IndexTerm]:
+    """The entries that are the condition word for word (see _says_all), fewest levels first. The
+    words after "without" are what an entry means by default; the side and the encounter are the
+    Tabular's to give."""
+    stated = normalize_index_text(re.split(r"\bwithout\b", text, maxsplit=1)[0])
+    wanted = [w for w in stated.split() if w not in LINK_WORDS | CONNECTORS | TABULAR_WORDS]
+    if not wanted:
+        return []
+    rows = IndexTerm.objects.main_index().filter(
+        Q(code_status__in=[IndexTerm.Status.VALID, IndexTerm.Status.INCOMPLETE]) | Q(see_target__isnull=False)
+    )
+    for word in wanted[:8]:
+        # A one-letter word (hepatitis C, vitamin D) is a whole word of the entry, not any "c".
+        if len(word) == 1:
+            rows = rows.filter(search_text__regex=rf"(^| ){word}( |$)")
+        else:
+            rows = rows.filter(search_text__contains=root(word))
+    return [t for t in rows.select_related("see_target").order_by("level", "position")[:200] if _says_all(t, wanted)]
+
+
 def index_entries(text: str) -> list[tuple[str, str, bool]]:
     """(code, index path) for a condition, best first, as a coder looks it up: the entries whose path
     holds every word; failing that, the condition's words taken as the main term and its subterms
@@ -222,6 +280,13 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
                 rows = [led, *(t for t in rows if t.pk != led.pk)]
                 strong.add(led.pk)
         break
+    # An entry that is the condition word for word comes before all (Effusion > pleura, pleurisy for
+    # "pleural effusion", not Effusion > malignant pleural; Hepatitis > C > chronic, not > chronic).
+    exact = _exact_entries(text)
+    if exact:
+        first = {t.pk for t in exact}
+        rows = [*exact, *(t for t in rows if t.pk not in first)]
+        strong |= first
     if not rows:
         # Short words count (hip, arm), the side does not: the Tabular gives it (right ear, left eye).
         words = [w for w in normalize_index_text(text).split() if len(w) > 2 and w not in STOP | LATERALITY]

@@ -158,12 +158,36 @@ def stem(word: str) -> str:
         if len(word) > 5 and word.endswith(suffix):
             word = word[: -len(suffix)]
             break
+    else:
+        # A short plural is its singular too ("knees", "lungs"), not "-us" and "-is" words (sinus, iris).
+        if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+            word = word[:-1]
     return word[:7]
+
+
+# Endings that make an adjective or a plural of the word an Index entry writes ("pleural" of
+# "pleura", "peritoneal" of "peritonei", "axillary" of "axilla", "knees" of "knee").
+ENDINGS = ("ary", "eal", "ial", "ian", "ine", "ous", "al", "ar", "ic", "um", "us", "ae", "ei", "es", "a", "s", "y", "i", "e")  # fmt: skip
+
+
+def root(word: str) -> str:
+    """A word without its adjective or plural endings (up to three, keeping four letters), so the
+    forms the Index and a record write of one word meet: pleura, pleural: pleur."""
+    word = word.lower()
+    for _ in range(3):
+        ending = next((e for e in ENDINGS if word.endswith(e) and len(word) - len(e) >= 4), "")
+        if not ending:
+            break
+        word = word[: -len(ending)]
+    return word
 
 
 def words_of(text: str) -> set[str]:
     return {
-        stem(w) for w in re.findall(r"[a-z0-9]+(?:'s)?", text.lower()) if w not in STOP and (len(w) > 1 or w.isdigit())
+        # One letter counts: hepatitis C, vitamin D, group B ("a" is a stop word).
+        stem(w)
+        for w in re.findall(r"[a-z0-9]+(?:'s)?", text.lower())
+        if w not in STOP
     }
 
 
