@@ -104,9 +104,25 @@ class Condition:
 
 
 # Lay and clinical wordings the code titles say otherwise (the Alphabetic Index's "see" terms).
+# The sites after "to": words up to the end of the phrase, joined by "and".
+SITES = r"(?P<sites>(?:the )?[\w' -]+?(?: and (?:the )?[\w' -]+?)*)(?=$|[,;.]| with | due to )"
 REWRITES = [
     (r"\be\.\s?coli\b", "e coli"),
     (r"\b(\w+) cancer metastatic to (?:the )?(\w+)", r"\1 cancer, secondary malignant neoplasm of \2"),
+    # The sites a cancer spread to are secondary neoplasms, each its own condition (Metastasis,
+    # metastatic > cancer > to specified site, see Neoplasm, secondary, by site): "lung cancer with
+    # metastases to the brain and bone", "metastatic prostate cancer to bone".
+    (
+        r"(?:\s*\bwith)?\s*\b(?:metastas[ie]s|mets|metastatic (?:disease|spread)) (?:to|in|into|involving) " + SITES,
+        lambda match: _secondary(match.group("sites")),
+    ),
+    (
+        r"\bmetastatic (?:(?P<primary>\w+) )?(?:cancer|carcinoma|malignancy|malignant neoplasm) (?:to|in|into|involving) "
+        + SITES,
+        lambda match: (
+            (f"{match.group('primary')} cancer" if match.group("primary") else "") + _secondary(match.group("sites"))
+        ),
+    ),
     (r"\b(\w+) metastas[ie]s\b", r"secondary malignant neoplasm of \1"),
     (r"\bmetastatic to (?:the )?(\w+)", r", secondary malignant neoplasm of \1"),
     (r"\bcancer\b", "malignant neoplasm"),
@@ -123,6 +139,12 @@ REWRITES = [
     ),
     (r"\b(admission|admitted) for\b", "encounter for"),
 ]
+
+
+def _secondary(sites: str) -> str:
+    """ "the brain and bone": ", secondary malignant neoplasm of brain, secondary malignant neoplasm of bone"."""
+    parts = [re.sub(r"^the\s+", "", part.strip()) for part in re.split(r"\s+and\s+|,\s*", sites)]
+    return "".join(f", secondary malignant neoplasm of {part}" for part in parts if part)
 
 
 def _in_disease(match: re.Match) -> str:

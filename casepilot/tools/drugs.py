@@ -233,6 +233,12 @@ def read(text: str) -> list[DrugEvent]:
         if event == POISONING and column == 0 and not re.search(r"\baccident\w*|\bunintentional", text, re.I):
             why += "; the intent is not documented, so it is coded as accidental (guideline I.C.19.e.5.b)"
         events.append(DrugEvent(event, column, term, code, cell, why, missing, drug))
+    # "Alcohol-induced chronic pancreatitis": a substance with no adverse effect in the Table (--) is
+    # not a drug correctly prescribed and properly administered; the condition's own Index entry
+    # (Pancreatitis > chronic > alcohol-induced) codes it.
+    induced_only = not ADVERSE_WORDS.search(re.sub(r"\b[a-z]+-induced\b", " ", text, flags=re.I))
+    if event == ADVERSE and induced_only and events and not any(e.cell for e in events):
+        return []
     return events
 
 

@@ -1,0 +1,127 @@
+"""Case coding looks conditions up as a coder does: the Index entry that is the condition word for
+word, the Neoplasm Table for a neoplasm of a site (casepilot/tools/case_index.py, case_neoplasm.py)."""
+
+import pytest
+from django.db import transaction
+
+from casepilot import engine
+from codes.importers.base import CodeRow, register_release, sync_codes
+from codes.models import Code, IndexTerm, Release
+
+pytestmark = pytest.mark.django_db
+
+
+def _codes(*rows: tuple[str, str]) -> None:
+    with transaction.atomic():
+        sync_codes(
+            system="icd-10-cm",
+            release=Release.objects.get(dataset="icd-10-cm"),
+            rows=[CodeRow(code=code, title=title, billable=True) for code, title in rows],
+            scope=Code.objects.none(),
+        )
+
+
+def _entry(release, position: int, path: str, *, code: str = "", nemod: str = "", parent=None, main=None):
+    title = path.split(" > ")[-1]
+    words = " ".join(
+        f"{path} {nemod}".lower().replace(">", " ").replace(",", " ").replace("(", " ").replace(")", " ").split()
+    )
+    return IndexTerm.objects.create(
+        index="main", release=release, level=path.count(" > "), position=position, letter=path[0], title=title,
+        nemod=nemod, code=code, code_compact=code.replace(".", ""), code_status="valid" if code else "",
+        path=path, search_text=words, search_key=title.lower().replace(",", ""), parent=parent, main=main,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def index(pilot_data):
+    return register_release(dataset="icd10cm-index", version="2026", title="ICD-10-CM Index FY2026")
+
+
+@pytest.fixture
+def neoplasm_table(pilot_data):
+    _codes(
+        ("C18.9", "Malignant neoplasm of colon, unspecified"),
+        ("C78.7", "Secondary malignant neoplasm of liver and intrahepatic bile duct"),
+        ("C22.9", "Malignant neoplasm of liver, not specified as primary or secondary"),
+        ("C78.00", "Secondary malignant neoplasm of unspecified lung"),
+        ("C78.01", "Secondary malignant neoplasm of right lung"),
+        ("C78.02", "Secondary malignant neoplasm of left lung"),
+    )
+    release = register_release(dataset="icd10cm-neoplasm", version="2026", title="ICD-10-CM Neoplasm Table FY2026")
+    main = IndexTerm.objects.create(
+        index="neoplasm", release=release, level=0, position=1, letter="N", title="Neoplasm, neoplastic",
+        path="Neoplasm, neoplastic", cells=["C80.1", "C79.9", "D09.9", "D36.9", "D48.9", "D49.9"],
+    )  # fmt: skip
+    for position, (site, cells) in enumerate(
+        [
+            ("colon", ["C18.9", "C78.5", "", "", "", ""]),
+            ("liver", ["C22.9", "C78.7", "D01.5", "D13.4", "D37.6", "D49.0"]),
+            ("lingula, lung", ["C34.1-", "C78.0-", "D02.2-", "D14.3-", "D38.1", "D49.1"]),
+            ("lung", ["C34.9-", "C78.0-", "D02.2-", "D14.3-", "D38.1", "D49.1"]),
+        ],
+        start=2,
+    ):
+        IndexTerm.objects.create(
+            index="neoplasm", release=release, level=1, position=position, letter=site[0].upper(), title=site,
+            path=f"Neoplasm, neoplastic > {site}", cells=cells, parent=main, main=main,
+        )  # fmt: skip
+
+
+def test_a_cancer_and_the_site_it_spread_to_come_from_the_neoplasm_table(neoplasm_table):
+    text = engine.answer("Colon cancer metastatic to the liver").text
+    assert "C18.9" in text
+    assert "C78.7" in text
+    assert "C22.9" not in text
+    assert "Neoplasm Table: liver, column “Malignant secondary” C78.7" in text
+
+
+def test_a_table_cell_with_a_dash_is_completed_with_the_side_the_record_gives(neoplasm_table):
+    assert "C78.01" in engine.answer("Metastases to the right lung").text
+    assert "C78.00" in engine.answer("Breast cancer with metastasis to the lung").text
+
+
+def test_the_entry_that_is_the_condition_word_for_word_comes_first(index):
+    """ "Pleural effusion" is Effusion > pleura, pleurisy (J90), not Effusion > malignant pleural."""
+    _codes(("J90", "Pleural effusion, not elsewhere classified"), ("J91.0", "Malignant pleural effusion"))
+    effusion = _entry(index, 1, "Effusion")
+    _entry(index, 2, "Effusion > malignant pleural", code="J91.0", parent=effusion, main=effusion)
+    _entry(index, 3, "Effusion > pleura, pleurisy, pleuritic", code="J90", parent=effusion, main=effusion)
+    text = engine.answer("Pleural effusion").text
+    assert "J90" in text
+    assert "J91.0" not in text
+    assert "Alphabetic Index: Effusion > pleura, pleurisy, pleuritic" in text
+
+
+def test_a_one_letter_subterm_is_a_word_of_the_condition(index):
+    _codes(("B18.2", "Chronic viral hepatitis C"), ("K73.9", "Chronic hepatitis, unspecified"))
+    hepatitis = _entry(index, 1, "Hepatitis")
+    c = _entry(index, 2, "Hepatitis > C", parent=hepatitis, main=hepatitis)
+    _entry(index, 3, "Hepatitis > C > chronic", code="B18.2", parent=c, main=hepatitis)
+    _entry(index, 4, "Hepatitis > chronic", code="K73.9", parent=hepatitis, main=hepatitis)
+    text = engine.answer("Chronic hepatitis C").text
+    assert "B18.2" in text
+    assert "K73.9" not in text
+
+
+def test_an_acronym_the_index_writes_as_a_modifier_says_its_words(index):
+    _codes(("Z66", "Do not resuscitate"))
+    status = _entry(index, 1, "Status")
+    _entry(index, 2, "Status > do not resuscitate", code="Z66", nemod="(DNR)", parent=status, main=status)
+    assert "Z66" in engine.answer("DNR status").text
+
+
+def test_a_condition_induced_by_a_substance_with_no_adverse_effect_is_coded_by_its_entry(index):
+    """Alcohol has no adverse-effect code in the Table of Drugs: alcohol-induced pancreatitis is no drug event."""
+    _codes(("K86.0", "Alcohol-induced chronic pancreatitis"), ("K86.1", "Other chronic pancreatitis"))
+    pancreatitis = _entry(index, 1, "Pancreatitis")
+    chronic = _entry(index, 2, "Pancreatitis > chronic", code="K86.1", parent=pancreatitis, main=pancreatitis)
+    _entry(index, 3, "Pancreatitis > chronic > alcohol-induced", code="K86.0", parent=chronic, main=pancreatitis)
+    drugs = register_release(dataset="icd10cm-drugs", version="2026", title="ICD-10-CM Table of Drugs FY2026")
+    IndexTerm.objects.create(
+        index="drugs", release=drugs, level=0, position=1, letter="A", title="Alcohol", path="Alcohol",
+        cells=["T51.91", "T51.92", "T51.93", "T51.94", "", ""], search_text="alcohol", search_key="alcohol",
+    )  # fmt: skip
+    text = engine.answer("Alcohol-induced chronic pancreatitis").text
+    assert "K86.0" in text
+    assert "T51" not in text
