@@ -141,7 +141,14 @@ def _weigh(
         if not w.isdigit()
     }
     numbers = set(re.findall(r"\b\d+[ab]?\b", text.lower()))
-    special = re.search(r"pregnan|deliver|newborn|gestation|weeks|puerper|birth", text, re.I)
+    # A pregnancy (O) or perinatal (P) code needs the record to say so, unless the Index's entry for
+    # the condition's words gives it (Hyperemesis > gravidarum).
+    special = re.search(
+        r"pregnan|deliver|newborn|gestation|weeks|puerper|birth|gravid|trimester|antepartum|postpartum|"
+        r"obstetric|neonat|liveborn|perinatal",
+        text,
+        re.I,
+    )
     best, best_score = None, 0.0
     for position, code in enumerate(candidates):
         if code.deleted or not code.billable or code.pk in taken:
@@ -172,7 +179,7 @@ def _weigh(
         for lacking in re.findall(r"\bwithout ([a-z' ]+)", text, re.I):
             if words_of(lacking) & words_of(after_with) and not re.search(r"\bwithout\b", code.title, re.I):
                 score -= 3
-        if code.code[:1] in "OP" and not special:
+        if code.code[:1] in "OP" and not special and code.pk != first_indexed:
             score -= 3
         for title_says, case_says in UNLESS_DOCUMENTED:
             if re.search(title_says, code.title, re.I) and not re.search(case_says, text, re.I):
@@ -282,6 +289,37 @@ def _clinical_words(condition: str) -> str:
     return next((row.replacement for row in rows if expand(row.term).lower() == condition.lower()), "")
 
 
+def _enough(score: float, words: set[str]) -> bool:
+    """Whether a code's score is enough for a condition of these words to be coded by it."""
+    return score >= min(1.0, 0.6 * len(words))
+
+
+def _with_fragments(conditions: list[Condition]) -> list[Condition]:
+    """A short fragment with no code of its own ("third trimester", "delivered vaginally",
+    "dichorionic diamniotic") is a detail of the condition before it when, joined to it, a code
+    says the fragment's words that the condition's own code does not."""
+    kept: list[Condition] = []
+    for condition in conditions:
+        before = kept[-1] if kept else None
+        words = words_of(condition.text)
+        if before is None or before.negated or condition.negated or condition.uncertain or len(words) > 3:
+            kept.append(condition)
+            continue
+        code, score, _ = best_code(condition.text)
+        if code is not None and _enough(score, words):
+            kept.append(condition)
+            continue
+        joined = f"{before.text} {condition.text}"
+        own, _, _ = best_code(before.text)
+        code, score, _ = best_code(joined)
+        said = words & words_of(code.title) if code is not None else set()
+        if said and _enough(score, words_of(joined)) and not said <= words_of(own.title if own else ""):
+            before.text = joined
+            continue
+        kept.append(condition)
+    return kept
+
+
 def code_case(text: str) -> ToolResult:
     """ICD-10-CM codes for a described case, in reporting order, each with why; negated conditions
     left out; uncertain ones per the inpatient (II.H) or outpatient (IV.H) rule."""
@@ -289,7 +327,7 @@ def code_case(text: str) -> ToolResult:
     events = drugs.read(text)
     # The drug and what happened with it are coded from the Table; the rest of the case as usual.
     rest = drugs.without_events(text, events) if events else text
-    conditions = combine(read_case(rest))
+    conditions = _with_fragments(combine(read_case(rest)))
     facts: list[str] = []
     coded: list[Coded] = []
     seen: set[int] = set()

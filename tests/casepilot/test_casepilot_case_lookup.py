@@ -125,3 +125,24 @@ def test_a_condition_induced_by_a_substance_with_no_adverse_effect_is_coded_by_i
     text = engine.answer("Alcohol-induced chronic pancreatitis").text
     assert "K86.0" in text
     assert "T51" not in text
+
+
+def test_a_fragment_with_no_code_of_its_own_is_a_detail_of_the_condition_before_it(index):
+    """ "third trimester" after a comma: the trimester of the preterm labor, not a condition."""
+    _codes(
+        ("O60.00", "Preterm labor without delivery, unspecified trimester"),
+        ("O60.03", "Preterm labor without delivery, third trimester"),
+    )
+    preterm = _entry(index, 1, "Preterm")
+    labor = _entry(index, 2, "Preterm > labor", parent=preterm, main=preterm)
+    _entry(index, 3, "Preterm > labor > without delivery", code="O60.00", parent=labor, main=preterm)
+    text = engine.answer("Preterm labor without delivery, third trimester").text
+    assert "O60.03" in text
+    assert "O60.00" not in text
+
+
+def test_a_pregnancy_code_the_index_gives_for_the_words_needs_no_pregnancy_word(index):
+    _codes(("O21.0", "Mild hyperemesis gravidarum"))
+    hyperemesis = _entry(index, 1, "Hyperemesis")
+    _entry(index, 2, "Hyperemesis > gravidarum", code="O21.0", nemod="(mild)", parent=hyperemesis, main=hyperemesis)
+    assert "O21.0" in engine.answer("Mild hyperemesis gravidarum").text
