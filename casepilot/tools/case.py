@@ -305,8 +305,10 @@ def _with_fragments(conditions: list[Condition]) -> list[Condition]:
         if before is None or before.negated or condition.negated or condition.uncertain or len(words) > 3:
             kept.append(condition)
             continue
+        # Its own code is one whose condition (its title before "of", a comma) the fragment names: O60.03
+        # "Preterm labor without delivery, third trimester" is no code of "third trimester".
         code, score, _ = best_code(condition.text)
-        if code is not None and _enough(score, words):
+        if code is not None and _enough(score, words) and named(code.title) & words:
             kept.append(condition)
             continue
         joined = f"{before.text} {condition.text}"

@@ -206,12 +206,29 @@ def _exact_entries(text: str) -> list[IndexTerm]:
     return [t for t in rows.select_related("see_target").order_by("level", "position")[:200] if _says_all(t, wanted)]
 
 
+PREFIXED = re.compile(r"\b(pre|post|non|anti|intra|extra|sub|peri|para|hyper|hypo)([a-z]{4,})\b", re.I)
+
+
+def _as_indexed(text: str) -> str:
+    """The condition with a prefixed word written as the Index writes its main term, when that is
+    with a hyphen ("preeclampsia": Pre-eclampsia) and the joined form is no main term."""
+
+    def written(match: re.Match) -> str:
+        joined, split = match.group(0).lower(), f"{match.group(1)} {match.group(2)}".lower()
+        mains = IndexTerm.objects.main_terms(joined[:1]).filter(search_key__in=[joined, split])
+        keys = set(mains.values_list("search_key", flat=True))
+        return f"{match.group(1)}-{match.group(2)}" if split in keys and joined not in keys else match.group(0)
+
+    return PREFIXED.sub(written, text)
+
+
 def index_entries(text: str) -> list[tuple[str, str, bool]]:
     """(code, index path) for a condition, best first, as a coder looks it up: the entries whose path
     holds every word; failing that, the condition's words taken as the main term and its subterms
     ("influenza vaccination": Vaccination > encounter for). A "see" is followed to its entry.
     The third value says the entry is the condition itself: a main term (or subterm) that is its
     words ("Cold sore": Coldsore), or a main term with subterms that hold all its other words."""
+    text = _as_indexed(text)
     # "controlled by diet" is Diabetes > gestational > diet controlled: a connector the record
     # writes is not a word the entry must hold.
     looked_up = " ".join(w for w in normalize_index_text(text).split() if w not in CONNECTORS)

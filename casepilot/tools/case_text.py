@@ -204,11 +204,16 @@ def root(word: str) -> str:
     return word
 
 
+# A prefix and its word are one word, written with a hyphen or not ("pre-eclampsia", "preeclampsia").
+HYPHENATED = re.compile(r"\b(pre|post|non|anti|intra|extra|sub|peri|para|hyper|hypo)-(?=[a-z]{4})")
+
+
 def words_of(text: str) -> set[str]:
+    text = HYPHENATED.sub(r"\1", text.lower())
     return {
         # One letter counts: hepatitis C, vitamin D, group B ("a" is a stop word).
         stem(w)
-        for w in re.findall(r"[a-z0-9]+(?:'s)?", text.lower())
+        for w in re.findall(r"[a-z0-9]+(?:'s)?", text)
         if w not in STOP
     }
 

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from casepilot import engine
 from codes.importers.base import CodeRow, register_release, sync_codes
-from codes.models import Code, IndexTerm, Release
+from codes.models import Code, IndexTerm, Release, normalize_index_text
 
 pytestmark = pytest.mark.django_db
 
@@ -23,13 +23,11 @@ def _codes(*rows: tuple[str, str]) -> None:
 
 def _entry(release, position: int, path: str, *, code: str = "", nemod: str = "", parent=None, main=None):
     title = path.split(" > ")[-1]
-    words = " ".join(
-        f"{path} {nemod}".lower().replace(">", " ").replace(",", " ").replace("(", " ").replace(")", " ").split()
-    )
     return IndexTerm.objects.create(
         index="main", release=release, level=path.count(" > "), position=position, letter=path[0], title=title,
         nemod=nemod, code=code, code_compact=code.replace(".", ""), code_status="valid" if code else "",
-        path=path, search_text=words, search_key=title.lower().replace(",", ""), parent=parent, main=main,
+        path=path, search_text=normalize_index_text(f"{path} {nemod}"), search_key=normalize_index_text(title),
+        parent=parent, main=main,
     )  # fmt: skip
 
 
@@ -146,3 +144,13 @@ def test_a_pregnancy_code_the_index_gives_for_the_words_needs_no_pregnancy_word(
     hyperemesis = _entry(index, 1, "Hyperemesis")
     _entry(index, 2, "Hyperemesis > gravidarum", code="O21.0", nemod="(mild)", parent=hyperemesis, main=hyperemesis)
     assert "O21.0" in engine.answer("Mild hyperemesis gravidarum").text
+
+
+def test_a_prefixed_word_is_looked_up_as_the_index_hyphenates_it(index):
+    """ "preeclampsia" is the Index's Pre-eclampsia."""
+    _codes(("O14.10", "Severe pre-eclampsia, unspecified trimester"))
+    main = _entry(index, 1, "Pre-eclampsia")
+    _entry(index, 2, "Pre-eclampsia > severe", code="O14.10", parent=main, main=main)
+    text = engine.answer("Severe preeclampsia").text
+    assert "O14.10" in text
+    assert "Alphabetic Index: Pre-eclampsia > severe" in text
