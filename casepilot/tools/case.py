@@ -297,7 +297,7 @@ def _enough(score: float, words: set[str]) -> bool:
 def _with_fragments(conditions: list[Condition]) -> list[Condition]:
     """A short fragment with no code of its own ("third trimester", "delivered vaginally",
     "dichorionic diamniotic") is a detail of the condition before it when, joined to it, a code
-    says the fragment's words that the condition's own code does not."""
+    says the fragment's words that the condition's own code does not, and all it said."""
     kept: list[Condition] = []
     for condition in conditions:
         before = kept[-1] if kept else None
@@ -315,7 +315,10 @@ def _with_fragments(conditions: list[Condition]) -> list[Condition]:
         own, _, _ = best_code(before.text)
         code, score, _ = best_code(joined)
         said = words & words_of(code.title) if code is not None else set()
-        if said and _enough(score, words_of(joined)) and not said <= words_of(own.title if own else ""):
+        own_words = words_of(own.title) if own is not None else set()
+        # And it still says what the condition's own code said of it (not Z99.2 for "ESRD on dialysis").
+        still = said and words_of(before.text) & own_words <= words_of(code.title)
+        if still and _enough(score, words_of(joined)) and not said <= own_words:
             before.text = joined
             continue
         kept.append(condition)

@@ -126,6 +126,8 @@ REWRITES = [
     (r"\b(\w+) metastas[ie]s\b", r"secondary malignant neoplasm of \1"),
     (r"\bmetastatic to (?:the )?(\w+)", r", secondary malignant neoplasm of \1"),
     (r"\bcancer\b", "malignant neoplasm"),
+    # Dependence > on > renal dialysis (hemodialysis) (peritoneal): either is the dialysis a record says.
+    (r"\bon (?:hemodialysis|peritoneal dialysis)\b", "on dialysis"),
     # A manifestation "in" a disease: the "in diseases classified elsewhere" code, and the disease.
     (r"^(\w+) in (?!a |an |the )([\w' ]+ disease)\b", lambda match: _in_disease(match)),
     (r"\bboth (eyes|ears|sides|knees|hips|lungs)\b", "bilateral"),

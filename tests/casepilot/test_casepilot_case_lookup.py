@@ -154,3 +154,11 @@ def test_a_prefixed_word_is_looked_up_as_the_index_hyphenates_it(index):
     text = engine.answer("Severe preeclampsia").text
     assert "O14.10" in text
     assert "Alphabetic Index: Pre-eclampsia > severe" in text
+
+
+def test_an_event_word_that_begins_a_main_term_names_a_condition_not_a_poisoning(index):
+    _codes(("L23.7", "Allergic contact dermatitis due to plants, except food"))
+    _entry(index, 1, "Poison ivy, oak, sumac or other plant dermatitis", code="L23.7", nemod="(allergic) (contact)")
+    text = engine.answer("Contact dermatitis due to poison ivy").text
+    assert "L23.7" in text
+    assert "T65" not in text
