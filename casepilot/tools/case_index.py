@@ -190,7 +190,10 @@ def _exact_entries(text: str) -> list[IndexTerm]:
     """The entries that are the condition word for word (see _says_all), fewest levels first. The
     words after "without" are what an entry means by default; the side and the encounter are the
     Tabular's to give."""
-    stated = normalize_index_text(re.split(r"\bwithout\b", text, maxsplit=1)[0])
+    stated = re.sub(
+        r"\b(?:initial|subsequent) encounter\b", " ", re.split(r"\bwithout\b", text, maxsplit=1)[0], flags=re.I
+    )
+    stated = normalize_index_text(stated)
     wanted = [w for w in stated.split() if w not in LINK_WORDS | CONNECTORS | TABULAR_WORDS]
     if not wanted:
         return []
@@ -203,7 +206,14 @@ def _exact_entries(text: str) -> list[IndexTerm]:
             rows = rows.filter(search_text__regex=rf"(^| ){word}( |$)")
         else:
             rows = rows.filter(search_text__contains=root(word))
-    return [t for t in rows.select_related("see_target").order_by("level", "position")[:200] if _says_all(t, wanted)]
+    exact = [t for t in rows.select_related("see_target").order_by("level", "position")[:200] if _says_all(t, wanted)]
+    # Then the one whose path says least besides: Fracture > wrist, not > semilunar bone, wrist.
+    said = {root(w) for w in wanted}
+
+    def besides(term: IndexTerm) -> int:
+        return len({root(w) for w in normalize_index_text(term.path).split()} - said - LINK_WORDS)
+
+    return sorted(exact, key=lambda t: (t.level, besides(t), t.position))
 
 
 PREFIXED = re.compile(r"\b(pre|post|non|anti|intra|extra|sub|peri|para|hyper|hypo)([a-z]{4,})\b", re.I)

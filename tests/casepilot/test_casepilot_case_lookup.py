@@ -162,3 +162,15 @@ def test_an_event_word_that_begins_a_main_term_names_a_condition_not_a_poisoning
     text = engine.answer("Contact dermatitis due to poison ivy").text
     assert "L23.7" in text
     assert "T65" not in text
+
+
+def test_of_two_entries_word_for_word_the_one_that_says_least_besides_comes_first(index):
+    """ "semilunar bone, wrist" is a bone of the wrist, not another word for it."""
+    _codes(("S62.102A", "Fracture of unspecified carpal bone, left wrist, initial encounter for closed fracture"))
+    _codes(("S62.122A", "Displaced fracture of lunate [semilunar], left wrist, initial encounter for closed fracture"))
+    fracture = _entry(index, 1, "Fracture, traumatic")
+    _entry(index, 2, "Fracture, traumatic > semilunar bone, wrist", code="S62.122A", parent=fracture, main=fracture)
+    _entry(index, 3, "Fracture, traumatic > wrist", code="S62.102A", parent=fracture, main=fracture)
+    text = engine.answer("Fracture of left wrist, initial encounter").text
+    assert "S62.102A" in text
+    assert "S62.122A" not in text
