@@ -249,13 +249,17 @@ def _on_side(code: Code, text: str, near: list[Code]) -> Code:
 LINKED = re.compile(r"\s+(?:due to|with|secondary to|caused by|from)\s+", re.I)
 
 
-def _unsaid(text: str, code: Code) -> list[Condition]:
+def _unsaid(text: str, code: Code, path: str = "") -> list[Condition]:
     """What a code does not say of the condition it was found for, as conditions of their own. A
     condition linked to another ("severe sepsis due to E. coli UTI", "sepsis with acute kidney
     injury") is its parts: a part the code leaves a word of out is coded whole (the severe sepsis,
     R65.20, beside the sepsis code; the localized infection, N39.0: guideline I.C.1.d.4).
-    Otherwise the words left out, when two or more are ("with septic shock")."""
+    Otherwise the words left out, when two or more are ("with septic shock"). The words of an Index
+    entry whose "see also" led to the code are said by it (Neuropathy > peripheral, see also
+    Polyneuropathy: E11.42 says the peripheral neuropathy)."""
     said = words_of(code.title)
+    if ", see also " in path:
+        said |= words_of(path)
     # What a combination code says after its "with" ("Type 2 diabetes mellitus with diabetic
     # neuropathy"): a part whose condition it names is coded by it (I.A.15), its details or not.
     combined = words_of(_after_with(code.title))
@@ -378,7 +382,7 @@ def code_case(text: str) -> ToolResult:
             code, score, path = best_code(lay, negated=negated, taken=seen)
         if code is None or score < min(1.0, 0.6 * len(words)) or code.code[:3] == condition.category:
             continue
-        conditions += _unsaid(condition.text, code)
+        conditions += _unsaid(condition.text, code, path)
         seen.add(code.pk)
         why = f"“{condition.text}” indexes to {code.code} ({code.title})"
         if path:

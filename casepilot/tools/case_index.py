@@ -167,11 +167,11 @@ def _acronym_of(word: str, words: list[str]) -> set[str]:
 
 def _says_all(term: IndexTerm, wanted: list[str]) -> bool:
     """Whether an entry is the condition itself, word for word: every word of the condition is a word
-    of its path or of its nonessential modifiers (in any of their forms: pleural is the Index's
+    of its path or of the nonessential modifiers along it (in any of their forms: pleural is the Index's
     "pleura"), and every level of its path is one of the condition's words (one of the alternatives
     a comma separates: "pleura, pleurisy, pleuritic")."""
     path_words = normalize_index_text(term.path).split()
-    written = {root(w) for w in normalize_index_text(f"{term.path} {term.nemod}").split()}
+    written = {root(w) for w in f"{normalize_index_text(term.path)} {term.search_text}".split()}
     said = {root(w) for w in wanted}
     for word in wanted:
         run = _acronym_of(word, path_words)
@@ -214,6 +214,21 @@ def _exact_entries(text: str) -> list[IndexTerm]:
         return len({root(w) for w in normalize_index_text(term.path).split()} - said - LINK_WORDS)
 
     return sorted(exact, key=lambda t: (t.level, besides(t), t.position))
+
+
+def _exact_through_see_also(text: str) -> tuple[list[IndexTerm], str]:
+    """For "A with B" whose B is an Index entry that says "see also" another term (Neuropathy >
+    peripheral, see also Polyneuropathy), the entries that are "A with" that term word for word
+    ("Type 2 diabetes with peripheral neuropathy" is Diabetes > type 2 > with > polyneuropathy),
+    and the pointer's path and "see also"."""
+    head, found, rest = text.partition(" with ")
+    if not found or not rest.strip():
+        return [], ""
+    wanted = {root(w) for w in normalize_index_text(rest).split()} - LINK_WORDS
+    for term in IndexTerm.objects.lookup(rest).exclude(see_also="")[:10]:
+        if {root(w) for w in normalize_index_text(term.path).split()} - LINK_WORDS == wanted:
+            return _exact_entries(f"{head} with {term.see_also}"), f"{term.path}, see also {term.see_also}"
+    return [], ""
 
 
 PREFIXED = re.compile(r"\b(pre|post|non|anti|intra|extra|sub|peri|para|hyper|hypo)([a-z]{4,})\b", re.I)
@@ -309,11 +324,13 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
         break
     # An entry that is the condition word for word comes before all (Effusion > pleura, pleurisy for
     # "pleural effusion", not Effusion > malignant pleural; Hepatitis > C > chronic, not > chronic).
-    exact = _exact_entries(text)
+    exact, via = _exact_entries(text), ""
+    if not exact:
+        exact, via = _exact_through_see_also(text)
+    word_for_word = {t.pk for t in exact}
     if exact:
-        first = {t.pk for t in exact}
-        rows = [*exact, *(t for t in rows if t.pk not in first)]
-        strong |= first
+        rows = [*exact, *(t for t in rows if t.pk not in word_for_word)]
+        strong |= word_for_word
     if not rows:
         # Short words count (hip, arm), the side does not: the Tabular gives it (right ear, left eye).
         words = [w for w in normalize_index_text(text).split() if len(w) > 2 and w not in STOP | LATERALITY]
@@ -391,6 +408,8 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
         if _contradicts(term.path, text):
             continue
         code, path = _coded_entry(term, text)
+        if via and term.pk in word_for_word:
+            path = f"{path} ({via})"
         known = next((i for i, (c, *_) in enumerate(found) if c == code), None)
         if code and known is None:
             found.append((code, path, term.pk in strong))

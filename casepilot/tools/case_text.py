@@ -29,7 +29,7 @@ ABBREVIATIONS = {
 }  # fmt: skip
 # Phrases that carry no condition of their own.
 FILLER = re.compile(
-    r"\b(what|which|is|are|the|a|an|icd-?10(-?cm)?|codes?|coding|diagnos[ie]s|for|please|patient|pt|"
+    r"\b(what's|whats|what|which|is|are|the|a|an|icd-?10(-?cm)?|codes?|coding|diagnos[ie]s|for|please|patient|pt|"
     r"presents?|presenting|with a|complains? of|c/o|has|had|have|history and|seen|visit|encounter for the|"
     r"how do i|how should i|can i|do i|should i|this|these|them|it|code it|seen in|office|clinic|today|"
     r"external cause code|assign|report|sequenc\w*|which code goes first|which goes first|goes first|"

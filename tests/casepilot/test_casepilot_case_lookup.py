@@ -22,11 +22,13 @@ def _codes(*rows: tuple[str, str]) -> None:
 
 
 def _entry(release, position: int, path: str, *, code: str = "", nemod: str = "", parent=None, main=None):
+    """An Index entry as the importer writes it: its search text is its parent's and its own words."""
     title = path.split(" > ")[-1]
     return IndexTerm.objects.create(
         index="main", release=release, level=path.count(" > "), position=position, letter=path[0], title=title,
         nemod=nemod, code=code, code_compact=code.replace(".", ""), code_status="valid" if code else "",
-        path=path, search_text=normalize_index_text(f"{path} {nemod}"), search_key=normalize_index_text(title),
+        path=path, search_text=normalize_index_text(f"{parent.search_text if parent else ''} {title} {nemod}"),
+        search_key=normalize_index_text(title),
         parent=parent, main=main,
     )  # fmt: skip
 
@@ -174,3 +176,34 @@ def test_of_two_entries_word_for_word_the_one_that_says_least_besides_comes_firs
     text = engine.answer("Fracture of left wrist, initial encounter").text
     assert "S62.102A" in text
     assert "S62.122A" not in text
+
+
+def test_a_complication_is_found_through_the_see_also_of_its_own_entry(index):
+    """Neuropathy > peripheral, see also Polyneuropathy: diabetes with peripheral neuropathy is E11.42, alone."""
+    _codes(
+        ("E11.40", "Type 2 diabetes mellitus with diabetic neuropathy, unspecified"),
+        ("E11.42", "Type 2 diabetes mellitus with diabetic polyneuropathy"),
+        ("G62.9", "Polyneuropathy, unspecified"),
+    )
+    diabetes = _entry(index, 1, "Diabetes, diabetic", nemod="(mellitus) (sugar)")
+    type2 = _entry(index, 2, "Diabetes, diabetic > type 2", parent=diabetes, main=diabetes)
+    with_ = _entry(index, 3, "Diabetes, diabetic > type 2 > with", parent=type2, main=diabetes)
+    _entry(index, 4, "Diabetes, diabetic > type 2 > with > neuropathy", code="E11.40", parent=with_, main=diabetes)
+    _entry(index, 5, "Diabetes, diabetic > type 2 > with > polyneuropathy", code="E11.42", parent=with_, main=diabetes)
+    neuropathy = _entry(index, 6, "Neuropathy, neuropathic")
+    peripheral = _entry(
+        index,
+        7,
+        "Neuropathy, neuropathic > peripheral",
+        code="G62.9",
+        nemod="(nerve)",
+        parent=neuropathy,
+        main=neuropathy,
+    )
+    peripheral.see_also = "Polyneuropathy"
+    peripheral.save()
+    text = engine.answer("What's the ICD-10 code for DM2 with peripheral neuropathy?").text
+    assert "E11.42" in text
+    assert "E11.40" not in text
+    assert "G62.9" not in text
+    assert "see also Polyneuropathy" in text
