@@ -121,6 +121,15 @@ def _after_with(title: str) -> str:
     return title.split(" with ", 1)[1] if " with " in title else ""
 
 
+def _said_with(title: str) -> set[str]:
+    """The words a title says the patient has: not those after its "without" or "not", up to its
+    next "with" ("Laceration without foreign body of left index finger with damage to nail": the
+    laceration and the damage to the nail)."""
+    parts = re.split(r"\b(with|without|not)\b", title)
+    kept = [part for i, part in enumerate(parts) if i % 2 == 0 and (i == 0 or parts[i - 1] == "with")]
+    return words_of(" ".join(kept))
+
+
 def _weigh(
     text: str,
     candidates: list[Code],
@@ -165,7 +174,7 @@ def _weigh(
         if code.pk in by_words and named and not named & case_words:
             continue
         # Never a code that says a condition the case negates ("without septic shock": not R65.21).
-        said = words_of(re.split(r"\bwithout\b|\bnot\b", code.title, maxsplit=1)[0])
+        said = _said_with(code.title)
         if any(words and words <= said for words in negated):
             continue
         # Nor one whose title is "without" what the case documents it "with".
@@ -175,9 +184,11 @@ def _weigh(
             score -= 3
         # And the other way: "without foreign body" in the case, "with foreign body" in the title.
         # (a word of what the case lacks anywhere after the title's "with": "with unspecified complications")
-        after_with = _after_with(code.title)
+        # (what the title says "with", up to its own "without": "Laceration with foreign body of left index
+        # finger without damage to nail" is with a foreign body)
+        after_with = re.split(r"\bwithout\b", _after_with(code.title), maxsplit=1)[0]
         for lacking in re.findall(r"\bwithout ([a-z' ]+)", text, re.I):
-            if words_of(lacking) & words_of(after_with) and not re.search(r"\bwithout\b", code.title, re.I):
+            if words_of(lacking) & words_of(after_with):
                 score -= 3
         if code.code[:1] in "OP" and not special and code.pk != first_indexed:
             score -= 3

@@ -126,6 +126,9 @@ REWRITES = [
     (r"\b(\w+) metastas[ie]s\b", r"secondary malignant neoplasm of \1"),
     (r"\bmetastatic to (?:the )?(\w+)", r", secondary malignant neoplasm of \1"),
     (r"\bcancer\b", "malignant neoplasm"),
+    # The Index and the Tabular say an acute exacerbation of a chronic condition "acute on chronic"
+    # (Failure > heart > systolic > acute > on chronic).
+    (r"\bacute exacerbation of (?:the |a |an |his |her )?chronic\b", "acute on chronic"),
     # Dependence > on > renal dialysis (hemodialysis) (peritoneal): either is the dialysis a record says.
     (r"\bon (?:hemodialysis|peritoneal dialysis)\b", "on dialysis"),
     # A manifestation "in" a disease: the "in diseases classified elsewhere" code, and the disease.

@@ -207,3 +207,33 @@ def test_a_complication_is_found_through_the_see_also_of_its_own_entry(index):
     assert "E11.40" not in text
     assert "G62.9" not in text
     assert "see also Polyneuropathy" in text
+
+
+def test_a_title_with_what_the_case_says_it_is_without_is_not_the_code(index):
+    _codes(
+        ("S61.211A", "Laceration without foreign body of left index finger without damage to nail, initial encounter"),
+        ("S61.221A", "Laceration with foreign body of left index finger without damage to nail, initial encounter"),
+        ("S61.311A", "Laceration without foreign body of left index finger with damage to nail, initial encounter"),
+        ("S61.219A", "Laceration without foreign body of unspecified finger without damage to nail, initial encounter"),
+    )
+    laceration = _entry(index, 1, "Laceration")
+    _entry(index, 2, "Laceration > finger", code="S61.219A", parent=laceration, main=laceration)
+    text = engine.answer(
+        "Laceration of left index finger without foreign body, without damage to nail, initial encounter"
+    ).text
+    assert "S61.211A" in text
+    assert "S61.221A" not in text
+    assert "S61.311A" not in text
+
+
+def test_an_acute_exacerbation_of_a_chronic_condition_is_acute_on_chronic(index):
+    _codes(
+        ("I50.22", "Chronic systolic (congestive) heart failure"),
+        ("I50.23", "Acute on chronic systolic (congestive) heart failure"),
+        ("I50.20", "Unspecified systolic (congestive) heart failure"),
+    )
+    failure = _entry(index, 1, "Failure")
+    heart = _entry(index, 2, "Failure > heart", parent=failure, main=failure)
+    _entry(index, 3, "Failure > heart > systolic", code="I50.20", nemod="(congestive)", parent=heart, main=failure)
+    text = engine.answer("Acute exacerbation of chronic systolic heart failure").text
+    assert "I50.23" in text
