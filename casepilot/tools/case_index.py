@@ -247,6 +247,25 @@ def _as_indexed(text: str) -> str:
     return PREFIXED.sub(written, text)
 
 
+def _led(main: IndexTerm, others: list[str], said: set[str]) -> IndexTerm | None:
+    """The shallowest entry under a main term that holds the other words as whole words
+    ("pneumonia" is not "Streptococcus > pneumoniae") and adds nothing the record does not say."""
+    if not others:
+        return None
+    below = IndexTerm.objects.filter(main=main)
+    for word in others[:8]:
+        below = below.filter(search_text__contains=word)  # the trigram index answers each word
+    return next(
+        (
+            term
+            for term in below.select_related("see_target").order_by("level", "position")[:20]
+            if all(re.search(rf"\b{re.escape(word)}\b", term.search_text) for word in others[:8])
+            and _adds_nothing(term, said)
+        ),
+        None,
+    )
+
+
 def index_entries(text: str) -> list[tuple[str, str, bool]]:
     """(code, index path) for a condition, best first, as a coder looks it up: the entries whose path
     holds every word; failing that, the condition's words taken as the main term and its subterms
@@ -302,25 +321,14 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
         if main is None:
             continue
         others = [w for w in content if w != lead]
-        if others:
-            below = IndexTerm.objects.filter(main=main)
-            for word in others[:8]:
-                below = below.filter(search_text__contains=word)  # the trigram index answers each word
-            said = set(normalize_index_text(text).split())
-            # The shallowest that holds the other words as whole words ("pneumonia" is not
-            # "Streptococcus > pneumoniae") and adds nothing; failing one, the scan below weighs them.
-            led = next(
-                (
-                    term
-                    for term in below.select_related("see_target").order_by("level", "position")[:20]
-                    if all(re.search(rf"\b{re.escape(word)}\b", term.search_text) for word in others[:8])
-                    and _adds_nothing(term, said)
-                ),
-                None,
-            )
-            if led is not None:
-                rows = [led, *(t for t in rows if t.pk != led.pk)]
-                strong.add(led.pk)
+        said = set(normalize_index_text(text).split())
+        # Failing an entry with all the other words, one with the condition's own noun, the last of
+        # them, whose modifiers the Tabular gives (History > personal > thrombosis (venous) for
+        # "history of deep vein thrombosis").
+        led = _led(main, others, said) or (_led(main, others[-1:], said) if len(others) > 1 else None)
+        if led is not None:
+            rows = [led, *(t for t in rows if t.pk != led.pk)]
+            strong.add(led.pk)
         break
     # An entry that is the condition word for word comes before all (Effusion > pleura, pleurisy for
     # "pleural effusion", not Effusion > malignant pleural; Hepatitis > C > chronic, not > chronic).

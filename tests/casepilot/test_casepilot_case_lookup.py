@@ -237,3 +237,13 @@ def test_an_acute_exacerbation_of_a_chronic_condition_is_acute_on_chronic(index)
     _entry(index, 3, "Failure > heart > systolic", code="I50.20", nemod="(congestive)", parent=heart, main=failure)
     text = engine.answer("Acute exacerbation of chronic systolic heart failure").text
     assert "I50.23" in text
+
+
+def test_a_history_is_the_entry_of_its_condition_noun_when_none_says_its_modifiers(index):
+    _codes(("Z86.718", "Personal history of other venous thrombosis and embolism"))
+    history = _entry(index, 1, "History")
+    personal = _entry(index, 2, "History > personal", parent=history, main=history)
+    _entry(index, 3, "History > personal > thrombosis", code="Z86.718", nemod="(venous)", parent=personal, main=history)
+    text = engine.answer("History of DVT").text
+    assert "Z86.718" in text
+    assert "Alphabetic Index: History > personal > thrombosis" in text
