@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from codes.models import IndexTerm
 
@@ -176,6 +177,8 @@ def expand(text: str) -> str:
     )
 
 
+# Cached: a case weighs hundreds of titles whose words repeat (400,000 calls for five cases): 279 -> 240 ms CPU a case.
+@lru_cache(maxsize=50_000)
 def stem(word: str) -> str:
     word = word.lower().replace("'s", "")
     # An organism's Latin epithet is not the disease it causes: pneumoniae is not pneumonia.
