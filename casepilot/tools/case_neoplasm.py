@@ -18,7 +18,7 @@ BEHAVIORS = [
     (re.compile(r"\bsecondary\b|\bmetasta", re.I), 1, "Malignant secondary"),
     (re.compile(r"\bin situ\b", re.I), 2, "Ca in situ"),
     (re.compile(r"\bbenign\b", re.I), 3, "Benign"),
-    (re.compile(r"\bmalignan|\bcancer\b|\bcarcinoma\b", re.I), 0, "Malignant primary"),
+    (re.compile(r"\bmalignan|\bcancer\b|\b(?:adeno)?carcinoma\b", re.I), 0, "Malignant primary"),
 ]
 # Words that say the neoplasm and its behavior, not its site; and the Tabular's details (side, sex).
 NOT_SITE = {
@@ -96,6 +96,42 @@ def _complete(cell: str, text: str) -> Code | None:
     return max(rows, key=lambda row: (title_score(case_words, row.title, numbers), -len(row.compact)))
 
 
+# A morphology the record writes before its noun ("squamous cell carcinoma", "adenocarcinoma").
+MORPHOLOGY = re.compile(r"^(?P<kind>[\w' -]*?)\s*\b(?P<noun>carcinoma|adenocarcinoma)\b", re.I)
+BY_SITE = {"neoplasm by site malignant", "neoplasm malignant by site"}
+
+
+def _below_main(term: IndexTerm) -> set[str]:
+    """The words of an entry's path below its main term ("Carcinoma > squamous cell": squamous, cell)."""
+    return (
+        set(normalize_index_text(term.path.split(" > ", 1)[-1]).split()) - LINK_WORDS if " > " in term.path else set()
+    )
+
+
+def _by_site(kind: str, noun: str) -> bool:
+    """Whether the Index sends a morphology to the Table by site, malignant: its entry under the noun
+    says so ("Adenocarcinoma, see also Neoplasm, malignant, by site"), or, the Index having no
+    entry for it and no code, the noun's main term does ("Carcinoma (malignant), see also
+    Neoplasm, by site, malignant" for a squamous cell carcinoma)."""
+    main = IndexTerm.objects.main_terms(noun[:1]).filter(search_key=noun.lower()).first()
+    if main is None:
+        return False
+    wanted = set(normalize_index_text(kind).split()) - LINK_WORDS
+    entry = main
+    if wanted:
+        below = IndexTerm.objects.filter(main=main)
+        for word in wanted:
+            below = below.filter(search_text__contains=word)
+        entry = next(
+            (t for t in below.order_by("level", "position")[:20] if _below_main(t) == wanted),
+            main,
+        )
+        if entry is not main and entry.code:
+            return False  # the Index codes the morphology itself (hepatocellular, C22.0)
+    pointers = {normalize_index_text(entry.see), normalize_index_text(entry.see_also)}
+    return bool(pointers & BY_SITE)
+
+
 def neoplasm_entry(text: str) -> tuple[str, str] | None:
     """(code, where the Table gives it) for a condition that is a neoplasm of a site, or None: when
     it names no behavior, no site of the Table, or words the site does not explain (a morphology,
@@ -108,6 +144,12 @@ def neoplasm_entry(text: str) -> tuple[str, str] | None:
     if not site:
         return None
     row = _row(column, site)
+    morphology = MORPHOLOGY.match(text.strip())
+    if row is None and morphology and column == 0:
+        kind, noun = morphology.group("kind"), morphology.group("noun").lower()
+        if (kind or noun != "carcinoma") and _by_site(kind, noun):
+            said = set(normalize_index_text(f"{kind} {noun}").split())
+            row = _row(column, [w for w in site if w not in said])
     if row is None:
         return None
     entry, _ = row

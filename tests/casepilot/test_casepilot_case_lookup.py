@@ -247,3 +247,14 @@ def test_a_history_is_the_entry_of_its_condition_noun_when_none_says_its_modifie
     text = engine.answer("History of DVT").text
     assert "Z86.718" in text
     assert "Alphabetic Index: History > personal > thrombosis" in text
+
+
+def test_a_morphology_the_index_sends_to_the_table_by_site_is_coded_from_it(neoplasm_table, index):
+    """Carcinoma (malignant), see also Neoplasm, by site, malignant: no Carcinoma > squamous cell entry."""
+    _codes(("C34.90", "Malignant neoplasm of unspecified part of unspecified bronchus or lung"))
+    carcinoma = _entry(index, 1, "Carcinoma", nemod="(malignant)")
+    carcinoma.see_also = "Neoplasm, by site, malignant"
+    carcinoma.save()
+    text = engine.answer("Squamous cell carcinoma of the lung").text
+    assert "C34.90" in text
+    assert "Neoplasm Table: lung, column “Malignant primary”" in text
