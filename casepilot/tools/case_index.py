@@ -12,7 +12,18 @@ from django.db.models import Case, Count, IntegerField, Q, When
 
 from codes.models import Code, IndexTerm, System, compact_code, normalize_index_text
 
-from .case_text import CONNECTORS, LATERALITY, LINK_WORDS, STOP, expand, root, stem, title_score, words_of
+from .case_text import (
+    CONNECTORS,
+    LATERALITY,
+    LINK_WORDS,
+    STOP,
+    alternatives,
+    expand,
+    root,
+    stem,
+    title_score,
+    words_of,
+)
 
 
 def _seventh_of(term: IndexTerm, text: str) -> str:
@@ -169,7 +180,7 @@ def _says_all(term: IndexTerm, wanted: list[str]) -> bool:
     """Whether an entry is the condition itself, word for word: every word of the condition is a word
     of its path or of the nonessential modifiers along it (in any of their forms: pleural is the Index's
     "pleura"), and every level of its path is one of the condition's words (one of the alternatives
-    a comma separates: "pleura, pleurisy, pleuritic")."""
+    a comma separates: "pleura, pleurisy, pleuritic", case_text.alternatives)."""
     path_words = normalize_index_text(term.path).split()
     written = {root(w) for w in f"{normalize_index_text(term.path)} {term.search_text}".split()}
     said = {root(w) for w in wanted}
@@ -179,7 +190,7 @@ def _says_all(term: IndexTerm, wanted: list[str]) -> bool:
             return False
         said |= {root(w) for w in run}
     for level in term.path.split(" > "):
-        options = [set(normalize_index_text(o).split()) - LINK_WORDS - {"nec"} for o in level.split(",")]
+        options = [set(normalize_index_text(o).split()) - LINK_WORDS - {"nec"} for o in alternatives(level)]
         options = [o for o in options if o]
         if options and not any({root(w) for w in o} <= said for o in options):
             return False

@@ -11,7 +11,7 @@ import re
 
 from codes.models import Code, IndexTerm, System, compact_code, normalize_index_text
 
-from .case_text import LATERALITY, LINK_WORDS, expand, root, title_score, words_of
+from .case_text import LATERALITY, LINK_WORDS, alternatives, expand, root, title_score, words_of
 
 # The Table's columns (IndexTerm.cells), by the words that say the behavior, the first that matches.
 BEHAVIORS = [
@@ -31,10 +31,12 @@ FIELDS = ("pk", "level", "position", "path", "nemod", "cells", "see", "see_also"
 
 def _levels(path: str) -> list[list[set[str]]]:
     """Each level of a Table path below "Neoplasm, neoplastic", as the roots of its alternatives
-    (a comma separates them: "axilla, axillary"; "NEC" says nothing)."""
+    ("axilla, axillary"; "lingula, lung" is one phrase: case_text.alternatives; "NEC" says nothing)."""
     levels = []
     for level in path.split(" > ")[1:]:
-        options = [{root(w) for w in normalize_index_text(o).split()} - LINK_WORDS - {"nec"} for o in level.split(",")]
+        options = [
+            {root(w) for w in normalize_index_text(o).split()} - LINK_WORDS - {"nec"} for o in alternatives(level)
+        ]
         levels.append([o for o in options if o])
     return levels
 

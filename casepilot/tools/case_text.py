@@ -62,7 +62,7 @@ UNCERTAIN = re.compile(
 INPATIENT = re.compile(r"\b(inpatient|admitted|admission|discharge[ds]?|hospitali[sz]ed)\b", re.I)
 SPLIT = re.compile(
     r"[,;:]\s+|\.\s+|\s+and\s+|\s+(?=on (?:long[- ]term|oral|insulin|dialysis)\b)|\s+in a patient with\s+|"
-    r"\s+but\s+|\s+from (?:a |an )?(?:primary )?|\s+(?=secondary malignant)|(?<=therapy)\s+for\s+",
+    r"\s+but\s+|(?<!\bfall)(?<!\bfell)(?<!\bfalling)(?<!\bfalls)\s+from (?:a |an )?(?:primary )?|\s+(?=secondary malignant)|(?<=therapy)\s+for\s+",
     re.I,
 )
 STOP = {
@@ -198,6 +198,24 @@ def stem(word: str) -> str:
 # Endings that make an adjective or a plural of the word an Index entry writes ("pleural" of
 # "pleura", "peritoneal" of "peritonei", "axillary" of "axilla", "knees" of "knee").
 ENDINGS = ("ary", "eal", "ial", "ian", "ine", "ous", "al", "ar", "ic", "um", "us", "ae", "ei", "es", "a", "s", "y", "i", "e")  # fmt: skip
+
+
+def alternatives(level: str) -> list[str]:
+    """The forms an Index level gives, split at its commas when the part after a comma is another
+    form of the first word ("pleura, pleurisy, pleuritic"; "Diabetes, diabetic"), else one phrase
+    whose words all count ("Fracture, pathological" is a pathological fracture; "semilunar bone, wrist")."""
+    parts = [p.strip() for p in level.split(",") if p.strip()]
+    if not parts:
+        return []
+    first = (parts[0].split() or [""])[0].lower()
+    forms = [parts[0]]
+    for part in parts[1:]:
+        word = part.split()[0].lower()
+        if word[:4] == first[:4]:
+            forms.append(part)
+        else:
+            forms[-1] = f"{forms[-1]} {part}"
+    return forms
 
 
 def root(word: str) -> str:

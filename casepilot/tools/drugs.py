@@ -78,8 +78,22 @@ class DrugEvent:
     drug: str = ""  # the drug the case names, when the Table's row is its class
 
 
+def _as_conditions(text: str) -> str:
+    """The case without the event words that begin a main term of the Alphabetic Index with the word
+    after them ("Contact dermatitis due to poison ivy": Poison ivy ... dermatitis, L23.7): a condition,
+    not a poisoning."""
+
+    def named(match: re.Match) -> str:
+        phrase = normalize_index_text(match.group(0))
+        main = IndexTerm.objects.main_terms(phrase[:1]).filter(search_key__startswith=phrase)
+        return " " if main.exists() else match.group(0)
+
+    return re.sub(r"\b(?:poison\w*|toxic|overdos\w*)\s+[a-z]+\b", named, text, flags=re.I)
+
+
 def event_of(text: str) -> tuple[str, int] | None:
     """(what happened with the drug, the Table's column) or None when the case says no drug event."""
+    text = _as_conditions(text)
     if UNDERDOSING_WORDS.search(text):
         return UNDERDOSING, 5
     if POISONING_WORDS.search(text):
@@ -194,22 +208,9 @@ def seventh(text: str) -> tuple[str, str | None]:
     return "A", "the encounter is not documented: A (initial encounter, active treatment) is given; D for a "
 
 
-def _as_conditions(text: str) -> str:
-    """The case without the event words that begin a main term of the Alphabetic Index with the word
-    after them ("Contact dermatitis due to poison ivy": Poison ivy ... dermatitis, L23.7): a condition,
-    not a poisoning."""
-
-    def named(match: re.Match) -> str:
-        phrase = normalize_index_text(match.group(0))
-        main = IndexTerm.objects.main_terms(phrase[:1]).filter(search_key__startswith=phrase)
-        return " " if main.exists() else match.group(0)
-
-    return re.sub(r"\b(?:poison\w*|toxic|overdos\w*)\s+[a-z]+\b", named, text, flags=re.I)
-
-
 def read(text: str) -> list[DrugEvent]:
     """The drug events of a case, each with its Table code (guideline I.C.19.e)."""
-    found = event_of(_as_conditions(text))
+    found = event_of(text)
     if found is None:
         return []
     event, column = found
