@@ -118,11 +118,9 @@ REWRITES = [
         lambda match: _secondary(match.group("sites")),
     ),
     (
-        r"\bmetastatic (?:(?P<primary>\w+) )?(?:cancer|carcinoma|malignancy|malignant neoplasm) (?:to|in|into|involving) "
-        + SITES,
-        lambda match: (
-            (f"{match.group('primary')} cancer" if match.group("primary") else "") + _secondary(match.group("sites"))
-        ),
+        r"\bmetastatic (?:(?P<primary>\w+) )?(?P<noun>cancer|carcinoma|malignancy|malignant neoplasm|melanoma|sarcoma) "
+        r"(?:to|in|into|involving) " + SITES,
+        lambda match: _primary(match) + _secondary(match.group("sites")),
     ),
     (r"\b(\w+) metastas[ie]s\b", r"secondary malignant neoplasm of \1"),
     (r"\bmetastatic to (?:the )?(\w+)", r", secondary malignant neoplasm of \1"),
@@ -145,6 +143,15 @@ REWRITES = [
     ),
     (r"\b(admission|admitted) for\b", "encounter for"),
 ]
+
+
+def _primary(match: re.Match) -> str:
+    """The primary a "metastatic ... to" names: its site ("metastatic prostate cancer": prostate
+    cancer), or a morphology with a code of its own ("metastatic melanoma": melanoma), else none."""
+    primary, noun = match.group("primary"), match.group("noun").lower()
+    if primary:
+        return f"{primary} {noun if noun in ('melanoma', 'sarcoma') else 'cancer'}"
+    return noun if noun in ("melanoma", "sarcoma") else ""
 
 
 def _secondary(sites: str) -> str:

@@ -273,3 +273,25 @@ def test_a_comma_in_an_index_term_that_adds_a_qualifier_is_no_alternative(index)
     text = engine.answer("Fracture of right clavicle, initial encounter").text
     assert "S42.001A" in text
     assert "M84.411A" not in text
+
+
+@pytest.mark.parametrize(
+    ("case", "conditions"),
+    [
+        ("Metastatic prostate cancer to bone", ["prostate malignant neoplasm", "secondary malignant neoplasm of bone"]),
+        ("Metastatic melanoma to the lung", ["melanoma", "secondary malignant neoplasm of lung"]),
+        ("Metastatic carcinoma to the bone", ["secondary malignant neoplasm of bone"]),
+        (
+            "Lung cancer with metastases to the brain and bone",
+            [
+                "Lung malignant neoplasm",
+                "secondary malignant neoplasm of brain",
+                "secondary malignant neoplasm of bone",
+            ],
+        ),
+    ],
+)
+def test_the_sites_a_cancer_spread_to_are_secondary_neoplasms_each_its_own(case, conditions):
+    from casepilot.tools.case_text import read_case
+
+    assert [c.text for c in read_case(case)] == conditions
