@@ -391,11 +391,17 @@ def code_case(text: str) -> ToolResult:
             # The record's lay words ("strep throat"), read as the site's dictionary words them.
             words = words_of(lay)
             code, score, path = best_code(lay, negated=negated, taken=seen)
-        if code is None or score < min(1.0, 0.6 * len(words)) or code.code[:3] == condition.category:
+        parts, named_as = LINKED.split(condition.text), condition.text
+        if (code is None or not _enough(score, words)) and len(parts) > 1 and not lay:
+            # No code says the linked conditions together ("sepsis due to pneumonia with acute kidney
+            # injury"): the first is coded, and each linked one after it as its own (below, _unsaid).
+            words, named_as = words_of(parts[0]), parts[0]
+            code, score, path = best_code(parts[0], negated=negated, taken=seen)
+        if code is None or not _enough(score, words) or code.code[:3] == condition.category:
             continue
         conditions += _unsaid(condition.text, code, path)
         seen.add(code.pk)
-        why = f"“{condition.text}” indexes to {code.code} ({code.title})"
+        why = f"“{named_as}” indexes to {code.code} ({code.title})"
         if path:
             why += f"; {path}" if path.startswith("Neoplasm Table") else f"; Alphabetic Index: {path}"
         if condition.uncertain:

@@ -295,3 +295,19 @@ def test_the_sites_a_cancer_spread_to_are_secondary_neoplasms_each_its_own(case,
     from casepilot.tools.case_text import read_case
 
     assert [c.text for c in read_case(case)] == conditions
+
+
+def test_linked_conditions_no_code_says_together_are_coded_each(index):
+    _codes(
+        ("A41.9", "Sepsis, unspecified organism"),
+        ("J18.9", "Pneumonia, unspecified organism"),
+        ("N17.9", "Acute kidney failure, unspecified"),
+    )
+    _entry(index, 1, "Sepsis", code="A41.9", nemod="(generalized) (unspecified organism)")
+    _entry(index, 2, "Pneumonia", code="J18.9", nemod="(acute) (double) (migratory) (purulent) (septic) (unresolved)")
+    injury = _entry(index, 3, "Injury")
+    kidney = _entry(index, 4, "Injury > kidney", parent=injury, main=injury)
+    _entry(index, 5, "Injury > kidney > acute", code="N17.9", nemod="(nontraumatic)", parent=kidney, main=injury)
+    text = engine.answer("Sepsis due to pneumonia with acute kidney injury").text
+    assert text.index("A41.9") < text.index("J18.9")
+    assert "N17.9" in text
