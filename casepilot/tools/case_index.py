@@ -176,11 +176,12 @@ def _acronym_of(word: str, words: list[str]) -> set[str]:
     return set()
 
 
-def _says_all(term: IndexTerm, wanted: list[str]) -> bool:
+def _says_all(term: IndexTerm, wanted: list[str], linked: set[str] = frozenset()) -> bool:
     """Whether an entry is the condition itself, word for word: every word of the condition is a word
     of its path or of the nonessential modifiers along it (in any of their forms: pleural is the Index's
     "pleura"), and every level of its path is one of the condition's words (one of the alternatives
-    a comma separates: "pleura, pleurisy, pleuritic", case_text.alternatives)."""
+    a comma separates: "pleura, pleurisy, pleuritic", case_text.alternatives; a level of link words
+    alone, other than "with", one of `linked`, the record's words)."""
     path_words = normalize_index_text(term.path).split()
     written = {root(w) for w in f"{normalize_index_text(term.path)} {term.search_text}".split()}
     said = {root(w) for w in wanted}
@@ -193,6 +194,11 @@ def _says_all(term: IndexTerm, wanted: list[str]) -> bool:
         options = [set(normalize_index_text(o).split()) - LINK_WORDS - {"nec"} for o in alternatives(level)]
         options = [o for o in options if o]
         if options and not any({root(w) for w in o} <= said for o in options):
+            return False
+        # A level of link words alone is one the record writes, not a meaning it lacks (Gout > in (due
+        # to) renal impairment > knee is no code of "gout of the left knee"); "with" the Index presumes.
+        words = set(normalize_index_text(level).split())
+        if not options and words != {"with"} and not words & linked:
             return False
     return True
 
@@ -217,7 +223,10 @@ def _exact_entries(text: str) -> list[IndexTerm]:
             rows = rows.filter(search_text__regex=rf"(^| ){word}( |$)")
         else:
             rows = rows.filter(search_text__contains=root(word))
-    exact = [t for t in rows.select_related("see_target").order_by("level", "position")[:200] if _says_all(t, wanted)]
+    linked = set(stated.split())
+    exact = [
+        t for t in rows.select_related("see_target").order_by("level", "position")[:200] if _says_all(t, wanted, linked)
+    ]
     # Then the one whose path says least besides: Fracture > wrist, not > semilunar bone, wrist.
     said = {root(w) for w in wanted}
 
@@ -399,7 +408,16 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
                 # besides, then the shallower. The reason for an encounter the case states is its
                 # main term ("hepatitis B vaccination": Vaccination > encounter for, not Hepatitis > B).
                 matched = len(path_words & said) + len(path_words & said & {"encounter"})
-                fit = matched - 0.5 * len(path_words - said)
+                # A level of link words alone the case does not write ("in", for "in (due to) renal
+                # impairment") is a meaning it lacks, like a word; not "with", which the Index presumes
+                # (I.A.15).
+                bare = sum(
+                    1
+                    for level in term.path.split(" > ")
+                    if set(normalize_index_text(level).split()) <= LINK_WORDS - {"with"}
+                    and not set(normalize_index_text(level).split()) & said
+                )
+                fit = matched - 0.5 * (len(path_words - said) + bare)
                 scored.append((-covered, -fit, term.level, term.position, term, matched))
                 # The subterms hold all the other words, or the main term is the condition's head
                 # and the rest is what it means without more ("Shingles without complication").

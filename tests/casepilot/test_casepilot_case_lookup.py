@@ -311,3 +311,19 @@ def test_linked_conditions_no_code_says_together_are_coded_each(index):
     text = engine.answer("Sepsis due to pneumonia with acute kidney injury").text
     assert text.index("A41.9") < text.index("J18.9")
     assert "N17.9" in text
+
+
+def test_a_subterm_of_link_words_alone_is_a_meaning_the_case_must_write(index):
+    """Gout > in (due to) renal impairment > knee is not the code of a gout of the left knee."""
+    _codes(
+        ("M10.062", "Idiopathic gout, left knee"),
+        ("M10.362", "Gout due to renal impairment, left knee"),
+        ("M10.9", "Gout, unspecified"),
+    )
+    gout = _entry(index, 1, "Gout, gouty", code="M10.9", nemod="(acute) (attack) (flare)")
+    idiopathic = _entry(index, 2, "Gout, gouty > idiopathic", code="M10.00", parent=gout, main=gout)
+    _entry(index, 3, "Gout, gouty > idiopathic > knee", code="M10.062", parent=idiopathic, main=gout)
+    within = _entry(index, 4, "Gout, gouty > in", code="M10.30", nemod="(due to)", parent=gout, main=gout)
+    _entry(index, 5, "Gout, gouty > in > knee", code="M10.362", parent=within, main=gout)
+    text = engine.answer("Gout, left knee").text
+    assert "M10.362" not in text
