@@ -23,6 +23,7 @@ from codes.models import BROWSE_KINDS, Code, Kind, System, compact_code
 from . import tools
 from .tools import Citation, CodeRef, ToolResult, coding, pcs
 from .tools import units as units_tool
+from .tools.case_text import ABBREVIATIONS
 
 log = logging.getLogger(__name__)
 
@@ -206,6 +207,8 @@ def understand(text: str) -> Understanding:
             continue  # units, years and DRG numbers are not code tokens on their own
         if len(compact) == 2 or (compact in modifiers and len(compact) == 2):
             continue
+        if token.lower() in ABBREVIATIONS and hint != System.ICD10PCS:
+            continue  # "DM2" is type 2 diabetes, not the PCS table DM2, unless PCS is asked
         tokens.append(token)
     drgs = [m.zfill(3) for m in DRG.findall(text)]
 

@@ -8,9 +8,12 @@
    it, hypertension with heart disease or chronic kidney disease (I.C.9.a), as one combination code.
 3. Look each condition up (the code titles, inclusion and index terms through the site's search) and
    keep the code whose title the documentation covers best, without details it does not document.
+   A neoplasm is looked up in the Neoplasm Table too (casepilot/tools/case_neoplasm.py).
 4. Follow the tabular notes of each code found: "use additional code" items the case documents
    (organism, stage, long-term drug use, type of heart failure, BMI...) are added after it; "code
-   first" notes put the named code (the etiology, the underlying infection) before it.
+   first" notes put the named code (the etiology, the underlying infection) before it
+   (casepilot/tools/case_notes.py).
+5. Put them in reporting order, with the external cause and drug codes (casepilot/tools/case_order.py).
 
 Every code named is a billable ICD-10-CM code of the current release; each comes with why.
 """
@@ -18,16 +21,16 @@ Every code named is a billable ICD-10-CM code of the current release; each comes
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-
-from django.db.models import Q
 
 from codes.models import Code, Note, Synonym, System, compact_code
 from codes.search import search
 
 from . import drugs
 from .base import Citation, ToolResult, code_citation, code_ref
-from .case_index import INJURY, external_cause, index_entries
+from .case_index import index_entries
+from .case_neoplasm import neoplasm_entry
+from .case_notes import additional, named, notes_of
+from .case_order import Coded, order, with_drug_events, with_external_causes, without_superseded
 from .case_text import (
     INPATIENT,
     QUALIFIER_WORDS,
@@ -42,14 +45,6 @@ from .case_text import (
 )
 
 GUIDELINES = "https://www.cms.gov/medicare/coding-billing/icd-10-codes"
-
-
-@dataclass
-class Coded:
-    code: Code
-    why: str
-    after: Code | None = None  # an additional code follows the code whose note asked for it
-    words: set[str] = field(default_factory=set)
 
 
 # What a code says that the case must document, else the default applies (guideline I.C.19.c.1: a
@@ -68,7 +63,6 @@ UNLESS_DOCUMENTED = [
     (r"\bpuerperium\b", r"\bpuerper|\bpostpartum\b|\bafter (?:the )?delivery\b"),
     (r"\bin childbirth\b", r"\bchildbirth\b|\bdeliver|\blabou?r\b"),
 ]
-SEPSIS = re.compile(r"\bsepsis\b", re.I)
 
 
 def _candidates(text: str) -> tuple[list[Code], dict[int, str], dict[int, str], set[int]]:
@@ -82,6 +76,11 @@ def _candidates(text: str) -> tuple[list[Code], dict[int, str], dict[int, str], 
     # The Alphabetic Index first (main term, subterms, nonessential modifiers), as a coder looks up a
     # condition; the Tabular then verifies the code (billable, current) and its notes.
     entries = index_entries(text)
+    # A neoplasm of a site the Table has: the Index sends the coder there ("Carcinoma - see also
+    # Neoplasm, by site, malignant"; "Metastasis > cancer > to specified site - see Neoplasm, secondary").
+    table = neoplasm_entry(text)
+    if table:
+        entries = [(*table, True), *entries]
     if entries:
         compacts = [c for c, *_ in entries]
         rows = {
@@ -113,13 +112,22 @@ def _candidates(text: str) -> tuple[list[Code], dict[int, str], dict[int, str], 
 def _condition_of(title: str) -> set[str]:
     """The words of the condition a title names, before its site too ("Malignant neoplasm of lower
     lobe, left bronchus or lung": malignant neoplasm; "Pain in right lower leg": pain)."""
-    return _named(re.split(r"\b(?:of|in|affecting|involving)\b", title, maxsplit=1)[0])
+    return named(re.split(r"\b(?:of|in|affecting|involving)\b", title, maxsplit=1)[0])
 
 
 def _after_with(title: str) -> str:
     """What a combination title says after its "with" ("Type 2 diabetes mellitus with diabetic
     neuropathy": diabetic neuropathy), or ""."""
     return title.split(" with ", 1)[1] if " with " in title else ""
+
+
+def _said_with(title: str) -> set[str]:
+    """The words a title says the patient has: not those after its "without" or "not", up to its
+    next "with" ("Laceration without foreign body of left index finger with damage to nail": the
+    laceration and the damage to the nail)."""
+    parts = re.split(r"\b(with|without|not)\b", title)
+    kept = [part for i, part in enumerate(parts) if i % 2 == 0 and (i == 0 or parts[i - 1] == "with")]
+    return words_of(" ".join(kept))
 
 
 def _weigh(
@@ -142,14 +150,22 @@ def _weigh(
         if not w.isdigit()
     }
     numbers = set(re.findall(r"\b\d+[ab]?\b", text.lower()))
-    special = re.search(r"pregnan|deliver|newborn|gestation|weeks|puerper|birth", text, re.I)
+    # A pregnancy (O) or perinatal (P) code needs the record to say so, unless the Index's entry for
+    # the condition's words gives it (Hyperemesis > gravidarum).
+    special = re.search(
+        r"pregnan|deliver|newborn|gestation|weeks|puerper|birth|gravid|trimester|antepartum|postpartum|"
+        r"obstetric|neonat|liveborn|perinatal",
+        text,
+        re.I,
+    )
     best, best_score = None, 0.0
     for position, code in enumerate(candidates):
         if code.deleted or not code.billable or code.pk in taken:
             continue
         score = title_score(case_words, code.title, numbers) - 0.01 * position
         if code.pk == first_indexed:
-            score = max(score, float(len(case_words)))
+            # (a hair less: a title that does hold every word, the Index's neighbour, is the code)
+            score = max(score, len(case_words) - 0.05)
         elif head and len(head & words_of(code.title)) * 2 < len(head):
             score -= 2
         # Nor, found by its title's words alone, one whose condition (its title before "of", "in", a
@@ -158,7 +174,7 @@ def _weigh(
         if code.pk in by_words and named and not named & case_words:
             continue
         # Never a code that says a condition the case negates ("without septic shock": not R65.21).
-        said = words_of(re.split(r"\bwithout\b|\bnot\b", code.title, maxsplit=1)[0])
+        said = _said_with(code.title)
         if any(words and words <= said for words in negated):
             continue
         # Nor one whose title is "without" what the case documents it "with".
@@ -168,11 +184,13 @@ def _weigh(
             score -= 3
         # And the other way: "without foreign body" in the case, "with foreign body" in the title.
         # (a word of what the case lacks anywhere after the title's "with": "with unspecified complications")
-        after_with = _after_with(code.title)
+        # (what the title says "with", up to its own "without": "Laceration with foreign body of left index
+        # finger without damage to nail" is with a foreign body)
+        after_with = re.split(r"\bwithout\b", _after_with(code.title), maxsplit=1)[0]
         for lacking in re.findall(r"\bwithout ([a-z' ]+)", text, re.I):
-            if words_of(lacking) & words_of(after_with) and not re.search(r"\bwithout\b", code.title, re.I):
+            if words_of(lacking) & words_of(after_with):
                 score -= 3
-        if code.code[:1] in "OP" and not special:
+        if code.code[:1] in "OP" and not special and code.pk != first_indexed:
             score -= 3
         for title_says, case_says in UNLESS_DOCUMENTED:
             if re.search(title_says, code.title, re.I) and not re.search(case_says, text, re.I):
@@ -239,200 +257,20 @@ def _on_side(code: Code, text: str, near: list[Code]) -> Code:
     return code
 
 
-def _ranges(text: str) -> list[tuple[str, str]]:
-    """Code ranges named in a note ("(N18.1-N18.6)", "(I50.-)", "(B95-B97)", "(Z79.4)") as compact bounds."""
-    found = []
-    for group in re.findall(r"\(([^()]*\d[^()]*)\)", text):
-        for item in re.split(r",\s*", group):
-            item = item.strip().replace(".-", "").rstrip("-").replace(".", "")
-            if "-" in item:
-                low, high = item.split("-", 1)
-                found.append((low, high + "ZZZZ"))
-            elif re.fullmatch(r"[A-Z]\d[0-9A-Z]{0,5}", item):
-                found.append((item, item + "ZZZZ"))
-    return found
-
-
-def _in_ranges(code: Code, ranges: list[tuple[str, str]]) -> bool:
-    return any(low <= compact_code(code.code) <= high for low, high in ranges)
-
-
-def _notes(code: Code) -> list[Note]:
-    return list(
-        Note.objects.filter(
-            code_id__in=[*code.lineage, code.pk],
-            type__in=[Note.Type.USE_ADDITIONAL, Note.Type.CODE_FIRST],
-        ).select_related("code")
-    )
-
-
-def _named(title: str) -> set[str]:
-    """The words of a title's condition, before its details ("Acute kidney failure, unspecified":
-    acute, kidney, failure; "Escherichia coli [E. coli] as the cause of diseases...": the organism).
-    Words in parentheses are nonessential ("Unspecified systolic (congestive) heart failure")."""
-    essential = re.sub(r"\([^)]*\)", " ", title)
-    lead = re.split(r",|\[|\bwith\b|\bwithout\b|\bdue to\b|\bas the cause\b|\bin diseases\b", essential, maxsplit=1)[0]
-    return (
-        {w for w in words_of(lead) if not w[:1].isdigit()} - {stem(w) for w in QUALIFIER_WORDS} - {"unspecif", "body"}
-    )
-
-
-# What a note's item says of the code it asks for, not the condition ("type of heart failure").
-ITEM_DETAILS = words_of("type stage identify any associated specific manifestation condition use")
-
-
-def _additional(note: Note, case_words: set[str], used: set[str], others: set[str]) -> Code | None:
-    """The code a "use additional code" or "code first" item asks for, when the case documents what
-    it names. `others`: the title words of the other codes found."""
-    ranges = _ranges(note.text)
-    if not ranges:
-        return None
-    item_words = words_of(re.sub(r"\(.*?\)", " ", note.text)) - {"code", "identify", "applicable", "if", "known"}
-    query = Q()
-    for low, high in ranges:
-        query |= Q(compact__gte=low, compact__lte=high)
-    candidates = list(Code.objects.filter(query, system=System.ICD10CM, billable=True, deleted=False)[:400])
-    best, best_score = None, 0.0
-    fresh = case_words - used
-    # A "code first" item the case names and no other code found says ("sepsis NOS (A41.9)" of
-    # R65.2- when no sepsis code is coded) is the etiology the note asks for, in the code's own words.
-    # Only an item that names one code ("sepsis NOS (A41.9)"), not a range ("neoplasm (C00-D49)").
-    one_code = len(ranges) == 1 and ranges[0][1] == ranges[0][0] + "ZZZZ"
-    etiology = note.type == Note.Type.CODE_FIRST and one_code and item_words and item_words <= case_words - others
-    numbers = {w for w in case_words if w[:1].isdigit()}
-    # An item that names a condition the case documents asks for its code even when the code with the
-    # note already says the condition: I13.0's "type of heart failure (I50.-)" is I50.9 when the
-    # record says heart failure and no type (guideline I.C.9.a.3).
-    # Only for "use additional code" and one category: a range ("neoplasm (C00-D49)") is not guessed.
-    condition = item_words - ITEM_DETAILS
-    one_category = len(ranges) == 1 and len(ranges[0][0]) == 3 and ranges[0][1] == ranges[0][0] + "ZZZZ"
-    documented = note.type == Note.Type.USE_ADDITIONAL and one_category and bool(condition) and condition <= case_words
-    for candidate in candidates:
-        title_words = words_of(candidate.title) - {"cause", "classifi", "elsewher", "diseas"}
-        # The case must document what the item names beyond what the code itself says (a stage
-        # number counts: "stage 5" is in I12.0's title and still asks for N18.5).
-        said_beyond = fresh & (title_words | item_words) or numbers & title_words
-        if not (etiology or documented or said_beyond):
-            continue
-        # Nor a code for a condition the item and the code name and the case does not: acute
-        # kidney failure (N17.-) of severe sepsis's note is for a case that documents it.
-        if (_named(candidate.title) - case_words) & item_words:
-            continue
-        # A code asked for only because the case names the item's condition is weighed by that condition
-        # alone: the "stage" of I13.0's CKD is not end-stage heart failure.
-        weighed = case_words if said_beyond or etiology else condition
-        score = title_score(weighed, candidate.title, numbers) + 0.5 * len(fresh & item_words)
-        if best is None or score > best_score:
-            best, best_score = candidate, score
-    return best if best is not None and best_score > 0.5 else None
-
-
-def _order(coded: list[Coded]) -> list[Coded]:
-    """Reporting order: a code whose "code first" note names another code found goes after it;
-    an additional code goes right after the code that asked for it."""
-    codes = [c.code for c in coded]
-    firsts: dict[int, list[Code]] = {}
-    for item in coded:
-        for note in _notes(item.code):
-            if note.type == Note.Type.CODE_FIRST:
-                ranges = _ranges(note.text)
-                named = [c for c in codes if c.pk != item.code.pk and _in_ranges(c, ranges)]
-                if named:
-                    firsts.setdefault(item.code.pk, []).extend(named)
-                    item.why += f"; its note says code first {note.text.strip(' ,')} (so it follows {named[0].code})"
-    ordered: list[Coded] = []
-    placed: set[int] = set()
-
-    def place(item: Coded) -> None:
-        if item.code.pk in placed:
-            return
-        for first in firsts.get(item.code.pk, []):
-            place(next(c for c in coded if c.code.pk == first.pk))
-        placed.add(item.code.pk)
-        ordered.append(item)
-        for extra in coded:
-            if extra.after is not None and extra.after.pk == item.code.pk:
-                place(extra)
-
-    # An encounter solely for chemotherapy, immunotherapy or radiation therapy lists its Z51 code
-    # first, then the malignancy (guideline I.C.2.e.2).
-    for item in coded:
-        if item.after is None and compact_code(item.code.code)[:3] == "Z51":
-            item.why += "; listed first: the encounter is for the therapy (guideline I.C.2.e.2)"
-            place(item)
-    # Sepsis with a localized infection: the systemic infection first (guideline I.C.1.d.4); severe
-    # sepsis (R65.2-) is never first, its note says code first the underlying infection.
-    for item in coded:
-        if item.after is None and SEPSIS.search(item.code.title) and not item.code.code.startswith("R65"):
-            item.why += "; listed first: the systemic infection before the localized one (guideline I.C.1.d.4)"
-            place(item)
-    for item in coded:
-        if item.after is None:
-            place(item)
-    for item in coded:
-        place(item)
-    return ordered
-
-
-def _with_drug_events(coded: list[Coded], events: list[drugs.DrugEvent], text: str) -> tuple[list[Coded], list[str]]:
-    """The Table's codes put in their place (guideline I.C.19.e.5): a poisoning before its
-    manifestations; an adverse effect after them; an underdosing after the condition, with the
-    noncompliance code after it. Also what the Table could not give."""
-    facts: list[str] = []
-    found = [e for e in events if e.code is not None]
-    for event in events:
-        facts += [f"{event.term.title}: {missing}." for missing in event.missing]
-    if not found:
-        if drugs.event_of(text) and not events:
-            facts.append(
-                "The case describes a drug event, but names no substance of the Table of Drugs and Chemicals: "
-                "name the drug or chemical to get its T code (guideline I.C.19.e)."
-            )
-        return coded, facts
-    items = [Coded(e.code, e.why, words=set()) for e in found]
-    event = found[0].event
-    if event == drugs.POISONING:
-        facts.append(
-            "Sequencing (guideline I.C.19.e.5.b): the poisoning code is listed first, then the code(s) of its "
-            "manifestations."
-        )
-        return items + coded, facts
-    if event == drugs.ADVERSE:
-        facts.append(
-            "Sequencing (guideline I.C.19.e.5.a): for an adverse effect of a drug correctly prescribed and properly "
-            "administered, the nature of the adverse effect is coded first, then the T code of the drug (5th or 6th "
-            "character 5)."
-        )
-        if not coded:
-            facts.append("The case does not say what the adverse effect was (rash, nausea...): code that first.")
-        return coded + items, facts
-    facts.append(
-        "Sequencing (guideline I.C.19.e.5.c): an underdosing code is never principal or first-listed; the relapse or "
-        "exacerbation of the condition the drug treats is coded first, and a noncompliance (Z91.12-, Z91.13-) or "
-        "complication of care (Y63.6-Y63.9) code says why."
-    )
-    z91, path = drugs.noncompliance(text)
-    if z91 is not None and all(c.code.pk != z91.pk for c in coded):
-        items.append(Coded(z91, f"the Alphabetic Index: {path}", words=set()))
-    elif z91 is None:
-        facts.append(
-            "The case does not say why less was taken (intentional, financial hardship, age): add the Z91.1- code that says so."
-        )
-    if not coded:
-        facts.append("The case does not name the condition that relapsed: code it first.")
-    return coded + items, facts
-
-
 LINKED = re.compile(r"\s+(?:due to|with|secondary to|caused by|from)\s+", re.I)
 
 
-def _unsaid(text: str, code: Code) -> list[Condition]:
+def _unsaid(text: str, code: Code, path: str = "") -> list[Condition]:
     """What a code does not say of the condition it was found for, as conditions of their own. A
     condition linked to another ("severe sepsis due to E. coli UTI", "sepsis with acute kidney
     injury") is its parts: a part the code leaves a word of out is coded whole (the severe sepsis,
     R65.20, beside the sepsis code; the localized infection, N39.0: guideline I.C.1.d.4).
-    Otherwise the words left out, when two or more are ("with septic shock")."""
+    Otherwise the words left out, when two or more are ("with septic shock"). The words of an Index
+    entry whose "see also" led to the code are said by it (Neuropathy > peripheral, see also
+    Polyneuropathy: E11.42 says the peripheral neuropathy)."""
     said = words_of(code.title)
+    if ", see also " in path:
+        said |= words_of(path)
     # What a combination code says after its "with" ("Type 2 diabetes mellitus with diabetic
     # neuropathy"): a part whose condition it names is coded by it (I.A.15), its details or not.
     combined = words_of(_after_with(code.title))
@@ -458,51 +296,48 @@ def _unsaid(text: str, code: Code) -> list[Condition]:
     return []
 
 
-def _without_superseded(coded: list[Coded]) -> list[Coded]:
-    """An unspecified code is not reported beside a code of the same set of categories that says all
-    it says and more: the case documented the detail (guideline I.B.18: unspecified codes only when
-    the record supports nothing more specific). "a fall from a ladder" is W11.XXXA, not W19.XXXA too."""
-
-    def superseded(item: Coded) -> bool:
-        if "unspecified" not in item.code.title.lower():
-            return False
-        return any(
-            other is not item
-            and other.code.code[0] == item.code.code[0]
-            and "unspecified" not in other.code.title.lower()
-            and words_of(item.code.title) < words_of(other.code.title)  # words_of drops 'unspecified'
-            for other in coded
-        )
-
-    return [item for item in coded if not superseded(item)]
-
-
-def _with_external_causes(coded: list[Coded], conditions: list[Condition]) -> list[Coded]:
-    """An injury whose words give its cause ("dog bite of left hand") with the External Cause
-    Index's code for it after the injury codes, unless the case already has one (a "fall from a
-    ladder" coded as a condition of its own)."""
-    if any(c.code.code[:1] in "VWXY" for c in coded):
-        return coded
-    injuries = [c for c in coded if INJURY.match(c.code.code)]
-    for condition in conditions:
-        if condition.negated or not injuries:
-            continue
-        if not any(c.words & words_of(condition.text) for c in injuries):
-            continue
-        found = external_cause(condition.text)
-        if found and all(c.code.pk != found[0].pk for c in coded):
-            code, path = found
-            why = f"the external cause of the injury (guideline I.C.20); Index to External Causes: {path}"
-            return [*coded, Coded(code, why, words=set())]
-    return coded
-
-
 def _clinical_words(condition: str) -> str:
     """The clinical wording of a lay term the whole condition is, from the site's curated
     dictionary (fixtures/synonyms: "strep throat" is streptococcal pharyngitis), or ""."""
     last = condition.split()[-1:] or [""]
     rows = Synonym.objects.filter(source=Synonym.Source.CURATED, term__icontains=last[0]).exclude(replacement="")
     return next((row.replacement for row in rows if expand(row.term).lower() == condition.lower()), "")
+
+
+def _enough(score: float, words: set[str]) -> bool:
+    """Whether a code's score is enough for a condition of these words to be coded by it."""
+    return score >= min(1.0, 0.6 * len(words))
+
+
+def _with_fragments(conditions: list[Condition]) -> list[Condition]:
+    """A short fragment with no code of its own ("third trimester", "delivered vaginally",
+    "dichorionic diamniotic") is a detail of the condition before it when, joined to it, a code
+    says the fragment's words that the condition's own code does not, and all it said."""
+    kept: list[Condition] = []
+    for condition in conditions:
+        before = kept[-1] if kept else None
+        words = words_of(condition.text)
+        if before is None or before.negated or condition.negated or condition.uncertain or len(words) > 3:
+            kept.append(condition)
+            continue
+        # Its own code is one whose condition (its title before "of", a comma) the fragment names: O60.03
+        # "Preterm labor without delivery, third trimester" is no code of "third trimester".
+        code, score, _ = best_code(condition.text)
+        if code is not None and _enough(score, words) and named(code.title) & words:
+            kept.append(condition)
+            continue
+        joined = f"{before.text} {condition.text}"
+        own, _, _ = best_code(before.text)
+        code, score, _ = best_code(joined)
+        said = words & words_of(code.title) if code is not None else set()
+        own_words = words_of(own.title) if own is not None else set()
+        # And it still says what the condition's own code said of it (not Z99.2 for "ESRD on dialysis").
+        still = said and words_of(before.text) & own_words <= words_of(code.title)
+        if still and _enough(score, words_of(joined)) and not said <= own_words:
+            before.text = joined
+            continue
+        kept.append(condition)
+    return kept
 
 
 def code_case(text: str) -> ToolResult:
@@ -512,7 +347,7 @@ def code_case(text: str) -> ToolResult:
     events = drugs.read(text)
     # The drug and what happened with it are coded from the Table; the rest of the case as usual.
     rest = drugs.without_events(text, events) if events else text
-    conditions = combine(read_case(rest))
+    conditions = _with_fragments(combine(read_case(rest)))
     facts: list[str] = []
     coded: list[Coded] = []
     seen: set[int] = set()
@@ -556,21 +391,27 @@ def code_case(text: str) -> ToolResult:
             # The record's lay words ("strep throat"), read as the site's dictionary words them.
             words = words_of(lay)
             code, score, path = best_code(lay, negated=negated, taken=seen)
-        if code is None or score < min(1.0, 0.6 * len(words)) or code.code[:3] == condition.category:
+        parts, named_as = LINKED.split(condition.text), condition.text
+        if (code is None or not _enough(score, words)) and len(parts) > 1 and not lay:
+            # No code says the linked conditions together ("sepsis due to pneumonia with acute kidney
+            # injury"): the first is coded, and each linked one after it as its own (below, _unsaid).
+            words, named_as = words_of(parts[0]), parts[0]
+            code, score, path = best_code(parts[0], negated=negated, taken=seen)
+        if code is None or not _enough(score, words) or code.code[:3] == condition.category:
             continue
-        conditions += _unsaid(condition.text, code)
+        conditions += _unsaid(condition.text, code, path)
         seen.add(code.pk)
-        why = f"“{condition.text}” indexes to {code.code} ({code.title})"
+        why = f"“{named_as}” indexes to {code.code} ({code.title})"
         if path:
-            why += f"; Alphabetic Index: {path}"
+            why += f"; {path}" if path.startswith("Neoplasm Table") else f"; Alphabetic Index: {path}"
         if condition.uncertain:
             why += "; documented as uncertain at discharge, coded as if established for an inpatient (guideline II.H)"
         item = Coded(code, why, words=words & words_of(code.title))
         coded.append(item)
         used = set().union(*(words_of(c.code.title) for c in coded))
         others = set().union(*(words_of(c.code.title) for c in coded if c is not item))
-        for note in _notes(item.code):
-            extra = _additional(note, note_words, used, others)
+        for note in notes_of(item.code):
+            extra = additional(note, note_words, used, others)
             if extra is None or extra.pk in seen:
                 continue
             seen.add(extra.pk)
@@ -585,9 +426,9 @@ def code_case(text: str) -> ToolResult:
                     words=words_of(extra.title) & case_words,
                 )
             )
-    coded = _order(_without_superseded(coded))
-    coded = _with_external_causes(coded, conditions)
-    coded, drug_facts = _with_drug_events(coded, events, text)
+    coded = order(without_superseded(coded))
+    coded = with_external_causes(coded, conditions)
+    coded, drug_facts = with_drug_events(coded, events, text)
     if not coded:
         return ToolResult("code_case", False, left_out + drug_facts, data={"codes": []})
     facts.append("Codes in reporting order: " + ", ".join(f"{c.code.code} ({c.code.title})" for c in coded) + ".")

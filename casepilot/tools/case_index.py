@@ -12,7 +12,18 @@ from django.db.models import Case, Count, IntegerField, Q, When
 
 from codes.models import Code, IndexTerm, System, compact_code, normalize_index_text
 
-from .case_text import CONNECTORS, LATERALITY, LINK_WORDS, STOP, expand, stem, title_score, words_of
+from .case_text import (
+    CONNECTORS,
+    LATERALITY,
+    LINK_WORDS,
+    STOP,
+    alternatives,
+    expand,
+    root,
+    stem,
+    title_score,
+    words_of,
+)
 
 
 def _seventh_of(term: IndexTerm, text: str) -> str:
@@ -148,12 +159,140 @@ def _contradicts(path: str, text: str) -> bool:
     return False
 
 
+# What the Index leaves to the Tabular (the side, the encounter): an entry need not say it.
+TABULAR_WORDS = LATERALITY | {"initial", "subsequent", "sequela", "unspecified"}
+
+
+def _acronym_of(word: str, words: list[str]) -> set[str]:
+    """The run of `words` whose initials spell `word` (HIV: human immunodeficiency virus; DNR: do not
+    resuscitate), or an empty set: an entry that writes the acronym as its modifier says it is them."""
+    size = len(word)
+    if not 2 <= size <= 6 or not word.isalpha():
+        return set()
+    for start in range(len(words) - size + 1):
+        run = words[start : start + size]
+        if "".join(w[0] for w in run) == word:
+            return set(run)
+    return set()
+
+
+def _says_all(term: IndexTerm, wanted: list[str], linked: set[str] = frozenset()) -> bool:
+    """Whether an entry is the condition itself, word for word: every word of the condition is a word
+    of its path or of the nonessential modifiers along it (in any of their forms: pleural is the Index's
+    "pleura"), and every level of its path is one of the condition's words (one of the alternatives
+    a comma separates: "pleura, pleurisy, pleuritic", case_text.alternatives; a level of link words
+    alone, other than "with", one of `linked`, the record's words)."""
+    path_words = normalize_index_text(term.path).split()
+    written = {root(w) for w in f"{normalize_index_text(term.path)} {term.search_text}".split()}
+    said = {root(w) for w in wanted}
+    for word in wanted:
+        run = _acronym_of(word, path_words)
+        if root(word) not in written and not run:
+            return False
+        said |= {root(w) for w in run}
+    for level in term.path.split(" > "):
+        options = [set(normalize_index_text(o).split()) - LINK_WORDS - {"nec"} for o in alternatives(level)]
+        options = [o for o in options if o]
+        if options and not any({root(w) for w in o} <= said for o in options):
+            return False
+        # A level of link words alone is one the record writes, not a meaning it lacks (Gout > in (due
+        # to) renal impairment > knee is no code of "gout of the left knee"); "with" the Index presumes.
+        words = set(normalize_index_text(level).split())
+        if not options and words != {"with"} and not words & linked:
+            return False
+    return True
+
+
+def _exact_entries(text: str) -> list[IndexTerm]:
+    """The entries that are the condition word for word (see _says_all), fewest levels first. The
+    words after "without" are what an entry means by default; the side and the encounter are the
+    Tabular's to give."""
+    stated = re.sub(
+        r"\b(?:initial|subsequent) encounter\b", " ", re.split(r"\bwithout\b", text, maxsplit=1)[0], flags=re.I
+    )
+    stated = normalize_index_text(stated)
+    wanted = [w for w in stated.split() if w not in LINK_WORDS | CONNECTORS | TABULAR_WORDS]
+    if not wanted:
+        return []
+    rows = IndexTerm.objects.main_index().filter(
+        Q(code_status__in=[IndexTerm.Status.VALID, IndexTerm.Status.INCOMPLETE]) | Q(see_target__isnull=False)
+    )
+    for word in wanted[:8]:
+        # A one-letter word (hepatitis C, vitamin D) is a whole word of the entry, not any "c".
+        if len(word) == 1:
+            rows = rows.filter(search_text__regex=rf"(^| ){word}( |$)")
+        else:
+            rows = rows.filter(search_text__contains=root(word))
+    linked = set(stated.split())
+    exact = [
+        t for t in rows.select_related("see_target").order_by("level", "position")[:200] if _says_all(t, wanted, linked)
+    ]
+    # Then the one whose path says least besides: Fracture > wrist, not > semilunar bone, wrist.
+    said = {root(w) for w in wanted}
+
+    def besides(term: IndexTerm) -> int:
+        return len({root(w) for w in normalize_index_text(term.path).split()} - said - LINK_WORDS)
+
+    return sorted(exact, key=lambda t: (t.level, besides(t), t.position))
+
+
+def _exact_through_see_also(text: str) -> tuple[list[IndexTerm], str]:
+    """For "A with B" whose B is an Index entry that says "see also" another term (Neuropathy >
+    peripheral, see also Polyneuropathy), the entries that are "A with" that term word for word
+    ("Type 2 diabetes with peripheral neuropathy" is Diabetes > type 2 > with > polyneuropathy),
+    and the pointer's path and "see also"."""
+    head, found, rest = text.partition(" with ")
+    if not found or not rest.strip():
+        return [], ""
+    wanted = {root(w) for w in normalize_index_text(rest).split()} - LINK_WORDS
+    for term in IndexTerm.objects.lookup(rest).exclude(see_also="")[:10]:
+        if {root(w) for w in normalize_index_text(term.path).split()} - LINK_WORDS == wanted:
+            return _exact_entries(f"{head} with {term.see_also}"), f"{term.path}, see also {term.see_also}"
+    return [], ""
+
+
+PREFIXED = re.compile(r"\b(pre|post|non|anti|intra|extra|sub|peri|para|hyper|hypo)([a-z]{4,})\b", re.I)
+
+
+def _as_indexed(text: str) -> str:
+    """The condition with a prefixed word written as the Index writes its main term, when that is
+    with a hyphen ("preeclampsia": Pre-eclampsia) and the joined form is no main term."""
+
+    def written(match: re.Match) -> str:
+        joined, split = match.group(0).lower(), f"{match.group(1)} {match.group(2)}".lower()
+        mains = IndexTerm.objects.main_terms(joined[:1]).filter(search_key__in=[joined, split])
+        keys = set(mains.values_list("search_key", flat=True))
+        return f"{match.group(1)}-{match.group(2)}" if split in keys and joined not in keys else match.group(0)
+
+    return PREFIXED.sub(written, text)
+
+
+def _led(main: IndexTerm, others: list[str], said: set[str]) -> IndexTerm | None:
+    """The shallowest entry under a main term that holds the other words as whole words
+    ("pneumonia" is not "Streptococcus > pneumoniae") and adds nothing the record does not say."""
+    if not others:
+        return None
+    below = IndexTerm.objects.filter(main=main)
+    for word in others[:8]:
+        below = below.filter(search_text__contains=word)  # the trigram index answers each word
+    return next(
+        (
+            term
+            for term in below.select_related("see_target").order_by("level", "position")[:20]
+            if all(re.search(rf"\b{re.escape(word)}\b", term.search_text) for word in others[:8])
+            and _adds_nothing(term, said)
+        ),
+        None,
+    )
+
+
 def index_entries(text: str) -> list[tuple[str, str, bool]]:
     """(code, index path) for a condition, best first, as a coder looks it up: the entries whose path
     holds every word; failing that, the condition's words taken as the main term and its subterms
     ("influenza vaccination": Vaccination > encounter for). A "see" is followed to its entry.
     The third value says the entry is the condition itself: a main term (or subterm) that is its
     words ("Cold sore": Coldsore), or a main term with subterms that hold all its other words."""
+    text = _as_indexed(text)
     # "controlled by diet" is Diabetes > gestational > diet controlled: a connector the record
     # writes is not a word the entry must hold.
     looked_up = " ".join(w for w in normalize_index_text(text).split() if w not in CONNECTORS)
@@ -202,26 +341,24 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
         if main is None:
             continue
         others = [w for w in content if w != lead]
-        if others:
-            below = IndexTerm.objects.filter(main=main)
-            for word in others[:8]:
-                below = below.filter(search_text__contains=word)  # the trigram index answers each word
-            said = set(normalize_index_text(text).split())
-            # The shallowest that holds the other words as whole words ("pneumonia" is not
-            # "Streptococcus > pneumoniae") and adds nothing; failing one, the scan below weighs them.
-            led = next(
-                (
-                    term
-                    for term in below.select_related("see_target").order_by("level", "position")[:20]
-                    if all(re.search(rf"\b{re.escape(word)}\b", term.search_text) for word in others[:8])
-                    and _adds_nothing(term, said)
-                ),
-                None,
-            )
-            if led is not None:
-                rows = [led, *(t for t in rows if t.pk != led.pk)]
-                strong.add(led.pk)
+        said = set(normalize_index_text(text).split())
+        # Failing an entry with all the other words, one with the condition's own noun, the last of
+        # them, whose modifiers the Tabular gives (History > personal > thrombosis (venous) for
+        # "history of deep vein thrombosis").
+        led = _led(main, others, said) or (_led(main, others[-1:], said) if len(others) > 1 else None)
+        if led is not None:
+            rows = [led, *(t for t in rows if t.pk != led.pk)]
+            strong.add(led.pk)
         break
+    # An entry that is the condition word for word comes before all (Effusion > pleura, pleurisy for
+    # "pleural effusion", not Effusion > malignant pleural; Hepatitis > C > chronic, not > chronic).
+    exact, via = _exact_entries(text), ""
+    if not exact:
+        exact, via = _exact_through_see_also(text)
+    word_for_word = {t.pk for t in exact}
+    if exact:
+        rows = [*exact, *(t for t in rows if t.pk not in word_for_word)]
+        strong |= word_for_word
     if not rows:
         # Short words count (hip, arm), the side does not: the Tabular gives it (right ear, left eye).
         words = [w for w in normalize_index_text(text).split() if len(w) > 2 and w not in STOP | LATERALITY]
@@ -271,7 +408,16 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
                 # besides, then the shallower. The reason for an encounter the case states is its
                 # main term ("hepatitis B vaccination": Vaccination > encounter for, not Hepatitis > B).
                 matched = len(path_words & said) + len(path_words & said & {"encounter"})
-                fit = matched - 0.5 * len(path_words - said)
+                # A level of link words alone the case does not write ("in", for "in (due to) renal
+                # impairment") is a meaning it lacks, like a word; not "with", which the Index presumes
+                # (I.A.15).
+                bare = sum(
+                    1
+                    for level in term.path.split(" > ")
+                    if set(normalize_index_text(level).split()) <= LINK_WORDS - {"with"}
+                    and not set(normalize_index_text(level).split()) & said
+                )
+                fit = matched - 0.5 * (len(path_words - said) + bare)
                 scored.append((-covered, -fit, term.level, term.position, term, matched))
                 # The subterms hold all the other words, or the main term is the condition's head
                 # and the rest is what it means without more ("Shingles without complication").
@@ -299,6 +445,8 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
         if _contradicts(term.path, text):
             continue
         code, path = _coded_entry(term, text)
+        if via and term.pk in word_for_word:
+            path = f"{path} ({via})"
         known = next((i for i, (c, *_) in enumerate(found) if c == code), None)
         if code and known is None:
             found.append((code, path, term.pk in strong))

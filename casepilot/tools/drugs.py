@@ -78,8 +78,22 @@ class DrugEvent:
     drug: str = ""  # the drug the case names, when the Table's row is its class
 
 
+def _as_conditions(text: str) -> str:
+    """The case without the event words that begin a main term of the Alphabetic Index with the word
+    after them ("Contact dermatitis due to poison ivy": Poison ivy ... dermatitis, L23.7): a condition,
+    not a poisoning."""
+
+    def named(match: re.Match) -> str:
+        phrase = normalize_index_text(match.group(0))
+        main = IndexTerm.objects.main_terms(phrase[:1]).filter(search_key__startswith=phrase)
+        return " " if main.exists() else match.group(0)
+
+    return re.sub(r"\b(?:poison\w*|toxic|overdos\w*)\s+[a-z]+\b", named, text, flags=re.I)
+
+
 def event_of(text: str) -> tuple[str, int] | None:
     """(what happened with the drug, the Table's column) or None when the case says no drug event."""
+    text = _as_conditions(text)
     if UNDERDOSING_WORDS.search(text):
         return UNDERDOSING, 5
     if POISONING_WORDS.search(text):
@@ -233,6 +247,12 @@ def read(text: str) -> list[DrugEvent]:
         if event == POISONING and column == 0 and not re.search(r"\baccident\w*|\bunintentional", text, re.I):
             why += "; the intent is not documented, so it is coded as accidental (guideline I.C.19.e.5.b)"
         events.append(DrugEvent(event, column, term, code, cell, why, missing, drug))
+    # "Alcohol-induced chronic pancreatitis": a substance with no adverse effect in the Table (--) is
+    # not a drug correctly prescribed and properly administered; the condition's own Index entry
+    # (Pancreatitis > chronic > alcohol-induced) codes it.
+    induced_only = not ADVERSE_WORDS.search(re.sub(r"\b[a-z]+-induced\b", " ", text, flags=re.I))
+    if event == ADVERSE and induced_only and events and not any(e.cell for e in events):
+        return []
     return events
 
 

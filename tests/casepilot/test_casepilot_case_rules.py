@@ -5,7 +5,7 @@ import pytest
 from django.db import transaction
 
 from casepilot import engine
-from casepilot.tools.case import Coded, _without_superseded
+from casepilot.tools.case_order import Coded, without_superseded
 from codes import search
 from codes.importers.base import CodeRow, register_release, sync_codes
 from codes.models import Code, IndexTerm, Note, Release, Synonym
@@ -319,12 +319,12 @@ def test_an_unspecified_code_gives_way_to_one_that_says_all_it_says_and_more():
     fracture = coded("S42.002A", "Fracture of unspecified part of left clavicle, initial encounter for closed fracture")
     any_fall = coded("W19.XXXA", "Unspecified fall, initial encounter")
     ladder = coded("W11.XXXA", "Fall on and from ladder, initial encounter")
-    kept = _without_superseded([fracture, any_fall, ladder])
+    kept = without_superseded([fracture, any_fall, ladder])
     assert [c.code.code for c in kept] == ["S42.002A", "W11.XXXA"]
     # Codes of other categories say other things: the unspecified organism of sepsis stays beside R65.20.
     sepsis = coded("A41.9", "Sepsis, unspecified organism")
     severe = coded("R65.20", "Severe sepsis without septic shock")
-    assert [c.code.code for c in _without_superseded([sepsis, severe])] == ["A41.9", "R65.20"]
+    assert [c.code.code for c in without_superseded([sepsis, severe])] == ["A41.9", "R65.20"]
 
 
 def test_the_tables_row_for_an_unnamed_drug_is_not_coded_beside_a_named_one(drug_data):
