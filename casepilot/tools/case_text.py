@@ -126,8 +126,17 @@ REWRITES = [
     (r"\bmetastatic to (?:the )?(\w+)", r", secondary malignant neoplasm of \1"),
     (r"\bcancer\b", "malignant neoplasm"),
     # The Index and the Tabular say an acute exacerbation of a chronic condition "acute on chronic"
-    # (Failure > heart > systolic > acute > on chronic).
-    (r"\bacute exacerbation of (?:the |a |an |his |her )?chronic\b", "acute on chronic"),
+    # (Failure > heart > systolic > acute > on chronic), but of the airway diseases "with (acute)
+    # exacerbation" (J44.1 COPD, J45.-1 asthma, J47.1 bronchiectasis): those keep their words.
+    (
+        r"\bacute exacerbation of (?:the |a |an |his |her )?chronic\b(?! (?:obstructive|asthma|bronchiectasis|bronchitis))",
+        "acute on chronic",
+    ),
+    # The Tabular writes these negations as a prefix ("Influenza due to unidentified influenza virus"):
+    # "virus not identified" must not read as "identified" ("not elsewhere classified" stays).
+    (r"\bnot (identified|specified)\b", r"un\1"),
+    # The External Cause Index's main term is Fall, falling; a record says the patient "fell".
+    (r"\bfell\b", "fall"),
     # Dependence > on > renal dialysis (hemodialysis) (peritoneal): either is the dialysis a record says.
     (r"\bon (?:hemodialysis|peritoneal dialysis)\b", "on dialysis"),
     # A manifestation "in" a disease: the "in diseases classified elsewhere" code, and the disease.

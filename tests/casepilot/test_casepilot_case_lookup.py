@@ -5,6 +5,7 @@ import pytest
 from django.db import transaction
 
 from casepilot import engine
+from codes import search
 from codes.importers.base import CodeRow, register_release, sync_codes
 from codes.models import Code, IndexTerm, Release, normalize_index_text
 
@@ -237,6 +238,38 @@ def test_an_acute_exacerbation_of_a_chronic_condition_is_acute_on_chronic(index)
     _entry(index, 3, "Failure > heart > systolic", code="I50.20", nemod="(congestive)", parent=heart, main=failure)
     text = engine.answer("Acute exacerbation of chronic systolic heart failure").text
     assert "I50.23" in text
+
+
+def test_an_acute_exacerbation_of_an_airway_disease_is_its_code_with_exacerbation(index):
+    _codes(
+        ("J44.1", "Chronic obstructive pulmonary disease with (acute) exacerbation"),
+        ("J44.9", "Chronic obstructive pulmonary disease, unspecified"),
+    )
+    disease = _entry(index, 1, "Disease, diseased")
+    pulmonary = _entry(index, 2, "Disease, diseased > pulmonary", parent=disease, main=disease)
+    copd = _entry(index, 3, "Disease, diseased > pulmonary > chronic obstructive", code="J44.9", parent=pulmonary, main=disease)  # fmt: skip
+    with_ = _entry(index, 4, "Disease, diseased > pulmonary > chronic obstructive > with", parent=copd, main=disease)
+    _entry(index, 5, "Disease, diseased > pulmonary > chronic obstructive > with > exacerbation", code="J44.1", nemod="(acute)", parent=with_, main=disease)  # fmt: skip
+    text = engine.answer("Acute exacerbation of chronic obstructive pulmonary disease").text
+    assert "J44.1" in text
+
+
+def test_a_negation_the_tabular_writes_as_a_prefix_is_not_read_as_its_opposite(index):
+    _codes(
+        ("J10.1", "Influenza due to other identified influenza virus with other respiratory manifestations"),
+        ("J11.1", "Influenza due to unidentified influenza virus with other respiratory manifestations"),
+    )
+    influenza = _entry(index, 1, "Influenza", code="J11.1")
+    _entry(index, 2, "Influenza > due to > identified influenza virus NEC", code="J10.1", parent=influenza, main=influenza)  # fmt: skip
+    text = engine.answer("Influenza, virus not identified").text
+    assert "J11.1" in text
+    assert "J10.1" not in text
+
+
+def test_a_patient_who_fell_has_a_fall(index):
+    _codes(("W11.XXXA", "Fall on and from ladder, initial encounter"))
+    search.build_index()
+    assert "W11.XXXA" in engine.answer("Patient fell from a ladder, initial encounter").text
 
 
 def test_a_history_is_the_entry_of_its_condition_noun_when_none_says_its_modifiers(index):
