@@ -173,3 +173,10 @@ def test_a_question_naming_a_code_set_is_answered_with_its_codes_first(pilot_dat
     assert text.startswith("Codes matching")
     assert "MS-DRG 871" in text
     assert "CPT 45378" in engine.answer("What is the CPT code for a colonoscopy?").text
+
+
+def test_what_is_the_pcs_code_for_a_procedure_is_a_search_not_a_definition(pilot_data):
+    _sync("icd-10-pcs", "icd-10-pcs", [CodeRow(code="0DTJ4ZZ", title="Resection of Appendix, Percutaneous Endoscopic Approach", billable=True)])  # fmt: skip
+    search.build_index()
+    text = engine.answer("What is the PCS code for resection of appendix?").text
+    assert "ICD-10-PCS 0DTJ4ZZ" in text
