@@ -200,6 +200,24 @@ def _without_factor(negated: list[str]) -> tuple[str, list]:
     return sql, params
 
 
+# The factor of a PCS Resection (all of a body part) where the query names an "-ectomy" and does not
+# say it was partial: the PCS Index sends most "-ectomy" words to Excision and Resection both
+# ("Appendectomy, see Excision, Appendix; see Resection, Appendix"), and the word alone means the
+# organ taken out (guideline B3.8: Excision is some of a body part, Resection all of it).
+WHOLE_ORGAN = 1.6
+PARTIAL_WORDS = frozenset(["partial", "part", "portion", "segmental", "wedge", "subtotal"])
+
+
+def _resection_factor(slots: list[Slot]) -> tuple[str, list]:
+    words = {t.word for slot in slots for t in slot.terms}
+    if not any(w.endswith("ectomy") for w in words) or words & PARTIAL_WORDS:
+        return "", []
+    return "* CASE WHEN e.system = 'icd-10-pcs' AND e.phrase LIKE %s THEN %s ELSE 1.0 END ", [
+        "resection %",
+        WHOLE_ORGAN,
+    ]
+
+
 SYSTEM_ORDER = ["icd-10-cm", "icd-10-pcs", "hcpcs", "cpt", "ms-drg"]
 
 
@@ -253,6 +271,7 @@ def word_search(
     reading, reading_params = _reading_factor(phrases, slots)
     sides, side_params = _side_factor(slots)
     negations, negation_params = _without_factor(list(without))
+    whole_organ, whole_organ_params = _resection_factor(slots)
     context = 1.0 if OBSTETRIC & {t.word for slot in slots for t in slot.terms} else 0.6
     candidates = CANDIDATES if counts else CANDIDATES_AS_YOU_TYPE
     columns = "e.code_id, e.system, e.title, e.extra, e.phrase, e.compact, e.kind, e.billable, e.deleted, "
@@ -266,7 +285,7 @@ def word_search(
         "SELECT s.*, CASE WHEN s.nth = 1 AND s.score >= %s * s.best THEN 0 ELSE 1 END AS tier FROM ("
         "SELECT t.*, ROW_NUMBER() OVER (PARTITION BY t.system ORDER BY t.score DESC, t.compact) AS nth, "
         "MAX(t.score) OVER () AS best FROM ("
-        f"SELECT e.code_id, e.system, e.title, e.extra, e.paths, e.compact, e.relevance {SCORE_FACTORS} {reading} {sides} {negations}* CASE WHEN e.literal_only THEN %s ELSE 1.0 END AS score "
+        f"SELECT e.code_id, e.system, e.title, e.extra, e.paths, e.compact, e.relevance {SCORE_FACTORS} {reading} {sides} {negations}{whole_organ}* CASE WHEN e.literal_only THEN %s ELSE 1.0 END AS score "
         f"FROM ({inner}) e) t) s "
         "ORDER BY tier, s.score DESC, s.compact LIMIT %s OFFSET %s"
         ") r JOIN codes_code c ON c.id = r.code_id ORDER BY r.tier, r.score DESC, r.compact"
@@ -281,6 +300,7 @@ def word_search(
                 *reading_params,
                 *side_params,
                 *negation_params,
+                *whole_organ_params,
                 LITERAL_ONLY,
                 *title_params,
                 *literal_params,

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from codes.models import Code, PlainDescription
+from codes.models import Code, PlainDescription, Synonym
 from codes.search import build_index, ranking, search
 
 from .search_data import build
@@ -286,6 +286,27 @@ def test_what_the_query_says_a_code_is_without_ranks_the_codes_without_it_first(
     assert codes(search("asthma with exacerbation"))[0] == "J45.901"
     assert codes(search("migraine without aura"))[0] == "G43.009"
     assert codes(search("migraine with aura"))[0] == "G43.109"
+
+
+def test_an_ectomy_ranks_the_resection_of_the_organ_first(indexed, monkeypatch):
+    resection = Code.objects.get(system="icd-10-pcs", code="0DTJ4ZZ")  # "Resection of Appendix, ..."
+    Code.objects.create(
+        system="icd-10-pcs", code="0DBJ4ZZ", compact="0DBJ4ZZ", release=resection.release, billable=True,
+        title="Excision of Appendix, Percutaneous Endoscopic Approach",
+    )  # fmt: skip
+    for replacement in ("excision appendix", "resection appendix"):  # as the PCS Index's "see" entries read
+        Synonym.objects.create(term="appendectomy", replacement=replacement, source=Synonym.Source.INDEX)
+    build_index()
+
+    def scores():
+        return {r.code.code: r.score for r in search("appendectomy").results}
+
+    weighed = scores()
+    monkeypatch.setattr(ranking, "WHOLE_ORGAN", 1.0)
+    unweighed = scores()
+    assert next(iter(weighed)) == "0DTJ4ZZ"
+    assert weighed["0DTJ4ZZ"] == pytest.approx(1.6 * unweighed["0DTJ4ZZ"], rel=1e-3)  # scores are rounded
+    assert weighed["0DBJ4ZZ"] == unweighed["0DBJ4ZZ"]
 
 
 def test_the_word_modifier_asks_for_modifiers(indexed):
