@@ -320,6 +320,8 @@ HOW = re.compile(r"\s*how\b", re.I)  # a question of method: "How do I code seps
 ASKS_CODE = re.compile(r"\bcodes?\s+(for|of)\b", re.I)
 PCS_RULE = re.compile(r"\b(difference|mean|means|meaning|versus|vs\.?|what is)\b", re.I)
 PAIR = re.compile(r"\b(with|together|and)\b", re.I)
+# "What is the difference between E11.9 and E11.65?": each code's facts, not whether they go together.
+COMPARED = re.compile(r"\b(differen\w*|differ|versus|vs\.?|compare\w*)\b", re.I)
 
 
 def _method(u: Understanding) -> list[tuple[str, dict]] | None:
@@ -332,7 +334,13 @@ def _method(u: Understanding) -> list[tuple[str, dict]] | None:
         return [("drug_units", {"code": code, "dose": dose.group(0)}) for code in hcpcs[:3]]
     if len(icd) >= 2 and "cc" in u.intents and PRINCIPAL.search(u.text):
         return [("cc_mcc", {"code": icd[0], "principal": icd[1]})]
-    if len(icd) == 2 and len(u.codes) == 2 and PAIR.search(u.text) and "cc" not in u.intents:
+    if (
+        len(icd) == 2
+        and len(u.codes) == 2
+        and PAIR.search(u.text)
+        and not COMPARED.search(u.text)
+        and "cc" not in u.intents
+    ):
         return [("pair_check", {"code_a": icd[0], "code_b": icd[1]})]
     rules = tools.coding_rules(u.text)
     em = [f for f in u.codes if f.code.code in coding.EM_VISITS]

@@ -3,7 +3,8 @@
 
 - ICD-10-CM: a claim of the two diagnoses, checked by the Excludes1 and Excludes2 rules (notes of
   every level of both codes, each way; Excludes1 never together except for unrelated conditions,
-  guideline I.A.12.a; Excludes2 both may be coded).
+  guideline I.A.12.a; Excludes2 both may be coded) and the unspecified code of a category beside a
+  specific one (guideline I.A.9.b).
 - CPT/HCPCS: a claim of the two service lines, without modifiers, checked by the NCCI PTP rule in
   each setting (practitioner, outpatient hospital), as of today.
 """
@@ -25,7 +26,7 @@ PTP_SETTINGS = (Setting.PRACTITIONER, Setting.OUTPATIENT)
 
 @dataclass(frozen=True)
 class Finding:
-    kind: str  # "excludes1" | "excludes2" | "ptp"
+    kind: str  # "excludes1" | "excludes2" | "unspecified_with_specific" | "ptp"
     conflict: bool  # True: the pair may not be reported together as is
     code: str  # the code whose note (or edit) it is
     other: str  # the code it names
@@ -48,7 +49,8 @@ def check(a: Code, b: Code, *, day: datetime.date | None = None) -> list[Finding
     """Every rule that speaks to reporting `a` with `b` (empty: nothing in the tables forbids it)."""
     findings = []
     for claim in pair_claims(a, b, day=day):
-        for found in claims.check(claim, rules=("excludes1", "excludes2", "ncci_ptp")).findings:
+        rules = ("excludes1", "excludes2", "unspecified_with_specific", "ncci_ptp")
+        for found in claims.check(claim, rules=rules).findings:
             facts = found.facts
             if found.rule == "ncci_ptp":
                 findings.append(
@@ -65,7 +67,7 @@ def check(a: Code, b: Code, *, day: datetime.date | None = None) -> list[Finding
                 findings.append(
                     Finding(
                         kind=found.rule,
-                        conflict=found.severity == "error",
+                        conflict=found.severity == "error" or found.rule == "unspecified_with_specific",
                         code=facts["code"],
                         other=facts["other"],
                         level=facts["level"],

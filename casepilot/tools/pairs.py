@@ -22,7 +22,14 @@ def pair_check(code_a: str, code_b: str) -> ToolResult:
     cites = [code_citation(a), code_citation(b)]
     conflicts = [f for f in findings if f.conflict]
     facts = []
-    if conflicts:
+    if conflicts and conflicts[0].kind == "unspecified_with_specific":
+        first = conflicts[0]
+        facts.append(
+            f"No: {first.code} is the unspecified code of {first.level}, and {first.other} says more of the same "
+            f"condition: report {first.other} alone (guideline I.A.9.b: an unspecified code is for when the "
+            "record says no more)."
+        )
+    elif conflicts:
         first = conflicts[0]
         facts.append(
             f"No: {a.code} and {b.code} are not coded together. The Excludes1 note {first.level} "

@@ -10,6 +10,7 @@ from functools import lru_cache
 from django.urls import reverse
 
 from codes.models import Code, Note, System, compact_code
+from codes.search.parsing import is_default_title
 
 from .data import ClaimData
 from .registry import Finding, Source, absolute, code_url, release_label, rule
@@ -118,6 +119,39 @@ def excludes1(claim, data: ClaimData):
 @rule("excludes2", family="notes", title="Excludes2 notes between two diagnoses (information)")
 def excludes2(claim, data: ClaimData):
     return _excludes(claim, data, Note.Type.EXCLUDES2)
+
+
+def _unspecified(code: Code) -> bool:
+    """The category's code for the condition with nothing more said: "..., unspecified", "...
+    without complications" (codes.search.parsing.is_default_title)."""
+    return code.billable and is_default_title(code.title)
+
+
+@rule("unspecified_with_specific", family="notes", title="An unspecified code beside a specific code of its category")
+def unspecified_with_specific(claim, data: ClaimData):
+    """E11.9 "without complications" beside E11.65, M54.50 beside M54.59: once the record says more,
+    the unspecified code is not reported (guideline I.A.9.b: it is for when the record does not)."""
+    findings, checked = [], 0
+    diagnoses = _diagnoses(claim, data)
+    for pa, a in diagnoses:
+        for pb, b in diagnoses:
+            if pa == pb or a.system != System.ICD10CM or a.code[:3] != b.code[:3]:
+                continue
+            checked += 1
+            if not _unspecified(a) or _unspecified(b) or not b.billable:
+                continue
+            message = (
+                f"{a.code} ({a.title}) is the unspecified code of category {a.code[:3]}, and {b.code} ({b.title}) "
+                f"says more of it: report {b.code} without {a.code} (guideline I.A.9.b)."
+            )
+            facts = {"code": a.code, "other": b.code, "level": f"category {a.code[:3]}", "text": a.title}
+            source = Source(
+                title="ICD-10-CM Official Guidelines, I.A.9.b Unspecified codes",
+                release=release_label(data.releases.of("icd-10-cm")[-1] if data.releases.of("icd-10-cm") else None),
+                url=absolute(reverse("codes:guideline", args=[System.ICD10CM, "I.A.9.b"])),
+            )
+            findings.append(Finding("warning", "unspecified_with_specific", _lines_for(claim, pa, pb), (a.code, b.code), message, source, facts))  # fmt: skip
+    return findings, checked // 2
 
 
 def _optional(text: str) -> bool:

@@ -22,6 +22,15 @@ def test_excludes2_is_information(claim_data):
     assert run(claim(diagnoses=["E11.9", "E10.9"], lines=[line("99214")]), "excludes2") == []
 
 
+def test_an_unspecified_code_beside_a_specific_code_of_its_category_is_a_warning(claim_data):
+    found = run(claim(diagnoses=["E11.22", "E11.9"], lines=[line("99214")]), "unspecified_with_specific")
+    assert [(f["severity"], f["codes"]) for f in found] == [("warning", ["E11.9", "E11.22"])]
+    assert "report E11.22 without E11.9 (guideline I.A.9.b)" in found[0]["message"]
+    # Two specific codes of one category (as many as the complications need), or two categories: nothing.
+    assert run(claim(diagnoses=["E11.22", "N18.4"], lines=[line("99214")]), "unspecified_with_specific") == []
+    assert run(claim(diagnoses=["E11.9", "N18.4"], lines=[line("99214")]), "unspecified_with_specific") == []
+
+
 def test_code_first_manifestation_before_its_etiology(claim_data):
     after = run(claim(diagnoses=["I43", "E85.4"], lines=[line("99214")]), "code_first")
     assert after[0]["severity"] == "error"
