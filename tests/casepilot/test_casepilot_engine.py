@@ -180,3 +180,11 @@ def test_what_is_the_pcs_code_for_a_procedure_is_a_search_not_a_definition(pilot
     search.build_index()
     text = engine.answer("What is the PCS code for resection of appendix?").text
     assert "ICD-10-PCS 0DTJ4ZZ" in text
+
+
+def test_the_difference_between_two_codes_gives_each_codes_facts(pilot_data):
+    text = engine.answer("What is the difference between E11.9 and E11.21?").text
+    assert "Type 2 diabetes mellitus without complications" in text
+    assert "Type 2 diabetes mellitus with diabetic nephropathy" in text
+    assert not text.startswith(("Yes:", "No:"))  # no pair check: nobody asked whether they go together
+    assert engine.answer("Can E11.9 and E11.21 be coded together?").text.startswith("No:")
