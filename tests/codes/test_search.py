@@ -6,6 +6,7 @@ import pytest
 
 from codes.models import Code, PlainDescription, Synonym
 from codes.search import build_index, ranking, search
+from codes.search.parsing import Slot, Term
 
 from .search_data import build
 
@@ -302,12 +303,40 @@ def test_an_ectomy_ranks_the_resection_of_the_organ_first(indexed, monkeypatch):
         return {r.code.code: r.score for r in search("appendectomy").results}
 
     weighed = scores()
-    monkeypatch.setattr(ranking, "WHOLE_ORGAN", 1.0)
+    monkeypatch.setattr(ranking, "ROOT_OPERATION_NAMED", 1.0)
     unweighed = scores()
     assert next(iter(weighed)) == "0DTJ4ZZ"
     assert weighed["0DTJ4ZZ"] == pytest.approx(1.6 * unweighed["0DTJ4ZZ"], rel=1e-3)  # scores are rounded
     assert weighed["0DBJ4ZZ"] == unweighed["0DBJ4ZZ"]
 
 
+def test_a_surgical_ending_ranks_its_root_operation_first(indexed, monkeypatch):
+    release = Code.objects.get(system="icd-10-pcs", code="0DTJ4ZZ").release
+    for code, title in (
+        ("0VQB0ZZ", "Repair of Bilateral Testes, Open Approach"),
+        ("0VSB0ZZ", "Reposition of Bilateral Testes, Open Approach"),
+    ):
+        Code.objects.create(system="icd-10-pcs", code=code, compact=code, release=release, billable=True, title=title)
+    for replacement in ("repair testes", "reposition testes"):  # as the PCS Index's "see" entries read
+        Synonym.objects.create(term="orchiopexy", replacement=replacement, source=Synonym.Source.INDEX)
+    build_index()
+    weighed = {r.code.code: r.score for r in search("orchiopexy").results}
+    monkeypatch.setattr(ranking, "ROOT_OPERATION_NAMED", 1.0)
+    unweighed = {r.code.code: r.score for r in search("orchiopexy").results}
+    assert next(iter(weighed)) == "0VSB0ZZ"  # -pexy: Reposition, not Repair
+    assert weighed["0VSB0ZZ"] == pytest.approx(1.6 * unweighed["0VSB0ZZ"], rel=1e-3)  # scores are rounded
+    assert weighed["0VQB0ZZ"] == unweighed["0VQB0ZZ"]
+
+
 def test_the_word_modifier_asks_for_modifiers(indexed):
     assert codes(search("left side modifier")) == ["LT"]
+
+
+def test_an_endoscopy_beside_another_root_operation_is_not_read_as_an_inspection():
+    def slot(word, *alternatives):
+        return Slot([Term(word)], [[Term(w) for w in a.split()] for a in alternatives])
+
+    assert ranking._root_operation_factor([slot("colonoscopy")])[1] == ["inspection %", 1.6]
+    # "colonoscopy with biopsy": the biopsy is an Excision (guideline B3.11a), not boosted as Inspection.
+    assert ranking._root_operation_factor([slot("colonoscopy"), slot("bx", "excision diagnostic")]) == ("", [])
+    assert ranking._root_operation_factor([slot("partial"), slot("nephrectomy")]) == ("", [])
