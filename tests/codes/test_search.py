@@ -22,6 +22,15 @@ def codes(found) -> list[str]:
     return [r.code_str for r in found.results]
 
 
+def add_codes(system: str, *rows: tuple[str, str]) -> None:
+    """Billable codes (code, title) beside the sample data, in the release of its codes of `system`."""
+    release = Code.objects.filter(system=system).exclude(release=None).first().release
+    for code, title in rows:
+        Code.objects.create(
+            system=system, code=code, compact=code.replace(".", ""), release=release, billable=True, title=title
+        )
+
+
 @pytest.mark.parametrize("typed", ["M48.56XA", "m4856xa", "M4856XA", "m48.56xa", "M4856A"])
 def test_a_code_in_any_form_is_found_exactly(indexed, typed):
     found = search(typed)
@@ -226,12 +235,11 @@ def test_a_code_beside_words_comes_first_and_a_question_about_one_is_the_code(in
 
 def test_a_code_of_the_other_side_counts_less_when_the_query_names_a_side(indexed, monkeypatch):
     # The left knee's plain-language text names the right knee too, so it has every word of the query.
-    cm = Code.objects.get(system="icd-10-cm", code="I50.9").release
-    for code, side in (("M25.661", "right"), ("M25.662", "left")):
-        Code.objects.create(
-            system="icd-10-cm", code=code, compact=code.replace(".", ""), release=cm, billable=True,
-            title=f"Stiffness of {side} knee, not elsewhere classified",
-        )  # fmt: skip
+    add_codes(
+        "icd-10-cm",
+        ("M25.661", "Stiffness of right knee, not elsewhere classified"),
+        ("M25.662", "Stiffness of left knee, not elsewhere classified"),
+    )
     PlainDescription.objects.create(
         system="icd-10-cm", code="M25.662", text="A stiff left knee; a stiff right knee is M25.661.",
         author="Editors", status="published",
@@ -250,14 +258,11 @@ def test_a_code_of_the_other_side_counts_less_when_the_query_names_a_side(indexe
 
 
 def test_a_title_with_a_lay_phrases_words_but_not_its_meaning_counts_less(indexed, monkeypatch):
-    cm = Code.objects.get(system="icd-10-cm", code="I50.9").release
-    for code, title in (
+    add_codes(
+        "icd-10-cm",
         ("T84.011A", "Broken internal right hip prosthesis, initial encounter"),
         ("S72.001A", "Fracture of unspecified part of neck of right femur, initial encounter for closed fracture"),
-    ):
-        Code.objects.create(
-            system="icd-10-cm", code=code, compact=code.replace(".", ""), release=cm, billable=True, title=title
-        )
+    )
     build_index()
 
     def scores():
@@ -272,16 +277,13 @@ def test_a_title_with_a_lay_phrases_words_but_not_its_meaning_counts_less(indexe
 
 
 def test_what_the_query_says_a_code_is_without_ranks_the_codes_without_it_first(indexed):
-    cm = Code.objects.get(system="icd-10-cm", code="I50.9").release
-    for code, title in (
+    add_codes(
+        "icd-10-cm",
         ("J45.901", "Unspecified asthma with (acute) exacerbation"),
         ("J45.909", "Unspecified asthma, uncomplicated"),
         ("G43.009", "Migraine without aura, not intractable, without status migrainosus"),
         ("G43.109", "Migraine with aura, not intractable, without status migrainosus"),
-    ):
-        Code.objects.create(
-            system="icd-10-cm", code=code, compact=code.replace(".", ""), release=cm, billable=True, title=title
-        )
+    )
     build_index()
     assert codes(search("asthma w/o exacerbation"))[0] == "J45.909"
     assert codes(search("asthma with exacerbation"))[0] == "J45.901"
@@ -290,11 +292,7 @@ def test_what_the_query_says_a_code_is_without_ranks_the_codes_without_it_first(
 
 
 def test_an_ectomy_ranks_the_resection_of_the_organ_first(indexed, monkeypatch):
-    resection = Code.objects.get(system="icd-10-pcs", code="0DTJ4ZZ")  # "Resection of Appendix, ..."
-    Code.objects.create(
-        system="icd-10-pcs", code="0DBJ4ZZ", compact="0DBJ4ZZ", release=resection.release, billable=True,
-        title="Excision of Appendix, Percutaneous Endoscopic Approach",
-    )  # fmt: skip
+    add_codes("icd-10-pcs", ("0DBJ4ZZ", "Excision of Appendix, Percutaneous Endoscopic Approach"))  # beside 0DTJ4ZZ
     for replacement in ("excision appendix", "resection appendix"):  # as the PCS Index's "see" entries read
         Synonym.objects.create(term="appendectomy", replacement=replacement, source=Synonym.Source.INDEX)
     build_index()
@@ -311,12 +309,11 @@ def test_an_ectomy_ranks_the_resection_of_the_organ_first(indexed, monkeypatch):
 
 
 def test_a_surgical_ending_ranks_its_root_operation_first(indexed, monkeypatch):
-    release = Code.objects.get(system="icd-10-pcs", code="0DTJ4ZZ").release
-    for code, title in (
+    add_codes(
+        "icd-10-pcs",
         ("0VQB0ZZ", "Repair of Bilateral Testes, Open Approach"),
         ("0VSB0ZZ", "Reposition of Bilateral Testes, Open Approach"),
-    ):
-        Code.objects.create(system="icd-10-pcs", code=code, compact=code, release=release, billable=True, title=title)
+    )
     for replacement in ("repair testes", "reposition testes"):  # as the PCS Index's "see" entries read
         Synonym.objects.create(term="orchiopexy", replacement=replacement, source=Synonym.Source.INDEX)
     build_index()
