@@ -163,7 +163,8 @@ def search(
         found.results = _led(_leading(query_words, slots), found.results)[:limit]
     if beside and offset == 0:
         # "I10 hypertension": the code named first, then what the words find.
-        named_first = build_results(beside, dict.fromkeys([c.pk for c in beside], 1.0), [], "code")
+        ids = [c.pk for c in beside]
+        named_first = build_results(beside, dict.fromkeys(ids, 1.0), [], "code", exact_ids=set(ids))
         found.results = _led(named_first, found.results)[:limit]
         found.total = max(found.total, len(found.results))
     if not found.results:

@@ -223,7 +223,9 @@ def test_a_code_set_named_in_the_query_is_the_set_searched(indexed):
 
 def test_a_code_beside_words_comes_first_and_a_question_about_one_is_the_code(indexed):
     # A code copied with its description, or with other words: the code, then what the words find.
-    assert codes(search("I48.91 heart failure"))[:2] == ["I48.91", "I50.9"]
+    found = search("I48.91 heart failure")
+    assert codes(found)[:2] == ["I48.91", "I50.9"]
+    assert found.results[0].matched == "exact code"
     assert codes(search("J1100 dexamethasone"))[0] == "J1100"
     for question in ("what is I50.9", "what is the code I50.9", "icd 10 I50.9"):
         assert search(question).exact.code == "I50.9", question
