@@ -32,6 +32,8 @@ class Finding:
     other: str  # the code it names
     level: str  # where the note sits (the code itself or a header above it), or the edit's setting
     text: str
+    source_title: str = ""  # the rule's source, as the claim check gives it (guideline I.A.9.b ...)
+    source_url: str = ""
 
 
 def pair_claims(a: Code, b: Code, *, day: datetime.date | None = None) -> list[claims.Claim]:
@@ -72,6 +74,8 @@ def check(a: Code, b: Code, *, day: datetime.date | None = None) -> list[Finding
                         other=facts["other"],
                         level=facts["level"],
                         text=facts["text"],
+                        source_title=found.source.title,
+                        source_url=found.source.url,
                     )
                 )
     return findings

@@ -6,7 +6,7 @@ from __future__ import annotations
 from casepilot import pairs
 from codes.models import System
 
-from .base import ToolResult, code_citation, code_ref, find_codes, not_found
+from .base import Citation, ToolResult, code_citation, code_ref, find_codes, not_found
 
 
 def pair_check(code_a: str, code_b: str) -> ToolResult:
@@ -29,6 +29,7 @@ def pair_check(code_a: str, code_b: str) -> ToolResult:
             f"condition: report {first.other} alone (guideline I.A.9.b: an unspecified code is for when the "
             "record says no more)."
         )
+        cites.append(Citation(first.source_title, first.source_url))
     elif conflicts:
         first = conflicts[0]
         facts.append(

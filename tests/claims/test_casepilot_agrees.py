@@ -48,3 +48,4 @@ def test_casepilots_pair_tool_says_no_for_an_unspecified_code_beside_a_specific_
     assert result.data["conflict"] is True
     assert result.facts[0].startswith("No: E11.9 is the unspecified code of category E11")
     assert "report E11.22 alone" in result.facts[0]
+    assert "ICD-10-CM Official Guidelines, I.A.9.b Unspecified codes" in [c.title for c in result.citations]
