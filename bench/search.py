@@ -101,10 +101,10 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
-    from codes import views
+    from codes import search_views
     from codes.search import search, suggest
 
-    views.SEARCH_RATE = views.SUGGEST_RATE = "1000000/m"
+    search_views.SEARCH_RATE = search_views.SUGGEST_RATE = "1000000/m"
     typed, whole = make_queries(args.queries, args.seed)
     whole = whole[: args.pages]
     client = Client()

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import alphabetic_index, claim_views, edits, guidelines, pcs_index, personal_views, tables, views
+from . import alphabetic_index, claim_views, edits, guidelines, pcs_index, personal_views, search_views, tables, views
 
 app_name = "codes"
 
@@ -9,11 +9,11 @@ GUIDELINES = r"(?P<system>icd-10-cm|icd-10-pcs)"
 
 urlpatterns = [
     # Case2Code; /lookup/ (the first code lookup) answers with the search results page too.
-    path("lookup/", views.search_page, name="lookup"),
-    path("search/", views.search_page, name="search"),
-    path("search/suggest", views.search_suggest, name="search_suggest"),
-    path("search/batch/", views.batch, name="batch"),
-    path("api/v1/search", views.api_search, name="api_search"),
+    path("lookup/", search_views.search_page, name="lookup"),
+    path("search/", search_views.search_page, name="search"),
+    path("search/suggest", search_views.search_suggest, name="search_suggest"),
+    path("search/batch/", search_views.batch, name="batch"),
+    path("api/v1/search", search_views.api_search, name="api_search"),
     path("data-sources/", views.data_sources, name="data_sources"),
     # The claim check (codes/claims/ holds its rules).
     path("claim-check/", claim_views.claim_check, name="claim_check"),

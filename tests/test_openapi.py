@@ -23,7 +23,7 @@ from django.urls import get_resolver
 from hypothesis import HealthCheck, settings
 
 from accounts.models import ApiToken
-from codes import views as codes_views
+from codes import search_views
 from codes.importers.base import CodeRow, register_release, sync_codes
 
 DESCRIPTION = Path(__file__).resolve().parent.parent / "codingahead" / "openapi.json"
@@ -201,7 +201,7 @@ def test_token_refusals_match_the_description(settings, alice, staff):
 
 @pytest.mark.usefixtures("api_data", "_connection_kept")
 def test_rate_limit_refusals_match_the_description(settings, monkeypatch):
-    monkeypatch.setattr(codes_views, "SEARCH_RATE", "1/m")
+    monkeypatch.setattr(search_views, "SEARCH_RATE", "1/m")
     assert _call("/api/v1/search", query={"q": "diabetes"})[0] == 200
     assert _call("/api/v1/search", query={"q": "diabetes"})[0] == 429
     settings.CASEPILOT_RATE = "1/m"

@@ -142,9 +142,9 @@ def test_the_search_api_rejects_bad_parameters(client, indexed, params, message)
 
 
 def test_searches_are_rate_limited_per_client(client, indexed, monkeypatch):
-    from codes import views
+    from codes import search_views
 
-    monkeypatch.setattr(views, "SEARCH_RATE", "2/m")
+    monkeypatch.setattr(search_views, "SEARCH_RATE", "2/m")
     for _ in range(5):
         response = client.get("/api/v1/search", {"q": "heart"})
         if response.status_code == 429:

@@ -83,9 +83,9 @@ def test_a_login_lockout_survives_a_full_cache(client, alice, settings, store):
 
 
 def test_a_django_ratelimit_limit_survives_a_full_cache(client, code, monkeypatch, store):
-    from codes import views
+    from codes import search_views
 
-    monkeypatch.setattr(views, "SEARCH_RATE", "1/m")
+    monkeypatch.setattr(search_views, "SEARCH_RATE", "1/m")
     assert client.get("/search/", {"q": "diabetes"}).status_code == 200
     _fill_the_ordinary_cache(client)
     assert client.get("/search/", {"q": "diabetes"}).status_code == 429

@@ -176,11 +176,11 @@ def test_login_signup_and_password_reset(client, alice, settings):
 
 
 def test_code_search_suggestions_and_batch(client, code, monkeypatch):
-    from codes import views
+    from codes import search_views
 
-    monkeypatch.setattr(views, "SEARCH_RATE", "1/m")
-    monkeypatch.setattr(views, "SUGGEST_RATE", "1/m")
-    monkeypatch.setattr(views, "BATCH_RATE", "1/m")
+    monkeypatch.setattr(search_views, "SEARCH_RATE", "1/m")
+    monkeypatch.setattr(search_views, "SUGGEST_RATE", "1/m")
+    monkeypatch.setattr(search_views, "BATCH_RATE", "1/m")
     _assert_429(_hammer(lambda: client.get("/search/", {"q": "diabetes"}), 1), text="Too many searches")
     _assert_429(_hammer(lambda: client.get("/search/suggest", {"q": "diab"}), 1), json=True)
     _assert_429(_hammer(lambda: client.post("/search/batch/", {"codes": "E11.9"}), 1), text="Too many searches")
@@ -265,10 +265,10 @@ def _via_proxy(client_address: str) -> dict:
 
 
 def test_behind_a_trusted_proxy_each_client_has_its_own_search_limit(client, code, monkeypatch, settings):
-    from codes import views
+    from codes import search_views
 
     settings.TRUSTED_PROXIES = [PROXY]
-    monkeypatch.setattr(views, "SEARCH_RATE", "1/m")
+    monkeypatch.setattr(search_views, "SEARCH_RATE", "1/m")
     search = {"q": "diabetes"}
     _assert_429(_hammer(lambda: client.get("/search/", search, **_via_proxy("198.51.100.7")), 1), text="Too many")
     assert client.get("/search/", search, **_via_proxy("198.51.100.8")).status_code == 200
@@ -283,10 +283,10 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_login_limit(client, alic
 
 
 def test_a_forwarded_header_from_an_untrusted_address_is_ignored(client, code, monkeypatch, settings):
-    from codes import views
+    from codes import search_views
 
     settings.TRUSTED_PROXIES = [PROXY]
-    monkeypatch.setattr(views, "SEARCH_RATE", "1/m")
+    monkeypatch.setattr(search_views, "SEARCH_RATE", "1/m")
     # A client writing its own X-Forwarded-For does not get a new allowance with each value.
     spoofed = [{"REMOTE_ADDR": "203.0.113.5", "HTTP_X_FORWARDED_FOR": f"198.51.100.{i}"} for i in range(3)]
     assert client.get("/search/", {"q": "diabetes"}, **spoofed[0]).status_code == 200
