@@ -175,19 +175,34 @@ def path_keys(titles: list[str], nemod: str, *, plain: bool = True) -> list[str]
     return [k for k in dict.fromkeys(keys) if k]
 
 
-def prior(*, paths: int, default: bool, reporting: bool) -> float:
+def prior(*, paths: int, default: bool, beside: bool) -> float:
     """The score factor a code has before any query: each index path leading to it is evidence
     that coders reach it (logarithmic: J18.9 has dozens); the default (NOS) code of a category
-    is what a query naming only the category means; a HCPCS reporting code (quality measures,
-    BETOS Z2: "Influenza immunization administered or previously received") is rarely what
-    a search for its words is after."""
+    is what a query naming only the category means; a code reported beside the thing its title
+    names (`reported_beside`) is rarely what a search for its words is after."""
     factor = (1.0 + 0.1 * math.log1p(paths)) * (DEFAULT_CODE if default else 1.0)
-    return round(factor * (REPORTING_CODE if reporting else 1.0), 4)
+    return round(factor * (REPORTED_BESIDE if beside else 1.0), 4)
+
+
+def reported_beside(system: str, compact: str, *, betos: str = "") -> bool:
+    """Codes whose title names a procedure or service that another code reports, not the code's own
+    subject: HCPCS quality-reporting codes (BETOS Z2: "Influenza immunization administered or
+    previously received"); CPT anesthesia codes 00100-01999 ("Anesthesia for hysteroscopy" is the
+    anesthesiologist's service, the hysteroscopy has its own code); ICD-10-PCS section X, New
+    Technology, where each code names one drug or device ("Introduction of Ciltacabtagene
+    Autoleucel into Peripheral Vein"): a query naming only the procedure means the code of the
+    standard sections. A query naming the product or anesthesia still finds them: only their
+    titles hold its words."""
+    if system == System.HCPCS:
+        return betos == "Z2"
+    if system == System.CPT:
+        return len(compact) == 5 and compact.isdigit() and compact < "02000"
+    return system == System.ICD10PCS and compact.startswith("X")
 
 
 DEFAULT_CODE = 1.3
 MAX_OTHER_KEYS = 30
-REPORTING_CODE = 0.5
+REPORTED_BESIDE = 0.5
 SHARE_DAMPING = 5000
 
 
@@ -235,7 +250,7 @@ def _documents() -> list[Document]:
             if len(keys) < MAX_OTHER_KEYS:
                 keys.append(key_of(term))
     main_paths = _main_index_paths()
-    reporting = set(Code.objects.filter(system=System.HCPCS, data__betos="Z2").values_list("pk", flat=True))
+    betos = dict(Code.objects.filter(system=System.HCPCS, data__has_key="betos").values_list("pk", "data__betos"))
     # A default code is named by its headers' words too ("Unspecified dementia" -> F03.90).
     headers = dict(
         Code.objects.filter(system=System.ICD10CM, billable=False, kind__in=["category", "subcategory"]).values_list(
@@ -284,7 +299,11 @@ def _documents() -> list[Document]:
                 deleted=deleted,
                 effective_date=effective,
                 termination_date=terminated,
-                prior=prior(paths=index_paths[system, code] + len(paths), default=default, reporting=pk in reporting),
+                prior=prior(
+                    paths=index_paths[system, code] + len(paths),
+                    default=default,
+                    beside=reported_beside(system, compact, betos=betos.get(pk, "")),
+                ),
                 paths="\n".join(shown for shown, _, _ in paths),
                 path_keys="".join(f"|{key}" for key in dict.fromkeys(keys)) + "|" if keys else "",
             )

@@ -339,3 +339,23 @@ def test_an_endoscopy_beside_another_root_operation_is_not_read_as_an_inspection
     # "colonoscopy with biopsy": the biopsy is an Excision (guideline B3.11a), not boosted as Inspection.
     assert ranking._root_operation_factor([slot("colonoscopy"), slot("bx", "excision diagnostic")]) == ("", [])
     assert ranking._root_operation_factor([slot("partial"), slot("nephrectomy")]) == ("", [])
+
+
+def test_a_code_reported_beside_the_procedure_its_title_names_ranks_below_that_procedure(indexed):
+    # Invented titles: CPT descriptors are licensed, and these codes only need words.
+    add_codes(
+        "cpt",
+        ("00952", "Anesthesia for hysteroscopy"),
+        ("58558", "Hysteroscopy, surgical, with sampling of the lining of the uterus and removal of polyps"),
+    )
+    add_codes(
+        "icd-10-pcs",
+        ("XW033P9", "Introduction of Examplecel into Peripheral Vein"),
+        ("3E03305", "Introduction of Other Antineoplastic into Peripheral Vein, Percutaneous Approach"),
+    )
+    build_index()
+    # Without the factor the shorter titles would come first.
+    assert codes(search("hysteroscopy"))[:2] == ["58558", "00952"]
+    assert codes(search("anesthesia hysteroscopy"))[0] == "00952"
+    assert codes(search("introduction into peripheral vein"))[:2] == ["3E03305", "XW033P9"]
+    assert codes(search("examplecel peripheral vein"))[0] == "XW033P9"
