@@ -359,3 +359,17 @@ def test_a_code_reported_beside_the_procedure_its_title_names_ranks_below_that_p
     assert codes(search("anesthesia hysteroscopy"))[0] == "00952"
     assert codes(search("introduction into peripheral vein"))[:2] == ["3E03305", "XW033P9"]
     assert codes(search("examplecel peripheral vein"))[0] == "XW033P9"
+
+
+def test_a_procedure_word_that_says_its_approach_ranks_the_titles_of_that_approach_first(indexed, monkeypatch):
+    add_codes(
+        "icd-10-pcs",
+        ("009U0ZZ", "Drainage of Spinal Canal, Open Approach"),
+        ("009U3ZZ", "Drainage of Spinal Canal, Percutaneous Approach"),
+    )
+    Synonym.objects.create(term="lumbar puncture", replacement="drainage spinal canal", source=Synonym.Source.INDEX)
+    build_index()
+    assert codes(search("lumbar puncture"))[:2] == ["009U3ZZ", "009U0ZZ"]
+    assert codes(search("open lumbar puncture"))[0] == "009U0ZZ"  # the approach the query names
+    monkeypatch.setattr(ranking, "APPROACH_IMPLIED", 1.0)
+    assert codes(search("lumbar puncture"))[0] == "009U0ZZ"  # the shorter title, without the factor
