@@ -373,3 +373,26 @@ def test_a_procedure_word_that_says_its_approach_ranks_the_titles_of_that_approa
     assert codes(search("open lumbar puncture"))[0] == "009U0ZZ"  # the approach the query names
     monkeypatch.setattr(ranking, "APPROACH_IMPLIED", 1.0)
     assert codes(search("lumbar puncture"))[0] == "009U0ZZ"  # the shorter title, without the factor
+
+
+def test_a_surgical_word_ranks_the_organ_its_combining_form_names_first(indexed, monkeypatch):
+    add_codes(
+        "icd-10-pcs",
+        ("0TT70ZZ", "Resection of Left Ureter, Open Approach"),
+        ("0TT10ZZ", "Resection of Left Kidney, Open Approach"),
+    )
+    for code in ("0TT70ZZ", "0TT10ZZ"):  # the PCS Index sends the word to the whole table
+        Synonym.objects.create(term="nephrectomy", system="icd-10-pcs", code=code, source=Synonym.Source.INDEX)
+    # One more index entry leads to the ureter: without the factor it would come first.
+    Synonym.objects.create(term="ureterectomy", system="icd-10-pcs", code="0TT70ZZ", source=Synonym.Source.INDEX)
+    build_index()
+    assert codes(search("left nephrectomy"))[0] == "0TT10ZZ"
+    monkeypatch.setattr(ranking, "BODY_PART_NAMED", 1.0)
+    assert codes(search("left nephrectomy"))[0] == "0TT70ZZ"
+
+
+def test_the_longest_combining_form_names_the_organ():
+    assert ranking.named_body_parts(["cholecystectomy"]) == {"gallbladder"}
+    assert ranking.named_body_parts(["cystoscopy", "mastoidectomy"]) == {"bladder", "mastoid"}
+    assert ranking.named_body_parts(["colporrhaphy"]) == {"vagina"}
+    assert ranking.named_body_parts(["kidney", "colon"]) == set()  # no surgical ending
