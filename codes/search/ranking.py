@@ -245,6 +245,24 @@ def _root_operation_factor(slots: list[Slot]) -> tuple[str, list]:
     ]
 
 
+# The factor of a PCS title with the qualifier Diagnostic when the query says biopsy: "Biopsy
+# procedures are coded using the root operations Excision, Extraction, or Drainage and the
+# qualifier Diagnostic" (guideline B3.4a). "egd with biopsy" is 0DB68ZX, not the endoscopy's
+# Inspection (B3.11a: an inspection is not coded beside another procedure on the same site).
+BIOPSY_NAMED = 1.6
+BIOPSY_WORDS = frozenset(["biopsy", "biopsies", "bx"])
+
+
+def _biopsy_factor(slots: list[Slot]) -> tuple[str, list]:
+    """SQL (and its parameters): the factor of the diagnostic PCS titles when the query says biopsy."""
+    if not BIOPSY_WORDS & {t.word for slot in slots for t in slot.terms}:
+        return "", []
+    return "* CASE WHEN e.system = 'icd-10-pcs' AND lower(e.title) LIKE %s THEN %s ELSE 1.0 END ", [
+        "%, diagnostic",
+        BIOPSY_NAMED,
+    ]
+
+
 # The factor of a PCS title holding the body part a surgical word names by its combining form
 # ("nephrectomy": kidney, "oophorectomy": ovary, "cystoscopy": bladder): the PCS Index sends such a
 # word to a whole body system's table ("Nephrectomy, see Resection, Urinary System 0TT"), whose
@@ -384,6 +402,7 @@ def word_search(
     root_operation, root_operation_params = _root_operation_factor(slots)
     approach, approach_params = _approach_factor(slots)
     body_part, body_part_params = _body_part_factor(slots)
+    biopsy, biopsy_params = _biopsy_factor(slots)
     context = 1.0 if OBSTETRIC & {t.word for slot in slots for t in slot.terms} else 0.6
     candidates = CANDIDATES if counts else CANDIDATES_AS_YOU_TYPE
     columns = "e.code_id, e.system, e.title, e.extra, e.phrase, e.compact, e.kind, e.billable, e.deleted, "
@@ -397,7 +416,7 @@ def word_search(
         "SELECT s.*, CASE WHEN s.nth = 1 AND s.score >= %s * s.best THEN 0 ELSE 1 END AS tier FROM ("
         "SELECT t.*, ROW_NUMBER() OVER (PARTITION BY t.system ORDER BY t.score DESC, t.compact) AS nth, "
         "MAX(t.score) OVER () AS best FROM ("
-        f"SELECT e.code_id, e.system, e.title, e.extra, e.paths, e.compact, e.relevance {SCORE_FACTORS} {reading} {sides} {negations}{root_operation}{approach}{body_part}* CASE WHEN e.literal_only THEN %s ELSE 1.0 END AS score "
+        f"SELECT e.code_id, e.system, e.title, e.extra, e.paths, e.compact, e.relevance {SCORE_FACTORS} {reading} {sides} {negations}{root_operation}{approach}{body_part}{biopsy}* CASE WHEN e.literal_only THEN %s ELSE 1.0 END AS score "
         f"FROM ({inner}) e) t) s "
         "ORDER BY tier, s.score DESC, s.compact LIMIT %s OFFSET %s"
         ") r JOIN codes_code c ON c.id = r.code_id ORDER BY r.tier, r.score DESC, r.compact"
@@ -415,6 +434,7 @@ def word_search(
                 *root_operation_params,
                 *approach_params,
                 *body_part_params,
+                *biopsy_params,
                 LITERAL_ONLY,
                 *title_params,
                 *literal_params,

@@ -396,3 +396,15 @@ def test_the_longest_combining_form_names_the_organ():
     assert ranking.named_body_parts(["cystoscopy", "mastoidectomy"]) == {"bladder", "mastoid"}
     assert ranking.named_body_parts(["colporrhaphy"]) == {"vagina"}
     assert ranking.named_body_parts(["kidney", "colon"]) == set()  # no surgical ending
+
+
+def test_a_biopsy_ranks_the_diagnostic_titles_first(indexed, monkeypatch):
+    add_codes(
+        "icd-10-pcs",
+        ("0DB68ZZ", "Excision of Stomach, Via Natural or Artificial Opening Endoscopic"),
+        ("0DB68ZX", "Excision of Stomach, Via Natural or Artificial Opening Endoscopic, Diagnostic"),
+    )
+    build_index()
+    assert codes(search("stomach excision biopsy"))[0] == "0DB68ZX"
+    monkeypatch.setattr(ranking, "BIOPSY_NAMED", 1.0)
+    assert codes(search("stomach excision biopsy"))[0] == "0DB68ZZ"  # the shorter title, without the factor
