@@ -245,6 +245,31 @@ def _root_operation_factor(slots: list[Slot]) -> tuple[str, list]:
     ]
 
 
+# The factor of an ICD-10-CM status code (the state a procedure leaves: acquired absence Z89-Z90,
+# history of a treatment Z92, an artificial opening, transplant, implant, graft or device Z93-Z97,
+# a postprocedural state Z98, dependence on a machine Z99) when the query says no status: a query
+# naming a procedure ("cabg", "cochlear implant", "cataract extraction") means the procedure, and
+# "s/p cabg" or "history of cabg" the status (guideline I.C.21.c.3, status codes).
+STATUS_UNASKED = 0.5
+STATUS_CATEGORIES = ("Z89", "Z90", "Z92", "Z93", "Z94", "Z95", "Z96", "Z97", "Z98", "Z99")
+STATUS_WORDS = frozenset(
+    ["status", "presence", "present", "history", "absence", "absent", "dependence", "dependent", "previous", "prior"]
+)
+
+
+def _status_factor(slots: list[Slot]) -> tuple[str, list]:
+    """SQL (and its parameters): the factor of the status codes when no word of the query
+    (or of its shorthand: "s/p", "h/o") asks for a status."""
+    named = {t.word for slot in slots for option in (slot.terms, *slot.alternatives) for t in option}
+    if named & STATUS_WORDS:
+        return "", []
+    categories = ", ".join(["%s"] * len(STATUS_CATEGORIES))
+    return f"* CASE WHEN e.system = 'icd-10-cm' AND substr(e.compact, 1, 3) IN ({categories}) THEN %s ELSE 1.0 END ", [
+        *STATUS_CATEGORIES,
+        STATUS_UNASKED,
+    ]
+
+
 # The factor of a PCS title with the qualifier Diagnostic when the query says biopsy: "Biopsy
 # procedures are coded using the root operations Excision, Extraction, or Drainage and the
 # qualifier Diagnostic" (guideline B3.4a). "egd with biopsy" is 0DB68ZX, not the endoscopy's
@@ -403,6 +428,7 @@ def word_search(
     approach, approach_params = _approach_factor(slots)
     body_part, body_part_params = _body_part_factor(slots)
     biopsy, biopsy_params = _biopsy_factor(slots)
+    status, status_params = _status_factor(slots)
     context = 1.0 if OBSTETRIC & {t.word for slot in slots for t in slot.terms} else 0.6
     candidates = CANDIDATES if counts else CANDIDATES_AS_YOU_TYPE
     columns = "e.code_id, e.system, e.title, e.extra, e.phrase, e.compact, e.kind, e.billable, e.deleted, "
@@ -416,7 +442,7 @@ def word_search(
         "SELECT s.*, CASE WHEN s.nth = 1 AND s.score >= %s * s.best THEN 0 ELSE 1 END AS tier FROM ("
         "SELECT t.*, ROW_NUMBER() OVER (PARTITION BY t.system ORDER BY t.score DESC, t.compact) AS nth, "
         "MAX(t.score) OVER () AS best FROM ("
-        f"SELECT e.code_id, e.system, e.title, e.extra, e.paths, e.compact, e.relevance {SCORE_FACTORS} {reading} {sides} {negations}{root_operation}{approach}{body_part}{biopsy}* CASE WHEN e.literal_only THEN %s ELSE 1.0 END AS score "
+        f"SELECT e.code_id, e.system, e.title, e.extra, e.paths, e.compact, e.relevance {SCORE_FACTORS} {reading} {sides} {negations}{root_operation}{approach}{body_part}{biopsy}{status}* CASE WHEN e.literal_only THEN %s ELSE 1.0 END AS score "
         f"FROM ({inner}) e) t) s "
         "ORDER BY tier, s.score DESC, s.compact LIMIT %s OFFSET %s"
         ") r JOIN codes_code c ON c.id = r.code_id ORDER BY r.tier, r.score DESC, r.compact"
@@ -435,6 +461,7 @@ def word_search(
                 *approach_params,
                 *body_part_params,
                 *biopsy_params,
+                *status_params,
                 LITERAL_ONLY,
                 *title_params,
                 *literal_params,

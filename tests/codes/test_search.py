@@ -408,3 +408,22 @@ def test_a_biopsy_ranks_the_diagnostic_titles_first(indexed, monkeypatch):
     assert codes(search("stomach excision biopsy"))[0] == "0DB68ZX"
     monkeypatch.setattr(ranking, "BIOPSY_NAMED", 1.0)
     assert codes(search("stomach excision biopsy"))[0] == "0DB68ZZ"  # the shorter title, without the factor
+
+
+def test_a_status_code_counts_less_unless_the_query_asks_for_a_status(indexed, monkeypatch):
+    add_codes(
+        "icd-10-cm",
+        ("Z96.21", "Cochlear implant status"),
+        ("Z45.321", "Encounter for adjustment and management of cochlear implant"),  # no status code
+    )
+    build_index()
+
+    def scores(query):
+        return {r.code.code: r.score for r in search(query).results}
+
+    weighed, asked = scores("cochlear implant"), scores("s/p cochlear implant")
+    monkeypatch.setattr(ranking, "STATUS_UNASKED", 1.0)
+    unweighed, asked_unweighed = scores("cochlear implant"), scores("s/p cochlear implant")
+    assert weighed["Z96.21"] == pytest.approx(0.5 * unweighed["Z96.21"], rel=1e-3)  # scores are rounded
+    assert weighed["Z45.321"] == unweighed["Z45.321"]
+    assert asked["Z96.21"] == asked_unweighed["Z96.21"]  # "s/p" asks for the status
