@@ -427,3 +427,15 @@ def test_a_status_code_counts_less_unless_the_query_asks_for_a_status(indexed, m
     assert weighed["Z96.21"] == pytest.approx(0.5 * unweighed["Z96.21"], rel=1e-3)  # scores are rounded
     assert weighed["Z45.321"] == unweighed["Z45.321"]
     assert asked["Z96.21"] == asked_unweighed["Z96.21"]  # "s/p" asks for the status
+
+
+def test_an_arthroplasty_is_the_replacement_of_the_joint(indexed):
+    add_codes(
+        "icd-10-pcs",
+        ("0SQ90ZZ", "Repair Right Hip Joint, Open Approach"),
+        ("0SR90JZ", "Replacement of Right Hip Joint with Synthetic Substitute, Open Approach"),
+    )
+    for code in ("0SQ90ZZ", "0SR90JZ"):  # "Arthroplasty, see Repair ...; see Replacement ..."
+        Synonym.objects.create(term="arthroplasty", system="icd-10-pcs", code=code, source=Synonym.Source.INDEX)
+    build_index()
+    assert codes(search("hip arthroplasty"))[0] == "0SR90JZ"
