@@ -40,10 +40,12 @@ MAIN_INDEX = "main"
 
 
 def _main_index_paths() -> dict[str, list[tuple[str, str]]]:
-    """{ICD-10-CM code: [(shown path, path words), ...]} for every main-index entry with a code:
-    "Fracture, traumatic > hip → S72.00-" leads to S72.00 (a header the coder completes).
+    """{ICD-10-CM code as the Index gives it, a dash kept ("S72.00-": the coder completes it):
+    [(shown path, path words, keys), ...]} for every main-index entry with a code.
     An entry that only says "see" (or "see also") leads where the term it names leads, as a
-    coder following it would: "Infection > bone, see Osteomyelitis → M86.9"."""
+    coder following it would: "Infection > bone, see Osteomyelitis → M86.9", and on through a
+    term that itself only says "see" ("Fracture, traumatic > hip, see Fracture, femur, neck",
+    which says "see Fracture, femur, upper end, neck → S72.00-")."""
     entries = IndexTerm.objects.filter(index=MAIN_INDEX).values_list(
         "pk", "parent_id", "title", "nemod", "code", "see_target_id", "see_also_target_id"
     )
@@ -65,6 +67,10 @@ def _main_index_paths() -> dict[str, list[tuple[str, str]]]:
     found: dict[str, list[tuple[str, str, list[str]]]] = {}
     for pk, (_parent, _title, nemod, code) in rows.items():
         target = referred.get(pk)
+        for _ in range(SEE_HOPS):
+            if target not in referred or rows[target][3]:
+                break
+            target = referred[target]
         if not code and target in rows and rows[target][3]:
             code = rows[target][3]
             shown = f"{' > '.join(chain(pk))}, see {' > '.join(chain(target))} → {code}"
@@ -75,9 +81,35 @@ def _main_index_paths() -> dict[str, list[tuple[str, str]]]:
         titles = chain(pk)
         words = normalize_term(" ".join([*titles, nemod]))
         keys = with_members(path_keys(titles, nemod, plain=_root(rows, pk) in plain), classes)
-        found.setdefault(code.rstrip("-").rstrip("."), []).append((shown, words, keys))
+        key = code.rstrip("-").rstrip(".") + ("-" if code.endswith("-") else "")
+        found.setdefault(key, []).append((shown, words, keys))
     return found
 
+
+# A code the Index gives with a dash ("S72.00-") is completed from the Tabular: its paths also
+# lead to each billable code that completes it, when those are at most this many ("Fracture,
+# traumatic > hip" leads to S72.002A, left femur, so "lt hip fracture" finds it). Beyond that the
+# path names too broad a range to say any one code ("S72-": every femur fracture).
+MAX_COMPLETED = 60
+
+
+def completions(paths: dict[str, list], codes: list[str]) -> dict[str, list]:
+    """{billable code: the index paths of the dashed codes it completes} (`paths` as
+    `_main_index_paths` gives them, `codes` the billable ICD-10-CM codes)."""
+    completing: dict[str, list[str]] = {}
+    for code in codes:
+        for key in {code[:end].rstrip(".") + "-" for end in range(3, len(code))}:
+            if key in paths:
+                completing.setdefault(key, []).append(code)
+    out: dict[str, list] = {}
+    for key, found in completing.items():
+        if len(found) <= MAX_COMPLETED:
+            for code in found:
+                out.setdefault(code, []).extend(paths[key])
+    return out
+
+
+SEE_HOPS = 3  # a cycle of references ends here too
 
 INDEX_CLASSES = Path(settings.FIXTURES_DIR) / "synonyms" / "index_classes.tsv"
 
@@ -249,7 +281,12 @@ def _documents() -> list[Document]:
             keys = other_keys.setdefault((system, code), [])
             if len(keys) < MAX_OTHER_KEYS:
                 keys.append(key_of(term))
-    main_paths = _main_index_paths()
+    index_paths_of = _main_index_paths()
+    billable_icd = Code.objects.filter(system=System.ICD10CM, billable=True).values_list("code", flat=True)
+    completed_paths = completions(index_paths_of, list(billable_icd))
+    main_paths: dict[str, list] = {}  # the header keeps its own paths: "S72.00" (from "S72.00-")
+    for key, found in index_paths_of.items():
+        main_paths.setdefault(key.rstrip("-"), []).extend(found)
     betos = dict(Code.objects.filter(system=System.HCPCS, data__has_key="betos").values_list("pk", "data__betos"))
     # A default code is named by its headers' words too ("Unspecified dementia" -> F03.90).
     headers = dict(
@@ -277,6 +314,10 @@ def _documents() -> list[Document]:
         extra += names.get((system, code), [])
         paths = main_paths.get(code, []) if system == System.ICD10CM else []
         extra += [words for _, words, _ in paths]
+        # A path to the dashed code this one completes makes its words match, and is no more: not
+        # evidence for the code (the prior), nor a path naming it (the keys), or the unspecified
+        # completion would lead every specific one ("pressure ulcer sacral region stage 3").
+        extra += [words for _, words, _ in completed_paths.get(code, [])] if system == System.ICD10CM else []
         if not (title or extra):
             continue
         default = system == System.ICD10CM and billable and is_default_title(title)

@@ -247,28 +247,54 @@ def _root_operation_factor(slots: list[Slot]) -> tuple[str, list]:
     ]
 
 
-# The factor of an ICD-10-CM status code (the state a procedure leaves: acquired absence Z89-Z90,
-# history of a treatment Z92, an artificial opening, transplant, implant, graft or device Z93-Z97,
-# a postprocedural state Z98, dependence on a machine Z99) when the query says no status: a query
-# naming a procedure ("cabg", "cochlear implant", "cataract extraction") means the procedure, and
-# "s/p cabg" or "history of cabg" the status (guideline I.C.21.c.3, status codes).
+# The factors of the ICD-10-CM history and status codes (Z80-Z99: family and personal history,
+# acquired absence, history of a treatment, an artificial opening, transplant, implant, graft or
+# device, a postprocedural state, dependence on a machine). A query that asks for a history or a
+# status ("s/p cabg", "hx of breast ca", "fhx cad") means them (guideline I.C.21.c.3-4, status and
+# history codes); one naming a procedure ("cabg", "ecmo", "cataract extraction") means the
+# procedure, not the status it leaves (Z89-Z99 count less; family and personal history codes
+# Z80-Z87 hold the condition's words only after "history of", so they are left as they are).
+STATUS_ASKED = 1.6
 STATUS_UNASKED = 0.5
-STATUS_CATEGORIES = ("Z89", "Z90", "Z92", "Z93", "Z94", "Z95", "Z96", "Z97", "Z98", "Z99")
 STATUS_WORDS = frozenset(
     ["status", "presence", "present", "history", "absence", "absent", "dependence", "dependent", "previous", "prior"]
 )
 
 
 def _status_factor(slots: list[Slot]) -> tuple[str, list]:
-    """SQL (and its parameters): the factor of the status codes when no word of the query
-    (or of its shorthand: "s/p", "h/o") asks for a status."""
+    """SQL (and its parameters): the factor of the history and status codes by whether a word of
+    the query (or of its shorthand: "s/p", "h/o", "fhx") asks for a history or status."""
     named = {t.word for slot in slots for option in (slot.terms, *slot.alternatives) for t in option}
+    z_code = "e.system = 'icd-10-cm' AND e.compact LIKE %s"
     if named & STATUS_WORDS:
+        return f"* CASE WHEN {z_code} OR {z_code} THEN %s ELSE 1.0 END ", ["Z8%", "Z9%", STATUS_ASKED]
+    after = "e.compact >= 'Z89' AND e.compact < 'Z91' OR e.compact >= 'Z92'"  # Z89-Z90, Z92-Z99
+    return f"* CASE WHEN {z_code} AND ({after}) THEN %s ELSE 1.0 END ", ["Z%", STATUS_UNASKED]
+
+
+# The factor of the ICD-10-CM fractures that are not a fresh traumatic one (pathological, stress,
+# osteoporotic, malunion and nonunion: M80, M84; around a joint prosthesis: M97) when the query
+# names none of those: the Index's
+# main term "Fracture, traumatic" is what a fracture means, and "Fracture, pathological" needs its
+# word ("hip fx" is S72.0-, not "Stress fracture, hip").
+NOT_TRAUMATIC_UNASKED = 0.5
+NOT_TRAUMATIC_WORDS = frozenset(
+    ["pathological", "pathologic", "stress", "fatigue", "insufficiency", "osteoporotic", "osteoporosis",
+     "neoplastic", "malunion", "nonunion", "delayed", "march", "disease", "periprosthetic", "prosthetic",
+     "prosthesis", "implant"]
+)  # fmt: skip
+
+
+def _not_traumatic_factor(slots: list[Slot]) -> tuple[str, list]:
+    named = {t.word for slot in slots for option in (slot.terms, *slot.alternatives) for t in option}
+    if named & NOT_TRAUMATIC_WORDS:
         return "", []
-    categories = ", ".join(["%s"] * len(STATUS_CATEGORIES))
-    return f"* CASE WHEN e.system = 'icd-10-cm' AND substr(e.compact, 1, 3) IN ({categories}) THEN %s ELSE 1.0 END ", [
-        *STATUS_CATEGORIES,
-        STATUS_UNASKED,
+    categories = " OR ".join(["e.compact LIKE %s"] * 3)
+    return f"* CASE WHEN e.system = 'icd-10-cm' AND ({categories}) THEN %s ELSE 1.0 END ", [
+        "M80%",
+        "M84%",
+        "M97%",
+        NOT_TRAUMATIC_UNASKED,
     ]
 
 
@@ -431,6 +457,7 @@ def word_search(
     body_part, body_part_params = _body_part_factor(slots)
     biopsy, biopsy_params = _biopsy_factor(slots)
     status, status_params = _status_factor(slots)
+    not_traumatic, not_traumatic_params = _not_traumatic_factor(slots)
     context = 1.0 if OBSTETRIC & {t.word for slot in slots for t in slot.terms} else 0.6
     candidates = CANDIDATES if counts else CANDIDATES_AS_YOU_TYPE
     columns = "e.code_id, e.system, e.title, e.extra, e.phrase, e.compact, e.kind, e.billable, e.deleted, "
@@ -444,7 +471,7 @@ def word_search(
         "SELECT s.*, CASE WHEN s.nth = 1 AND s.score >= %s * s.best THEN 0 ELSE 1 END AS tier FROM ("
         "SELECT t.*, ROW_NUMBER() OVER (PARTITION BY t.system ORDER BY t.score DESC, t.compact) AS nth, "
         "MAX(t.score) OVER () AS best FROM ("
-        f"SELECT e.code_id, e.system, e.title, e.extra, e.paths, e.compact, e.relevance {SCORE_FACTORS} {reading} {sides} {negations}{root_operation}{approach}{body_part}{biopsy}{status}* CASE WHEN e.literal_only THEN %s ELSE 1.0 END AS score "
+        f"SELECT e.code_id, e.system, e.title, e.extra, e.paths, e.compact, e.relevance {SCORE_FACTORS} {reading} {sides} {negations}{root_operation}{approach}{body_part}{biopsy}{status}{not_traumatic}* CASE WHEN e.literal_only THEN %s ELSE 1.0 END AS score "
         f"FROM ({inner}) e) t) s "
         "ORDER BY tier, s.score DESC, s.compact LIMIT %s OFFSET %s"
         ") r JOIN codes_code c ON c.id = r.code_id ORDER BY r.tier, r.score DESC, r.compact"
@@ -464,6 +491,7 @@ def word_search(
                 *body_part_params,
                 *biopsy_params,
                 *status_params,
+                *not_traumatic_params,
                 LITERAL_ONLY,
                 *title_params,
                 *literal_params,

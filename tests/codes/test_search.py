@@ -439,3 +439,27 @@ def test_an_arthroplasty_is_the_replacement_of_the_joint(indexed):
         Synonym.objects.create(term="arthroplasty", system="icd-10-pcs", code=code, source=Synonym.Source.INDEX)
     build_index()
     assert codes(search("hip arthroplasty"))[0] == "0SR90JZ"
+
+
+def test_a_fracture_means_the_traumatic_one_unless_the_query_names_another_kind(indexed):
+    add_codes(
+        "icd-10-cm",
+        ("M84.359A", "Stress fracture, hip, unspecified, initial encounter for fracture"),
+        ("S72.009A", "Fracture of hip, unspecified femur, initial encounter for closed fracture"),  # invented title
+    )
+    build_index()
+    assert codes(search("hip fracture"))[0] == "S72.009A"
+    assert codes(search("hip stress fracture"))[0] == "M84.359A"
+
+
+def test_a_history_or_status_query_leads_with_the_history_and_status_codes(indexed, monkeypatch):
+    add_codes("icd-10-cm", ("Z85.3", "Personal history of malignant neoplasm of breast"))
+    build_index()
+
+    def scores(query):
+        return {r.code.code: r.score for r in search(query).results}
+
+    weighed = scores("history of breast cancer")
+    monkeypatch.setattr(ranking, "STATUS_ASKED", 1.0)
+    unweighed = scores("history of breast cancer")
+    assert weighed["Z85.3"] == pytest.approx(1.6 * unweighed["Z85.3"], rel=1e-3)  # scores are rounded

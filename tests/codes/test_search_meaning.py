@@ -278,11 +278,11 @@ def test_each_code_set_s_best_result_leads_when_the_query_means_both():
         "hcpcs",
         [CodeRow(code=f"A900{n}", title=f"Zorbic splint, size {n}", billable=True) for n in range(1, 7)],
     )
-    _sync("icd-10-cm", [CodeRow(code="Z99.81", title="Zorbic fever", billable=True)])
+    _sync("icd-10-cm", [CodeRow(code="R50.81", title="Zorbic fever", billable=True)])
     search.build_index()
     found = _codes("zorbic")
     assert found[0].startswith("A900")
-    assert found[1] == "Z99.81"
+    assert found[1] == "R50.81"
     assert found[2:] == sorted(found[2:])  # the rest keep their order
 
 
@@ -369,6 +369,50 @@ def test_an_index_entry_that_says_see_leads_where_its_term_leads():
     found = search.search("bone infection")
     assert found.results[0].code_str == "M86.9"
     assert found.results[0].matched == "Index: Infection > bone, see Osteomyelitis → M86.9"
+
+
+def test_a_see_reference_to_a_term_that_only_says_see_is_followed_on():
+    _sync(
+        "icd-10-cm",
+        [
+            CodeRow(code="S72.00", title="Fracture of unspecified part of neck of femur", kind="subcategory"),
+            CodeRow(
+                code="S72.002A",
+                title="Fracture of unspecified part of neck of left femur, initial encounter for closed fracture",
+                parent="S72.00",
+                billable=True,
+            ),
+        ],
+    )
+    release = Release.objects.get(dataset="icd-10-cm")
+
+    def term(title, *, parent=None, code="", see_target=None):
+        return IndexTerm.objects.create(
+            index="main", release=release, parent=parent, level=parent.level + 1 if parent else 0,
+            position=IndexTerm.objects.count(), letter="F", title=title, code=code,
+            see=see_target.title if see_target else "", see_target=see_target,
+        )  # fmt: skip
+
+    fracture = term("Fracture, traumatic")
+    femur = term("femur", parent=fracture)
+    upper_end = term("upper end", parent=femur)
+    upper_neck = term("neck", parent=upper_end, code="S72.00-")
+    neck = term("neck", parent=femur, see_target=upper_neck)  # "see Fracture, femur, upper end, neck"
+    term("hip", parent=fracture, see_target=neck)  # "see Fracture, femur, neck"
+    search.build_index()
+    found = search.search("hip fracture")
+    assert found.results[0].code_str == "S72.00"
+    assert found.results[0].matched.startswith("Index: Fracture, traumatic > hip, see")
+    # The dash says the coder completes the code: its paths lead to the codes that complete it.
+    assert _codes("left hip fracture")[0] == "S72.002A"
+
+
+def test_the_paths_of_a_dashed_code_lead_to_the_codes_completing_it_unless_too_many():
+    paths = {"S72.00-": ["hip"], "S72-": ["femur"], "S72.002A": ["own"]}
+    codes = ["S72.001A", "S72.002A", *(f"S72.{n:03d}A" for n in range(100, 200))]
+    completed = index.completions(paths, codes)
+    assert completed["S72.002A"] == ["hip"]  # not "femur": S72- has more than MAX_COMPLETED codes
+    assert "S72.100A" not in completed
 
 
 def test_a_procedure_named_for_its_body_part_finds_that_part_of_the_table():
