@@ -10,6 +10,7 @@ import contextlib
 import datetime
 import functools
 import math
+import re
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +25,7 @@ from codes.models import (
     BROWSE_KINDS,
     Code,
     IndexTerm,
+    Note,
     PlainDescription,
     SearchEntry,
     SearchWord,
@@ -207,6 +209,29 @@ def path_keys(titles: list[str], nemod: str, *, plain: bool = True) -> list[str]
     return [k for k in dict.fromkeys(keys) if k]
 
 
+# "Conditions classifiable to C15-C26" (the inclusion term of Z80.0, family history of malignant
+# neoplasm of digestive organs): the codes it names, one or a range.
+CLASSIFIABLE = re.compile(r"([A-Z]\d[\dA-Z](?:\.[\dA-Z]+)?)(?:-([A-Z]\d[\dA-Z](?:\.[\dA-Z]+)?))?")
+# A range of more categories than this says a whole chapter ("E00-E88"): too broad to name one.
+MAX_CLASSIFIABLE = 12
+
+
+def classifiable_titles(note: str, titles: dict[str, str], categories: list[str]) -> list[str]:
+    """The titles of the codes a "Conditions classifiable to ..." note names: Z80.0's C15-C26 are
+    the digestive organs' cancers, so "family history of colon cancer" holds its words (C18,
+    "Malignant neoplasm of colon"). `titles`: ICD-10-CM titles by code; `categories`: the
+    three-character categories in order."""
+    found = []
+    for start, end in CLASSIFIABLE.findall(note.partition("classifiable to")[2]):
+        if not end:
+            found += [titles[start]] if start in titles else []
+            continue
+        within = [c for c in categories if start[:3] <= c <= end[:3]]
+        if len(within) <= MAX_CLASSIFIABLE:
+            found += [titles[c] for c in within]
+    return found
+
+
 def prior(*, paths: int, default: bool, beside: bool) -> float:
     """The score factor a code has before any query: each index path leading to it is evidence
     that coders reach it (logarithmic: J18.9 has dozens); the default (NOS) code of a category
@@ -294,6 +319,13 @@ def _documents() -> list[Document]:
             "pk", "title"
         )
     )
+    icd_titles = dict(Code.objects.filter(system=System.ICD10CM).values_list("code", "title"))
+    categories = sorted(code for code in icd_titles if len(code) == 3)
+    classifiable = {}
+    for code_id, note in Note.objects.filter(
+        type=Note.Type.INCLUSION, code__system=System.ICD10CM, text__istartswith="conditions classifiable to"
+    ).values_list("code_id", "text"):
+        classifiable.setdefault(code_id, []).extend(classifiable_titles(note, icd_titles, categories))
     fields = ["pk", "system", "code", "compact", "kind", "title", "short_title", "billable", "deleted"]
     fields += ["effective_date", "termination_date", "lineage"]
     entries = []
@@ -312,6 +344,7 @@ def _documents() -> list[Document]:
             else:
                 title = text  # our own words lead
         extra += names.get((system, code), [])
+        extra += classifiable.get(pk, [])
         paths = main_paths.get(code, []) if system == System.ICD10CM else []
         extra += [words for _, words, _ in paths]
         # A path to the dashed code this one completes makes its words match, and is no more: not

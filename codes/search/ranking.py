@@ -256,6 +256,9 @@ def _root_operation_factor(slots: list[Slot]) -> tuple[str, list]:
 # Z80-Z87 hold the condition's words only after "history of", so they are left as they are).
 STATUS_ASKED = 1.6
 STATUS_UNASKED = 0.5
+# A history is the patient's own unless the query says family (the Index: "History (personal)",
+# and "History, family" under it): the family history codes Z80-Z84 then count half.
+FAMILY_UNASKED = 0.5
 STATUS_WORDS = frozenset(
     ["status", "presence", "present", "history", "absence", "absent", "dependence", "dependent", "previous", "prior"]
 )
@@ -267,7 +270,15 @@ def _status_factor(slots: list[Slot]) -> tuple[str, list]:
     named = {t.word for slot in slots for option in (slot.terms, *slot.alternatives) for t in option}
     z_code = "e.system = 'icd-10-cm' AND e.compact LIKE %s"
     if named & STATUS_WORDS:
-        return f"* CASE WHEN {z_code} OR {z_code} THEN %s ELSE 1.0 END ", ["Z8%", "Z9%", STATUS_ASKED]
+        family = STATUS_ASKED if "family" in named else STATUS_ASKED * FAMILY_UNASKED
+        family_code = f"{z_code} AND e.compact < 'Z85'"
+        return f"* CASE WHEN {family_code} THEN %s WHEN {z_code} OR {z_code} THEN %s ELSE 1.0 END ", [
+            "Z8%",
+            family,
+            "Z8%",
+            "Z9%",
+            STATUS_ASKED,
+        ]
     after = "e.compact >= 'Z89' AND e.compact < 'Z91' OR e.compact >= 'Z92'"  # Z89-Z90, Z92-Z99
     return f"* CASE WHEN {z_code} AND ({after}) THEN %s ELSE 1.0 END ", ["Z%", STATUS_UNASKED]
 

@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from codes.models import Code, PlainDescription, Synonym
-from codes.search import build_index, ranking, search
+from codes.search import build_index, index, ranking, search
 from codes.search.parsing import Slot, Term
 
 from .search_data import build
@@ -463,3 +463,30 @@ def test_a_history_or_status_query_leads_with_the_history_and_status_codes(index
     monkeypatch.setattr(ranking, "STATUS_ASKED", 1.0)
     unweighed = scores("history of breast cancer")
     assert weighed["Z85.3"] == pytest.approx(1.6 * unweighed["Z85.3"], rel=1e-3)  # scores are rounded
+
+
+def test_a_history_is_the_patients_own_unless_the_query_says_family(indexed):
+    add_codes(
+        "icd-10-cm",
+        ("Z80.3", "Family history of malignant neoplasm of breast"),
+        ("Z85.3", "Personal history of malignant neoplasm of breast"),
+    )
+    build_index()
+    assert codes(search("history of breast cancer"))[0] == "Z85.3"
+    assert codes(search("family history of breast cancer"))[0] == "Z80.3"
+
+
+def test_conditions_classifiable_to_a_range_are_the_titles_of_its_categories():
+    titles = {"C15": "Malignant neoplasm of esophagus", "C18": "Malignant neoplasm of colon", "C22": "Liver",
+              "C50": "Malignant neoplasm of breast", "E00": "Congenital iodine-deficiency syndrome"}  # fmt: skip
+    categories = sorted(titles)
+    assert index.classifiable_titles("Conditions classifiable to C15-C22", titles, categories) == [
+        "Malignant neoplasm of esophagus",
+        "Malignant neoplasm of colon",
+        "Liver",
+    ]
+    assert index.classifiable_titles("Conditions classifiable to C50", titles, categories) == [
+        "Malignant neoplasm of breast"
+    ]
+    many = {f"E{n:02d}": f"Title {n}" for n in range(89)}
+    assert index.classifiable_titles("Conditions classifiable to E00-E88", many, sorted(many)) == []  # a chapter
