@@ -226,6 +226,15 @@ ROOT_OPERATIONS = frozenset(_ROOT_OPERATIONS_TEXT.split())
 PARTIAL_WORDS = frozenset(["partial", "part", "portion", "segmental", "wedge", "subtotal"])
 
 
+def _pcs_titles_factor(column: str, patterns: list[str], factor: float) -> tuple[str, list]:
+    """SQL (and its parameters): `factor` for the PCS codes whose `column` is LIKE one of `patterns`
+    (nothing when there are none): the shape of every PCS factor below."""
+    if not patterns:
+        return "", []
+    like = " OR ".join([f"{column} LIKE %s"] * len(patterns))
+    return f"* CASE WHEN e.system = 'icd-10-pcs' AND ({like}) THEN %s ELSE 1.0 END ", [*patterns, factor]
+
+
 def _root_operation_factor(slots: list[Slot]) -> tuple[str, list]:
     """SQL (and its parameters): the factor of the PCS titles of the root operations the query's
     words name by their endings."""
@@ -238,13 +247,7 @@ def _root_operation_factor(slots: list[Slot]) -> tuple[str, list]:
         and not (operation == "resection" and words & PARTIAL_WORDS)
         and not (operation == "inspection" and named & ROOT_OPERATIONS - {"inspection"})
     }
-    if not operations:
-        return "", []
-    starts = " OR ".join(["e.phrase LIKE %s"] * len(operations))
-    return f"* CASE WHEN e.system = 'icd-10-pcs' AND ({starts}) THEN %s ELSE 1.0 END ", [
-        *(f"{operation} %" for operation in sorted(operations)),
-        ROOT_OPERATION_NAMED,
-    ]
+    return _pcs_titles_factor("e.phrase", [f"{operation} %" for operation in sorted(operations)], ROOT_OPERATION_NAMED)
 
 
 # The factors of the ICD-10-CM history and status codes (Z80-Z99: family and personal history,
@@ -319,12 +322,8 @@ BIOPSY_WORDS = frozenset(["biopsy", "biopsies", "bx"])
 
 def _biopsy_factor(slots: list[Slot]) -> tuple[str, list]:
     """SQL (and its parameters): the factor of the diagnostic PCS titles when the query says biopsy."""
-    if not BIOPSY_WORDS & {t.word for slot in slots for t in slot.terms}:
-        return "", []
-    return "* CASE WHEN e.system = 'icd-10-pcs' AND lower(e.title) LIKE %s THEN %s ELSE 1.0 END ", [
-        "%, diagnostic",
-        BIOPSY_NAMED,
-    ]
+    said = BIOPSY_WORDS & {t.word for slot in slots for t in slot.terms}
+    return _pcs_titles_factor("lower(e.title)", ["%, diagnostic"] if said else [], BIOPSY_NAMED)
 
 
 # The factor of a PCS title holding the body part a surgical word names by its combining form
@@ -366,13 +365,7 @@ def _body_part_factor(slots: list[Slot]) -> tuple[str, list]:
     """SQL (and its parameters): the factor of the PCS titles holding an organ the query's surgical
     words name (COMBINING_FORMS)."""
     parts = named_body_parts({t.word for slot in slots for t in slot.terms})
-    if not parts:
-        return "", []
-    says = " OR ".join(["lower(e.title) LIKE %s"] * len(parts))
-    return f"* CASE WHEN e.system = 'icd-10-pcs' AND ({says}) THEN %s ELSE 1.0 END ", [
-        *(f"%{part}%" for part in sorted(parts)),
-        BODY_PART_NAMED,
-    ]
+    return _pcs_titles_factor("lower(e.title)", [f"%{part}%" for part in sorted(parts)], BODY_PART_NAMED)
 
 
 # The factor of a PCS title whose approach (the fifth character) is the one a procedure word says,
@@ -401,13 +394,7 @@ def _approach_factor(slots: list[Slot]) -> tuple[str, list]:
     if typed & APPROACH_NAMED:
         return "", []
     approaches = {approach for ending, approach in APPROACH_WORDS.items() if any(w.endswith(ending) for w in named)}
-    if not approaches:
-        return "", []
-    says = " OR ".join(["lower(e.title) LIKE %s"] * len(approaches))
-    return f"* CASE WHEN e.system = 'icd-10-pcs' AND ({says}) THEN %s ELSE 1.0 END ", [
-        *(f"%{approach}%" for approach in sorted(approaches)),
-        APPROACH_IMPLIED,
-    ]
+    return _pcs_titles_factor("lower(e.title)", [f"%{approach}%" for approach in sorted(approaches)], APPROACH_IMPLIED)
 
 
 SYSTEM_ORDER = ["icd-10-cm", "icd-10-pcs", "hcpcs", "cpt", "ms-drg"]

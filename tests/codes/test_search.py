@@ -31,6 +31,11 @@ def add_codes(system: str, *rows: tuple[str, str]) -> None:
         )
 
 
+def scores(query: str) -> dict[str, float]:
+    """{code: score} of the query's results, to compare a factor's weight with and without it."""
+    return {r.code.code: r.score for r in search(query).results}
+
+
 @pytest.mark.parametrize("typed", ["M48.56XA", "m4856xa", "M4856XA", "m48.56xa", "M4856A"])
 def test_a_code_in_any_form_is_found_exactly(indexed, typed):
     found = search(typed)
@@ -248,9 +253,6 @@ def test_a_code_of_the_other_side_counts_less_when_the_query_names_a_side(indexe
     )  # fmt: skip
     build_index()
 
-    def scores(query):
-        return {r.code.code: r.score for r in search(query).results}
-
     named = scores("stiff right knee")
     monkeypatch.setattr(ranking, "OTHER_SIDE", 1.0)
     unweighed = scores("stiff right knee")
@@ -267,12 +269,9 @@ def test_a_title_with_a_lay_phrases_words_but_not_its_meaning_counts_less(indexe
     )
     build_index()
 
-    def scores():
-        return {r.code.code: r.score for r in search("broken hip").results}
-
-    weighed = scores()
+    weighed = scores("broken hip")
     monkeypatch.setattr(ranking, "LITERAL_ONLY", 1.0)
-    unweighed = scores()
+    unweighed = scores("broken hip")
     assert next(iter(weighed)) == "S72.001A"  # "broken hip" is a curated synonym of fracture neck femur
     assert weighed["S72.001A"] == unweighed["S72.001A"]
     assert weighed["T84.011A"] == pytest.approx(0.6 * unweighed["T84.011A"], rel=1e-3)  # scores are rounded
@@ -299,12 +298,9 @@ def test_an_ectomy_ranks_the_resection_of_the_organ_first(indexed, monkeypatch):
         Synonym.objects.create(term="appendectomy", replacement=replacement, source=Synonym.Source.INDEX)
     build_index()
 
-    def scores():
-        return {r.code.code: r.score for r in search("appendectomy").results}
-
-    weighed = scores()
+    weighed = scores("appendectomy")
     monkeypatch.setattr(ranking, "ROOT_OPERATION_NAMED", 1.0)
-    unweighed = scores()
+    unweighed = scores("appendectomy")
     assert next(iter(weighed)) == "0DTJ4ZZ"
     assert weighed["0DTJ4ZZ"] == pytest.approx(1.6 * unweighed["0DTJ4ZZ"], rel=1e-3)  # scores are rounded
     assert weighed["0DBJ4ZZ"] == unweighed["0DBJ4ZZ"]
@@ -418,9 +414,6 @@ def test_a_status_code_counts_less_unless_the_query_asks_for_a_status(indexed, m
     )
     build_index()
 
-    def scores(query):
-        return {r.code.code: r.score for r in search(query).results}
-
     weighed, asked = scores("cochlear implant"), scores("s/p cochlear implant")
     monkeypatch.setattr(ranking, "STATUS_UNASKED", 1.0)
     unweighed, asked_unweighed = scores("cochlear implant"), scores("s/p cochlear implant")
@@ -455,9 +448,6 @@ def test_a_fracture_means_the_traumatic_one_unless_the_query_names_another_kind(
 def test_a_history_or_status_query_leads_with_the_history_and_status_codes(indexed, monkeypatch):
     add_codes("icd-10-cm", ("Z85.3", "Personal history of malignant neoplasm of breast"))
     build_index()
-
-    def scores(query):
-        return {r.code.code: r.score for r in search(query).results}
 
     weighed = scores("history of breast cancer")
     monkeypatch.setattr(ranking, "STATUS_ASKED", 1.0)
