@@ -307,8 +307,8 @@ def _documents() -> list[Document]:
             if len(keys) < MAX_OTHER_KEYS:
                 keys.append(key_of(term))
     index_paths_of = _main_index_paths()
-    billable_icd = Code.objects.filter(system=System.ICD10CM, billable=True).values_list("code", flat=True)
-    completed_paths = completions(index_paths_of, list(billable_icd))
+    icd_rows = list(Code.objects.filter(system=System.ICD10CM).values_list("code", "title", "billable"))
+    completed_paths = completions(index_paths_of, [code for code, _, billable in icd_rows if billable])
     main_paths: dict[str, list] = {}  # the header keeps its own paths: "S72.00" (from "S72.00-")
     for key, found in index_paths_of.items():
         main_paths.setdefault(key.rstrip("-"), []).extend(found)
@@ -319,7 +319,7 @@ def _documents() -> list[Document]:
             "pk", "title"
         )
     )
-    icd_titles = dict(Code.objects.filter(system=System.ICD10CM).values_list("code", "title"))
+    icd_titles = {code: title for code, title, _ in icd_rows}
     categories = sorted(code for code in icd_titles if len(code) == 3)
     classifiable = {}
     for code_id, note in Note.objects.filter(
