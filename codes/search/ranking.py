@@ -416,12 +416,11 @@ _OBSTETRIC_TEXT = "pregnancy pregnant delivery childbirth puerperium puerperal p
 OBSTETRIC = frozenset(_OBSTETRIC_TEXT.split())
 
 # How many matching rows (in the table's best-first order) are ranked: a common word matches
-# tens of thousands of codes, and ranking them all costs hundreds of milliseconds. A synonym can
-# match thousands on its own ("foley catheter" also reads "drainage device": 3,737 PCS codes), and
-# the rows past the cut are never ranked, however well their titles read the query: 3,000 lets
-# A4338-A4346 in. 3,000 against 1,000 (3 Dec 2026): tuning MRR .917 to .918, hcpcs-supply .668 to
-# .701 (SQLite .608 to .641); the results page's p99 61-62 to 65-72 ms on PostgreSQL and 95-96 to
-# 98-103 on SQLite, the means unchanged (bench/search.py --queries 20 --pages 300).
+# tens of thousands of codes, and ranking them all costs hundreds of milliseconds. Rows past the
+# cut are never ranked however well their titles read the query, and a synonym alone can match
+# thousands ("foley catheter" also reads "drainage device": 3,737 PCS codes). 3,000 against 1,000,
+# 3 Dec 2026: tuning MRR .917 to .918 (hcpcs-supply .668 to .701); the results page's p99 +5-10%,
+# its mean unchanged (bench/search.py), on both databases.
 CANDIDATES = 3000
 CANDIDATES_AS_YOU_TYPE = 200
 COUNT_LIMIT = 3000
