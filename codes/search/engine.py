@@ -116,7 +116,15 @@ def search(
     if negated:  # a title may read the whole query ("Heart failure and shock without CC/MCC")
         title_phrases = [*title_phrases, title_phrase(as_read)][: MAX_PHRASES + 1]
     ranked, per_system = word_search(
-        slots, filters, every=True, phrases=title_phrases, limit=limit, offset=offset, counts=counts, without=negated
+        slots,
+        filters,
+        every=True,
+        phrases=title_phrases,
+        limit=limit,
+        offset=offset,
+        counts=counts,
+        as_you_type=as_you_type,
+        without=negated,
     )
     found.kind = "words"
     if not ranked and len(slots) > 1 and as_you_type:
@@ -131,6 +139,7 @@ def search(
                 limit=limit,
                 offset=offset,
                 counts=counts,
+                as_you_type=as_you_type,
                 without=negated,
             )
             slots = found.slots = other if ranked else slots
@@ -143,6 +152,7 @@ def search(
             limit=limit,
             offset=offset,
             counts=counts,
+            as_you_type=as_you_type,
             without=negated,
         )
         found.kind = "any-word"

@@ -446,6 +446,7 @@ def word_search(
     limit: int,
     offset: int,
     counts: bool,
+    as_you_type: bool,
     without: list[str] = (),
 ):
     """(ranked rows of the page, {system: matches}) for the slots; `without`: the words the query
@@ -461,7 +462,9 @@ def word_search(
     status, status_params = _status_factor(slots)
     not_traumatic, not_traumatic_params = _not_traumatic_factor(slots)
     context = 1.0 if OBSTETRIC & {t.word for slot in slots for t in slot.terms} else 0.6
-    candidates = CANDIDATES if counts else CANDIDATES_AS_YOU_TYPE
+    # Fewer while typing: a suggestion is asked on every keystroke. Not fewer for a caller that only
+    # needs no counts (the API, CasePilot): its answer is the results page's.
+    candidates = CANDIDATES_AS_YOU_TYPE if as_you_type else CANDIDATES
     columns = "e.code_id, e.system, e.title, e.extra, e.phrase, e.compact, e.kind, e.billable, e.deleted, "
     title_sql, title_params = dialect().whole_title(slots)
     literal_sql, literal_params = _literal_only(slots)

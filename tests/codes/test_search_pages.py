@@ -7,6 +7,8 @@ import json
 import pytest
 from django.core.cache import caches
 
+from codes.search import ranking, search
+
 from .search_data import build
 
 pytestmark = pytest.mark.django_db
@@ -123,6 +125,15 @@ def test_the_search_api_limits_and_filters(client, indexed):
     assert len(data["results"]) == 2
     data = json.loads(client.get("/api/v1/search", {"q": "diabetes", "billable": "false"}).content)
     assert {r["code"] for r in data["results"]} == {"E11", "E11.2"}
+
+
+def test_the_search_api_ranks_as_many_codes_as_the_results_page(client, indexed, monkeypatch):
+    # Suggestions rank fewer candidates (one here) to keep up with typing; the API ranks what the page does.
+    monkeypatch.setattr(ranking, "CANDIDATES_AS_YOU_TYPE", 1)
+    page = [r.code_str for r in search("diabetes").results]
+    data = json.loads(client.get("/api/v1/search", {"q": "diabetes"}).content)
+    assert len(page) > 1
+    assert [r["code"] for r in data["results"]] == page
 
 
 @pytest.mark.parametrize(
