@@ -35,8 +35,10 @@ from .case_text import (
     INPATIENT,
     QUALIFIER_WORDS,
     Condition,
+    as_index_sites,
     combine,
     expand,
+    index_sites,
     read_case,
     stem,
     title_ranges,
@@ -304,6 +306,12 @@ def _clinical_words(condition: str) -> str:
     return next((row.replacement for row in rows if expand(row.term).lower() == condition.lower()), "")
 
 
+def _says_sites(path: str, sites: list[str]) -> bool:
+    """Whether an Index path names each site: a word of it ("intestine" of "large intestine")."""
+    said = words_of(path)
+    return all(words_of(site) & said for site in sites)
+
+
 def _enough(score: float, words: set[str]) -> bool:
     """Whether a code's score is enough for a condition of these words to be coded by it."""
     return score >= min(1.0, 0.6 * len(words))
@@ -383,6 +391,19 @@ def code_case(text: str) -> ToolResult:
             continue
         # A code already given is not this condition's: the next best is (the UTI of "sepsis due to UTI").
         code, score, path = best_code(condition.text, negated=negated, taken=seen)
+        sites, documented = index_sites(condition.text), condition.text
+        if sites and not (code is not None and _enough(score, words) and _says_sites(path, [s for s, _ in sites])):
+            # A site the record writes otherwise than the Index ("colon", "collarbone") that the code
+            # found leaves out: the code of the site as the Index names it, when its entry says it.
+            renamed = as_index_sites(condition.text)
+            again = best_code(renamed, negated=negated, taken=seen)
+            if (
+                again[0] is not None
+                and _enough(again[1], words_of(renamed))
+                and _says_sites(again[2], [i for _, i in sites])
+            ):
+                code, score, path = again
+                words, documented = words_of(renamed), renamed
         if (code is None or score < min(1.0, 0.6 * len(words))) and condition.rest:
             words = words_of(condition.rest)
             code, score, path = best_code(condition.rest, negated=negated, taken=seen)
@@ -399,9 +420,13 @@ def code_case(text: str) -> ToolResult:
             code, score, path = best_code(parts[0], negated=negated, taken=seen)
         if code is None or not _enough(score, words) or code.code[:3] == condition.category:
             continue
-        conditions += _unsaid(condition.text, code, path)
+        conditions += _unsaid(documented, code, path)
         seen.add(code.pk)
         why = f"“{named_as}” indexes to {code.code} ({code.title})"
+        if documented != condition.text:
+            why += "; the Index files " + ", ".join(
+                f"the {written.lower()} under {indexed}" for written, indexed in sites
+            )
         if path:
             why += f"; {path}" if path.startswith("Neoplasm Table") else f"; Alphabetic Index: {path}"
         if condition.uncertain:

@@ -180,6 +180,35 @@ def _in_disease(match: re.Match) -> str:
     return f"{manifestation} in other diseases classified elsewhere, {disease}"
 
 
+# Sites as records write them, and as the Index's subterms name them: the Index reads the colon
+# as the large intestine (Diverticulum > colon, see Diverticulosis, intestine, large) and has
+# Fracture > clavicle, not > collarbone (and Ingrowing, not ingrown). Read only when the code found
+# for the words as written leaves the site out (case.code_case): Polyp > colon is an entry of its own.
+INDEX_SITES = {
+    "sigmoid colon": "large intestine", "ascending colon": "large intestine",
+    "descending colon": "large intestine", "transverse colon": "large intestine", "colon": "large intestine",
+    "large bowel": "large intestine", "small bowel": "small intestine", "bowel": "intestine",
+    "collarbone": "clavicle", "collar bone": "clavicle", "kneecap": "patella", "knee cap": "patella",
+    "shinbone": "tibia", "shin bone": "tibia", "thighbone": "femur", "thigh bone": "femur",
+    "breastbone": "sternum", "breast bone": "sternum", "tailbone": "coccyx", "tail bone": "coccyx",
+    "heel bone": "calcaneus", "jawbone": "mandible", "jaw bone": "mandible",
+    "toenail": "nail of toe", "fingernail": "nail of finger", "ingrown": "ingrowing",
+    "womb": "uterus", "voice box": "larynx", "windpipe": "trachea", "gullet": "esophagus",
+    "eardrum": "tympanum", "ear drum": "tympanum",
+}  # fmt: skip
+_INDEX_SITE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, INDEX_SITES), key=len, reverse=True)) + r")\b", re.I)
+
+
+def index_sites(text: str) -> list[tuple[str, str]]:
+    """The sites a condition writes otherwise than the Index: (as written, as the Index names it)."""
+    return [(match.group(1), INDEX_SITES[match.group(1).lower()]) for match in _INDEX_SITE.finditer(text)]
+
+
+def as_index_sites(text: str) -> str:
+    """The condition with its sites named as the Index names them (INDEX_SITES)."""
+    return _INDEX_SITE.sub(lambda match: INDEX_SITES[match.group(1).lower()], text)
+
+
 def expand(text: str) -> str:
     for pattern, replacement in REWRITES:
         text = re.sub(pattern, replacement, text, flags=re.I)

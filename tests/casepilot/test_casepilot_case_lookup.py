@@ -360,3 +360,35 @@ def test_a_subterm_of_link_words_alone_is_a_meaning_the_case_must_write(index):
     _entry(index, 5, "Gout, gouty > in > knee", code="M10.362", parent=within, main=gout)
     text = engine.answer("Gout, left knee").text
     assert "M10.362" not in text
+
+
+def test_a_site_the_record_writes_otherwise_than_the_index_is_looked_up_as_the_index_names_it(index):
+    """The Index files the colon under "intestine, large" (Diverticulum > colon, see Diverticulosis,
+    intestine, large): "diverticulitis of the colon" is K57.32, not the main term's K57.92; the code
+    does not leave "sigmoid colon" over as a condition of its own."""
+    _codes(
+        ("K57.92", "Diverticulitis of intestine, part unspecified, without perforation or abscess without bleeding"),
+        ("K57.32", "Diverticulitis of large intestine without perforation or abscess without bleeding"),
+        ("N80.529", "Endometriosis of sigmoid colon"),
+        ("K63.5", "Polyp of colon"),
+        ("K63.9", "Disease of intestine, unspecified"),
+    )
+    diverticulitis = _entry(index, 1, "Diverticulitis", code="K57.92")
+    intestine = _entry(
+        index, 2, "Diverticulitis > intestine", code="K57.92", parent=diverticulitis, main=diverticulitis
+    )
+    _entry(index, 3, "Diverticulitis > intestine > large", code="K57.32", parent=intestine, main=diverticulitis)
+    polyp = _entry(index, 4, "Polyp, polypus", code="K63.9")
+    _entry(index, 5, "Polyp, polypus > colon", code="K63.5", parent=polyp, main=polyp)
+    search.build_index()
+    text = engine.answer("Diverticulitis of the sigmoid colon").text
+    assert "K57.32" in text
+    assert "K57.92" not in text
+    assert "N80.529" not in text
+    assert "the Index files the sigmoid colon under large intestine" in text
+    assert "Alphabetic Index: Diverticulitis > intestine > large" in text
+    # Where the Index has the site as the record writes it, that entry is the condition's.
+    polyp_text = engine.answer("Polyp of colon").text
+    assert "K63.5" in polyp_text
+    assert "Alphabetic Index: Polyp, polypus > colon" in polyp_text
+    assert "files the colon" not in polyp_text
