@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from django.db import DatabaseError, transaction
 
-from codes.models import BROWSE_KINDS, Code, Kind, System, compact_code
+from codes.models import BROWSE_KINDS, Code, Kind, SearchWord, System, compact_code
 
 from . import tools
 from .tools import Citation, CodeRef, ToolResult, coding, pcs
@@ -226,6 +226,13 @@ def understand(text: str) -> Understanding:
             by_compact.setdefault(f"DRG{row.code}", []).append(row)
             tokens.append(f"DRG{row.code}")
 
+    # A token in no table that the code titles write as a word among the question's others is that
+    # word ("vitamin B12 deficiency anemia", "H1N1 influenza"), not a mistyped code.
+    unfound = {t.lower() for t in tokens if compact_code(t) not in by_compact}
+    if unfound and re.search(r"[A-Za-z]{3,}", text):
+        words = set(SearchWord.objects.filter(word__in=unfound).values_list("word", flat=True))
+    else:
+        words = set()
     procedure_intent = any(i in intents for i in ("ptp", "mue", "addon", "fee"))
     codes: list[Found] = []
     unknown: list[str] = []
@@ -238,6 +245,7 @@ def understand(text: str) -> Understanding:
             if (
                 re.fullmatch(r"[A-Z]\d[0-9A-Z]{1,5}|\d{4}[0-9FTU]|[0-9A-HJ-NP-Z]{7}", compact)
                 and compact not in unknown
+                and token.lower() not in words
             ):
                 unknown.append(token.upper())
             continue

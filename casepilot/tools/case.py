@@ -268,10 +268,11 @@ def _unsaid(text: str, code: Code, path: str = "") -> list[Condition]:
     injury") is its parts: a part the code leaves a word of out is coded whole (the severe sepsis,
     R65.20, beside the sepsis code; the localized infection, N39.0: guideline I.C.1.d.4).
     Otherwise the words left out, when two or more are ("with septic shock"). The words of an Index
-    entry whose "see also" led to the code are said by it (Neuropathy > peripheral, see also
-    Polyneuropathy: E11.42 says the peripheral neuropathy)."""
+    entry whose "see" or "see also" led to the code are said by it (Neuropathy > peripheral, see also
+    Polyneuropathy: E11.42 says the peripheral neuropathy; Gallstone > with > cholecystitis, see
+    Calculus, gallbladder: K80.00 says the gallstones)."""
     said = words_of(code.title)
-    if ", see also " in path:
+    if ", see also " in path or " (see " in path:
         said |= words_of(path)
     # What a combination code says after its "with" ("Type 2 diabetes mellitus with diabetic
     # neuropathy"): a part whose condition it names is coded by it (I.A.15), its details or not.

@@ -84,7 +84,7 @@ def _coded_entry(term: IndexTerm, text: str) -> tuple[str, str]:
     if target is None:
         return "", ""
     said = set(normalize_index_text(term.path).split())
-    rest = [w for w in normalize_index_text(text).split() if w not in said]
+    rest = [w for w in normalize_index_text(text).split() if w not in said and singular(w) not in said]
     # The words the case says beyond the pointer, else the pointer's own words beyond its target
     # ("Hypertensive urgency": Urgency > hypertensive, see Hypertension > urgency, I16.0, not I10).
     if rest:
@@ -112,6 +112,15 @@ def _coded_entry(term: IndexTerm, text: str) -> tuple[str, str]:
     if completed:
         return completed, f"{term.path} (see {term.see})"
     return "", ""
+
+
+def singular(word: str) -> str:
+    """A plural's singular, as the Index writes a main term ("gallstones", "allergies"); other words as they are."""
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 4:
+        return word[:-1]
+    return word
 
 
 def mains_of(term: IndexTerm, mains: list[IndexTerm]) -> set[str]:
@@ -337,11 +346,18 @@ def index_entries(text: str) -> list[tuple[str, str, bool]]:
     content = [w for w in normalize_index_text(text).split() if len(w) > 3 and w not in STOP and w != "encounter"]
     for lead in content[:2]:
         # The letter narrows the scan to one letter's main terms (the (index, letter, position) index).
-        main = IndexTerm.objects.main_terms(lead[:1]).filter(search_key=lead).first()
+        # The Index writes its main terms in the singular: "gallstones" is Gallstone. When both are
+        # main terms, the word as written (the longer key: first in descending order).
+        main = (
+            IndexTerm.objects.main_terms(lead[:1])
+            .filter(search_key__in=[lead, singular(lead)])
+            .order_by("-search_key")
+            .first()
+        )
         if main is None:
             continue
         others = [w for w in content if w != lead]
-        said = set(normalize_index_text(text).split())
+        said = {form for w in normalize_index_text(text).split() for form in (w, singular(w))}
         # Failing an entry with all the other words, one with the condition's own noun, the last of
         # them, whose modifiers the Tabular gives (History > personal > thrombosis (venous) for
         # "history of deep vein thrombosis").

@@ -392,3 +392,58 @@ def test_a_site_the_record_writes_otherwise_than_the_index_is_looked_up_as_the_i
     assert "K63.5" in polyp_text
     assert "Alphabetic Index: Polyp, polypus > colon" in polyp_text
     assert "files the colon" not in polyp_text
+
+
+def test_a_plural_is_the_singular_main_term_and_a_see_says_what_its_pointer_names(index):
+    """ "Gallstones" is the main term Gallstone; Gallstone > with > cholecystitis sends the coder to
+    Calculus > gallbladder > with > cholecystitis, whose "acute" is K80.00. The gallstones are said
+    by that code, not a condition of their own (K56.3 is a gallstone causing an obstruction)."""
+    _codes(
+        ("K80.00", "Calculus of gallbladder with acute cholecystitis without obstruction"),
+        ("K80.10", "Calculus of gallbladder with chronic cholecystitis without obstruction"),
+        ("K81.0", "Acute cholecystitis"),
+        ("K56.3", "Gallstone ileus"),
+    )
+    calculus = _entry(index, 1, "Calculus, calculi, calculous")
+    gallbladder = _entry(index, 2, "Calculus, calculi, calculous > gallbladder", parent=calculus, main=calculus)
+    with_ = _entry(index, 3, "Calculus, calculi, calculous > gallbladder > with", parent=gallbladder, main=calculus)
+    cholecystitis = _entry(
+        index,
+        4,
+        "Calculus, calculi, calculous > gallbladder > with > cholecystitis",
+        code="K80.10",
+        parent=with_,
+        main=calculus,
+    )
+    _entry(
+        index, 5, "Calculus, calculi, calculous > gallbladder > with > cholecystitis > acute", code="K80.00",
+        parent=cholecystitis, main=calculus,
+    )  # fmt: skip
+    acute = _entry(index, 6, "Cholecystitis")
+    _entry(index, 7, "Cholecystitis > acute", code="K81.0", parent=acute, main=acute)
+    gallstone = _entry(index, 8, "Gallstone", nemod="(colic) (cystic duct) (gallbladder) (impacted) (multiple)")
+    gallstone_with = _entry(index, 9, "Gallstone > with", parent=gallstone, main=gallstone)
+    pointer = _entry(index, 10, "Gallstone > with > cholecystitis", parent=gallstone_with, main=gallstone)
+    pointer.see, pointer.see_target = "Calculus, gallbladder, with cholecystitis", cholecystitis
+    pointer.save()
+    _entry(index, 11, "Gallstone > causing intestinal obstruction", code="K56.3", parent=gallstone, main=gallstone)
+    search.build_index()
+    text = engine.answer("Gallstones with acute cholecystitis").text
+    assert "K80.00" in text
+    assert "K56.3" not in text
+    assert "K81.0" not in text
+    assert "Gallstone > with > cholecystitis (see Calculus, gallbladder, with cholecystitis)" in text
+
+
+def test_a_code_shaped_word_of_the_titles_among_other_words_is_that_word(index):
+    """ "B12" is shaped like a code but no code: in "vitamin B12 deficiency anemia" it is the vitamin.
+    Alone, or a token no title writes, it is still a code that does not exist."""
+    _codes(("D51.9", "Vitamin B12 deficiency anemia, unspecified"))
+    anemia = _entry(index, 1, "Anemia")
+    deficiency = _entry(index, 2, "Anemia > deficiency", parent=anemia, main=anemia)
+    _entry(index, 3, "Anemia > deficiency > vitamin B12 NOS", code="D51.9", parent=deficiency, main=anemia)
+    search.build_index()
+    text = engine.answer("Vitamin B12 deficiency anemia").text
+    assert "D51.9" in text
+    assert "not a code" not in text
+    assert "K5792X is not a code in any code set" in engine.answer("Is K5792X billable?").text
