@@ -185,12 +185,15 @@ def _acronym_of(word: str, words: list[str]) -> set[str]:
     return set()
 
 
-def _says_all(term: IndexTerm, wanted: list[str], linked: set[str] = frozenset()) -> bool:
+def _says_all(
+    term: IndexTerm, wanted: list[str], linked: set[str] = frozenset(), sides: set[str] = frozenset()
+) -> bool:
     """Whether an entry is the condition itself, word for word: every word of the condition is a word
     of its path or of the nonessential modifiers along it (in any of their forms: pleural is the Index's
     "pleura"), and every level of its path is one of the condition's words (one of the alternatives
     a comma separates: "pleura, pleurisy, pleuritic", case_text.alternatives; a level of link words
-    alone, other than "with", one of `linked`, the record's words)."""
+    alone, other than "with", one of `linked`, the record's words; a level that is one of `sides`,
+    the side the record states: Osteoarthritis > knee > bilateral)."""
     path_words = normalize_index_text(term.path).split()
     written = {root(w) for w in f"{normalize_index_text(term.path)} {term.search_text}".split()}
     said = {root(w) for w in wanted}
@@ -202,7 +205,7 @@ def _says_all(term: IndexTerm, wanted: list[str], linked: set[str] = frozenset()
     for level in term.path.split(" > "):
         options = [set(normalize_index_text(o).split()) - LINK_WORDS - {"nec"} for o in alternatives(level)]
         options = [o for o in options if o]
-        if options and not any({root(w) for w in o} <= said for o in options):
+        if options and not any({root(w) for w in o} <= said | sides for o in options):
             return False
         # A level of link words alone is one the record writes, not a meaning it lacks (Gout > in (due
         # to) renal impairment > knee is no code of "gout of the left knee"); "with" the Index presumes.
@@ -213,9 +216,9 @@ def _says_all(term: IndexTerm, wanted: list[str], linked: set[str] = frozenset()
 
 
 def _exact_entries(text: str) -> list[IndexTerm]:
-    """The entries that are the condition word for word (see _says_all), fewest levels first. The
-    words after "without" are what an entry means by default; the side and the encounter are the
-    Tabular's to give."""
+    """The entries that are the condition word for word (see _says_all), those that say the side the
+    record states first, then the fewest levels. The words after "without" are what an entry means
+    by default; the side and the encounter are the Tabular's to give, unless a subterm says the side."""
     stated = re.sub(
         r"\b(?:initial|subsequent) encounter\b", " ", re.split(r"\bwithout\b", text, maxsplit=1)[0], flags=re.I
     )
@@ -233,16 +236,26 @@ def _exact_entries(text: str) -> list[IndexTerm]:
         else:
             rows = rows.filter(search_text__contains=root(word))
     linked = set(stated.split())
+    # The side is the Tabular's to give, unless the Index has it as a subterm (Osteoarthritis > knee >
+    # bilateral, M17.0): an entry that says the side the record states comes first.
+    sides = {root(w) for w in linked & LATERALITY}
+    if linked & {"right", "left"} and not linked & {"bilateral", "both"}:
+        sides.add(root("unilateral"))  # one side named: Osteoarthritis > knee > unilateral, M17.1-
     exact = [
-        t for t in rows.select_related("see_target").order_by("level", "position")[:200] if _says_all(t, wanted, linked)
+        t
+        for t in rows.select_related("see_target").order_by("level", "position")[:200]
+        if _says_all(t, wanted, linked, sides)
     ]
     # Then the one whose path says least besides: Fracture > wrist, not > semilunar bone, wrist.
     said = {root(w) for w in wanted}
 
-    def besides(term: IndexTerm) -> int:
-        return len({root(w) for w in normalize_index_text(term.path).split()} - said - LINK_WORDS)
+    def path_roots(term: IndexTerm) -> set[str]:
+        return {root(w) for w in normalize_index_text(term.path).split()}
 
-    return sorted(exact, key=lambda t: (t.level, besides(t), t.position))
+    def besides(term: IndexTerm) -> int:
+        return len(path_roots(term) - said - sides - LINK_WORDS)
+
+    return sorted(exact, key=lambda t: (-len(path_roots(t) & sides), t.level, besides(t), t.position))
 
 
 def _exact_through_see_also(text: str) -> tuple[list[IndexTerm], str]:

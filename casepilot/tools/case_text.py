@@ -141,7 +141,9 @@ REWRITES = [
     (r"\bon (?:hemodialysis|peritoneal dialysis)\b", "on dialysis"),
     # A manifestation "in" a disease: the "in diseases classified elsewhere" code, and the disease.
     (r"^(\w+) in (?!a |an |the )([\w' ]+ disease)\b", lambda match: _in_disease(match)),
-    (r"\bboth (eyes|ears|sides|knees|hips|lungs)\b", "bilateral"),
+    # The site stays: "both knees" is bilateral knee osteoarthritis, not bilateral of an unknown site.
+    (r"\bboth (eyes|ears|sides)\b", "bilateral"),
+    (r"\bboth (knees|hips|lungs|shoulders|wrists|ankles|hands|feet)\b", r"bilateral \1"),
     (
         r"\b(admission|admitted|encounter) for (?:antineoplastic )?chemo(?:therapy)?\b",
         "encounter for antineoplastic chemotherapy",

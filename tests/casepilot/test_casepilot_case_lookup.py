@@ -447,3 +447,32 @@ def test_a_code_shaped_word_of_the_titles_among_other_words_is_that_word(index):
     assert "D51.9" in text
     assert "not a code" not in text
     assert "K5792X is not a code in any code set" in engine.answer("Is K5792X billable?").text
+
+
+def test_a_side_the_index_has_as_a_subterm_is_the_entry_the_record_states(index):
+    """The side is the Tabular's to give, except where the Index has it: Osteoarthritis > knee >
+    bilateral is M17.0; one side named is > unilateral, M17.1- completed with that side; no side,
+    the knee's own M17.9. "Both knees" keeps its site."""
+    _codes(
+        ("M17.0", "Bilateral primary osteoarthritis of knee"),
+        ("M17.10", "Unilateral primary osteoarthritis, unspecified knee"),
+        ("M17.11", "Unilateral primary osteoarthritis, right knee"),
+        ("M17.12", "Unilateral primary osteoarthritis, left knee"),
+        ("M17.9", "Osteoarthritis of knee, unspecified"),
+    )
+    osteoarthritis = _entry(index, 1, "Osteoarthritis")
+    knee = _entry(index, 2, "Osteoarthritis > knee", code="M17.9", parent=osteoarthritis, main=osteoarthritis)
+    _entry(index, 3, "Osteoarthritis > knee > bilateral", code="M17.0", parent=knee, main=osteoarthritis)
+    unilateral = _entry(index, 4, "Osteoarthritis > knee > unilateral", parent=knee, main=osteoarthritis)
+    unilateral.code, unilateral.code_compact, unilateral.code_status = "M17.1-", "M171", IndexTerm.Status.INCOMPLETE
+    unilateral.completions, unilateral.completion_count = ["M17.10", "M17.11", "M17.12"], 3
+    unilateral.save()
+    search.build_index()
+    bilateral = engine.answer("Bilateral knee osteoarthritis").text
+    assert "M17.0" in bilateral
+    assert "Alphabetic Index: Osteoarthritis > knee > bilateral" in bilateral
+    assert "M17.0" in engine.answer("Osteoarthritis of both knees").text
+    left = engine.answer("Osteoarthritis of the left knee").text
+    assert "M17.12" in left
+    assert "M17.9" not in left
+    assert "M17.9" in engine.answer("Osteoarthritis of knee").text
