@@ -270,10 +270,13 @@ def _unsaid(text: str, code: Code, path: str = "") -> list[Condition]:
     Otherwise the words left out, when two or more are ("with septic shock"). The words of an Index
     entry whose "see" or "see also" led to the code are said by it (Neuropathy > peripheral, see also
     Polyneuropathy: E11.42 says the peripheral neuropathy; Gallstone > with > cholecystitis, see
-    Calculus, gallbladder: K80.00 says the gallstones)."""
+    Calculus, gallbladder: K80.00 says the gallstones), and so are the code's inclusion terms."""
     said = words_of(code.title)
     if ", see also " in path or " (see " in path:
         said |= words_of(path)
+    # The Tabular's inclusion terms are what the code says too (F11.20: "Opioid use disorder, moderate").
+    for inclusion in Note.objects.filter(code=code, type=Note.Type.INCLUSION).values_list("text", flat=True):
+        said |= words_of(inclusion)
     # What a combination code says after its "with" ("Type 2 diabetes mellitus with diabetic
     # neuropathy"): a part whose condition it names is coded by it (I.A.15), its details or not.
     combined = words_of(_after_with(code.title))

@@ -85,20 +85,28 @@ def _coded_entry(term: IndexTerm, text: str) -> tuple[str, str]:
         return "", ""
     said = set(normalize_index_text(term.path).split())
     rest = [w for w in normalize_index_text(text).split() if w not in said and singular(w) not in said]
-    # The words the case says beyond the pointer, else the pointer's own words beyond its target
-    # ("Hypertensive urgency": Urgency > hypertensive, see Hypertension > urgency, I16.0, not I10).
+    target_words = set(normalize_index_text(target.path).split())
+    # The words the case says beyond the pointer, with those the "see" names beyond its target
+    # ("Diabetes, by type, with, hyperglycemia": the type the case says, then with hyperglycemia):
+    # the entry below the target whose path holds them all.
     if rest:
-        deeper = (
-            IndexTerm.objects.lookup(f"{normalize_index_text(target.path)} {' '.join(rest)}")
+        pointed = [w for w in normalize_index_text(term.see).split() if w not in target_words]
+        beyond = list(
+            dict.fromkeys(w for w in [*rest, *pointed] if w not in LINK_WORDS | TABULAR_WORDS | {"encounter"})
+        )
+        wanted = {root(w) for w in beyond}
+        below = (
+            IndexTerm.objects.lookup(f"{normalize_index_text(target.path)} {' '.join(beyond)}")
             .filter(code_status=IndexTerm.Status.VALID)
             .exclude(code_compact="")
-            .first()
+        )
+        deeper = next(
+            (t for t in below[:20] if wanted <= {root(w) for w in normalize_index_text(t.path).split()}), None
         )
         if deeper is not None:
             return deeper.code_compact, f"{term.path} (see {term.see}) > {deeper.path}"
     # Else the target's subterm that is the pointer's own word beyond the target ("Hypertensive
     # urgency": Urgency > hypertensive, see Hypertension: Hypertension > urgency, I16.0, not I10).
-    target_words = set(normalize_index_text(target.path).split())
     own = {w for w in normalize_index_text(term.path).split() if w not in target_words | LINK_WORDS}
     below = IndexTerm.objects.filter(parent=target, code_status=IndexTerm.Status.VALID).exclude(code_compact="")
     named = next((t for t in below if own and set(normalize_index_text(t.title).split()) == own), None)
@@ -203,7 +211,12 @@ def _says_all(
             return False
         said |= {root(w) for w in run}
     for level in term.path.split(" > "):
-        options = [set(normalize_index_text(o).split()) - LINK_WORDS - {"nec"} for o in alternatives(level)]
+        # "moderate or severe" is either: the record that says one says the level.
+        options = [
+            set(normalize_index_text(part).split()) - LINK_WORDS - {"nec"}
+            for o in alternatives(level)
+            for part in re.split(r"\s+or\s+", o)
+        ]
         options = [o for o in options if o]
         if options and not any({root(w) for w in o} <= said | sides for o in options):
             return False

@@ -7,7 +7,7 @@ from django.db import transaction
 from casepilot import engine
 from codes import search
 from codes.importers.base import CodeRow, register_release, sync_codes
-from codes.models import Code, IndexTerm, Release, normalize_index_text
+from codes.models import Code, IndexTerm, Note, Release, normalize_index_text
 
 pytestmark = pytest.mark.django_db
 
@@ -476,3 +476,54 @@ def test_a_side_the_index_has_as_a_subterm_is_the_entry_the_record_states(index)
     assert "M17.12" in left
     assert "M17.9" not in left
     assert "M17.9" in engine.answer("Osteoarthritis of knee").text
+
+
+def test_a_level_of_two_words_joined_by_or_is_either_and_inclusion_terms_are_said(index):
+    """Disorder > opioid use > moderate or severe is F11.20 for a moderate one; F11.20's inclusion
+    term says the words its title does not ("Opioid use disorder, moderate"): no other code for them."""
+    _codes(
+        ("F11.20", "Opioid dependence, uncomplicated"),
+        ("F11.10", "Opioid abuse, uncomplicated"),
+        ("F11.988", "Opioid use, unspecified with other opioid-induced disorder"),
+        ("F50.811", "Binge eating disorder, moderate"),
+    )
+    Note.objects.create(
+        code=Code.objects.get(code="F11.20"), type=Note.Type.INCLUSION, text="Opioid use disorder, moderate"
+    )
+    disorder = _entry(index, 1, "Disorder")
+    opioid = _entry(index, 2, "Disorder > opioid use", parent=disorder, main=disorder)
+    _entry(index, 3, "Disorder > opioid use > mild", code="F11.10", parent=opioid, main=disorder)
+    worse = _entry(index, 4, "Disorder > opioid use > moderate or severe", code="F11.20", parent=opioid, main=disorder)
+    _entry(index, 5, "Disorder > opioid use > moderate or severe > with > opioid-induced > anxiety disorder", code="F11.988", parent=worse, main=disorder)  # fmt: skip
+    _entry(index, 6, "Disorder > binge eating > moderate", code="F50.811", parent=disorder, main=disorder)
+    search.build_index()
+    text = engine.answer("Opioid use disorder, moderate").text
+    assert "F11.20" in text
+    assert "Alphabetic Index: Disorder > opioid use > moderate or severe" in text
+    assert "F11.988" not in text
+    assert "F50.811" not in text
+
+
+def test_a_see_is_followed_to_the_entry_of_the_words_it_names_and_the_case_says(index):
+    """Diabetes > uncontrolled > meaning > hyperglycemia says "see Diabetes, by type, with,
+    hyperglycemia": type 2 diabetes with hyperglycemia, E11.65, not the first type 2 "with" entry."""
+    _codes(
+        ("E11.44", "Type 2 diabetes mellitus with diabetic amyotrophy"),
+        ("E11.65", "Type 2 diabetes mellitus with hyperglycemia"),
+        ("E11.9", "Type 2 diabetes mellitus without complications"),
+    )
+    diabetes = _entry(index, 1, "Diabetes, diabetic", code="E11.9")
+    type2 = _entry(index, 2, "Diabetes, diabetic > type 2", code="E11.9", parent=diabetes, main=diabetes)
+    with_ = _entry(index, 3, "Diabetes, diabetic > type 2 > with", parent=type2, main=diabetes)
+    _entry(index, 4, "Diabetes, diabetic > type 2 > with > amyotrophy", code="E11.44", parent=with_, main=diabetes)
+    _entry(index, 5, "Diabetes, diabetic > type 2 > with > hyperglycemia", code="E11.65", parent=with_, main=diabetes)
+    uncontrolled = _entry(index, 6, "Diabetes, diabetic > uncontrolled", parent=diabetes, main=diabetes)
+    meaning = _entry(index, 7, "Diabetes, diabetic > uncontrolled > meaning", parent=uncontrolled, main=diabetes)
+    pointer = _entry(index, 8, "Diabetes, diabetic > uncontrolled > meaning > hyperglycemia", parent=meaning, main=diabetes)  # fmt: skip
+    pointer.see, pointer.see_target = "Diabetes, by type, with, hyperglycemia", diabetes
+    pointer.save()
+    search.build_index()
+    text = engine.answer("Uncontrolled type 2 diabetes with hyperglycemia").text
+    assert "E11.65" in text
+    assert "E11.44" not in text
+    assert "> Diabetes, diabetic > type 2 > with > hyperglycemia" in text
