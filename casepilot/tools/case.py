@@ -43,6 +43,7 @@ from .case_text import (
     stem,
     title_ranges,
     title_score,
+    trimester_of,
     words_of,
 )
 
@@ -316,6 +317,24 @@ def _says_sites(path: str, sites: list[str]) -> bool:
     return all(words_of(site) & said for site in sites)
 
 
+def _in_trimester(code: Code, trimester: str) -> Code:
+    """A pregnancy code of an unspecified trimester as the code of the trimester the case's weeks of
+    gestation fall in (O13.9 at 32 weeks: O13.3), else the code as it is."""
+    unspecified = ", unspecified trimester"
+    if not trimester or not code.title.endswith(unspecified):
+        return code
+    return (
+        Code.objects.filter(
+            system=System.ICD10CM,
+            compact__startswith=code.compact[:3],
+            billable=True,
+            deleted=False,
+            title=code.title.removesuffix(unspecified) + f", {trimester}",
+        ).first()
+        or code
+    )
+
+
 def _enough(score: float, words: set[str]) -> bool:
     """Whether a code's score is enough for a condition of these words to be coded by it."""
     return score >= min(1.0, 0.6 * len(words))
@@ -360,6 +379,7 @@ def code_case(text: str) -> ToolResult:
     # The drug and what happened with it are coded from the Table; the rest of the case as usual.
     rest = drugs.without_events(text, events) if events else text
     conditions = _with_fragments(combine(read_case(rest)))
+    trimester = trimester_of(text)
     facts: list[str] = []
     coded: list[Coded] = []
     seen: set[int] = set()
@@ -424,9 +444,12 @@ def code_case(text: str) -> ToolResult:
             code, score, path = best_code(parts[0], negated=negated, taken=seen)
         if code is None or not _enough(score, words) or code.code[:3] == condition.category:
             continue
+        as_found, code = code, _in_trimester(code, trimester)
         conditions += _unsaid(documented, code, path)
         seen.add(code.pk)
         why = f"“{named_as}” indexes to {code.code} ({code.title})"
+        if code != as_found:
+            why += f"; the {trimester} by the weeks of gestation documented (guideline I.C.15.a.3)"
         if documented != condition.text:
             why += "; the Index files " + ", ".join(
                 f"the {written.lower()} under {indexed}" for written, indexed in sites
@@ -443,6 +466,7 @@ def code_case(text: str) -> ToolResult:
             extra = additional(note, note_words, used, others)
             if extra is None or extra.pk in seen:
                 continue
+            extra = _in_trimester(extra, trimester)
             seen.add(extra.pk)
             used |= words_of(extra.title)
             where = f" (note at {note.code.code})" if note.code.pk != item.code.pk else ""

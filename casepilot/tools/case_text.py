@@ -291,6 +291,20 @@ def words_of(text: str) -> set[str]:
     }
 
 
+# Weeks of gestation as records write them ("at 32 weeks", "32 weeks pregnant", "32 wks").
+GESTATION_WEEKS = re.compile(r"\b(\d{1,2})\s*(?:weeks?|wks?)\b", re.I)
+
+
+def trimester_of(text: str) -> str:
+    """The trimester of the weeks of gestation a case states, when it names none: the first is
+    under 14 weeks, the second 14 to under 28, the third from 28 weeks (guideline I.C.15.a.3)."""
+    match = GESTATION_WEEKS.search(text)
+    if match is None or re.search(r"\btrimester\b", text, re.I):
+        return ""
+    weeks = int(match.group(1))
+    return "first trimester" if weeks < 14 else "second trimester" if weeks < 28 else "third trimester"
+
+
 def read_case(text: str) -> list[Condition]:
     """The conditions of a case, in the order documented, each marked negated or uncertain."""
     text = DEMOGRAPHICS.sub("", expand(" ".join(text.split())))

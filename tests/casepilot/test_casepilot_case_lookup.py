@@ -527,3 +527,25 @@ def test_a_see_is_followed_to_the_entry_of_the_words_it_names_and_the_case_says(
     assert "E11.65" in text
     assert "E11.44" not in text
     assert "> Diabetes, diabetic > type 2 > with > hyperglycemia" in text
+
+
+def test_the_weeks_of_gestation_say_the_trimester_of_a_pregnancy_code(index):
+    """Guideline I.C.15.a.3: the third trimester is from 28 weeks. A case at 32 weeks that names no
+    trimester is coded in the third, not the unspecified one; one that names it keeps its words."""
+    _codes(
+        ("O13.1", "Gestational [pregnancy-induced] hypertension without significant proteinuria, first trimester"),
+        ("O13.3", "Gestational [pregnancy-induced] hypertension without significant proteinuria, third trimester"),
+        (
+            "O13.9",
+            "Gestational [pregnancy-induced] hypertension without significant proteinuria, unspecified trimester",
+        ),
+    )
+    hypertension = _entry(index, 1, "Hypertension, hypertensive")
+    _entry(index, 2, "Hypertension, hypertensive > gestational", code="O13.9", parent=hypertension, main=hypertension)
+    search.build_index()
+    text = engine.answer("Gestational hypertension, 32 weeks").text
+    assert "O13.3" in text
+    assert "O13.9" not in text
+    assert "the third trimester by the weeks of gestation documented (guideline I.C.15.a.3)" in text
+    assert "O13.1" in engine.answer("Gestational hypertension, first trimester").text
+    assert "O13.9" in engine.answer("Gestational hypertension").text
