@@ -291,8 +291,14 @@ def words_of(text: str) -> set[str]:
     }
 
 
-# Weeks of gestation as records write them ("at 32 weeks", "32 weeks pregnant", "32 wks").
-GESTATION_WEEKS = re.compile(r"\b(\d{1,2})\s*(?:weeks?|wks?)\b", re.I)
+# Weeks of gestation as records write them ("at 32 weeks", "32 weeks pregnant", "32 wks gestation",
+# "G1P0, 32 weeks, ..."), not any weeks ("cough for 3 weeks").
+GESTATION_WEEKS = re.compile(
+    r"\b(?:at|of)\s+(\d{1,2})\s*(?:weeks?|wks?)\b"
+    r"|\b(\d{1,2})\s*(?:weeks?|wks?)'?\s*(?:pregnant|gestation|ega|ga)\b"
+    r"|(?:^|[,;]\s*)(\d{1,2})\s*(?:weeks?|wks?)\s*(?=$|[,;.])",
+    re.I,
+)
 
 
 def trimester_of(text: str) -> str:
@@ -301,7 +307,7 @@ def trimester_of(text: str) -> str:
     match = GESTATION_WEEKS.search(text)
     if match is None or re.search(r"\btrimester\b", text, re.I):
         return ""
-    weeks = int(match.group(1))
+    weeks = int(next(group for group in match.groups() if group))
     return "first trimester" if weeks < 14 else "second trimester" if weeks < 28 else "third trimester"
 
 

@@ -5,6 +5,7 @@ import pytest
 from django.db import transaction
 
 from casepilot import engine
+from casepilot.tools import case_text
 from codes import search
 from codes.importers.base import CodeRow, register_release, sync_codes
 from codes.models import Code, IndexTerm, Note, Release, normalize_index_text
@@ -549,3 +550,18 @@ def test_the_weeks_of_gestation_say_the_trimester_of_a_pregnancy_code(index):
     assert "the third trimester by the weeks of gestation documented (guideline I.C.15.a.3)" in text
     assert "O13.1" in engine.answer("Gestational hypertension, first trimester").text
     assert "O13.9" in engine.answer("Gestational hypertension").text
+
+
+@pytest.mark.parametrize(
+    ("case", "trimester"),
+    [
+        ("Pregnant patient at 20 weeks with UTI", "second trimester"),
+        ("32 weeks pregnant with gestational hypertension", "third trimester"),
+        ("G1P0, 12 weeks, nausea and vomiting", "first trimester"),
+        ("28 wks gestation", "third trimester"),
+        ("Gestational hypertension at 30 weeks, second trimester", ""),  # the trimester it names stands
+        ("Pregnant, cough for 3 weeks", ""),  # weeks of a cough are not weeks of gestation
+    ],
+)
+def test_the_trimester_of_the_weeks_of_gestation_a_case_states(case, trimester):
+    assert case_text.trimester_of(case) == trimester
