@@ -153,6 +153,9 @@ REWRITES = [
         "encounter for antineoplastic radiation therapy",
     ),
     (r"\b(admission|admitted) for\b", "encounter for"),
+    # A screening test the record names as the visit's reason is an encounter for it (the Tabular's
+    # "Encounter for screening mammogram ...", Z12.31); "screening for" a condition reads as it is.
+    (r"(?:^|(?<=[,;.]\s))(?:routine\s+)?screening\b(?!\s+for\b)", "encounter for screening"),
 ]
 
 

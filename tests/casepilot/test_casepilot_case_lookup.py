@@ -565,3 +565,23 @@ def test_the_weeks_of_gestation_say_the_trimester_of_a_pregnancy_code(index):
 )
 def test_the_trimester_of_the_weeks_of_gestation_a_case_states(case, trimester):
     assert case_text.trimester_of(case) == trimester
+
+
+def test_a_screening_test_named_as_the_reason_for_the_visit_is_an_encounter_for_it(index):
+    """ "Screening mammogram" is Z12.31, Encounter for screening mammogram; "screening for" a
+    condition reads as written (Z11.4), and a screening test's result is no encounter for one."""
+    _codes(
+        ("Z12.31", "Encounter for screening mammogram for malignant neoplasm of breast"),
+        ("Z12.39", "Encounter for other screening for malignant neoplasm of breast"),
+        ("Z11.4", "Encounter for screening for human immunodeficiency virus [HIV]"),
+        ("R76.11", "Nonspecific reaction to tuberculin skin test without active tuberculosis"),
+    )
+    screening = _entry(index, 1, "Screening", nemod="(for)")
+    neoplasm = _entry(index, 2, "Screening > neoplasm", parent=screening, main=screening)
+    breast = _entry(index, 3, "Screening > neoplasm > breast", code="Z12.39", parent=neoplasm, main=screening)
+    _entry(index, 4, "Screening > neoplasm > breast > routine mammogram", code="Z12.31", parent=breast, main=screening)
+    _entry(index, 5, "Screening > human immunodeficiency virus (HIV)", code="Z11.4", parent=screening, main=screening)
+    search.build_index()
+    assert "Z12.31" in engine.answer("Screening mammogram").text
+    assert "Z11.4" in engine.answer("Screening for HIV").text
+    assert case_text.expand("Positive screening test") == "Positive screening test"
